@@ -1,0 +1,606 @@
+//! Label matchers (`name=value`, `!=`, `=~`, `!~`) as amtool and Alertmanager
+//! understand them, and the `/` filter language built on them.
+//!
+//! Filter grammar (terms are AND-ed, separated by spaces or commas, optionally
+//! wrapped in `{…}` as amtool prints them):
+//!
+//! * `severity=critical`, `owner!=search`, `alertname=~"warning_.*"`,
+//!   `service_name!~"zoekt.*"` — label matchers; regexes are anchored like
+//!   Alertmanager's; a missing label matches as the empty string;
+//! * `@state=silenced`, `@team=search`, `@source=prod`, `@severity=critical` —
+//!   matchers on opsdeck's derived fields;
+//! * anything else is free text, matched case-insensitively against the
+//!   alert's name, label values and annotations.
+
+use std::fmt;
+
+use regex::Regex;
+
+use super::model::Alert;
+
+/// A matcher's operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MatchOp {
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `=~`
+    Re,
+    /// `!~`
+    NotRe,
+}
+
+impl MatchOp {
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchOp::Eq => "=",
+            MatchOp::Ne => "!=",
+            MatchOp::Re => "=~",
+            MatchOp::NotRe => "!~",
+        }
+    }
+
+    /// Alertmanager's `isRegex` flag.
+    pub fn is_regex(self) -> bool {
+        matches!(self, MatchOp::Re | MatchOp::NotRe)
+    }
+
+    /// Alertmanager's `isEqual` flag.
+    pub fn is_equal(self) -> bool {
+        matches!(self, MatchOp::Eq | MatchOp::Re)
+    }
+
+    /// Builds the operator from Alertmanager's two flags.
+    pub fn from_flags(is_regex: bool, is_equal: bool) -> MatchOp {
+        match (is_regex, is_equal) {
+            (false, true) => MatchOp::Eq,
+            (false, false) => MatchOp::Ne,
+            (true, true) => MatchOp::Re,
+            (true, false) => MatchOp::NotRe,
+        }
+    }
+}
+
+/// One label matcher.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    /// The label name.
+    pub name: String,
+    /// The operator.
+    pub op: MatchOp,
+    /// The value (a regex source for `=~`/`!~`).
+    pub value: String,
+    regex: Option<Regex>,
+}
+
+impl PartialEq for Matcher {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.op == other.op && self.value == other.value
+    }
+}
+
+impl Eq for Matcher {}
+
+/// A matcher or filter that could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+fn err<T>(message: impl Into<String>) -> Result<T, ParseError> {
+    Err(ParseError {
+        message: message.into(),
+    })
+}
+
+impl Matcher {
+    /// Builds a matcher, compiling its regex (anchored, like Alertmanager's).
+    pub fn new(name: &str, op: MatchOp, value: &str) -> Result<Matcher, ParseError> {
+        let regex = if op.is_regex() {
+            match Regex::new(&format!("^(?:{value})$")) {
+                Ok(r) => Some(r),
+                Err(e) => return err(format!("invalid regex in {name}{}: {e}", op.as_str())),
+            }
+        } else {
+            None
+        };
+        Ok(Matcher {
+            name: name.to_string(),
+            op,
+            value: value.to_string(),
+            regex,
+        })
+    }
+
+    /// An equality matcher.
+    pub fn equal(name: &str, value: &str) -> Matcher {
+        Matcher {
+            name: name.to_string(),
+            op: MatchOp::Eq,
+            value: value.to_string(),
+            regex: None,
+        }
+    }
+
+    /// Does the value (`None` = label absent, which matches as `""`) match?
+    pub fn matches(&self, value: Option<&str>) -> bool {
+        let v = value.unwrap_or("");
+        match (self.op, &self.regex) {
+            (MatchOp::Eq, _) => v == self.value,
+            (MatchOp::Ne, _) => v != self.value,
+            (MatchOp::Re, Some(r)) => r.is_match(v),
+            (MatchOp::NotRe, Some(r)) => !r.is_match(v),
+            // A regex op always carries a compiled regex (see `new`).
+            (MatchOp::Re | MatchOp::NotRe, None) => false,
+        }
+    }
+
+    /// Does it match the empty string? Alertmanager refuses silences whose
+    /// matchers all do.
+    pub fn matches_empty(&self) -> bool {
+        self.matches(None)
+    }
+
+    /// Parses one matcher such as `alertname=~"warning_.*"`.
+    pub fn parse(text: &str) -> Result<Matcher, ParseError> {
+        let mut p = Parser::new(text);
+        let term = p.term()?;
+        p.skip_separators();
+        if !p.at_end() {
+            return err(format!(
+                "unexpected {:?} after matcher at column {}",
+                p.rest(),
+                p.pos + 1
+            ));
+        }
+        match term {
+            Term::Label(m) => Ok(m),
+            Term::Field(f, _) => err(format!(
+                "@{} is an opsdeck filter field, not a label matcher",
+                f.as_str()
+            )),
+            Term::Text(t) => err(format!(
+                "expected a matcher such as name=\"value\", found {t:?}"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Matcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}{}", self.name, self.op.as_str(), quote(&self.value))
+    }
+}
+
+/// Quotes a value with `"`, escaping `"`, `\` and newlines.
+pub fn quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// opsdeck's derived fields, usable in filters with a leading `@`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// `@state`: firing, pending, silenced, inhibited.
+    State,
+    /// `@team`: the owning team.
+    Team,
+    /// `@source`: a source name.
+    Source,
+    /// `@severity`: the normalised severity.
+    Severity,
+}
+
+impl Field {
+    const ALL: [Field; 4] = [Field::State, Field::Team, Field::Source, Field::Severity];
+
+    /// The name after `@`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::State => "state",
+            Field::Team => "team",
+            Field::Source => "source",
+            Field::Severity => "severity",
+        }
+    }
+}
+
+/// One filter term.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Term {
+    /// A label matcher.
+    Label(Matcher),
+    /// A matcher on a derived field (the matcher's `name` is the field name).
+    Field(Field, Matcher),
+    /// Free text (stored lower-case).
+    Text(String),
+}
+
+/// A parsed `/` filter: every term must match.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Filter {
+    /// The terms, AND-ed.
+    pub terms: Vec<Term>,
+}
+
+impl Filter {
+    /// Parses a filter expression; an empty string is the empty filter.
+    pub fn parse(text: &str) -> Result<Filter, ParseError> {
+        let mut p = Parser::new(text);
+        let mut terms = Vec::new();
+        p.skip_separators();
+        let braced = p.eat('{');
+        loop {
+            p.skip_separators();
+            if p.at_end() || (braced && p.peek() == Some('}')) {
+                break;
+            }
+            terms.push(p.term()?);
+        }
+        if braced {
+            if !p.eat('}') {
+                return err("missing closing '}'");
+            }
+            p.skip_separators();
+            while !p.at_end() {
+                terms.push(p.term()?);
+                p.skip_separators();
+            }
+        }
+        Ok(Filter { terms })
+    }
+
+    /// True for the empty filter.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// Does the alert pass every term?
+    pub fn matches(&self, alert: &Alert) -> bool {
+        self.terms.iter().all(|t| term_matches(t, alert))
+    }
+}
+
+fn term_matches(term: &Term, a: &Alert) -> bool {
+    match term {
+        Term::Label(m) => m.matches(a.labels.get(&m.name).map(String::as_str)),
+        Term::Field(Field::State, m) => m.matches(Some(a.state.as_str())),
+        Term::Field(Field::Team, m) => m.matches(Some(&a.team)),
+        Term::Field(Field::Severity, m) => m.matches(Some(a.severity.as_str())),
+        Term::Field(Field::Source, m) => {
+            // Negative operators must hold for every source, positive for one.
+            if m.op.is_equal() {
+                a.sources.iter().any(|src| m.matches(Some(src)))
+            } else {
+                a.sources.iter().all(|src| m.matches(Some(src)))
+            }
+        }
+        Term::Text(t) => {
+            let hit = |v: &String| contains_ignore_case(v, t);
+            a.labels.values().any(hit)
+                || a.annotations.values().any(hit)
+                || contains_ignore_case(&a.team, t)
+        }
+    }
+}
+
+/// `haystack` contains `needle_lower` (already lower-case), ignoring case.
+fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
+    if haystack.is_ascii() && needle_lower.is_ascii() {
+        haystack
+            .as_bytes()
+            .windows(needle_lower.len().max(1))
+            .any(|w| w.eq_ignore_ascii_case(needle_lower.as_bytes()))
+            || needle_lower.is_empty()
+    } else {
+        haystack.to_lowercase().contains(needle_lower)
+    }
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn new(text: &'a str) -> Self {
+        Parser { text, pos: 0 }
+    }
+
+    fn rest(&self) -> &'a str {
+        &self.text[self.pos..]
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.text.len()
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.pos += c.len_utf8();
+        Some(c)
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        if self.peek() == Some(c) {
+            self.pos += c.len_utf8();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn skip_separators(&mut self) {
+        while matches!(self.peek(), Some(c) if c.is_whitespace() || c == ',') {
+            self.bump();
+        }
+    }
+
+    /// A term: `[@]name op value`, or a free-text word / quoted phrase.
+    fn term(&mut self) -> Result<Term, ParseError> {
+        let start = self.pos;
+        if self.peek() == Some('"') {
+            let text = self.quoted()?;
+            return Ok(Term::Text(text.to_lowercase()));
+        }
+        let field = self.eat('@');
+        let name_start = self.pos;
+        while matches!(self.peek(), Some(c) if c.is_ascii_alphanumeric() || c == '_') {
+            self.bump();
+        }
+        let name = &self.text[name_start..self.pos];
+        let op = self.op();
+        match op {
+            Some(op) if !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) => {
+                let value = if self.peek() == Some('"') {
+                    self.quoted()?
+                } else {
+                    self.bare()
+                };
+                let m = Matcher::new(name, op, &value)?;
+                if field {
+                    let f = Field::ALL
+                        .iter()
+                        .copied()
+                        .find(|f| f.as_str() == name)
+                        .ok_or_else(|| ParseError {
+                            message: format!(
+                                "unknown field @{name}; expected one of {}",
+                                Field::ALL
+                                    .iter()
+                                    .map(|f| format!("@{}", f.as_str()))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        })?;
+                    Ok(Term::Field(f, m))
+                } else {
+                    Ok(Term::Label(m))
+                }
+            }
+            Some(op) if name.is_empty() => err(format!(
+                "matcher at column {} has no label name before '{}'",
+                start + 1,
+                op.as_str()
+            )),
+            _ => {
+                // Not a matcher: a free-text word up to the next separator.
+                self.pos = start;
+                let word = self.bare();
+                if word.is_empty() {
+                    return err(format!("unexpected {:?} at column {}", self.rest(), start + 1));
+                }
+                Ok(Term::Text(word.to_lowercase()))
+            }
+        }
+    }
+
+    fn op(&mut self) -> Option<MatchOp> {
+        let rest = self.rest();
+        let (op, len) = if rest.starts_with("=~") {
+            (MatchOp::Re, 2)
+        } else if rest.starts_with("!~") {
+            (MatchOp::NotRe, 2)
+        } else if rest.starts_with("!=") {
+            (MatchOp::Ne, 2)
+        } else if rest.starts_with('=') {
+            (MatchOp::Eq, 1)
+        } else {
+            return None;
+        };
+        self.pos += len;
+        Some(op)
+    }
+
+    /// An unquoted value: up to whitespace, `,` or `}`.
+    fn bare(&mut self) -> String {
+        let start = self.pos;
+        while matches!(self.peek(), Some(c) if !(c.is_whitespace() || c == ',' || c == '}')) {
+            self.bump();
+        }
+        self.text[start..self.pos].to_string()
+    }
+
+    /// A double-quoted string with `\"`, `\\` and `\n` escapes.
+    fn quoted(&mut self) -> Result<String, ParseError> {
+        let open = self.pos;
+        self.bump();
+        let mut out = String::new();
+        loop {
+            match self.bump() {
+                None => return err(format!("unterminated quote starting at column {}", open + 1)),
+                Some('"') => return Ok(out),
+                Some('\\') => match self.bump() {
+                    Some('n') => out.push('\n'),
+                    Some('t') => out.push('\t'),
+                    Some(c) => out.push(c),
+                    None => {
+                        return err(format!(
+                            "unterminated quote starting at column {}",
+                            open + 1
+                        ));
+                    }
+                },
+                Some(c) => out.push(c),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alerts::model::{AlertState, Labels};
+
+    fn alert(labels: &[(&str, &str)], state: AlertState) -> Alert {
+        Alert {
+            fingerprint: "f".into(),
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Labels>(),
+            annotations: [("description".to_string(), "Disk almost FULL".to_string())]
+                .into_iter()
+                .collect(),
+            starts_at: chrono::DateTime::UNIX_EPOCH,
+            state,
+            sources: vec!["prod".into(), "prod-b".into()],
+            generator_url: None,
+            silenced_by: vec![],
+            inhibited_by: vec![],
+            team: String::new(),
+            severity: crate::alerts::model::Severity::None,
+        }
+    }
+
+    fn check(filter: &str, a: &Alert, team: &str) -> bool {
+        let f = Filter::parse(filter).expect("parses");
+        let mut a = a.clone();
+        a.team = team.to_string();
+        a.severity = crate::alerts::model::Severity::Warning;
+        f.matches(&a)
+    }
+
+    #[test]
+    fn parses_all_four_operators() {
+        let f = Filter::parse(r#"a=1 b!=2 c=~"x.*" d!~y"#).expect("parses");
+        let ops: Vec<_> = f
+            .terms
+            .iter()
+            .map(|t| match t {
+                Term::Label(m) => (m.name.clone(), m.op, m.value.clone()),
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            ops,
+            vec![
+                ("a".into(), MatchOp::Eq, "1".into()),
+                ("b".into(), MatchOp::Ne, "2".into()),
+                ("c".into(), MatchOp::Re, "x.*".into()),
+                ("d".into(), MatchOp::NotRe, "y".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn amtool_braces_and_commas() {
+        let f = Filter::parse(r#"{alertname="x", level=~"warn.*"} disk"#).expect("parses");
+        assert_eq!(f.terms.len(), 3);
+        assert_eq!(f.terms[2], Term::Text("disk".into()));
+    }
+
+    #[test]
+    fn regex_is_anchored() {
+        let m = Matcher::parse(r#"alertname=~"warning_.*""#).expect("parses");
+        assert!(m.matches(Some("warning_frontend_x")));
+        assert!(!m.matches(Some("critical_warning_x")));
+    }
+
+    #[test]
+    fn missing_label_matches_empty() {
+        let a = alert(&[("alertname", "x")], AlertState::Firing);
+        assert!(check("owner!=search", &a, "unowned"));
+        assert!(check(r#"owner="""#, &a, "unowned"));
+        assert!(!check("owner=search", &a, "unowned"));
+    }
+
+    #[test]
+    fn derived_fields() {
+        let a = alert(&[("alertname", "x")], AlertState::Silenced);
+        assert!(check("@state=silenced", &a, "search"));
+        assert!(!check("@state=firing", &a, "search"));
+        assert!(check("@team=search", &a, "search"));
+        assert!(check("@team=~sea.*", &a, "search"));
+        assert!(check("@source=prod-b", &a, "search"));
+        assert!(!check("@source!=prod", &a, "search"));
+        assert!(check("@severity=warning", &a, "search"));
+    }
+
+    #[test]
+    fn free_text_is_case_insensitive_over_labels_and_annotations() {
+        let a = alert(&[("alertname", "critical_gitserver_disk")], AlertState::Firing);
+        assert!(check("GITSERVER", &a, "t"));
+        assert!(check("full", &a, "t"));
+        assert!(check(r#""almost full""#, &a, "t"));
+        assert!(!check("zoekt", &a, "t"));
+        assert!(check("gitserver @state=firing", &a, "t"));
+    }
+
+    #[test]
+    fn errors_are_clear() {
+        let e = Filter::parse(r#"a=~"(""#).expect_err("bad regex");
+        assert!(e.message.contains("invalid regex"), "{e}");
+        let e = Filter::parse(r#"a="open"#).expect_err("unterminated");
+        assert!(e.message.contains("unterminated quote"), "{e}");
+        let e = Filter::parse("@colour=red").expect_err("unknown field");
+        assert!(e.message.contains("unknown field @colour"), "{e}");
+        let e = Filter::parse("=x").expect_err("no name");
+        assert!(e.message.contains("no label name"), "{e}");
+        let e = Filter::parse("{a=b").expect_err("brace");
+        assert!(e.message.contains("closing"), "{e}");
+    }
+
+    #[test]
+    fn single_matcher_parse_rejects_text_and_fields() {
+        assert!(Matcher::parse("hello").is_err());
+        assert!(Matcher::parse("@team=x").is_err());
+        assert!(Matcher::parse("a=b c=d").is_err());
+        let m = Matcher::parse(r#"description="a \"quoted\" thing""#).expect("parses");
+        assert_eq!(m.value, r#"a "quoted" thing"#);
+        assert_eq!(m.to_string(), r#"description="a \"quoted\" thing""#);
+        assert_eq!(Matcher::parse(&m.to_string()).expect("round trip"), m);
+    }
+
+    #[test]
+    fn flags_round_trip() {
+        for op in [MatchOp::Eq, MatchOp::Ne, MatchOp::Re, MatchOp::NotRe] {
+            assert_eq!(MatchOp::from_flags(op.is_regex(), op.is_equal()), op);
+        }
+    }
+}

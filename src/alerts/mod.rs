@@ -1,0 +1,13 @@
+//! The alerts pane: domain logic, HTTP clients and background sources.
+//!
+//! * [`model`] — alerts, severities, silences (plain data).
+//! * [`matcher`] — amtool/karma-style matchers and the `/` filter language.
+//! * [`grouping`] — team routing, severity ordering, de-duplication, grouping.
+//! * [`client`] — Alertmanager API v2 and Prometheus HTTP clients.
+//! * [`source`] — one tokio task per source, refreshing on a timer and on demand.
+
+pub mod client;
+pub mod grouping;
+pub mod matcher;
+pub mod model;
+pub mod source;

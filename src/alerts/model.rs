@@ -1,0 +1,306 @@
+//! Plain data for the alerts pane: alerts, severities, states and silences.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::matcher::Matcher;
+
+/// A label set, sorted by name (as Prometheus sorts them).
+pub type Labels = BTreeMap<String, String>;
+
+/// Severity, ordered most severe first: `Critical < Error < Warning < Info < None`
+/// in `Ord`, so sorting ascending puts critical alerts on top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// `critical` (also `page`).
+    Critical,
+    /// `error` (also `high`, `major`).
+    Error,
+    /// `warning` (also `warn`, `medium`, `minor`).
+    Warning,
+    /// `info` (also `low`, `notice`).
+    Info,
+    /// No severity label, or a value we do not know.
+    None,
+}
+
+impl Severity {
+    /// Every severity, most severe first.
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::Error,
+        Severity::Warning,
+        Severity::Info,
+        Severity::None,
+    ];
+
+    /// Reads a label value case-insensitively, with common synonyms.
+    pub fn parse(value: &str) -> Severity {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "critical" | "crit" | "page" | "p1" => Severity::Critical,
+            "error" | "err" | "high" | "major" | "p2" => Severity::Error,
+            "warning" | "warn" | "medium" | "minor" | "p3" => Severity::Warning,
+            "info" | "informational" | "low" | "notice" | "p4" => Severity::Info,
+            _ => Severity::None,
+        }
+    }
+
+    /// The lower-case name used in JSON and on screen.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+            Severity::None => "none",
+        }
+    }
+
+    /// Index into [`Severity::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where an alert stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertState {
+    /// Firing and not suppressed.
+    Firing,
+    /// Pending in Prometheus (its `for` has not elapsed yet).
+    Pending,
+    /// Firing but silenced in Alertmanager.
+    Silenced,
+    /// Firing but inhibited by another alert.
+    Inhibited,
+}
+
+impl AlertState {
+    /// The lower-case name used in JSON, filters (`@state=`) and on screen.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertState::Firing => "firing",
+            AlertState::Pending => "pending",
+            AlertState::Silenced => "silenced",
+            AlertState::Inhibited => "inhibited",
+        }
+    }
+
+    /// Silenced or inhibited alerts are hidden unless the user asks for them.
+    pub fn is_suppressed(self) -> bool {
+        matches!(self, AlertState::Silenced | AlertState::Inhibited)
+    }
+}
+
+/// One alert, merged across every source that reported it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    /// Alertmanager's fingerprint (or the same hash computed for Prometheus alerts).
+    pub fingerprint: String,
+    /// All labels.
+    pub labels: Labels,
+    /// All annotations.
+    pub annotations: Labels,
+    /// When it started firing (or became pending).
+    pub starts_at: DateTime<Utc>,
+    /// Firing, pending, silenced or inhibited.
+    pub state: AlertState,
+    /// The names of the sources that reported it, in config order.
+    pub sources: Vec<String>,
+    /// Prometheus' link to the expression.
+    pub generator_url: Option<String>,
+    /// Ids of the silences that silence it.
+    pub silenced_by: Vec<String>,
+    /// Fingerprints of the alerts that inhibit it.
+    pub inhibited_by: Vec<String>,
+    /// The owning team (derived by [`crate::alerts::grouping::Routing::classify`]).
+    pub team: String,
+    /// The normalised severity (derived likewise).
+    pub severity: Severity,
+}
+
+impl Alert {
+    /// The `alertname` label, or `""`.
+    pub fn name(&self) -> &str {
+        self.labels.get("alertname").map(String::as_str).unwrap_or("")
+    }
+
+    /// The first of `severity_labels` present on the alert.
+    pub fn severity(&self, severity_labels: &[String]) -> Severity {
+        severity_labels
+            .iter()
+            .find_map(|l| self.labels.get(l))
+            .map(|v| Severity::parse(v))
+            .unwrap_or(Severity::None)
+    }
+
+    /// A one-line summary: the `description` or `summary` annotation (or label).
+    pub fn summary(&self) -> &str {
+        ["description", "summary", "message"]
+            .iter()
+            .find_map(|k| self.annotations.get(*k).or_else(|| self.labels.get(*k)))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// The runbook or solutions link, if any annotation carries one.
+    pub fn runbook_url(&self) -> Option<&str> {
+        ["runbook_url", "runbook", "solutions", "solutions_url", "playbook"]
+            .iter()
+            .find_map(|k| self.annotations.get(*k))
+            .map(String::as_str)
+    }
+}
+
+/// A silence's lifecycle state, as Alertmanager reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SilenceState {
+    /// In force.
+    Active,
+    /// Starts in the future.
+    Pending,
+    /// Ended.
+    Expired,
+}
+
+impl SilenceState {
+    /// The lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SilenceState::Active => "active",
+            SilenceState::Pending => "pending",
+            SilenceState::Expired => "expired",
+        }
+    }
+}
+
+/// A silence held by an Alertmanager.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Silence {
+    /// Alertmanager's id.
+    pub id: String,
+    /// What it matches.
+    pub matchers: Vec<Matcher>,
+    /// When it starts.
+    pub starts_at: DateTime<Utc>,
+    /// When it ends.
+    pub ends_at: DateTime<Utc>,
+    /// Who made it.
+    pub created_by: String,
+    /// Why.
+    pub comment: String,
+    /// Active, pending or expired.
+    pub state: SilenceState,
+    /// The sources (Alertmanagers) that hold it.
+    pub sources: Vec<String>,
+}
+
+/// What a source reported on its last successful refresh.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AlertmanagerSnapshot {
+    /// Alerts as this Alertmanager reports them (each with `sources = [this]`).
+    pub alerts: Vec<Alert>,
+    /// Its silences.
+    pub silences: Vec<Silence>,
+    /// Peer names of its cluster (empty when clustering is disabled).
+    pub peers: Vec<String>,
+}
+
+/// The kind of a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// An Alertmanager (API v2).
+    Alertmanager,
+    /// A Prometheus server (API v1).
+    Prometheus,
+}
+
+impl SourceKind {
+    /// The lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Alertmanager => "alertmanager",
+            SourceKind::Prometheus => "prometheus",
+        }
+    }
+}
+
+/// Computes a label set's fingerprint exactly as Prometheus and Alertmanager do:
+/// FNV-1a 64 over the sorted label names and values, each followed by `0xff`,
+/// printed as 16 hex digits. Lets a Prometheus alert and its Alertmanager twin
+/// be recognised as one alert.
+pub fn fingerprint(labels: &Labels) -> String {
+    const OFFSET: u64 = 14_695_981_039_346_656_037;
+    const PRIME: u64 = 1_099_511_628_211;
+    let mut hash = OFFSET;
+    let mut add = |bytes: &[u8]| {
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(PRIME);
+        }
+    };
+    // BTreeMap iterates in byte order of the names, which is Go's sort order.
+    for (name, value) in labels {
+        add(name.as_bytes());
+        add(&[0xff]);
+        add(value.as_bytes());
+        add(&[0xff]);
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_order_puts_critical_first() {
+        let mut v = vec![
+            Severity::None,
+            Severity::Info,
+            Severity::Critical,
+            Severity::Warning,
+            Severity::Error,
+        ];
+        v.sort();
+        assert_eq!(v, Severity::ALL.to_vec());
+    }
+
+    #[test]
+    fn severity_synonyms() {
+        assert_eq!(Severity::parse("CRITICAL"), Severity::Critical);
+        assert_eq!(Severity::parse("warn"), Severity::Warning);
+        assert_eq!(Severity::parse("high"), Severity::Error);
+        assert_eq!(Severity::parse("bogus"), Severity::None);
+    }
+
+    #[test]
+    fn fingerprint_of_empty_and_single_label() {
+        // Empty label set: the FNV-1a offset basis itself.
+        assert_eq!(fingerprint(&Labels::new()), "cbf29ce484222325");
+        // Order of insertion does not matter.
+        let a: Labels = [("b", "2"), ("a", "1")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let b: Labels = [("a", "1"), ("b", "2")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+        assert_ne!(fingerprint(&a), fingerprint(&Labels::new()));
+    }
+}

@@ -1,0 +1,236 @@
+//! One tokio task per source. Each refreshes at its interval and on demand;
+//! on-demand requests coalesce (any number of requests made while a fetch is
+//! running lead to exactly one more fetch), and a slow or dead source delays
+//! only itself. Results go to a sink callback, which the runtime turns into
+//! actions; nothing here knows about the UI.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+use super::client::{AlertmanagerClient, ClientError, PrometheusClient};
+use super::model::{Alert, AlertmanagerSnapshot, SourceKind};
+
+/// What one fetch of one source produced.
+#[derive(Debug, Clone)]
+pub enum SourceEvent {
+    /// A fetch started (the header shows a spinner-free "…" marker).
+    Fetching {
+        /// Source name.
+        name: String,
+    },
+    /// An Alertmanager's alerts, silences and peers.
+    Alertmanager {
+        /// Source name.
+        name: String,
+        /// The snapshot, or why there is none.
+        result: Result<AlertmanagerSnapshot, ClientError>,
+        /// When the fetch finished.
+        at: DateTime<Utc>,
+    },
+    /// A Prometheus' pending and firing alerts.
+    Prometheus {
+        /// Source name.
+        name: String,
+        /// The alerts, or why there are none.
+        result: Result<Vec<Alert>, ClientError>,
+        /// When the fetch finished.
+        at: DateTime<Utc>,
+    },
+}
+
+impl SourceEvent {
+    /// The source's name.
+    pub fn name(&self) -> &str {
+        match self {
+            SourceEvent::Fetching { name }
+            | SourceEvent::Alertmanager { name, .. }
+            | SourceEvent::Prometheus { name, .. } => name,
+        }
+    }
+}
+
+/// A client of either kind.
+#[derive(Debug, Clone)]
+pub enum SourceClient {
+    /// Alertmanager.
+    Alertmanager(AlertmanagerClient),
+    /// Prometheus.
+    Prometheus(PrometheusClient),
+}
+
+impl SourceClient {
+    /// The source name.
+    pub fn name(&self) -> &str {
+        match self {
+            SourceClient::Alertmanager(c) => c.name(),
+            SourceClient::Prometheus(c) => c.name(),
+        }
+    }
+
+    /// The source kind.
+    pub fn kind(&self) -> SourceKind {
+        match self {
+            SourceClient::Alertmanager(_) => SourceKind::Alertmanager,
+            SourceClient::Prometheus(_) => SourceKind::Prometheus,
+        }
+    }
+
+    /// Fetches once.
+    pub async fn fetch(&self) -> SourceEvent {
+        match self {
+            SourceClient::Alertmanager(c) => {
+                let result = c.snapshot().await;
+                SourceEvent::Alertmanager {
+                    name: c.name().to_string(),
+                    result,
+                    at: Utc::now(),
+                }
+            }
+            SourceClient::Prometheus(c) => {
+                let result = c.alerts().await;
+                SourceEvent::Prometheus {
+                    name: c.name().to_string(),
+                    result,
+                    at: Utc::now(),
+                }
+            }
+        }
+    }
+}
+
+/// Fetches every source once, concurrently (used by the CLI).
+pub async fn fetch_all(clients: &[SourceClient]) -> Vec<SourceEvent> {
+    futures::future::join_all(clients.iter().map(SourceClient::fetch)).await
+}
+
+struct Running {
+    name: String,
+    refresh: Arc<Notify>,
+    task: JoinHandle<()>,
+}
+
+/// The running source tasks.
+pub struct Sources {
+    running: Vec<Running>,
+}
+
+impl Sources {
+    /// Spawns one task per client on the current runtime. Each fetches at
+    /// once, then every `every`, and whenever [`Sources::refresh_all`] asks.
+    pub fn spawn<F>(clients: Vec<SourceClient>, every: Duration, sink: F) -> Sources
+    where
+        F: Fn(SourceEvent) + Send + Sync + Clone + 'static,
+    {
+        let running = clients
+            .into_iter()
+            .map(|client| {
+                let refresh = Arc::new(Notify::new());
+                let name = client.name().to_string();
+                let task = tokio::spawn(run(client, every, refresh.clone(), sink.clone()));
+                Running {
+                    name,
+                    refresh,
+                    task,
+                }
+            })
+            .collect();
+        Sources { running }
+    }
+
+    /// Asks every source to refresh now. Requests coalesce.
+    pub fn refresh_all(&self) {
+        for r in &self.running {
+            r.refresh.notify_one();
+        }
+    }
+
+    /// Asks one source to refresh now.
+    pub fn refresh(&self, name: &str) {
+        for r in self.running.iter().filter(|r| r.name == name) {
+            r.refresh.notify_one();
+        }
+    }
+}
+
+impl Drop for Sources {
+    fn drop(&mut self) {
+        for r in &self.running {
+            r.task.abort();
+        }
+    }
+}
+
+async fn run<F>(client: SourceClient, every: Duration, refresh: Arc<Notify>, sink: F)
+where
+    F: Fn(SourceEvent) + Send + Sync + 'static,
+{
+    loop {
+        let started = tokio::time::Instant::now();
+        sink(SourceEvent::Fetching {
+            name: client.name().to_string(),
+        });
+        let event = client.fetch().await;
+        sink(event);
+        tokio::select! {
+            () = tokio::time::sleep_until(started + every) => {}
+            () = refresh.notified() => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::HttpSourceConfig;
+    use std::sync::Mutex;
+
+    fn dead_source(name: &str) -> SourceClient {
+        // Port 9 on loopback: nothing listens, the connection is refused.
+        let cfg: HttpSourceConfig = toml::from_str(&format!(
+            "name = \"{name}\"\nurl = \"http://127.0.0.1:9\"\ntimeout = \"2s\""
+        ))
+        .expect("config");
+        SourceClient::Alertmanager(AlertmanagerClient::new(&cfg).expect("client"))
+    }
+
+    #[tokio::test]
+    async fn refresh_requests_coalesce_and_errors_are_reported() {
+        let events: Arc<Mutex<Vec<SourceEvent>>> = Arc::default();
+        let sink = {
+            let events = events.clone();
+            move |e: SourceEvent| events.lock().expect("lock").push(e)
+        };
+        let sources = Sources::spawn(vec![dead_source("a")], Duration::from_secs(3600), sink);
+        // Wait for the first fetch to finish.
+        for _ in 0..100 {
+            if events.lock().expect("lock").len() >= 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        for _ in 0..5 {
+            sources.refresh_all();
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let events = events.lock().expect("lock");
+        let fetches = events
+            .iter()
+            .filter(|e| matches!(e, SourceEvent::Alertmanager { .. }))
+            .count();
+        // The first fetch; the first request wakes the idle task; the other
+        // four arrive while it fetches and coalesce into one more. Not six.
+        assert_eq!(fetches, 3, "{events:?}");
+        match &events[1] {
+            SourceEvent::Alertmanager { result: Err(e), .. } => {
+                let text = e.to_string();
+                assert!(text.starts_with("a: GET /api/v2/"), "{text}");
+                assert!(text.ends_with(": connection refused"), "{text}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! Everything that can happen to the app ([`Action`]) and everything the app
+//! asks the outside world to do ([`Effect`]).
+
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+
+use super::keymap::Command;
+use crate::alerts::client::NewSilence;
+use crate::alerts::source::SourceEvent;
+
+/// An input to [`crate::app::update`]: a key, a tick of the clock, or a
+/// background result.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// A key press, mapped through the keymap (or typed into an input).
+    Key(KeyEvent),
+    /// A command, as a key would produce it (used by tests and scripts).
+    Command(Command),
+    /// The terminal was resized.
+    Resize(u16, u16),
+    /// The clock moved (once a second); ages on screen count up.
+    Tick(DateTime<Utc>),
+    /// A source finished (or started) a fetch.
+    Source(SourceEvent),
+    /// Silence operations finished.
+    SilencesDone {
+        /// What was done.
+        op: SilenceOp,
+        /// One outcome per request, in request order.
+        outcomes: Vec<SilenceOutcome>,
+    },
+}
+
+/// A silence operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SilenceOp {
+    /// Acknowledge: create.
+    Create,
+    /// Extend: re-post with the same id and a later end.
+    Extend,
+    /// Un-acknowledge: expire.
+    Expire,
+}
+
+impl SilenceOp {
+    /// Past tense, for messages.
+    pub fn done(self) -> &'static str {
+        match self {
+            SilenceOp::Create => "created",
+            SilenceOp::Extend => "extended",
+            SilenceOp::Expire => "expired",
+        }
+    }
+}
+
+/// One silence to create or update on one Alertmanager.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SilenceRequest {
+    /// The Alertmanager (source name) to send it to.
+    pub target: String,
+    /// The silence (with `id` for an update).
+    pub silence: NewSilence,
+}
+
+/// The result of one silence request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SilenceOutcome {
+    /// The Alertmanager it went to.
+    pub target: String,
+    /// The request (for create and extend; `None` for expire).
+    pub request: Option<NewSilence>,
+    /// The silence id (for expire: the id asked for).
+    pub result: Result<String, String>,
+}
+
+/// Work for the runtime; `update` never does I/O itself.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Leave the app.
+    Quit,
+    /// Refresh every source now (coalesced).
+    Refresh,
+    /// Create silences (one POST each, never retried).
+    CreateSilences(Vec<SilenceRequest>),
+    /// Re-post silences with their ids and later ends.
+    ExtendSilences(Vec<SilenceRequest>),
+    /// Expire silences: (target Alertmanager, silence id).
+    ExpireSilences(Vec<(String, String)>),
+}

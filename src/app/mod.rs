@@ -1,0 +1,15 @@
+//! The Elm-style core: one [`Action`] enum, one [`State`], and one pure
+//! [`update`] that returns [`Effect`]s for the runtime to carry out.
+//!
+//! Nothing here does I/O, so every behaviour is unit-tested without a
+//! terminal or a network.
+
+pub mod action;
+pub mod input;
+pub mod keymap;
+pub mod state;
+pub mod update;
+
+pub use action::{Action, Effect, SilenceOp, SilenceOutcome, SilenceRequest};
+pub use state::State;
+pub use update::update;

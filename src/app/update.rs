@@ -1,0 +1,648 @@
+//! `update(&mut State, Action) -> Vec<Effect>`: every state change, no I/O.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::{Action, Effect, SilenceOp, SilenceOutcome, SilenceRequest};
+use super::input::LineInput;
+use super::keymap::{Command, Context};
+use super::state::{
+    AckForm, Confirm, FormField, Level, LocalChange, Message, Overlay, PendingOp, State, View,
+};
+use crate::alerts::client::NewSilence;
+use crate::alerts::matcher::{Filter, Matcher, quote};
+use crate::alerts::model::{Alert, Silence, SilenceState};
+use crate::alerts::source::SourceEvent;
+
+/// How long a local change waits for the sources to report it.
+const LOCAL_TTL_SECS: i64 = 60;
+/// How long a status message stays.
+const MESSAGE_TTL_SECS: i64 = 10;
+
+/// Applies one action; returns the effects for the runtime to run.
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Key(key) => on_key(state, key),
+        Action::Command(cmd) => command(state, cmd),
+        Action::Resize(_, rows) => {
+            state.page = usize::from(rows.saturating_sub(8)).max(1);
+            Vec::new()
+        }
+        Action::Tick(now) => {
+            tick(state, now);
+            Vec::new()
+        }
+        Action::Source(event) => {
+            on_source(state, event);
+            Vec::new()
+        }
+        Action::SilencesDone { op, outcomes } => {
+            silences_done(state, op, outcomes);
+            // Read back what the Alertmanagers now hold.
+            vec![Effect::Refresh]
+        }
+    }
+}
+
+fn tick(state: &mut State, now: DateTime<Utc>) {
+    state.now = now;
+    if state
+        .message
+        .as_ref()
+        .is_some_and(|m| (now - m.at).num_seconds() >= MESSAGE_TTL_SECS && m.level == Level::Info)
+    {
+        state.message = None;
+    }
+    let before = state.local.len();
+    state
+        .local
+        .retain(|(at, _)| (now - *at).num_seconds() < LOCAL_TTL_SECS);
+    if state.local.len() != before {
+        state.recompute();
+    }
+}
+
+fn say(state: &mut State, level: Level, text: impl Into<String>) {
+    state.message = Some(Message {
+        text: text.into(),
+        level,
+        at: state.now,
+    });
+}
+
+fn on_source(state: &mut State, event: SourceEvent) {
+    let name = event.name().to_string();
+    let Some(idx) = state.sources.iter().position(|s| s.name == name) else {
+        return;
+    };
+    match event {
+        SourceEvent::Fetching { .. } => {
+            state.sources[idx].fetching = true;
+        }
+        SourceEvent::Alertmanager { result, at, .. } => {
+            let status = &mut state.sources[idx];
+            status.fetching = false;
+            match result {
+                Ok(snapshot) => {
+                    status.last_ok = Some(at);
+                    status.error = None;
+                    // Local changes this snapshot already shows are done.
+                    state.local.retain(|(_, change)| match change {
+                        LocalChange::Created(s) => !snapshot
+                            .silences
+                            .iter()
+                            .any(|x| x.id == s.id && x.ends_at >= s.ends_at),
+                        LocalChange::Expired(id) => snapshot
+                            .silences
+                            .iter()
+                            .any(|x| &x.id == id && x.state != SilenceState::Expired),
+                    });
+                    state.snapshots.insert(name, snapshot);
+                    state.recompute();
+                }
+                Err(e) => status.error = Some(e.message),
+            }
+        }
+        SourceEvent::Prometheus { result, at, .. } => {
+            let status = &mut state.sources[idx];
+            status.fetching = false;
+            match result {
+                Ok(alerts) => {
+                    status.last_ok = Some(at);
+                    status.error = None;
+                    state.prometheus.insert(name, alerts);
+                    state.recompute();
+                }
+                Err(e) => status.error = Some(e.message),
+            }
+        }
+    }
+}
+
+fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let ctrl_c =
+        key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+    match state.overlays.last() {
+        Some(Overlay::Confirm(_)) => return confirm_key(state, key),
+        Some(Overlay::AckForm(_)) => return form_key(state, key),
+        Some(Overlay::Help) => {
+            if ctrl_c {
+                return command(state, Command::Quit);
+            }
+            if matches!(key.code, KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')) {
+                state.overlays.pop();
+            }
+            return Vec::new();
+        }
+        Some(Overlay::Silences(_)) => {
+            return match state.keymap.lookup(Context::Silences, key) {
+                Some(cmd) => silences_command(state, cmd),
+                None => Vec::new(),
+            };
+        }
+        None => {}
+    }
+    if state.filter.editing {
+        return filter_key(state, key);
+    }
+    let context = match state.view {
+        View::Alerts => Context::Alerts,
+        View::Release | View::Deploy => Context::Global,
+    };
+    match state.keymap.lookup(context, key) {
+        Some(cmd) => command(state, cmd),
+        None => Vec::new(),
+    }
+}
+
+fn filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => {
+            state.filter = Default::default();
+            state.regroup();
+        }
+        KeyCode::Enter => {
+            state.filter.editing = false;
+        }
+        _ => {
+            if state.filter.input.handle(key) {
+                match Filter::parse(state.filter.input.text()) {
+                    Ok(f) => {
+                        state.filter.applied = f;
+                        state.filter.error = None;
+                        state.regroup();
+                    }
+                    Err(e) => state.filter.error = Some(e.message),
+                }
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Applies a command in the main views.
+pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
+    match cmd {
+        Command::Quit => {
+            state.quit = true;
+            return vec![Effect::Quit];
+        }
+        Command::Help => state.overlays.push(Overlay::Help),
+        Command::ViewAlerts => state.view = View::Alerts,
+        Command::ViewRelease => state.view = View::Release,
+        Command::ViewDeploy => state.view = View::Deploy,
+        Command::Refresh => {
+            say(state, Level::Info, "refreshing…");
+            return vec![Effect::Refresh];
+        }
+        Command::Back => {
+            if state.detail {
+                state.detail = false;
+            } else if !state.filter.input.text().is_empty() {
+                state.filter = Default::default();
+                state.regroup();
+            } else if state.focus == super::state::Focus::Alerts {
+                state.focus = super::state::Focus::Teams;
+            }
+        }
+        _ if state.view != View::Alerts => {}
+        Command::Down => move_by(state, 1),
+        Command::Up => move_by(state, -1),
+        Command::PageDown => move_by(state, state.page as isize),
+        Command::PageUp => move_by(state, -(state.page as isize)),
+        Command::Top => move_by(state, isize::MIN / 2),
+        Command::Bottom => move_by(state, isize::MAX / 2),
+        Command::FocusNext => {
+            state.focus = match state.focus {
+                super::state::Focus::Teams => super::state::Focus::Alerts,
+                super::state::Focus::Alerts => super::state::Focus::Teams,
+            };
+        }
+        Command::Open => match state.focus {
+            super::state::Focus::Teams => state.focus = super::state::Focus::Alerts,
+            super::state::Focus::Alerts => state.detail = !state.detail,
+        },
+        Command::Filter => state.filter.editing = true,
+        Command::ToggleSilenced => {
+            state.show_suppressed = !state.show_suppressed;
+            state.regroup();
+            let text = if state.show_suppressed {
+                "showing silenced and inhibited alerts"
+            } else {
+                "hiding silenced and inhibited alerts"
+            };
+            say(state, Level::Info, text);
+        }
+        Command::Ack => open_ack_form(state),
+        Command::AckTeam => ack_team(state),
+        Command::Extend => {
+            let ids = state
+                .selected_alert()
+                .map(|a| a.silenced_by.clone())
+                .unwrap_or_default();
+            return extend(state, &ids);
+        }
+        Command::Unack => {
+            let Some(alert) = state.selected_alert() else {
+                return Vec::new();
+            };
+            let ids = alert.silenced_by.clone();
+            let name = alert.name().to_string();
+            ask_expire(state, &ids, &format!("on {name}"));
+        }
+        Command::Silences => state.overlays.push(Overlay::Silences(0)),
+    }
+    Vec::new()
+}
+
+fn move_by(state: &mut State, delta: isize) {
+    let (pos, len) = match state.focus {
+        super::state::Focus::Teams => (&mut state.team, state.groups.len()),
+        super::state::Focus::Alerts => (
+            &mut state.alert,
+            state.groups.get(state.team).map_or(0, |g| g.total()),
+        ),
+    };
+    if len == 0 {
+        *pos = 0;
+        return;
+    }
+    let next = (*pos as isize).saturating_add(delta).clamp(0, len as isize - 1);
+    *pos = next as usize;
+    if state.focus == super::state::Focus::Teams {
+        state.alert = 0;
+    }
+}
+
+/// The matchers field for an alert: its whole label set, as equalities.
+pub fn label_matchers(alert: &Alert) -> String {
+    alert
+        .labels
+        .iter()
+        .map(|(k, v)| format!("{k}={}", quote(v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn open_ack_form(state: &mut State) {
+    let Some(alert) = state.selected_alert() else {
+        say(state, Level::Error, "no alert selected");
+        return;
+    };
+    let targets = state.silence_targets(&alert.sources);
+    let form = AckForm {
+        fingerprint: alert.fingerprint.clone(),
+        alertname: alert.name().to_string(),
+        targets,
+        matchers: LineInput::new(&label_matchers(alert)),
+        duration: LineInput::new(
+            &humantime::format_duration(state.settings.ack_duration).to_string(),
+        ),
+        author: LineInput::new(&state.settings.ack_author),
+        comment: LineInput::new(&state.settings.ack_comment),
+        field: FormField::Matchers,
+        error: None,
+        submitting: false,
+    };
+    if form.targets.is_empty() {
+        say(state, Level::Error, "no Alertmanager is configured to hold a silence");
+        return;
+    }
+    state.overlays.push(Overlay::AckForm(Box::new(form)));
+}
+
+fn form_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(Overlay::AckForm(form)) = state.overlays.last_mut() else {
+        return Vec::new();
+    };
+    if form.submitting {
+        if key.code == KeyCode::Esc {
+            state.overlays.pop();
+        }
+        return Vec::new();
+    }
+    let idx = FormField::ALL.iter().position(|f| *f == form.field).unwrap_or(0);
+    match key.code {
+        KeyCode::Esc => {
+            state.overlays.pop();
+        }
+        KeyCode::Tab | KeyCode::Down => form.field = FormField::ALL[(idx + 1) % 4],
+        KeyCode::BackTab | KeyCode::Up => form.field = FormField::ALL[(idx + 3) % 4],
+        KeyCode::Enter => submit_form(state),
+        _ => {
+            if form.input_mut().handle(key) {
+                form.error = None;
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn submit_form(state: &mut State) {
+    let now = state.now;
+    let Some(Overlay::AckForm(form)) = state.overlays.last_mut() else {
+        return;
+    };
+    let matchers = match form.parsed_matchers() {
+        Ok(m) => m,
+        Err(e) => {
+            form.error = Some(format!("matchers: {e}"));
+            form.field = FormField::Matchers;
+            return;
+        }
+    };
+    let duration = match humantime::parse_duration(form.duration.text().trim()) {
+        Ok(d) if !d.is_zero() => d,
+        _ => {
+            form.error = Some(format!(
+                "duration: {:?} is not a duration such as 2h or 30m",
+                form.duration.text()
+            ));
+            form.field = FormField::Duration;
+            return;
+        }
+    };
+    if form.author.text().trim().is_empty() {
+        form.error = Some("author: who is acknowledging?".into());
+        form.field = FormField::Author;
+        return;
+    }
+    let silence = NewSilence {
+        id: None,
+        matchers,
+        starts_at: now,
+        ends_at: now + chrono::Duration::from_std(duration).unwrap_or(chrono::TimeDelta::hours(2)),
+        created_by: form.author.text().trim().to_string(),
+        comment: form.comment.text().to_string(),
+    };
+    let requests: Vec<SilenceRequest> = form
+        .targets
+        .iter()
+        .map(|t| SilenceRequest {
+            target: t.clone(),
+            silence: silence.clone(),
+        })
+        .collect();
+    let count = crate::alerts::grouping::count_matching(&state.alerts, &silence.matchers);
+    let question = format!(
+        "Create a silence matching {count} alert{} for {}?",
+        plural(count),
+        humantime::format_duration(duration)
+    );
+    let details = vec![
+        format!(
+            "{{{}}}",
+            silence
+                .matchers
+                .iter()
+                .map(Matcher::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        format!("on {}", form.targets.join(", ")),
+    ];
+    state.overlays.push(Overlay::Confirm(Confirm {
+        question,
+        details,
+        op: PendingOp::Create {
+            requests,
+            from_form: true,
+        },
+    }));
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn ack_team(state: &mut State) {
+    let Some(group) = state.selected_group() else {
+        return;
+    };
+    let now = state.now;
+    let end = now
+        + chrono::Duration::from_std(state.settings.ack_duration)
+            .unwrap_or(chrono::TimeDelta::hours(2));
+    let mut requests = Vec::new();
+    let mut count = 0;
+    for &i in &group.alerts {
+        let alert = &state.alerts[i];
+        if alert.state.is_suppressed() {
+            continue;
+        }
+        count += 1;
+        let silence = NewSilence {
+            id: None,
+            matchers: alert
+                .labels
+                .iter()
+                .map(|(k, v)| Matcher::equal(k, v))
+                .collect(),
+            starts_at: now,
+            ends_at: end,
+            created_by: state.settings.ack_author.clone(),
+            comment: state.settings.ack_comment.clone(),
+        };
+        for target in state.silence_targets(&alert.sources) {
+            requests.push(SilenceRequest {
+                target,
+                silence: silence.clone(),
+            });
+        }
+    }
+    let team = group.team.clone();
+    if count == 0 {
+        say(state, Level::Info, format!("{team}: nothing to acknowledge"));
+        return;
+    }
+    state.overlays.push(Overlay::Confirm(Confirm {
+        question: format!(
+            "Acknowledge all {count} alert{} of {team} for {}?",
+            plural(count),
+            humantime::format_duration(state.settings.ack_duration)
+        ),
+        details: vec![format!(
+            "one silence per alert, by {}: {:?}",
+            state.settings.ack_author, state.settings.ack_comment
+        )],
+        op: PendingOp::Create {
+            requests,
+            from_form: false,
+        },
+    }));
+}
+
+fn extend(state: &mut State, ids: &[String]) -> Vec<Effect> {
+    let by = chrono::Duration::from_std(state.settings.ack_duration)
+        .unwrap_or(chrono::TimeDelta::hours(2));
+    let mut requests = Vec::new();
+    for id in ids {
+        let Some(s) = state.silence(id) else { continue };
+        if s.state == SilenceState::Expired {
+            continue;
+        }
+        for target in state.expire_targets(s) {
+            requests.push(SilenceRequest {
+                target,
+                silence: NewSilence {
+                    id: Some(s.id.clone()),
+                    matchers: s.matchers.clone(),
+                    starts_at: s.starts_at,
+                    ends_at: s.ends_at.max(state.now) + by,
+                    created_by: s.created_by.clone(),
+                    comment: s.comment.clone(),
+                },
+            });
+        }
+    }
+    if requests.is_empty() {
+        say(state, Level::Error, "nothing to extend: the alert has no silence");
+        return Vec::new();
+    }
+    say(state, Level::Info, "extending…");
+    vec![Effect::ExtendSilences(requests)]
+}
+
+fn ask_expire(state: &mut State, ids: &[String], what: &str) {
+    let mut targets = Vec::new();
+    let mut details = Vec::new();
+    for id in ids {
+        let Some(s) = state.silence(id) else { continue };
+        if s.state == SilenceState::Expired {
+            continue;
+        }
+        details.push(format!("{} by {}: {}", s.id, s.created_by, s.comment));
+        for t in state.expire_targets(s) {
+            targets.push((t, s.id.clone()));
+        }
+    }
+    if targets.is_empty() {
+        say(state, Level::Error, "nothing to expire: no active silence");
+        return;
+    }
+    let n = details.len();
+    state.overlays.push(Overlay::Confirm(Confirm {
+        question: format!("Expire {n} silence{} {what}?", plural(n)),
+        details,
+        op: PendingOp::Expire(targets),
+    }));
+}
+
+fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(Overlay::Confirm(confirm)) = state.overlays.pop() else {
+        return Vec::new();
+    };
+    if !matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+        say(state, Level::Info, "cancelled");
+        return Vec::new();
+    }
+    match confirm.op {
+        PendingOp::Create {
+            requests,
+            from_form,
+        } => {
+            if from_form {
+                if let Some(Overlay::AckForm(form)) = state.overlays.last_mut() {
+                    form.submitting = true;
+                    form.error = None;
+                }
+            }
+            say(state, Level::Info, "creating silence…");
+            vec![Effect::CreateSilences(requests)]
+        }
+        PendingOp::Expire(targets) => {
+            say(state, Level::Info, "expiring…");
+            vec![Effect::ExpireSilences(targets)]
+        }
+    }
+}
+
+fn silences_command(state: &mut State, cmd: Command) -> Vec<Effect> {
+    let len = state.open_silences().len();
+    let Some(Overlay::Silences(row)) = state.overlays.last_mut() else {
+        return Vec::new();
+    };
+    let last = len.saturating_sub(1);
+    match cmd {
+        Command::Down => *row = (*row + 1).min(last),
+        Command::Up => *row = row.saturating_sub(1),
+        Command::Top => *row = 0,
+        Command::Bottom => *row = last,
+        Command::Back => {
+            state.overlays.pop();
+        }
+        Command::Unack | Command::Extend => {
+            let row = *row;
+            let Some(id) = state.open_silences().get(row).map(|s| s.id.clone()) else {
+                return Vec::new();
+            };
+            if cmd == Command::Extend {
+                return extend(state, &[id]);
+            }
+            ask_expire(state, &[id.clone()], &format!("({id})"));
+        }
+        Command::Quit | Command::Help | Command::Refresh => return command(state, cmd),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn silences_done(state: &mut State, op: SilenceOp, outcomes: Vec<SilenceOutcome>) {
+    let mut ok = Vec::new();
+    let mut errors = Vec::new();
+    for o in outcomes {
+        match o.result {
+            Ok(id) => {
+                let change = match (&o.request, op) {
+                    (Some(req), SilenceOp::Create | SilenceOp::Extend) => {
+                        LocalChange::Created(Silence {
+                            id: id.clone(),
+                            matchers: req.matchers.clone(),
+                            starts_at: req.starts_at,
+                            ends_at: req.ends_at,
+                            created_by: req.created_by.clone(),
+                            comment: req.comment.clone(),
+                            state: SilenceState::Active,
+                            sources: vec![o.target.clone()],
+                        })
+                    }
+                    _ => LocalChange::Expired(id.clone()),
+                };
+                state.local.push((state.now, change));
+                if !ok.contains(&id) {
+                    ok.push(id);
+                }
+            }
+            Err(e) => errors.push(format!("{}: {e}", o.target)),
+        }
+    }
+    state.recompute();
+    let form_waiting = matches!(
+        state.overlays.last(),
+        Some(Overlay::AckForm(f)) if f.submitting
+    );
+    if errors.is_empty() {
+        if form_waiting {
+            state.overlays.pop();
+        }
+        let text = match ok.as_slice() {
+            [one] => format!("silence {} {}", one, op.done()),
+            many => format!("{} silences {}", many.len(), op.done()),
+        };
+        say(state, Level::Info, text);
+    } else {
+        let text = errors.join("; ");
+        if form_waiting {
+            if let Some(Overlay::AckForm(form)) = state.overlays.last_mut() {
+                form.submitting = false;
+                form.error = Some(text.clone());
+            }
+        }
+        let prefix = if ok.is_empty() {
+            String::new()
+        } else {
+            format!("{} {}, but ", ok.len(), op.done())
+        };
+        say(state, Level::Error, format!("{prefix}failed: {text}"));
+    }
+}

@@ -1,0 +1,63 @@
+//! The command line (clap derive). Usage errors exit 2.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// opsdeck — alerts by owning team, release checklists and deployment sync,
+/// in one keyboard-driven terminal console.
+///
+/// With no config file it opens an embedded, clearly labelled demo.
+#[derive(Debug, Parser)]
+#[command(name = "opsdeck", version, about, long_about = None)]
+pub struct Cli {
+    /// Config file (default: $OPSDECK_CONFIG, then $XDG_CONFIG_HOME/opsdeck/config.toml).
+    #[arg(long, short = 'c', global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Run the embedded demo even if a config file exists.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// What to do (default: the interactive console).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands: the same code paths as the console, for scripts.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print current alerts grouped by owning team (after one refresh of every source).
+    Alerts {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Acknowledge: create a silence for the alerts matching MATCHER...
+    Ack {
+        /// Matchers such as alertname=foo or 'service_name=~"zoekt.*"'.
+        #[arg(required = true, value_name = "MATCHER")]
+        matchers: Vec<String>,
+        /// How long (default: alerts.ack_duration).
+        #[arg(long = "for", value_name = "DURATION")]
+        duration: Option<String>,
+        /// Comment (default: alerts.ack_comment).
+        #[arg(long)]
+        comment: Option<String>,
+        /// Author (default: alerts.ack_author, then $USER).
+        #[arg(long)]
+        author: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Un-acknowledge: expire a silence.
+    Unack {
+        /// The silence id.
+        silence_id: String,
+    },
+    /// List active and pending silences.
+    Silences {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+}

@@ -1,0 +1,432 @@
+//! What `opsdeck` does for each subcommand. The CLI drives the same state,
+//! update and clients as the console.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::Utc;
+use color_eyre::eyre::{Result, bail, eyre};
+use serde::Serialize;
+
+use crate::alerts::client::NewSilence;
+use crate::alerts::grouping::count_matching;
+use crate::alerts::matcher::Matcher;
+use crate::alerts::model::{Alert, Severity};
+use crate::alerts::source::fetch_all;
+use crate::app::state::{State, parse_matcher_list};
+use crate::app::{Action, update};
+use crate::cli::{Cli, Command};
+use crate::config::{Config, ConfigError, ConfigSource, locate};
+use crate::demo::DemoServer;
+use crate::runtime::{self, Runtime};
+
+/// The config in force, and the demo server when there is no config file.
+pub struct Environment {
+    /// The configuration.
+    pub config: Config,
+    /// Where it came from (`None` for the demo).
+    pub path: Option<PathBuf>,
+    /// The demo endpoints, kept alive while they are used.
+    pub demo: Option<DemoServer>,
+}
+
+/// The demo's config: the real clients pointed at the in-process endpoints.
+pub fn demo_config(demo: &DemoServer) -> Result<Config, ConfigError> {
+    let text = format!(
+        r#"
+[[alertmanager]]
+name = "demo-am"
+url = "{}"
+
+[[prometheus]]
+name = "demo-prom"
+url = "{}"
+
+[alerts]
+refresh = "5s"
+ack_comment = "acknowledged in the opsdeck demo"
+
+[[alerts.route]]
+team = "search"
+matchers = ['service_name=~"zoekt.*|searcher"']
+"#,
+        demo.alertmanager_url, demo.prometheus_url
+    );
+    Config::parse(&text, std::path::Path::new("<demo>"))
+}
+
+/// Finds and loads the config, or starts the demo.
+pub async fn environment(cli: &Cli) -> Result<Environment> {
+    let source = if cli.demo {
+        ConfigSource::Demo
+    } else {
+        locate(cli.config.as_deref(), |k| std::env::var(k).ok())?
+    };
+    match source {
+        ConfigSource::File(path) => Ok(Environment {
+            config: Config::load(&path)?,
+            path: Some(path),
+            demo: None,
+        }),
+        ConfigSource::Demo => {
+            let demo = DemoServer::start()
+                .await
+                .map_err(|e| eyre!("starting the demo endpoints: {e}"))?;
+            Ok(Environment {
+                config: demo_config(&demo)?,
+                path: None,
+                demo: Some(demo),
+            })
+        }
+    }
+}
+
+/// Runs the CLI; returns the process exit code.
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    let env = environment(&cli).await?;
+    let _log = crate::logging::init(env.config.log.file.clone(), env.config.log.level.as_deref());
+    tracing::info!(config = ?env.path, demo = env.demo.is_some(), "opsdeck starting");
+    let demo = env.demo.is_some();
+    match cli.command {
+        None => {
+            Runtime::start(&env.config, demo)?.run_terminal().await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Alerts { json }) => alerts(&env.config, demo, json).await,
+        Some(Command::Silences { json }) => silences(&env.config, demo, json).await,
+        Some(Command::Ack {
+            matchers,
+            duration,
+            comment,
+            author,
+            yes,
+        }) => {
+            ack(
+                &env.config,
+                demo,
+                AckArgs {
+                    matchers,
+                    duration,
+                    comment,
+                    author,
+                    yes,
+                },
+            )
+            .await
+        }
+        Some(Command::Unack { silence_id }) => unack(&env.config, demo, &silence_id).await,
+    }
+}
+
+/// Fetches every source once into a fresh state, exactly as the console's
+/// first refresh would.
+pub async fn snapshot(config: &Config, demo: bool) -> Result<State> {
+    let clients = runtime::clients(config)?;
+    let mut state = runtime::initial_state(config, &clients, demo);
+    for event in fetch_all(&clients).await {
+        update(&mut state, Action::Source(event));
+    }
+    state.show_suppressed = true;
+    state.regroup();
+    Ok(state)
+}
+
+fn report_sources(state: &State) -> bool {
+    let mut any_ok = state.sources.is_empty();
+    for s in &state.sources {
+        match &s.error {
+            Some(e) => eprintln!("warning: {}: {e}", s.name),
+            None => any_ok = true,
+        }
+    }
+    any_ok
+}
+
+#[derive(Serialize)]
+struct AlertsJson<'a> {
+    teams: Vec<TeamJson<'a>>,
+    sources: Vec<SourceJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct TeamJson<'a> {
+    team: &'a str,
+    counts: BTreeMap<&'static str, usize>,
+    alerts: Vec<AlertJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct AlertJson<'a> {
+    fingerprint: &'a str,
+    alertname: &'a str,
+    severity: Severity,
+    state: &'static str,
+    sources: &'a [String],
+    starts_at: String,
+    labels: &'a BTreeMap<String, String>,
+    annotations: &'a BTreeMap<String, String>,
+    silenced_by: &'a [String],
+}
+
+#[derive(Serialize)]
+struct SourceJson<'a> {
+    name: &'a str,
+    kind: &'static str,
+    ok: bool,
+    error: Option<&'a str>,
+}
+
+fn alert_json(a: &Alert) -> AlertJson<'_> {
+    AlertJson {
+        fingerprint: &a.fingerprint,
+        alertname: a.name(),
+        severity: a.severity,
+        state: a.state.as_str(),
+        sources: &a.sources,
+        starts_at: a.starts_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        labels: &a.labels,
+        annotations: &a.annotations,
+        silenced_by: &a.silenced_by,
+    }
+}
+
+async fn alerts(config: &Config, demo: bool, json: bool) -> Result<ExitCode> {
+    let state = snapshot(config, demo).await?;
+    let any_ok = report_sources(&state);
+    let mut out = std::io::stdout().lock();
+    if json {
+        let doc = AlertsJson {
+            teams: state
+                .groups
+                .iter()
+                .map(|g| TeamJson {
+                    team: &g.team,
+                    counts: Severity::ALL
+                        .iter()
+                        .filter(|s| g.counts[s.index()] > 0)
+                        .map(|s| (s.as_str(), g.counts[s.index()]))
+                        .collect(),
+                    alerts: g.alerts.iter().map(|&i| alert_json(&state.alerts[i])).collect(),
+                })
+                .collect(),
+            sources: state
+                .sources
+                .iter()
+                .map(|s| SourceJson {
+                    name: &s.name,
+                    kind: s.kind.as_str(),
+                    ok: s.error.is_none(),
+                    error: s.error.as_deref(),
+                })
+                .collect(),
+        };
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+    } else {
+        if state.groups.is_empty() {
+            writeln!(out, "no alerts")?;
+        }
+        for g in &state.groups {
+            let counts: Vec<String> = Severity::ALL
+                .iter()
+                .filter(|s| g.counts[s.index()] > 0)
+                .map(|s| format!("{} {}", g.counts[s.index()], s))
+                .collect();
+            writeln!(out, "{} ({})", g.team, counts.join(", "))?;
+            for &i in &g.alerts {
+                let a = &state.alerts[i];
+                writeln!(
+                    out,
+                    "  {:<8} {:<9} {:>4}  {}  [{}]",
+                    a.severity.as_str(),
+                    a.state.as_str(),
+                    crate::ui::text::age(state.now, a.starts_at),
+                    a.name(),
+                    a.sources.join(",")
+                )?;
+            }
+        }
+    }
+    Ok(if any_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+struct AckArgs {
+    matchers: Vec<String>,
+    duration: Option<String>,
+    comment: Option<String>,
+    author: Option<String>,
+    yes: bool,
+}
+
+/// Asks y/N on the terminal; anything but y/yes is no.
+fn ask(question: &str) -> Result<bool> {
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+}
+
+async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode> {
+    let mut matchers: Vec<Matcher> = Vec::new();
+    for m in &args.matchers {
+        matchers.extend(parse_matcher_list(m).map_err(|e| eyre!("matcher {m:?}: {e}"))?);
+    }
+    let duration = match &args.duration {
+        Some(d) => humantime::parse_duration(d)
+            .map_err(|e| eyre!("--for {d:?}: {e} (expected e.g. 2h or 30m)"))?,
+        None => config.alerts.ack_duration,
+    };
+    let state = snapshot(config, demo).await?;
+    report_sources(&state);
+    let targets = state.silence_targets(&[]);
+    if targets.is_empty() {
+        bail!("no Alertmanager is configured");
+    }
+    let now = Utc::now();
+    let silence = NewSilence {
+        id: None,
+        matchers,
+        starts_at: now,
+        ends_at: now + chrono::Duration::from_std(duration)?,
+        created_by: args.author.unwrap_or_else(|| config.ack_author()),
+        comment: args.comment.unwrap_or_else(|| config.alerts.ack_comment.clone()),
+    };
+    let count = count_matching(&state.alerts, &silence.matchers);
+    let shown: Vec<String> = silence.matchers.iter().map(Matcher::to_string).collect();
+    eprintln!(
+        "silence {{{}}} for {} by {} on {}: matches {count} current alert{}",
+        shown.join(", "),
+        humantime::format_duration(duration),
+        silence.created_by,
+        targets.join(", "),
+        if count == 1 { "" } else { "s" }
+    );
+    if !args.yes {
+        if !std::io::stdin().is_terminal() {
+            bail!("refusing to create a silence without confirmation: stdin is not a terminal (pass --yes)");
+        }
+        if !ask("Create it?")? {
+            eprintln!("cancelled");
+            return Ok(ExitCode::from(1));
+        }
+    }
+    let mut failed = false;
+    for target in targets {
+        let Some(client) = runtime::clients(config)?.into_iter().find_map(|c| match c {
+            crate::alerts::source::SourceClient::Alertmanager(am) if am.name() == target => Some(am),
+            _ => None,
+        }) else {
+            continue;
+        };
+        match client.post_silence(&silence).await {
+            Ok(id) => println!("{id}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+async fn unack(config: &Config, demo: bool, id: &str) -> Result<ExitCode> {
+    let state = snapshot(config, demo).await?;
+    report_sources(&state);
+    let matches: Vec<_> = state.silences.iter().filter(|s| s.id.starts_with(id)).collect();
+    let silence = match matches.as_slice() {
+        [one] => *one,
+        [] => bail!("silence {id} not found on any Alertmanager"),
+        _ => bail!("{id} is ambiguous: {} silences start with it", matches.len()),
+    };
+    if silence.state == crate::alerts::model::SilenceState::Expired {
+        bail!("silence {} has already expired", silence.id);
+    }
+    let clients = runtime::clients(config)?;
+    let mut failed = false;
+    for target in state.expire_targets(silence) {
+        for c in &clients {
+            if let crate::alerts::source::SourceClient::Alertmanager(am) = c {
+                if am.name() == target {
+                    match am.expire_silence(&silence.id).await {
+                        Ok(()) => println!("expired {} on {target}", silence.id),
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            failed = true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[derive(Serialize)]
+struct SilenceJson<'a> {
+    id: &'a str,
+    state: &'static str,
+    matchers: Vec<String>,
+    starts_at: String,
+    ends_at: String,
+    created_by: &'a str,
+    comment: &'a str,
+    sources: &'a [String],
+}
+
+async fn silences(config: &Config, demo: bool, json: bool) -> Result<ExitCode> {
+    let state = snapshot(config, demo).await?;
+    let any_ok = report_sources(&state);
+    let list = state.open_silences();
+    let mut out = std::io::stdout().lock();
+    if json {
+        let doc: Vec<SilenceJson> = list
+            .iter()
+            .map(|s| SilenceJson {
+                id: &s.id,
+                state: s.state.as_str(),
+                matchers: s.matchers.iter().map(Matcher::to_string).collect(),
+                starts_at: s.starts_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                ends_at: s.ends_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                created_by: &s.created_by,
+                comment: &s.comment,
+                sources: &s.sources,
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+    } else {
+        for s in list {
+            let m: Vec<String> = s.matchers.iter().map(Matcher::to_string).collect();
+            writeln!(
+                out,
+                "{}  {:<7} ends in {:<7} {:<12} {:?}  {{{}}}",
+                s.id,
+                s.state.as_str(),
+                crate::ui::text::until(state.now, s.ends_at),
+                s.created_by,
+                s.comment,
+                m.join(", ")
+            )?;
+        }
+    }
+    Ok(if any_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

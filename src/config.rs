@@ -1,0 +1,470 @@
+//! Configuration: TOML, looked up from `--config PATH`, then `$OPSDECK_CONFIG`,
+//! then `$XDG_CONFIG_HOME/opsdeck/config.toml`. With none of them present
+//! opsdeck runs its embedded demo.
+//!
+//! Errors name the file, line and column and what was expected; an unknown key
+//! suggests the nearest valid one.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+use toml::Spanned;
+
+use crate::alerts::grouping::{Route, Routing};
+use crate::alerts::matcher::Matcher;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// One or more Alertmanagers (an HA pair, or separate clusters).
+    #[serde(default)]
+    pub alertmanager: Vec<HttpSourceConfig>,
+    /// Prometheus servers, for pending alerts.
+    #[serde(default)]
+    pub prometheus: Vec<HttpSourceConfig>,
+    /// The alerts view.
+    #[serde(default)]
+    pub alerts: AlertsConfig,
+    /// Logging.
+    #[serde(default)]
+    pub log: LogConfig,
+}
+
+/// An HTTP endpoint: an Alertmanager or a Prometheus.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSourceConfig {
+    /// Shown in the header and in `sources` of each alert.
+    pub name: String,
+    /// Base URL; a path prefix such as `/alertmanager` is kept.
+    pub url: Spanned<String>,
+    /// Extra request headers, e.g. `X-Scope-OrgID` for Mimir/Cortex tenants.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Name of an environment variable holding a bearer token.
+    #[serde(default)]
+    pub bearer_token_env: Option<String>,
+    /// HTTP basic auth.
+    #[serde(default)]
+    pub basic_auth: Option<BasicAuth>,
+    /// A PEM file of extra CA certificates to trust.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// Request timeout (default 10s).
+    #[serde(default = "default_timeout", deserialize_with = "duration")]
+    pub timeout: Duration,
+}
+
+/// HTTP basic auth; the password comes from an environment variable.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuth {
+    /// The user name.
+    pub username: String,
+    /// Environment variable holding the password.
+    pub password_env: String,
+}
+
+/// `[alerts]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertsConfig {
+    /// How often each source refreshes.
+    #[serde(default = "default_refresh", deserialize_with = "duration")]
+    pub refresh: Duration,
+    /// The first label present names the owning team.
+    #[serde(default = "default_team_labels")]
+    pub team_labels: Vec<String>,
+    /// The first label present gives the severity.
+    #[serde(default = "default_severity_labels")]
+    pub severity_labels: Vec<String>,
+    /// How long an acknowledgement (silence) lasts, and how much `e` extends it.
+    #[serde(default = "default_ack_duration", deserialize_with = "duration")]
+    pub ack_duration: Duration,
+    /// Author of silences (default: `$USER`).
+    #[serde(default)]
+    pub ack_author: Option<String>,
+    /// Comment of silences.
+    #[serde(default = "default_ack_comment")]
+    pub ack_comment: String,
+    /// Fallback ownership when no team label is present; first match wins.
+    #[serde(default)]
+    pub route: Vec<RouteConfig>,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        AlertsConfig {
+            refresh: default_refresh(),
+            team_labels: default_team_labels(),
+            severity_labels: default_severity_labels(),
+            ack_duration: default_ack_duration(),
+            ack_author: None,
+            ack_comment: default_ack_comment(),
+            route: Vec::new(),
+        }
+    }
+}
+
+/// `[[alerts.route]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteConfig {
+    /// The owning team.
+    pub team: String,
+    /// Matchers such as `service_name=~"zoekt.*"`; all must match.
+    pub matchers: Vec<Spanned<String>>,
+}
+
+/// `[log]`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// A tracing filter such as `info` or `opsdeck=debug` (default `info`;
+    /// `$OPSDECK_LOG` overrides it).
+    #[serde(default)]
+    pub level: Option<String>,
+    /// The log file (default `$XDG_STATE_HOME/opsdeck/opsdeck.log`).
+    #[serde(default)]
+    pub file: Option<PathBuf>,
+}
+
+fn default_timeout() -> Duration {
+    Duration::from_secs(10)
+}
+fn default_refresh() -> Duration {
+    Duration::from_secs(10)
+}
+fn default_ack_duration() -> Duration {
+    Duration::from_secs(2 * 3600)
+}
+fn default_team_labels() -> Vec<String> {
+    vec!["owner".into(), "team".into()]
+}
+fn default_severity_labels() -> Vec<String> {
+    vec!["severity".into(), "level".into()]
+}
+fn default_ack_comment() -> String {
+    "acknowledged in opsdeck".into()
+}
+
+fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let text = String::deserialize(d)?;
+    let parsed = humantime::parse_duration(&text).map_err(|e| {
+        serde::de::Error::custom(format!(
+            "invalid duration {text:?}: {e} (expected e.g. \"10s\", \"2h\", \"1h30m\")"
+        ))
+    })?;
+    if parsed.is_zero() {
+        return Err(serde::de::Error::custom(format!(
+            "invalid duration {text:?}: must be greater than zero"
+        )));
+    }
+    Ok(parsed)
+}
+
+/// A configuration error, with its place in the file when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line and column, when the error has a place.
+    pub position: Option<(usize, usize)>,
+    /// What went wrong and what was expected.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some((line, col)) => write!(
+                f,
+                "{}:{line}:{col}: {}",
+                self.path.display(),
+                self.message
+            ),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rfind('\n')
+        .map_or(before.chars().count(), |nl| before[nl + 1..].chars().count())
+        + 1;
+    (line, col)
+}
+
+/// Appends "did you mean …?" to serde's unknown-field message.
+fn suggest(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message.to_string();
+    };
+    let Some((unknown, expected)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    let candidates: Vec<&str> = expected
+        .split('`')
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 1)
+        .map(|(_, s)| s)
+        .collect();
+    let best = candidates
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(unknown, c), *c))
+        .filter(|(d, c)| *d <= 3.max(c.len() / 3))
+        .min();
+    match best {
+        Some((_, c)) => format!("{}; did you mean `{c}`?", message.trim_end()),
+        None => message.to_string(),
+    }
+}
+
+impl Config {
+    /// Parses a config file's text. `path` is only used in error messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            position: e.span().map(|s| line_col(text, s.start)),
+            message: suggest(e.message()),
+        })?;
+        config.validate(text, path)?;
+        Ok(config)
+    }
+
+    /// Reads and parses a file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            position: None,
+            message: format!("cannot read config: {e}"),
+        })?;
+        Config::parse(&text, path)
+    }
+
+    fn validate(&self, text: &str, path: &Path) -> Result<(), ConfigError> {
+        let at = |span: std::ops::Range<usize>, message: String| ConfigError {
+            path: path.to_path_buf(),
+            position: Some(line_col(text, span.start)),
+            message,
+        };
+        let mut names = std::collections::HashSet::new();
+        for src in self.alertmanager.iter().chain(&self.prometheus) {
+            if !names.insert(src.name.as_str()) {
+                return Err(at(
+                    src.url.span(),
+                    format!("source name {:?} is used twice; names must be unique", src.name),
+                ));
+            }
+            let url = src.url.get_ref();
+            match url::Url::parse(url) {
+                Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {}
+                Ok(u) => {
+                    return Err(at(
+                        src.url.span(),
+                        format!("url {url:?} must be http or https, not {}", u.scheme()),
+                    ));
+                }
+                Err(e) => {
+                    return Err(at(
+                        src.url.span(),
+                        format!("invalid url {url:?}: {e} (expected e.g. \"http://127.0.0.1:9093\")"),
+                    ));
+                }
+            }
+        }
+        for route in &self.alerts.route {
+            if route.matchers.is_empty() {
+                return Err(ConfigError {
+                    path: path.to_path_buf(),
+                    position: None,
+                    message: format!(
+                        "alerts.route for team {:?} has no matchers; it would claim every alert",
+                        route.team
+                    ),
+                });
+            }
+            for m in &route.matchers {
+                Matcher::parse(m.get_ref())
+                    .map_err(|e| at(m.span(), format!("invalid matcher: {e}")))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The team and severity routing this config describes.
+    pub fn routing(&self) -> Routing {
+        Routing {
+            team_labels: self.alerts.team_labels.clone(),
+            severity_labels: self.alerts.severity_labels.clone(),
+            routes: self
+                .alerts
+                .route
+                .iter()
+                .map(|r| Route {
+                    team: r.team.clone(),
+                    // Validated in `parse`; an invalid one cannot reach here.
+                    matchers: r
+                        .matchers
+                        .iter()
+                        .filter_map(|m| Matcher::parse(m.get_ref()).ok())
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The silence author: `alerts.ack_author`, else `$USER`, else "opsdeck".
+    pub fn ack_author(&self) -> String {
+        self.alerts
+            .ack_author
+            .clone()
+            .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+            .unwrap_or_else(|| "opsdeck".into())
+    }
+}
+
+/// Where the configuration came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSource {
+    /// A file.
+    File(PathBuf),
+    /// No file: the embedded demo.
+    Demo,
+}
+
+/// Finds the config file: `--config`, then `$OPSDECK_CONFIG`, then
+/// `$XDG_CONFIG_HOME/opsdeck/config.toml` (`~/.config` when unset). An
+/// explicitly named file that does not exist is an error; a missing default
+/// file means the demo.
+pub fn locate(
+    explicit: Option<&Path>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<ConfigSource, ConfigError> {
+    let named = explicit
+        .map(Path::to_path_buf)
+        .or_else(|| env("OPSDECK_CONFIG").filter(|s| !s.is_empty()).map(PathBuf::from));
+    if let Some(path) = named {
+        if path.is_file() {
+            return Ok(ConfigSource::File(path));
+        }
+        return Err(ConfigError {
+            path,
+            position: None,
+            message: "config file not found".into(),
+        });
+    }
+    let base = env("XDG_CONFIG_HOME")
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".config")));
+    match base.map(|b| b.join("opsdeck").join("config.toml")) {
+        Some(p) if p.is_file() => Ok(ConfigSource::File(p)),
+        _ => Ok(ConfigSource::Demo),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("test.toml"))
+    }
+
+    #[test]
+    fn minimal_and_defaults() {
+        let c = parse("[[alertmanager]]\nname = \"prod\"\nurl = \"http://127.0.0.1:9093\"\n")
+            .expect("parses");
+        assert_eq!(c.alertmanager.len(), 1);
+        assert_eq!(c.alerts.refresh, Duration::from_secs(10));
+        assert_eq!(c.alerts.ack_duration, Duration::from_secs(7200));
+        assert_eq!(c.alerts.team_labels, vec!["owner", "team"]);
+        assert_eq!(c.alertmanager[0].timeout, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn unknown_key_suggests_nearest() {
+        let e = parse("[alerts]\nrefrsh = \"5s\"\n").expect_err("unknown key");
+        assert_eq!(e.position, Some((2, 1)));
+        assert!(e.message.contains("unknown field `refrsh`"), "{e}");
+        assert!(e.message.contains("did you mean `refresh`?"), "{e}");
+        let e = parse("[alert]\n").expect_err("unknown table");
+        assert!(e.message.contains("did you mean `alerts`?"), "{e}");
+        assert!(e.to_string().starts_with("test.toml:1:"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_have_positions() {
+        let e = parse("[alerts]\nrefresh = \"soon\"\n").expect_err("bad duration");
+        assert_eq!(e.position.map(|p| p.0), Some(2));
+        assert!(e.message.contains("invalid duration"), "{e}");
+        let e = parse("[alerts]\nrefresh = 5\n").expect_err("wrong type");
+        assert_eq!(e.position.map(|p| p.0), Some(2));
+        let e = parse("[[alertmanager]]\nname = \"a\"\nurl = \"ftp://x\"\n").expect_err("scheme");
+        assert_eq!(e.position, Some((3, 7)));
+        let e = parse(
+            "[[alerts.route]]\nteam = \"s\"\nmatchers = ['service_name=~\"(\"']\n",
+        )
+        .expect_err("bad regex");
+        assert_eq!(e.position.map(|p| p.0), Some(3));
+        assert!(e.message.contains("invalid matcher"), "{e}");
+        let e = parse("[[alertmanager]]\nname = \"a\"\n").expect_err("missing url");
+        assert!(e.message.contains("missing field `url`"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_names_refused() {
+        let e = parse(
+            "[[alertmanager]]\nname = \"a\"\nurl = \"http://x\"\n[[prometheus]]\nname = \"a\"\nurl = \"http://y\"\n",
+        )
+        .expect_err("dup");
+        assert!(e.message.contains("used twice"), "{e}");
+    }
+
+    #[test]
+    fn locate_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let xdg = dir.path().join("opsdeck");
+        std::fs::create_dir_all(&xdg).expect("mkdir");
+        std::fs::write(xdg.join("config.toml"), "").expect("write");
+        let other = dir.path().join("other.toml");
+        std::fs::write(&other, "").expect("write");
+        let d = dir.path().to_string_lossy().to_string();
+        let env_with = |o: Option<String>| {
+            let d = d.clone();
+            move |k: &str| match k {
+                "XDG_CONFIG_HOME" => Some(d.clone()),
+                "OPSDECK_CONFIG" => o.clone(),
+                _ => None,
+            }
+        };
+        assert_eq!(
+            locate(None, env_with(None)).expect("ok"),
+            ConfigSource::File(xdg.join("config.toml"))
+        );
+        assert_eq!(
+            locate(None, env_with(Some(other.to_string_lossy().into()))).expect("ok"),
+            ConfigSource::File(other.clone())
+        );
+        assert_eq!(
+            locate(Some(&other), env_with(Some("/nope".into()))).expect("ok"),
+            ConfigSource::File(other)
+        );
+        assert!(locate(Some(Path::new("/nope.toml")), env_with(None)).is_err());
+        assert_eq!(
+            locate(None, |k| (k == "HOME").then(|| "/nonexistent".to_string())).expect("ok"),
+            ConfigSource::Demo
+        );
+    }
+}

@@ -1,0 +1,26 @@
+//! opsdeck — a keyboard-driven terminal operations console.
+//!
+//! The crate is a library with a thin binary (`src/main.rs`). Layout, per pane:
+//!
+//! * [`alerts`] — the alerts pane's domain logic (pure: [`alerts::matcher`],
+//!   [`alerts::grouping`], [`alerts::model`]) and its HTTP clients
+//!   ([`alerts::client`]) and background source tasks ([`alerts::source`]).
+//!   Nothing in `alerts` imports ratatui.
+//! * [`app`] — the Elm-style core: [`app::Action`], [`app::State`],
+//!   [`app::update`] (pure, returns [`app::Effect`]s) and the keymap.
+//! * [`ui`] — pure rendering: `fn render(&State, &mut Frame)`, one file per pane.
+//! * [`runtime`] — the event loop that wires terminal events, source tasks and
+//!   effects together; the only place that does terminal I/O.
+//! * [`config`], [`cli`], [`commands`] (the scriptable CLI), [`demo`] (the
+//!   embedded demo environment), [`logging`].
+#![deny(clippy::unwrap_used)]
+
+pub mod alerts;
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod demo;
+pub mod logging;
+pub mod runtime;
+pub mod ui;

@@ -1,0 +1,262 @@
+//! The runtime: owns the state, the source tasks and the action channel;
+//! runs effects in the background and feeds their results back as actions.
+//! [`Runtime::run_terminal`] adds the terminal; tests drive a [`Runtime`]
+//! headless through [`Runtime::sender`] and [`Runtime::run_until`].
+
+use std::collections::HashMap;
+use std::io;
+use std::time::Duration;
+
+use chrono::Utc;
+use color_eyre::eyre::{Result, WrapErr, eyre};
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use ratatui::DefaultTerminal;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+use crate::alerts::client::{AlertmanagerClient, PrometheusClient};
+use crate::alerts::source::{SourceClient, Sources};
+use crate::app::state::AlertSettings;
+use crate::app::{Action, Effect, SilenceOp, SilenceOutcome, SilenceRequest, State, update};
+use crate::config::Config;
+
+/// Builds a client per configured source, in config order.
+pub fn clients(config: &Config) -> Result<Vec<SourceClient>> {
+    let mut out = Vec::new();
+    for am in &config.alertmanager {
+        out.push(SourceClient::Alertmanager(AlertmanagerClient::new(am)?));
+    }
+    for p in &config.prometheus {
+        out.push(SourceClient::Prometheus(PrometheusClient::new(p)?));
+    }
+    Ok(out)
+}
+
+/// A fresh state for a config.
+pub fn initial_state(config: &Config, clients: &[SourceClient], demo: bool) -> State {
+    State::new(
+        AlertSettings::from_config(config),
+        clients.iter().map(|c| (c.name().to_string(), c.kind())).collect(),
+        demo,
+        Utc::now(),
+    )
+}
+
+/// The running app, with or without a terminal.
+pub struct Runtime {
+    /// The state.
+    pub state: State,
+    tx: UnboundedSender<Action>,
+    rx: UnboundedReceiver<Action>,
+    sources: Sources,
+    alertmanagers: HashMap<String, AlertmanagerClient>,
+}
+
+impl Runtime {
+    /// Starts the source tasks on the current tokio runtime.
+    pub fn start(config: &Config, demo: bool) -> Result<Runtime> {
+        let clients = clients(config)?;
+        let state = initial_state(config, &clients, demo);
+        let (tx, rx) = unbounded_channel();
+        let alertmanagers = clients
+            .iter()
+            .filter_map(|c| match c {
+                SourceClient::Alertmanager(am) => Some((am.name().to_string(), am.clone())),
+                SourceClient::Prometheus(_) => None,
+            })
+            .collect();
+        let sink = {
+            let tx = tx.clone();
+            move |event| {
+                // The receiver only goes away when the app is exiting.
+                let _ = tx.send(Action::Source(event));
+            }
+        };
+        let sources = Sources::spawn(clients, config.alerts.refresh, sink);
+        Ok(Runtime {
+            state,
+            tx,
+            rx,
+            sources,
+            alertmanagers,
+        })
+    }
+
+    /// A sender for actions (keys, commands) into the app.
+    pub fn sender(&self) -> UnboundedSender<Action> {
+        self.tx.clone()
+    }
+
+    /// Applies one action and starts its effects. Returns false once the
+    /// app should quit.
+    pub fn dispatch(&mut self, action: Action) -> bool {
+        let effects = update(&mut self.state, action);
+        for effect in effects {
+            self.execute(effect);
+        }
+        !self.state.quit
+    }
+
+    fn execute(&mut self, effect: Effect) {
+        match effect {
+            Effect::Quit => self.state.quit = true,
+            Effect::Refresh => self.sources.refresh_all(),
+            Effect::CreateSilences(reqs) => self.post_silences(SilenceOp::Create, reqs),
+            Effect::ExtendSilences(reqs) => self.post_silences(SilenceOp::Extend, reqs),
+            Effect::ExpireSilences(targets) => {
+                let clients = self.alertmanagers.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let mut outcomes = Vec::new();
+                    for (target, id) in targets {
+                        let result = match clients.get(&target) {
+                            Some(c) => c.expire_silence(&id).await.map(|()| id.clone()),
+                            None => Err(crate::alerts::client::ClientError {
+                                source: target.clone(),
+                                message: "no such Alertmanager".into(),
+                                status: None,
+                            }),
+                        };
+                        outcomes.push(SilenceOutcome {
+                            target,
+                            request: None,
+                            result: result.map_err(|e| e.message),
+                        });
+                    }
+                    let _ = tx.send(Action::SilencesDone {
+                        op: SilenceOp::Expire,
+                        outcomes,
+                    });
+                });
+            }
+        }
+    }
+
+    fn post_silences(&self, op: SilenceOp, reqs: Vec<SilenceRequest>) {
+        let clients = self.alertmanagers.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let mut outcomes = Vec::new();
+            for req in reqs {
+                let result = match clients.get(&req.target) {
+                    Some(c) => c.post_silence(&req.silence).await.map_err(|e| e.message),
+                    None => Err("no such Alertmanager".into()),
+                };
+                outcomes.push(SilenceOutcome {
+                    target: req.target,
+                    request: Some(req.silence),
+                    result,
+                });
+            }
+            let _ = tx.send(Action::SilencesDone { op, outcomes });
+        });
+    }
+
+    /// Waits for the next action (from sources, effects or a test).
+    pub async fn next_action(&mut self) -> Option<Action> {
+        self.rx.recv().await
+    }
+
+    /// Processes actions until `done(&state)` holds or `timeout` passes;
+    /// returns whether it held. For headless tests.
+    pub async fn run_until(&mut self, timeout: Duration, done: impl Fn(&State) -> bool) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while !done(&self.state) {
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(action)) => {
+                    self.dispatch(action);
+                    self.state.now = Utc::now();
+                }
+                Ok(None) | Err(_) => return done(&self.state),
+            }
+        }
+        true
+    }
+
+    /// Runs the interactive console until the user quits. Restores the
+    /// terminal on every path, including errors; panics are restored by the
+    /// hook that `ratatui::init` installs (after color-eyre's).
+    pub async fn run_terminal(mut self) -> Result<()> {
+        let mut terminal = ratatui::init();
+        let result = self.event_loop(&mut terminal).await;
+        ratatui::restore();
+        result
+    }
+
+    async fn event_loop(&mut self, terminal: &mut DefaultTerminal) -> Result<()> {
+        let size = terminal.size().wrap_err("reading the terminal size")?;
+        self.dispatch(Action::Resize(size.width, size.height));
+        let mut events = EventStream::new();
+        let mut ticks = tokio::time::interval(Duration::from_secs(1));
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut signals = Signals::new()?;
+        self.draw(terminal)?;
+        loop {
+            let action = tokio::select! {
+                ev = events.next() => match ev {
+                    Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => Action::Key(k),
+                    Some(Ok(Event::Resize(w, h))) => Action::Resize(w, h),
+                    Some(Ok(_)) => continue,
+                    Some(Err(e)) => return Err(eyre!("reading terminal input: {e}")),
+                    None => return Ok(()),
+                },
+                Some(action) = self.rx.recv() => action,
+                _ = ticks.tick() => Action::Tick(Utc::now()),
+                () = signals.recv() => {
+                    tracing::info!("terminating on signal");
+                    return Ok(());
+                }
+            };
+            if !self.dispatch(action) {
+                return Ok(());
+            }
+            // Drain what else is queued, then draw once.
+            while let Ok(action) = self.rx.try_recv() {
+                if !self.dispatch(action) {
+                    return Ok(());
+                }
+            }
+            self.draw(terminal)?;
+        }
+    }
+
+    fn draw(&self, terminal: &mut DefaultTerminal) -> Result<()> {
+        terminal
+            .draw(|frame| crate::ui::render(&self.state, frame))
+            .map(|_| ())
+            .wrap_err("drawing the screen")
+    }
+}
+
+/// SIGTERM and SIGHUP end the app cleanly (the terminal is restored).
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> io::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                term: signal(SignalKind::terminate())?,
+                hup: signal(SignalKind::hangup())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals {})
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.hup.recv() => {}
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
+    }
+}

@@ -1,0 +1,252 @@
+//! The alerts view: teams on the left, the selected team's alerts on the
+//! right, and the selected alert's detail below when open.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, List, ListItem, ListState, Paragraph, Row, Table, TableState, Wrap};
+
+use super::chrome::{severity_style, severity_tag};
+use super::text::{age, clean, until};
+use crate::alerts::model::{Alert, AlertState, Severity};
+use crate::app::state::{Focus, State};
+
+/// Draws the alerts view into `area`.
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let (top, detail) = if state.detail {
+        let [top, bottom] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+        (top, Some(bottom))
+    } else {
+        (area, None)
+    };
+    let [teams_area, alerts_area] =
+        Layout::horizontal([Constraint::Length(34), Constraint::Min(20)]).areas(top);
+    teams(state, frame, teams_area);
+    alerts(state, frame, alerts_area);
+    if let Some(area) = detail {
+        self::detail(state, frame, area);
+    }
+}
+
+fn focus_block(title: String, focused: bool) -> Block<'static> {
+    let style = if focused {
+        Style::default().fg(Color::Cyan)
+    } else {
+        Style::default().fg(Color::DarkGray)
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(title)
+}
+
+fn counts_spans(counts: &[usize; 5]) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    for s in Severity::ALL {
+        let n = counts[s.index()];
+        if n > 0 {
+            let letter = match s {
+                Severity::Critical => "c",
+                Severity::Error => "e",
+                Severity::Warning => "w",
+                Severity::Info => "i",
+                Severity::None => "·",
+            };
+            spans.push(Span::styled(format!("{n}{letter} "), severity_style(s)));
+        }
+    }
+    spans
+}
+
+fn teams(state: &State, frame: &mut Frame, area: Rect) {
+    let hidden: usize = state.groups.iter().map(|g| g.hidden).sum();
+    let shown: usize = state.groups.iter().map(|g| g.total()).sum();
+    let mut title = format!(" Teams ({}) · {shown} alerts ", state.groups.len());
+    if hidden > 0 {
+        title = format!(" Teams ({}) · {shown} alerts, {hidden} silenced ", state.groups.len());
+    }
+    let items: Vec<ListItem> = state
+        .groups
+        .iter()
+        .map(|g| {
+            let mut spans = vec![Span::styled(
+                format!("{:<16.16} ", clean(&g.team)),
+                Style::default().add_modifier(Modifier::BOLD),
+            )];
+            spans.extend(counts_spans(&g.counts));
+            if g.hidden > 0 {
+                spans.push(Span::styled(
+                    format!("+{}s", g.hidden),
+                    Style::default().fg(Color::DarkGray),
+                ));
+            }
+            ListItem::new(Line::from(spans))
+        })
+        .collect();
+    let focused = state.focus == Focus::Teams && state.overlays.is_empty();
+    let list = List::new(items)
+        .block(focus_block(title.clone(), focused))
+        .highlight_symbol("▶ ")
+        .highlight_style(Style::default().add_modifier(Modifier::REVERSED));
+    let mut ls = ListState::default();
+    if !state.groups.is_empty() {
+        ls.select(Some(state.team));
+    }
+    if state.groups.is_empty() {
+        let msg = if state.alerts.is_empty() {
+            if state.sources.iter().all(|s| s.last_ok.is_none()) {
+                "waiting for sources…"
+            } else {
+                "no alerts firing"
+            }
+        } else {
+            "no alerts match the filter"
+        };
+        frame.render_widget(
+            Paragraph::new(msg).block(focus_block(title, focused)),
+            area,
+        );
+        return;
+    }
+    frame.render_stateful_widget(list, area, &mut ls);
+}
+
+fn state_style(s: AlertState) -> Style {
+    match s {
+        AlertState::Firing => Style::default().fg(Color::LightRed),
+        AlertState::Pending => Style::default().fg(Color::Yellow),
+        AlertState::Silenced | AlertState::Inhibited => Style::default().fg(Color::DarkGray),
+    }
+}
+
+fn alerts(state: &State, frame: &mut Frame, area: Rect) {
+    let focused = state.focus == Focus::Alerts && state.overlays.is_empty();
+    let Some(group) = state.selected_group() else {
+        frame.render_widget(Paragraph::new("").block(focus_block(" Alerts ".into(), focused)), area);
+        return;
+    };
+    let mut title = format!(" {} — {} alerts ", clean(&group.team), group.total());
+    if group.hidden > 0 {
+        title = format!(
+            " {} — {} alerts, {} silenced hidden (s) ",
+            clean(&group.team),
+            group.total(),
+            group.hidden
+        );
+    }
+    // Only the rows that can be visible are built: a window around the
+    // selection as tall as the area.
+    let visible = usize::from(area.height.saturating_sub(3)).max(1);
+    let selected = state.alert.min(group.total().saturating_sub(1));
+    let start = selected.saturating_sub(visible - 1);
+    let rows: Vec<Row> = group
+        .alerts
+        .iter()
+        .skip(start)
+        .take(visible)
+        .map(|&i| alert_row(state, &state.alerts[i]))
+        .collect();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(4),
+            Constraint::Length(9),
+            Constraint::Length(4),
+            Constraint::Percentage(45),
+            Constraint::Percentage(55),
+        ],
+    )
+    .header(
+        Row::new(["SEV", "STATE", "AGE", "ALERT", "SUMMARY"])
+            .style(Style::default().fg(Color::Gray).add_modifier(Modifier::BOLD)),
+    )
+    .block(focus_block(title, focused))
+    .row_highlight_style(if focused {
+        Style::default().add_modifier(Modifier::REVERSED)
+    } else {
+        Style::default().add_modifier(Modifier::UNDERLINED)
+    });
+    let mut ts = TableState::default();
+    ts.select(Some(selected - start));
+    frame.render_stateful_widget(table, area, &mut ts);
+}
+
+fn alert_row<'a>(state: &State, a: &'a Alert) -> Row<'a> {
+    Row::new(vec![
+        Cell::from(severity_tag(a.severity)).style(severity_style(a.severity)),
+        Cell::from(a.state.as_str()).style(state_style(a.state)),
+        Cell::from(age(state.now, a.starts_at)),
+        Cell::from(clean(a.name()).into_owned()),
+        Cell::from(clean(a.summary()).into_owned()),
+    ])
+}
+
+fn detail(state: &State, frame: &mut Frame, area: Rect) {
+    let block = Block::default().borders(Borders::ALL).title(" Detail (Esc closes) ");
+    let Some(a) = state.selected_alert() else {
+        frame.render_widget(Paragraph::new("no alert selected").block(block), area);
+        return;
+    };
+    let key = Style::default().fg(Color::Cyan);
+    let kv = |k: &str, v: String| Line::from(vec![Span::styled(format!("{k:<13}"), key), Span::raw(v)]);
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(clean(a.name()).into_owned(), Style::default().add_modifier(Modifier::BOLD)),
+            Span::raw("  "),
+            Span::styled(severity_tag(a.severity), severity_style(a.severity)),
+            Span::raw("  "),
+            Span::styled(a.state.as_str(), state_style(a.state)),
+        ]),
+        kv("team", clean(&a.team).into_owned()),
+        kv(
+            "age",
+            format!(
+                "{} (since {})",
+                age(state.now, a.starts_at),
+                a.starts_at.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
+        ),
+        kv("sources", clean(&a.sources.join(", ")).into_owned()),
+        kv("fingerprint", a.fingerprint.clone()),
+    ];
+    if let Some(url) = &a.generator_url {
+        lines.push(kv("generator", clean(url).into_owned()));
+    }
+    if let Some(url) = a.runbook_url() {
+        lines.push(kv("runbook", clean(url).into_owned()));
+    }
+    for id in &a.silenced_by {
+        let text = match state.silence(id) {
+            Some(s) => format!(
+                "{} by {}: \"{}\" — ends {} (in {})",
+                s.id,
+                clean(&s.created_by),
+                clean(&s.comment),
+                s.ends_at.format("%Y-%m-%d %H:%M UTC"),
+                until(state.now, s.ends_at)
+            ),
+            None => id.clone(),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<13}", "silenced by"), Style::default().fg(Color::Magenta)),
+            Span::raw(text),
+        ]));
+    }
+    if !a.inhibited_by.is_empty() {
+        lines.push(kv("inhibited by", a.inhibited_by.join(", ")));
+    }
+    lines.push(Line::styled("annotations", Style::default().add_modifier(Modifier::BOLD)));
+    for (k, v) in &a.annotations {
+        lines.push(kv(&format!("  {}", clean(k)), clean(v).into_owned()));
+    }
+    lines.push(Line::styled("labels", Style::default().add_modifier(Modifier::BOLD)));
+    for (k, v) in &a.labels {
+        lines.push(kv(&format!("  {}", clean(k)), clean(v).into_owned()));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }),
+        area,
+    );
+}

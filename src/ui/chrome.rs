@@ -1,0 +1,144 @@
+//! The header (title, DEMO badge, view tabs, source health) and the footer
+//! (filter bar, status message, key hints), plus shared styles.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::text::{age, clean};
+use crate::alerts::model::Severity;
+use crate::app::state::{Level, State, View};
+
+/// The colour of a severity.
+pub fn severity_style(s: Severity) -> Style {
+    match s {
+        Severity::Critical => Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+        Severity::Error => Style::default().fg(Color::LightRed),
+        Severity::Warning => Style::default().fg(Color::Yellow),
+        Severity::Info => Style::default().fg(Color::Cyan),
+        Severity::None => Style::default().fg(Color::Gray),
+    }
+}
+
+/// Short severity tag for tables.
+pub fn severity_tag(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "CRIT",
+        Severity::Error => "ERR",
+        Severity::Warning => "WARN",
+        Severity::Info => "INFO",
+        Severity::None => "-",
+    }
+}
+
+/// The top line.
+pub fn header(state: &State, frame: &mut Frame, area: Rect) {
+    let mut spans = vec![Span::styled(
+        " opsdeck ",
+        Style::default().fg(Color::Black).bg(Color::Cyan).add_modifier(Modifier::BOLD),
+    )];
+    if state.demo {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            " DEMO ",
+            Style::default().fg(Color::Black).bg(Color::Magenta).add_modifier(Modifier::BOLD),
+        ));
+    }
+    spans.push(Span::raw(" "));
+    for (key, name, view) in [
+        ("1", "Alerts", View::Alerts),
+        ("2", "Release", View::Release),
+        ("3", "Deploy", View::Deploy),
+    ] {
+        let style = if state.view == view {
+            Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        } else {
+            Style::default().fg(Color::Gray)
+        };
+        spans.push(Span::styled(format!(" {key} {name} "), style));
+    }
+    let left_width: usize = spans.iter().map(Span::width).sum();
+    let mut right: Vec<Span> = Vec::new();
+    for s in &state.sources {
+        if !right.is_empty() {
+            right.push(Span::raw("  "));
+        }
+        let data_age = s.last_ok.map(|t| age(state.now, t));
+        match (&s.error, data_age) {
+            (None, Some(a)) => {
+                right.push(Span::raw(format!("{} ", clean(&s.name))));
+                right.push(Span::styled("✓", Style::default().fg(Color::Green)));
+                right.push(Span::raw(format!(" {a}")));
+            }
+            (None, None) => {
+                right.push(Span::raw(format!("{} ", clean(&s.name))));
+                right.push(Span::styled("…", Style::default().fg(Color::Gray)));
+            }
+            (Some(e), a) => {
+                right.push(Span::raw(format!("{} ", clean(&s.name))));
+                right.push(Span::styled(
+                    format!("✗ {}", clean(e)),
+                    Style::default().fg(Color::Red),
+                ));
+                let old = match a {
+                    Some(a) => format!(" (data {a} old)"),
+                    None => " (no data)".into(),
+                };
+                right.push(Span::styled(old, Style::default().fg(Color::Gray)));
+            }
+        }
+    }
+    let right_width: usize = right.iter().map(Span::width).sum();
+    let total = usize::from(area.width);
+    if left_width + right_width + 1 <= total {
+        spans.push(Span::raw(" ".repeat(total - left_width - right_width)));
+        spans.extend(right);
+    } else {
+        spans.push(Span::raw(" "));
+        spans.extend(right);
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The bottom line.
+pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
+    let line = if state.filter.editing {
+        let mut spans = vec![
+            Span::styled("/", Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD)),
+            Span::raw(state.filter.input.text().to_string()),
+            Span::styled("█", Style::default().fg(Color::Gray)),
+        ];
+        if let Some(e) = &state.filter.error {
+            spans.push(Span::styled(format!("  {e}"), Style::default().fg(Color::Red)));
+        } else {
+            spans.push(Span::styled(
+                "  Enter apply · Esc clear",
+                Style::default().fg(Color::DarkGray),
+            ));
+        }
+        Line::from(spans)
+    } else if let Some(m) = &state.message {
+        let style = match m.level {
+            Level::Info => Style::default().fg(Color::Green),
+            Level::Error => Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+        };
+        Line::from(Span::styled(clean(&m.text).into_owned(), style))
+    } else {
+        let mut spans = Vec::new();
+        if !state.filter.input.text().is_empty() {
+            spans.push(Span::styled(
+                format!("filter: {}  ", state.filter.input.text()),
+                Style::default().fg(Color::Cyan),
+            ));
+        }
+        let hints = match state.view {
+            View::Alerts => "a ack · A ack team · e extend · u unack · S silences · / filter · s silenced · r refresh · ? help · q quit",
+            View::Release | View::Deploy => "1 alerts · ? help · q quit",
+        };
+        spans.push(Span::styled(hints, Style::default().fg(Color::DarkGray)));
+        Line::from(spans)
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}

@@ -1,0 +1,41 @@
+//! Pure rendering: `render(&State, &mut Frame)`, one file per pane. Nothing
+//! here changes state or does I/O; the runtime calls it only after the state
+//! changed.
+
+mod alerts;
+mod chrome;
+mod dialogs;
+mod help;
+mod placeholder;
+mod silences;
+pub mod text;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+
+use crate::app::state::{Overlay, State, View};
+
+/// Draws the whole screen.
+pub fn render(state: &State, frame: &mut Frame) {
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    chrome::header(state, frame, header);
+    match state.view {
+        View::Alerts => alerts::render(state, frame, body),
+        View::Release => placeholder::render(frame, body, "Release checklist", "[release]"),
+        View::Deploy => placeholder::render(frame, body, "Deployment sync", "[deploy]"),
+    }
+    chrome::footer(state, frame, footer);
+    for overlay in &state.overlays {
+        match overlay {
+            Overlay::Help => help::render(state, frame, body),
+            Overlay::AckForm(form) => dialogs::ack_form(state, form, frame, body),
+            Overlay::Confirm(c) => dialogs::confirm(c, frame, body),
+            Overlay::Silences(row) => silences::render(state, *row, frame, body),
+        }
+    }
+}

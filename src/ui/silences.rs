@@ -1,0 +1,66 @@
+//! The silences list (`S`): active and pending silences, soonest end first.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Row, Table, TableState};
+
+use super::text::{clean, until};
+use crate::alerts::matcher::Matcher;
+use crate::app::state::State;
+
+/// Draws the list over `area`.
+pub fn render(state: &State, selected: usize, frame: &mut Frame, area: Rect) {
+    let silences = state.open_silences();
+    let rows: Vec<Row> = silences
+        .iter()
+        .map(|s| {
+            let matchers = s
+                .matchers
+                .iter()
+                .map(Matcher::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            Row::new(vec![
+                Cell::from(s.id.chars().take(8).collect::<String>()),
+                Cell::from(s.state.as_str()),
+                Cell::from(until(state.now, s.ends_at)),
+                Cell::from(clean(&s.created_by).into_owned()),
+                Cell::from(clean(&s.comment).into_owned()),
+                Cell::from(clean(&matchers).into_owned()),
+            ])
+        })
+        .collect();
+    let title = format!(
+        " Silences ({}) — u expire · e extend · Esc back ",
+        silences.len()
+    );
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Length(14),
+            Constraint::Percentage(35),
+            Constraint::Percentage(65),
+        ],
+    )
+    .header(
+        Row::new(["ID", "STATE", "ENDS IN", "CREATED BY", "COMMENT", "MATCHERS"])
+            .style(Style::default().fg(Color::Gray).add_modifier(Modifier::BOLD)),
+    )
+    .block(
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(Style::default().fg(Color::Magenta))
+            .title(title),
+    )
+    .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED));
+    let mut ts = TableState::default();
+    if !silences.is_empty() {
+        ts.select(Some(selected.min(silences.len() - 1)));
+    }
+    frame.render_widget(Clear, area);
+    frame.render_stateful_widget(table, area, &mut ts);
+}

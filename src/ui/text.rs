@@ -1,0 +1,78 @@
+//! Text helpers for the screen: ages, and cleaning remote strings.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+
+/// A compact age: `42s`, `3m`, `5h`, `2d`.
+pub fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    let secs = (now - then).num_seconds().max(0);
+    match secs {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
+/// A compact duration until a time: `in 1h 20m`, or `ended`.
+pub fn until(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    let secs = (then - now).num_seconds();
+    if secs <= 0 {
+        return "ended".into();
+    }
+    let (h, m) = (secs / 3600, (secs % 3600) / 60);
+    match (h, m) {
+        (0, 0) => format!("{secs}s"),
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h{m:02}m"),
+    }
+}
+
+fn unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+/// Strips control characters (escape sequences lose their ESC and become
+/// inert text) and bidi overrides from text that came from a remote system.
+pub fn clean(s: &str) -> Cow<'_, str> {
+    if s.chars().any(unsafe_char) {
+        Cow::Owned(
+            s.chars()
+                .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
+                .filter(|c| !unsafe_char(*c))
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeDelta;
+
+    #[test]
+    fn ages() {
+        let now = DateTime::UNIX_EPOCH + TimeDelta::days(10);
+        assert_eq!(age(now, now - TimeDelta::seconds(42)), "42s");
+        assert_eq!(age(now, now - TimeDelta::minutes(3)), "3m");
+        assert_eq!(age(now, now - TimeDelta::hours(5)), "5h");
+        assert_eq!(age(now, now - TimeDelta::days(2)), "2d");
+        assert_eq!(age(now, now + TimeDelta::days(2)), "0s");
+        assert_eq!(until(now, now + TimeDelta::minutes(80)), "1h20m");
+        assert_eq!(until(now, now - TimeDelta::minutes(1)), "ended");
+    }
+
+    #[test]
+    fn clean_strips_escapes_and_bidi() {
+        assert_eq!(clean("ok"), "ok");
+        assert_eq!(clean("a\x1b]0;pwned\x07b"), "a]0;pwnedb");
+        assert_eq!(clean("x\x1b[2Jy"), "x[2Jy");
+        assert_eq!(clean("l\u{202e}r"), "lr");
+        assert_eq!(clean("two\nlines"), "two lines");
+    }
+}
