@@ -88,10 +88,10 @@ fn on_source(state: &mut State, event: SourceEvent) {
                     status.error = None;
                     // Local changes this snapshot already shows are done.
                     state.local.retain(|(_, change)| match change {
-                        LocalChange::Created(s) => !snapshot
-                            .silences
-                            .iter()
-                            .any(|x| x.id == s.id && x.ends_at >= s.ends_at),
+                        // Alertmanager keeps times to the millisecond.
+                        LocalChange::Created(s) => !snapshot.silences.iter().any(|x| {
+                            x.id == s.id && x.ends_at + chrono::TimeDelta::seconds(1) >= s.ends_at
+                        }),
                         LocalChange::Expired(id) => snapshot
                             .silences
                             .iter()
@@ -646,3 +646,6 @@ fn silences_done(state: &mut State, op: SilenceOp, outcomes: Vec<SilenceOutcome>
         say(state, Level::Error, format!("{prefix}failed: {text}"));
     }
 }
+
+#[cfg(test)]
+mod tests;

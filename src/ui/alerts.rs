@@ -148,14 +148,26 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect) {
         .take(visible)
         .map(|&i| alert_row(state, &state.alerts[i]))
         .collect();
+    // The name column fits the longest visible name, up to 60% of the width.
+    let longest = group
+        .alerts
+        .iter()
+        .skip(start)
+        .take(visible)
+        .map(|&i| state.alerts[i].name().chars().count())
+        .max()
+        .unwrap_or(5);
+    let name_width = u16::try_from(longest)
+        .unwrap_or(u16::MAX)
+        .clamp(5, area.width.saturating_mul(3) / 5);
     let table = Table::new(
         rows,
         [
             Constraint::Length(4),
             Constraint::Length(9),
             Constraint::Length(4),
-            Constraint::Percentage(45),
-            Constraint::Percentage(55),
+            Constraint::Length(name_width),
+            Constraint::Fill(1),
         ],
     )
     .header(

@@ -96,8 +96,17 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
 
 /// A y/N question.
 pub fn confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
-    let height = u16::try_from(c.details.len()).unwrap_or(10).min(10) + 6;
-    let rect = centered(area, 90, height);
+    let width = 90.min(area.width);
+    let inner = usize::from(width.saturating_sub(4)).max(1);
+    let wrapped: usize = c
+        .details
+        .iter()
+        .take(10)
+        .map(|d| (d.chars().count() + 2).div_ceil(inner).max(1))
+        .sum::<usize>()
+        + (c.question.chars().count() + 2).div_ceil(inner).max(1);
+    let height = u16::try_from(wrapped).unwrap_or(20).min(20) + 5;
+    let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
     let mut lines = vec![
         Line::from(""),

@@ -1,1 +1,10 @@
+//! opsdeck's integration tests, in one binary (one link, shared helpers):
+//! real Alertmanager/Prometheus servers on loopback, the CLI, the binary in a
+//! pseudo-terminal, config checks and insta snapshots of the views.
+
+mod alerts_live;
+mod cli;
 mod common;
+mod config_example;
+mod pty;
+mod support;

@@ -1,0 +1,138 @@
+//! End-to-end: the real binary in a pseudo-terminal, driven with keys.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use serde_json::json;
+
+use crate::common::{Alertmanager, wait_for};
+use crate::support::{config_text, sg_alert};
+
+/// The binary running in a pty, its screen parsed by a vt100 emulator.
+struct Session {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    _home: tempfile::TempDir,
+}
+
+impl Session {
+    fn start(args: &[&str], config: Option<&Path>) -> Session {
+        let pty = native_pty_system()
+            .openpty(PtySize { rows: 40, cols: 120, pixel_width: 0, pixel_height: 0 })
+            .expect("openpty");
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_opsdeck"));
+        cmd.args(args);
+        if let Some(c) = config {
+            cmd.arg("--config");
+            cmd.arg(c);
+        }
+        cmd.env("HOME", home.path());
+        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
+        cmd.env("XDG_STATE_HOME", home.path().join("state"));
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("OPSDECK_CONFIG");
+        let child = pty.slave.spawn_command(cmd).expect("spawn opsdeck");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("reader");
+        let writer = pty.master.take_writer().expect("writer");
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(std::num::NonZeroU16::new(40).expect("rows"), std::num::NonZeroU16::new(120).expect("cols"), 0)));
+        let p = parser.clone();
+        std::thread::spawn(move || {
+            let _master = pty.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().expect("parser").process(&buf[..n]);
+            }
+        });
+        Session { child, writer, parser, _home: home }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().expect("parser").screen().contents()
+    }
+
+    fn wait_for_text(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if self.screen().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("{text:?} never appeared on screen:\n{}", self.screen());
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).expect("write keys");
+        self.writer.flush().expect("flush");
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
+    fn wait_exit(&mut self) -> u32 {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.exit_code();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        panic!("opsdeck did not exit:\n{}", self.screen());
+    }
+
+    fn alternate_screen(&self) -> bool {
+        self.parser.lock().expect("parser").screen().alternate_screen()
+    }
+}
+
+#[test]
+fn acknowledge_with_keys_creates_the_silence_and_q_restores_the_terminal() {
+    let am = Alertmanager::start();
+    am.post_alerts(&json!([sg_alert("critical", "gitserver", "disk_space_remaining", "distribution")]));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, config_text(&[("prod", &am.url)], &[], "")).expect("write config");
+
+    let mut s = Session::start(&[], Some(&path));
+    s.wait_for_text("critical_gitserver_disk_space_remaining");
+    assert!(s.alternate_screen(), "the console uses the alternate screen");
+    assert!(!s.screen().contains("DEMO"), "a configured console is not the demo");
+    s.send("\t");
+    s.send("a");
+    s.wait_for_text("Acknowledge critical_gitserver_disk_space_remaining");
+    s.wait_for_text("matches 1 current alert");
+    s.send("\r");
+    s.wait_for_text("Confirm [y/N]");
+    s.send("y");
+    let silence = wait_for("the silence in Alertmanager", Duration::from_secs(10), || {
+        let v = am.get_json("/api/v2/silences");
+        let arr = v.as_array()?;
+        (arr.len() == 1).then(|| arr[0].clone())
+    });
+    assert_eq!(silence["createdBy"], "tester");
+    assert_eq!(silence["status"]["state"], "active");
+    s.wait_for_text("created");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    assert!(!s.alternate_screen(), "the terminal left the alternate screen");
+}
+
+#[test]
+fn demo_starts_with_no_config_and_ctrl_c_quits() {
+    let mut s = Session::start(&[], None);
+    s.wait_for_text("DEMO");
+    s.wait_for_text("search");
+    s.send("2");
+    s.wait_for_text("not configured");
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    assert!(!s.alternate_screen());
+}
