@@ -185,7 +185,9 @@ fn alert_json(a: &Alert) -> AlertJson<'_> {
         severity: a.severity,
         state: a.state.as_str(),
         sources: &a.sources,
-        starts_at: a.starts_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        starts_at: a
+            .starts_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         labels: &a.labels,
         annotations: &a.annotations,
         silenced_by: &a.silenced_by,
@@ -208,7 +210,11 @@ async fn alerts(config: &Config, demo: bool, json: bool) -> Result<ExitCode> {
                         .filter(|s| g.counts[s.index()] > 0)
                         .map(|s| (s.as_str(), g.counts[s.index()]))
                         .collect(),
-                    alerts: g.alerts.iter().map(|&i| alert_json(&state.alerts[i])).collect(),
+                    alerts: g
+                        .alerts
+                        .iter()
+                        .map(|&i| alert_json(&state.alerts[i]))
+                        .collect(),
                 })
                 .collect(),
             sources: state
@@ -270,7 +276,10 @@ fn ask(question: &str) -> Result<bool> {
     std::io::stderr().flush()?;
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
-    Ok(matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+    Ok(matches!(
+        line.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
 }
 
 async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode> {
@@ -296,7 +305,9 @@ async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode> {
         starts_at: now,
         ends_at: now + chrono::Duration::from_std(duration)?,
         created_by: args.author.unwrap_or_else(|| config.ack_author()),
-        comment: args.comment.unwrap_or_else(|| config.alerts.ack_comment.clone()),
+        comment: args
+            .comment
+            .unwrap_or_else(|| config.alerts.ack_comment.clone()),
     };
     let count = count_matching(&state.alerts, &silence.matchers);
     let shown: Vec<String> = silence.matchers.iter().map(Matcher::to_string).collect();
@@ -310,7 +321,9 @@ async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode> {
     );
     if !args.yes {
         if !std::io::stdin().is_terminal() {
-            bail!("refusing to create a silence without confirmation: stdin is not a terminal (pass --yes)");
+            bail!(
+                "refusing to create a silence without confirmation: stdin is not a terminal (pass --yes)"
+            );
         }
         if !ask("Create it?")? {
             eprintln!("cancelled");
@@ -320,7 +333,9 @@ async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode> {
     let mut failed = false;
     for target in targets {
         let Some(client) = runtime::clients(config)?.into_iter().find_map(|c| match c {
-            crate::alerts::source::SourceClient::Alertmanager(am) if am.name() == target => Some(am),
+            crate::alerts::source::SourceClient::Alertmanager(am) if am.name() == target => {
+                Some(am)
+            }
             _ => None,
         }) else {
             continue;
@@ -343,11 +358,18 @@ async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode> {
 async fn unack(config: &Config, demo: bool, id: &str) -> Result<ExitCode> {
     let state = snapshot(config, demo).await?;
     report_sources(&state);
-    let matches: Vec<_> = state.silences.iter().filter(|s| s.id.starts_with(id)).collect();
+    let matches: Vec<_> = state
+        .silences
+        .iter()
+        .filter(|s| s.id.starts_with(id))
+        .collect();
     let silence = match matches.as_slice() {
         [one] => *one,
         [] => bail!("silence {id} not found on any Alertmanager"),
-        _ => bail!("{id} is ambiguous: {} silences start with it", matches.len()),
+        _ => bail!(
+            "{id} is ambiguous: {} silences start with it",
+            matches.len()
+        ),
     };
     if silence.state == crate::alerts::model::SilenceState::Expired {
         bail!("silence {} has already expired", silence.id);
@@ -400,7 +422,9 @@ async fn silences(config: &Config, demo: bool, json: bool) -> Result<ExitCode> {
                 id: &s.id,
                 state: s.state.as_str(),
                 matchers: s.matchers.iter().map(Matcher::to_string).collect(),
-                starts_at: s.starts_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                starts_at: s
+                    .starts_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 ends_at: s.ends_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 created_by: &s.created_by,
                 comment: &s.comment,

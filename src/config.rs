@@ -181,12 +181,9 @@ pub struct ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.position {
-            Some((line, col)) => write!(
-                f,
-                "{}:{line}:{col}: {}",
-                self.path.display(),
-                self.message
-            ),
+            Some((line, col)) => {
+                write!(f, "{}:{line}:{col}: {}", self.path.display(), self.message)
+            }
             None => write!(f, "{}: {}", self.path.display(), self.message),
         }
     }
@@ -198,10 +195,9 @@ impl std::error::Error for ConfigError {}
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before
-        .rfind('\n')
-        .map_or(before.chars().count(), |nl| before[nl + 1..].chars().count())
-        + 1;
+    let col = before.rfind('\n').map_or(before.chars().count(), |nl| {
+        before[nl + 1..].chars().count()
+    }) + 1;
     (line, col)
 }
 
@@ -263,7 +259,10 @@ impl Config {
             if !names.insert(src.name.as_str()) {
                 return Err(at(
                     src.url.span(),
-                    format!("source name {:?} is used twice; names must be unique", src.name),
+                    format!(
+                        "source name {:?} is used twice; names must be unique",
+                        src.name
+                    ),
                 ));
             }
             let url = src.url.get_ref();
@@ -278,7 +277,9 @@ impl Config {
                 Err(e) => {
                     return Err(at(
                         src.url.span(),
-                        format!("invalid url {url:?}: {e} (expected e.g. \"http://127.0.0.1:9093\")"),
+                        format!(
+                            "invalid url {url:?}: {e} (expected e.g. \"http://127.0.0.1:9093\")"
+                        ),
                     ));
                 }
             }
@@ -351,9 +352,11 @@ pub fn locate(
     explicit: Option<&Path>,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<ConfigSource, ConfigError> {
-    let named = explicit
-        .map(Path::to_path_buf)
-        .or_else(|| env("OPSDECK_CONFIG").filter(|s| !s.is_empty()).map(PathBuf::from));
+    let named = explicit.map(Path::to_path_buf).or_else(|| {
+        env("OPSDECK_CONFIG")
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+    });
     if let Some(path) = named {
         if path.is_file() {
             return Ok(ConfigSource::File(path));
@@ -413,10 +416,8 @@ mod tests {
         assert_eq!(e.position.map(|p| p.0), Some(2));
         let e = parse("[[alertmanager]]\nname = \"a\"\nurl = \"ftp://x\"\n").expect_err("scheme");
         assert_eq!(e.position, Some((3, 7)));
-        let e = parse(
-            "[[alerts.route]]\nteam = \"s\"\nmatchers = ['service_name=~\"(\"']\n",
-        )
-        .expect_err("bad regex");
+        let e = parse("[[alerts.route]]\nteam = \"s\"\nmatchers = ['service_name=~\"(\"']\n")
+            .expect_err("bad regex");
         assert_eq!(e.position.map(|p| p.0), Some(3));
         assert!(e.message.contains("invalid matcher"), "{e}");
         let e = parse("[[alertmanager]]\nname = \"a\"\n").expect_err("missing url");

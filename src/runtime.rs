@@ -36,7 +36,10 @@ pub fn clients(config: &Config) -> Result<Vec<SourceClient>> {
 pub fn initial_state(config: &Config, clients: &[SourceClient], demo: bool) -> State {
     State::new(
         AlertSettings::from_config(config),
-        clients.iter().map(|c| (c.name().to_string(), c.kind())).collect(),
+        clients
+            .iter()
+            .map(|c| (c.name().to_string(), c.kind()))
+            .collect(),
         demo,
         Utc::now(),
     )

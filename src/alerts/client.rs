@@ -69,14 +69,20 @@ impl Endpoint {
         if let Some(var) = &cfg.bearer_token_env {
             let token = std::env::var(var)
                 .map_err(|_| fail(format!("bearer_token_env: ${var} is not set")))?;
-            let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.trim()))
-                .map_err(|_| fail(format!("${var} holds characters not allowed in a header")))?;
+            let mut value =
+                reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.trim()))
+                    .map_err(|_| {
+                        fail(format!("${var} holds characters not allowed in a header"))
+                    })?;
             value.set_sensitive(true);
             headers.insert(reqwest::header::AUTHORIZATION, value);
         }
         if let Some(auth) = &cfg.basic_auth {
             let password = std::env::var(&auth.password_env).map_err(|_| {
-                fail(format!("basic_auth.password_env: ${} is not set", auth.password_env))
+                fail(format!(
+                    "basic_auth.password_env: ${} is not set",
+                    auth.password_env
+                ))
             })?;
             let encoded = base64_encode(format!("{}:{}", auth.username, password).as_bytes());
             let mut value = reqwest::header::HeaderValue::from_str(&format!("Basic {encoded}"))
@@ -90,8 +96,8 @@ impl Endpoint {
             .connect_timeout(cfg.timeout.min(Duration::from_secs(5)))
             .user_agent(concat!("opsdeck/", env!("CARGO_PKG_VERSION")));
         if let Some(ca) = &cfg.ca_file {
-            let pem = std::fs::read(ca)
-                .map_err(|e| fail(format!("ca_file {}: {e}", ca.display())))?;
+            let pem =
+                std::fs::read(ca).map_err(|e| fail(format!("ca_file {}: {e}", ca.display())))?;
             let cert = reqwest::Certificate::from_pem(&pem)
                 .map_err(|e| fail(format!("ca_file {}: {e}", ca.display())))?;
             builder = builder.add_root_certificate(cert);
@@ -178,7 +184,11 @@ impl Endpoint {
         self.decode(&body, &what)
     }
 
-    fn decode<T: for<'de> Deserialize<'de>>(&self, body: &[u8], what: &str) -> Result<T, ClientError> {
+    fn decode<T: for<'de> Deserialize<'de>>(
+        &self,
+        body: &[u8],
+        what: &str,
+    ) -> Result<T, ClientError> {
         if body.is_empty() {
             return Err(self.error(format!("{what}: empty response"), None));
         }
@@ -230,7 +240,11 @@ fn base64_encode(input: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -432,12 +446,15 @@ impl AlertmanagerClient {
                 let matchers = s
                     .matchers
                     .iter()
-                    .map(|m| Matcher::new(&m.name, MatchOp::from_flags(m.is_regex, m.is_equal), &m.value))
+                    .map(|m| {
+                        Matcher::new(
+                            &m.name,
+                            MatchOp::from_flags(m.is_regex, m.is_equal),
+                            &m.value,
+                        )
+                    })
                     .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| {
-                        self.endpoint
-                            .error(format!("silence {}: {e}", s.id), None)
-                    })?;
+                    .map_err(|e| self.endpoint.error(format!("silence {}: {e}", s.id), None))?;
                 Ok(Silence {
                     id: s.id,
                     matchers,
@@ -566,7 +583,8 @@ impl PrometheusClient {
             return Err(self.endpoint.error(
                 format!(
                     "GET /api/v1/alerts: {}",
-                    resp.error.unwrap_or_else(|| format!("status {}", resp.status))
+                    resp.error
+                        .unwrap_or_else(|| format!("status {}", resp.status))
                 ),
                 None,
             ));

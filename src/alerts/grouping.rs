@@ -136,7 +136,9 @@ fn absorb(into: &mut Alert, other: &Alert) {
         into.generator_url.clone_from(&other.generator_url);
     }
     for (k, v) in &other.annotations {
-        into.annotations.entry(k.clone()).or_insert_with(|| v.clone());
+        into.annotations
+            .entry(k.clone())
+            .or_insert_with(|| v.clone());
     }
 }
 
@@ -286,9 +288,18 @@ mod tests {
         assert_eq!(r.team_of(&labels(&[("owner", "a"), ("team", "b")])), "a");
         assert_eq!(r.team_of(&labels(&[("team", "b")])), "b");
         assert_eq!(r.team_of(&labels(&[("owner", ""), ("team", "b")])), "b");
-        assert_eq!(r.team_of(&labels(&[("service_name", "zoekt-webserver")])), "search");
-        assert_eq!(r.team_of(&labels(&[("service_name", "searcher")])), "search");
-        assert_eq!(r.team_of(&labels(&[("service_name", "searcher-2")])), UNOWNED);
+        assert_eq!(
+            r.team_of(&labels(&[("service_name", "zoekt-webserver")])),
+            "search"
+        );
+        assert_eq!(
+            r.team_of(&labels(&[("service_name", "searcher")])),
+            "search"
+        );
+        assert_eq!(
+            r.team_of(&labels(&[("service_name", "searcher-2")])),
+            UNOWNED
+        );
         assert_eq!(r.team_of(&labels(&[])), UNOWNED);
     }
 
@@ -299,7 +310,10 @@ mod tests {
             r.severity_of(&labels(&[("level", "critical"), ("severity", "info")])),
             Severity::Info
         );
-        assert_eq!(r.severity_of(&labels(&[("level", "warning")])), Severity::Warning);
+        assert_eq!(
+            r.severity_of(&labels(&[("level", "warning")])),
+            Severity::Warning
+        );
         assert_eq!(r.severity_of(&labels(&[])), Severity::None);
     }
 
@@ -343,14 +357,61 @@ mod tests {
     #[test]
     fn groups_sorted_by_severity_then_age_and_hidden_counted() {
         let r = routing();
-        let alerts = vec![
-            alert(&[("alertname", "w_old"), ("level", "warning"), ("owner", "dist")], "am", AlertState::Firing, 1),
-            alert(&[("alertname", "c"), ("level", "critical"), ("owner", "dist")], "am", AlertState::Firing, 2),
-            alert(&[("alertname", "w_new"), ("level", "warning"), ("owner", "dist")], "am", AlertState::Firing, 9),
-            alert(&[("alertname", "s"), ("level", "critical"), ("owner", "dist")], "am", AlertState::Silenced, 9),
-            alert(&[("alertname", "z"), ("level", "warning"), ("service_name", "zoekt-webserver")], "am", AlertState::Firing, 1),
-            alert(&[("alertname", "u"), ("level", "critical")], "am", AlertState::Firing, 1),
-            alert(&[("alertname", "u2"), ("level", "critical")], "am", AlertState::Firing, 1),
+        let alerts = [
+            alert(
+                &[
+                    ("alertname", "w_old"),
+                    ("level", "warning"),
+                    ("owner", "dist"),
+                ],
+                "am",
+                AlertState::Firing,
+                1,
+            ),
+            alert(
+                &[("alertname", "c"), ("level", "critical"), ("owner", "dist")],
+                "am",
+                AlertState::Firing,
+                2,
+            ),
+            alert(
+                &[
+                    ("alertname", "w_new"),
+                    ("level", "warning"),
+                    ("owner", "dist"),
+                ],
+                "am",
+                AlertState::Firing,
+                9,
+            ),
+            alert(
+                &[("alertname", "s"), ("level", "critical"), ("owner", "dist")],
+                "am",
+                AlertState::Silenced,
+                9,
+            ),
+            alert(
+                &[
+                    ("alertname", "z"),
+                    ("level", "warning"),
+                    ("service_name", "zoekt-webserver"),
+                ],
+                "am",
+                AlertState::Firing,
+                1,
+            ),
+            alert(
+                &[("alertname", "u"), ("level", "critical")],
+                "am",
+                AlertState::Firing,
+                1,
+            ),
+            alert(
+                &[("alertname", "u2"), ("level", "critical")],
+                "am",
+                AlertState::Firing,
+                1,
+            ),
         ];
         let merged = merge([&alerts[..]], [], &r);
         let groups = group(&merged, &Filter::default(), false);
@@ -371,9 +432,19 @@ mod tests {
 
     #[test]
     fn filter_narrows_teams_and_alerts() {
-        let alerts = vec![
-            alert(&[("alertname", "a"), ("owner", "x"), ("level", "critical")], "am", AlertState::Firing, 1),
-            alert(&[("alertname", "b"), ("owner", "y"), ("level", "warning")], "am", AlertState::Firing, 1),
+        let alerts = [
+            alert(
+                &[("alertname", "a"), ("owner", "x"), ("level", "critical")],
+                "am",
+                AlertState::Firing,
+                1,
+            ),
+            alert(
+                &[("alertname", "b"), ("owner", "y"), ("level", "warning")],
+                "am",
+                AlertState::Firing,
+                1,
+            ),
         ];
         let merged = merge([&alerts[..]], [], &Routing::default());
         let f = Filter::parse("level=critical").expect("ok");
@@ -387,12 +458,25 @@ mod tests {
     #[test]
     fn count_matching_counts_label_sets() {
         let alerts = vec![
-            alert(&[("alertname", "a"), ("owner", "x")], "am", AlertState::Firing, 1),
-            alert(&[("alertname", "b"), ("owner", "x")], "am", AlertState::Firing, 1),
+            alert(
+                &[("alertname", "a"), ("owner", "x")],
+                "am",
+                AlertState::Firing,
+                1,
+            ),
+            alert(
+                &[("alertname", "b"), ("owner", "x")],
+                "am",
+                AlertState::Firing,
+                1,
+            ),
         ];
         let m = vec![Matcher::equal("owner", "x")];
         assert_eq!(count_matching(&alerts, &m), 2);
-        let m = vec![Matcher::equal("owner", "x"), Matcher::equal("alertname", "a")];
+        let m = vec![
+            Matcher::equal("owner", "x"),
+            Matcher::equal("alertname", "a"),
+        ];
         assert_eq!(count_matching(&alerts, &m), 1);
     }
 }

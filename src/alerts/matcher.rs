@@ -413,7 +413,11 @@ impl<'a> Parser<'a> {
                 self.pos = start;
                 let word = self.bare();
                 if word.is_empty() {
-                    return err(format!("unexpected {:?} at column {}", self.rest(), start + 1));
+                    return err(format!(
+                        "unexpected {:?} at column {}",
+                        self.rest(),
+                        start + 1
+                    ));
                 }
                 Ok(Term::Text(word.to_lowercase()))
             }
@@ -453,7 +457,12 @@ impl<'a> Parser<'a> {
         let mut out = String::new();
         loop {
             match self.bump() {
-                None => return err(format!("unterminated quote starting at column {}", open + 1)),
+                None => {
+                    return err(format!(
+                        "unterminated quote starting at column {}",
+                        open + 1
+                    ));
+                }
                 Some('"') => return Ok(out),
                 Some('\\') => match self.bump() {
                     Some('n') => out.push('\n'),
@@ -564,7 +573,10 @@ mod tests {
 
     #[test]
     fn free_text_is_case_insensitive_over_labels_and_annotations() {
-        let a = alert(&[("alertname", "critical_gitserver_disk")], AlertState::Firing);
+        let a = alert(
+            &[("alertname", "critical_gitserver_disk")],
+            AlertState::Firing,
+        );
         assert!(check("GITSERVER", &a, "t"));
         assert!(check("full", &a, "t"));
         assert!(check(r#""almost full""#, &a, "t"));

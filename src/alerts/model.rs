@@ -133,7 +133,10 @@ pub struct Alert {
 impl Alert {
     /// The `alertname` label, or `""`.
     pub fn name(&self) -> &str {
-        self.labels.get("alertname").map(String::as_str).unwrap_or("")
+        self.labels
+            .get("alertname")
+            .map(String::as_str)
+            .unwrap_or("")
     }
 
     /// The first of `severity_labels` present on the alert.
@@ -156,10 +159,16 @@ impl Alert {
 
     /// The runbook or solutions link, if any annotation carries one.
     pub fn runbook_url(&self) -> Option<&str> {
-        ["runbook_url", "runbook", "solutions", "solutions_url", "playbook"]
-            .iter()
-            .find_map(|k| self.annotations.get(*k))
-            .map(String::as_str)
+        [
+            "runbook_url",
+            "runbook",
+            "solutions",
+            "solutions_url",
+            "playbook",
+        ]
+        .iter()
+        .find_map(|k| self.annotations.get(*k))
+        .map(String::as_str)
     }
 }
 

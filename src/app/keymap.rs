@@ -127,7 +127,11 @@ impl Key {
             KeyCode::PageDown => "PgDn".into(),
             other => format!("{other:?}"),
         };
-        if self.ctrl { format!("ctrl-{base}") } else { base }
+        if self.ctrl {
+            format!("ctrl-{base}")
+        } else {
+            base
+        }
     }
 }
 
@@ -168,30 +172,145 @@ impl Default for Keymap {
                 b(Global, &[Key::ch('1')], C::ViewAlerts, "alerts view"),
                 b(Global, &[Key::ch('2')], C::ViewRelease, "release view"),
                 b(Global, &[Key::ch('3')], C::ViewDeploy, "deploy view"),
-                b(Global, &[Key::ch('r')], C::Refresh, "refresh every source now"),
-                b(Global, &[Key::code(KeyCode::Esc)], C::Back, "back: close detail, clear filter"),
-                b(Alerts, &[Key::ch('j'), Key::code(KeyCode::Down)], C::Down, "down"),
+                b(
+                    Global,
+                    &[Key::ch('r')],
+                    C::Refresh,
+                    "refresh every source now",
+                ),
+                b(
+                    Global,
+                    &[Key::code(KeyCode::Esc)],
+                    C::Back,
+                    "back: close detail, clear filter",
+                ),
+                b(
+                    Alerts,
+                    &[Key::ch('j'), Key::code(KeyCode::Down)],
+                    C::Down,
+                    "down",
+                ),
                 b(Alerts, &[Key::ch('k'), Key::code(KeyCode::Up)], C::Up, "up"),
-                b(Alerts, &[Key::ch('g'), Key::code(KeyCode::Home)], C::Top, "first"),
-                b(Alerts, &[Key::ch('G'), Key::code(KeyCode::End)], C::Bottom, "last"),
-                b(Alerts, &[Key::ctrl('d'), Key::code(KeyCode::PageDown)], C::PageDown, "page down"),
-                b(Alerts, &[Key::ctrl('u'), Key::code(KeyCode::PageUp)], C::PageUp, "page up"),
-                b(Alerts, &[Key::code(KeyCode::Tab), Key::code(KeyCode::BackTab), Key::ch('h'), Key::ch('l')], C::FocusNext, "switch focus: teams ↔ alerts"),
-                b(Alerts, &[Key::code(KeyCode::Enter)], C::Open, "open: alerts of team / alert detail"),
-                b(Alerts, &[Key::ch('/')], C::Filter, "filter (matchers, @state=, @team=, text)"),
-                b(Alerts, &[Key::ch('s')], C::ToggleSilenced, "show/hide silenced and inhibited"),
-                b(Alerts, &[Key::ch('a')], C::Ack, "acknowledge: silence the alert"),
-                b(Alerts, &[Key::ch('A')], C::AckTeam, "acknowledge every alert of the team"),
-                b(Alerts, &[Key::ch('e')], C::Extend, "extend the alert's silences"),
-                b(Alerts, &[Key::ch('u')], C::Unack, "un-acknowledge: expire its silences"),
+                b(
+                    Alerts,
+                    &[Key::ch('g'), Key::code(KeyCode::Home)],
+                    C::Top,
+                    "first",
+                ),
+                b(
+                    Alerts,
+                    &[Key::ch('G'), Key::code(KeyCode::End)],
+                    C::Bottom,
+                    "last",
+                ),
+                b(
+                    Alerts,
+                    &[Key::ctrl('d'), Key::code(KeyCode::PageDown)],
+                    C::PageDown,
+                    "page down",
+                ),
+                b(
+                    Alerts,
+                    &[Key::ctrl('u'), Key::code(KeyCode::PageUp)],
+                    C::PageUp,
+                    "page up",
+                ),
+                b(
+                    Alerts,
+                    &[
+                        Key::code(KeyCode::Tab),
+                        Key::code(KeyCode::BackTab),
+                        Key::ch('h'),
+                        Key::ch('l'),
+                    ],
+                    C::FocusNext,
+                    "switch focus: teams ↔ alerts",
+                ),
+                b(
+                    Alerts,
+                    &[Key::code(KeyCode::Enter)],
+                    C::Open,
+                    "open: alerts of team / alert detail",
+                ),
+                b(
+                    Alerts,
+                    &[Key::ch('/')],
+                    C::Filter,
+                    "filter (matchers, @state=, @team=, text)",
+                ),
+                b(
+                    Alerts,
+                    &[Key::ch('s')],
+                    C::ToggleSilenced,
+                    "show/hide silenced and inhibited",
+                ),
+                b(
+                    Alerts,
+                    &[Key::ch('a')],
+                    C::Ack,
+                    "acknowledge: silence the alert",
+                ),
+                b(
+                    Alerts,
+                    &[Key::ch('A')],
+                    C::AckTeam,
+                    "acknowledge every alert of the team",
+                ),
+                b(
+                    Alerts,
+                    &[Key::ch('e')],
+                    C::Extend,
+                    "extend the alert's silences",
+                ),
+                b(
+                    Alerts,
+                    &[Key::ch('u')],
+                    C::Unack,
+                    "un-acknowledge: expire its silences",
+                ),
                 b(Alerts, &[Key::ch('S')], C::Silences, "list silences"),
-                b(Silences, &[Key::ch('j'), Key::code(KeyCode::Down)], C::Down, "down"),
-                b(Silences, &[Key::ch('k'), Key::code(KeyCode::Up)], C::Up, "up"),
-                b(Silences, &[Key::ch('g'), Key::code(KeyCode::Home)], C::Top, "first"),
-                b(Silences, &[Key::ch('G'), Key::code(KeyCode::End)], C::Bottom, "last"),
-                b(Silences, &[Key::ch('u')], C::Unack, "expire the selected silence"),
-                b(Silences, &[Key::ch('e')], C::Extend, "extend the selected silence"),
-                b(Silences, &[Key::code(KeyCode::Esc), Key::ch('S')], C::Back, "back to alerts"),
+                b(
+                    Silences,
+                    &[Key::ch('j'), Key::code(KeyCode::Down)],
+                    C::Down,
+                    "down",
+                ),
+                b(
+                    Silences,
+                    &[Key::ch('k'), Key::code(KeyCode::Up)],
+                    C::Up,
+                    "up",
+                ),
+                b(
+                    Silences,
+                    &[Key::ch('g'), Key::code(KeyCode::Home)],
+                    C::Top,
+                    "first",
+                ),
+                b(
+                    Silences,
+                    &[Key::ch('G'), Key::code(KeyCode::End)],
+                    C::Bottom,
+                    "last",
+                ),
+                b(
+                    Silences,
+                    &[Key::ch('u')],
+                    C::Unack,
+                    "expire the selected silence",
+                ),
+                b(
+                    Silences,
+                    &[Key::ch('e')],
+                    C::Extend,
+                    "extend the selected silence",
+                ),
+                b(
+                    Silences,
+                    &[Key::code(KeyCode::Esc), Key::ch('S')],
+                    C::Back,
+                    "back to alerts",
+                ),
             ],
         }
     }
@@ -214,7 +333,9 @@ impl Keymap {
     pub fn key_for(&self, context: Context, command: Command) -> Option<String> {
         self.bindings
             .iter()
-            .find(|b| (b.context == context || b.context == Context::Global) && b.command == command)
+            .find(|b| {
+                (b.context == context || b.context == Context::Global) && b.command == command
+            })
             .and_then(|b| b.keys.first())
             .map(|k| k.label())
     }
@@ -236,12 +357,18 @@ mod tests {
         assert_eq!(k.lookup(Context::Silences, ev('u')), Some(Command::Unack));
         assert_eq!(k.lookup(Context::Silences, ev('a')), None);
         assert_eq!(
-            k.lookup(Context::Alerts, KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            k.lookup(
+                Context::Alerts,
+                KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)
+            ),
             Some(Command::Quit)
         );
         // Shift arrives folded into the character.
         assert_eq!(
-            k.lookup(Context::Alerts, KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT)),
+            k.lookup(
+                Context::Alerts,
+                KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT)
+            ),
             Some(Command::AckTeam)
         );
     }
@@ -252,7 +379,11 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for b in &k.bindings {
             for key in &b.keys {
-                assert!(seen.insert((b.context, *key)), "{key:?} bound twice in {:?}", b.context);
+                assert!(
+                    seen.insert((b.context, *key)),
+                    "{key:?} bound twice in {:?}",
+                    b.context
+                );
             }
         }
     }

@@ -11,7 +11,9 @@ use super::input::LineInput;
 use super::keymap::Keymap;
 use crate::alerts::grouping::{self, Routing, TeamGroup};
 use crate::alerts::matcher::{Filter, Matcher};
-use crate::alerts::model::{Alert, AlertState, AlertmanagerSnapshot, Silence, SilenceState, SourceKind};
+use crate::alerts::model::{
+    Alert, AlertState, AlertmanagerSnapshot, Silence, SilenceState, SourceKind,
+};
 use crate::config::Config;
 
 /// The top-level views.
@@ -183,7 +185,9 @@ pub fn parse_matcher_list(text: &str) -> Result<Vec<Matcher>, String> {
                 return Err(format!("@{} cannot be used in a silence", f.as_str()));
             }
             Term::Text(t) => {
-                return Err(format!("expected a matcher such as name=\"value\", found {t:?}"));
+                return Err(format!(
+                    "expected a matcher such as name=\"value\", found {t:?}"
+                ));
             }
         }
     }
@@ -403,7 +407,11 @@ impl State {
     /// non-clustered Alertmanager is a cluster of one), in config order.
     pub fn clusters(&self) -> Vec<Vec<String>> {
         let mut clusters: Vec<(Vec<String>, Vec<String>)> = Vec::new();
-        for s in self.sources.iter().filter(|s| s.kind == SourceKind::Alertmanager) {
+        for s in self
+            .sources
+            .iter()
+            .filter(|s| s.kind == SourceKind::Alertmanager)
+        {
             let peers = self
                 .snapshots
                 .get(&s.name)
@@ -493,7 +501,11 @@ impl State {
         let mut alerts = grouping::merge(am, prom, &self.settings.routing);
 
         let mut silences: Vec<Silence> = Vec::new();
-        for s in self.sources.iter().filter_map(|s| self.snapshots.get(&s.name)) {
+        for s in self
+            .sources
+            .iter()
+            .filter_map(|s| self.snapshots.get(&s.name))
+        {
             for sil in &s.silences {
                 match silences.iter_mut().find(|x| x.id == sil.id) {
                     Some(x) => {
@@ -529,8 +541,11 @@ impl State {
         }
         let len = self.selected_group().map_or(0, TeamGroup::total);
         let alert_idx = alert.and_then(|fp| {
-            self.selected_group()
-                .and_then(|g| g.alerts.iter().position(|&i| self.alerts[i].fingerprint == fp))
+            self.selected_group().and_then(|g| {
+                g.alerts
+                    .iter()
+                    .position(|&i| self.alerts[i].fingerprint == fp)
+            })
         });
         match alert_idx {
             Some(i) => self.alert = i,
@@ -553,7 +568,8 @@ impl State {
                             .matchers
                             .iter()
                             .all(|m| m.matches(a.labels.get(&m.name).map(String::as_str)));
-                        if hit && a.state != AlertState::Pending && !a.silenced_by.contains(&sil.id) {
+                        if hit && a.state != AlertState::Pending && !a.silenced_by.contains(&sil.id)
+                        {
                             a.silenced_by.push(sil.id.clone());
                             a.state = AlertState::Silenced;
                         }

@@ -120,8 +120,7 @@ fn on_source(state: &mut State, event: SourceEvent) {
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let ctrl_c =
-        key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+    let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
     match state.overlays.last() {
         Some(Overlay::Confirm(_)) => return confirm_key(state, key),
         Some(Overlay::AckForm(_)) => return form_key(state, key),
@@ -129,7 +128,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             if ctrl_c {
                 return command(state, Command::Quit);
             }
-            if matches!(key.code, KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')) {
+            if matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')
+            ) {
                 state.overlays.pop();
             }
             return Vec::new();
@@ -267,7 +269,9 @@ fn move_by(state: &mut State, delta: isize) {
         *pos = 0;
         return;
     }
-    let next = (*pos as isize).saturating_add(delta).clamp(0, len as isize - 1);
+    let next = (*pos as isize)
+        .saturating_add(delta)
+        .clamp(0, len as isize - 1);
     *pos = next as usize;
     if state.focus == super::state::Focus::Teams {
         state.alert = 0;
@@ -305,7 +309,11 @@ fn open_ack_form(state: &mut State) {
         submitting: false,
     };
     if form.targets.is_empty() {
-        say(state, Level::Error, "no Alertmanager is configured to hold a silence");
+        say(
+            state,
+            Level::Error,
+            "no Alertmanager is configured to hold a silence",
+        );
         return;
     }
     state.overlays.push(Overlay::AckForm(Box::new(form)));
@@ -321,7 +329,10 @@ fn form_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         return Vec::new();
     }
-    let idx = FormField::ALL.iter().position(|f| *f == form.field).unwrap_or(0);
+    let idx = FormField::ALL
+        .iter()
+        .position(|f| *f == form.field)
+        .unwrap_or(0);
     match key.code {
         KeyCode::Esc => {
             state.overlays.pop();
@@ -452,7 +463,11 @@ fn ack_team(state: &mut State) {
     }
     let team = group.team.clone();
     if count == 0 {
-        say(state, Level::Info, format!("{team}: nothing to acknowledge"));
+        say(
+            state,
+            Level::Info,
+            format!("{team}: nothing to acknowledge"),
+        );
         return;
     }
     state.overlays.push(Overlay::Confirm(Confirm {
@@ -496,7 +511,11 @@ fn extend(state: &mut State, ids: &[String]) -> Vec<Effect> {
         }
     }
     if requests.is_empty() {
-        say(state, Level::Error, "nothing to extend: the alert has no silence");
+        say(
+            state,
+            Level::Error,
+            "nothing to extend: the alert has no silence",
+        );
         return Vec::new();
     }
     say(state, Level::Info, "extending…");
@@ -579,7 +598,7 @@ fn silences_command(state: &mut State, cmd: Command) -> Vec<Effect> {
             if cmd == Command::Extend {
                 return extend(state, &[id]);
             }
-            ask_expire(state, &[id.clone()], &format!("({id})"));
+            ask_expire(state, std::slice::from_ref(&id), &format!("({id})"));
         }
         Command::Quit | Command::Help | Command::Refresh => return command(state, cmd),
         _ => {}

@@ -5,7 +5,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, List, ListItem, ListState, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{
+    Block, Borders, Cell, List, ListItem, ListState, Paragraph, Row, Table, TableState, Wrap,
+};
 
 use super::chrome::{severity_style, severity_tag};
 use super::text::{age, clean, until};
@@ -65,7 +67,10 @@ fn teams(state: &State, frame: &mut Frame, area: Rect) {
     let shown: usize = state.groups.iter().map(|g| g.total()).sum();
     let mut title = format!(" Teams ({}) · {shown} alerts ", state.groups.len());
     if hidden > 0 {
-        title = format!(" Teams ({}) · {shown} alerts, {hidden} silenced ", state.groups.len());
+        title = format!(
+            " Teams ({}) · {shown} alerts, {hidden} silenced ",
+            state.groups.len()
+        );
     }
     let items: Vec<ListItem> = state
         .groups
@@ -104,10 +109,7 @@ fn teams(state: &State, frame: &mut Frame, area: Rect) {
         } else {
             "no alerts match the filter"
         };
-        frame.render_widget(
-            Paragraph::new(msg).block(focus_block(title, focused)),
-            area,
-        );
+        frame.render_widget(Paragraph::new(msg).block(focus_block(title, focused)), area);
         return;
     }
     frame.render_stateful_widget(list, area, &mut ls);
@@ -124,7 +126,10 @@ fn state_style(s: AlertState) -> Style {
 fn alerts(state: &State, frame: &mut Frame, area: Rect) {
     let focused = state.focus == Focus::Alerts && state.overlays.is_empty();
     let Some(group) = state.selected_group() else {
-        frame.render_widget(Paragraph::new("").block(focus_block(" Alerts ".into(), focused)), area);
+        frame.render_widget(
+            Paragraph::new("").block(focus_block(" Alerts ".into(), focused)),
+            area,
+        );
         return;
     };
     let mut title = format!(" {} — {} alerts ", clean(&group.team), group.total());
@@ -171,8 +176,11 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect) {
         ],
     )
     .header(
-        Row::new(["SEV", "STATE", "AGE", "ALERT", "SUMMARY"])
-            .style(Style::default().fg(Color::Gray).add_modifier(Modifier::BOLD)),
+        Row::new(["SEV", "STATE", "AGE", "ALERT", "SUMMARY"]).style(
+            Style::default()
+                .fg(Color::Gray)
+                .add_modifier(Modifier::BOLD),
+        ),
     )
     .block(focus_block(title, focused))
     .row_highlight_style(if focused {
@@ -196,16 +204,22 @@ fn alert_row<'a>(state: &State, a: &'a Alert) -> Row<'a> {
 }
 
 fn detail(state: &State, frame: &mut Frame, area: Rect) {
-    let block = Block::default().borders(Borders::ALL).title(" Detail (Esc closes) ");
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Detail (Esc closes) ");
     let Some(a) = state.selected_alert() else {
         frame.render_widget(Paragraph::new("no alert selected").block(block), area);
         return;
     };
     let key = Style::default().fg(Color::Cyan);
-    let kv = |k: &str, v: String| Line::from(vec![Span::styled(format!("{k:<13}"), key), Span::raw(v)]);
+    let kv =
+        |k: &str, v: String| Line::from(vec![Span::styled(format!("{k:<13}"), key), Span::raw(v)]);
     let mut lines = vec![
         Line::from(vec![
-            Span::styled(clean(a.name()).into_owned(), Style::default().add_modifier(Modifier::BOLD)),
+            Span::styled(
+                clean(a.name()).into_owned(),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
             Span::raw("  "),
             Span::styled(severity_tag(a.severity), severity_style(a.severity)),
             Span::raw("  "),
@@ -242,23 +256,34 @@ fn detail(state: &State, frame: &mut Frame, area: Rect) {
             None => id.clone(),
         };
         lines.push(Line::from(vec![
-            Span::styled(format!("{:<13}", "silenced by"), Style::default().fg(Color::Magenta)),
+            Span::styled(
+                format!("{:<13}", "silenced by"),
+                Style::default().fg(Color::Magenta),
+            ),
             Span::raw(text),
         ]));
     }
     if !a.inhibited_by.is_empty() {
         lines.push(kv("inhibited by", a.inhibited_by.join(", ")));
     }
-    lines.push(Line::styled("annotations", Style::default().add_modifier(Modifier::BOLD)));
+    lines.push(Line::styled(
+        "annotations",
+        Style::default().add_modifier(Modifier::BOLD),
+    ));
     for (k, v) in &a.annotations {
         lines.push(kv(&format!("  {}", clean(k)), clean(v).into_owned()));
     }
-    lines.push(Line::styled("labels", Style::default().add_modifier(Modifier::BOLD)));
+    lines.push(Line::styled(
+        "labels",
+        Style::default().add_modifier(Modifier::BOLD),
+    ));
     for (k, v) in &a.labels {
         lines.push(kv(&format!("  {}", clean(k)), clean(v).into_owned()));
     }
     frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }),
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
         area,
     );
 }

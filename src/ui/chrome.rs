@@ -37,13 +37,19 @@ pub fn severity_tag(s: Severity) -> &'static str {
 pub fn header(state: &State, frame: &mut Frame, area: Rect) {
     let mut spans = vec![Span::styled(
         " opsdeck ",
-        Style::default().fg(Color::Black).bg(Color::Cyan).add_modifier(Modifier::BOLD),
+        Style::default()
+            .fg(Color::Black)
+            .bg(Color::Cyan)
+            .add_modifier(Modifier::BOLD),
     )];
     if state.demo {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
             " DEMO ",
-            Style::default().fg(Color::Black).bg(Color::Magenta).add_modifier(Modifier::BOLD),
+            Style::default()
+                .fg(Color::Black)
+                .bg(Color::Magenta)
+                .add_modifier(Modifier::BOLD),
         ));
     }
     spans.push(Span::raw(" "));
@@ -92,7 +98,7 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
     }
     let right_width: usize = right.iter().map(Span::width).sum();
     let total = usize::from(area.width);
-    if left_width + right_width + 1 <= total {
+    if left_width + right_width < total {
         spans.push(Span::raw(" ".repeat(total - left_width - right_width)));
         spans.extend(right);
     } else {
@@ -106,12 +112,20 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
 pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
     let line = if state.filter.editing {
         let mut spans = vec![
-            Span::styled("/", Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD)),
+            Span::styled(
+                "/",
+                Style::default()
+                    .fg(Color::Cyan)
+                    .add_modifier(Modifier::BOLD),
+            ),
             Span::raw(state.filter.input.text().to_string()),
             Span::styled("█", Style::default().fg(Color::Gray)),
         ];
         if let Some(e) = &state.filter.error {
-            spans.push(Span::styled(format!("  {e}"), Style::default().fg(Color::Red)));
+            spans.push(Span::styled(
+                format!("  {e}"),
+                Style::default().fg(Color::Red),
+            ));
         } else {
             spans.push(Span::styled(
                 "  Enter apply · Esc clear",
@@ -134,7 +148,9 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
             ));
         }
         let hints = match state.view {
-            View::Alerts => "a ack · A ack team · e extend · u unack · S silences · / filter · s silenced · r refresh · ? help · q quit",
+            View::Alerts => {
+                "a ack · A ack team · e extend · u unack · S silences · / filter · s silenced · r refresh · ? help · q quit"
+            }
             View::Release | View::Deploy => "1 alerts · ? help · q quit",
         };
         spans.push(Span::styled(hints, Style::default().fg(Color::DarkGray)));

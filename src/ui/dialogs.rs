@@ -61,11 +61,17 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
         Ok(m) => {
             let n = count_matching(&state.alerts, &m);
             Span::styled(
-                format!("  matches {n} current alert{}", if n == 1 { "" } else { "s" }),
+                format!(
+                    "  matches {n} current alert{}",
+                    if n == 1 { "" } else { "s" }
+                ),
                 Style::default().fg(if n == 0 { Color::Yellow } else { Color::Green }),
             )
         }
-        Err(e) => Span::styled(format!("  matchers: {e}"), Style::default().fg(Color::Yellow)),
+        Err(e) => Span::styled(
+            format!("  matchers: {e}"),
+            Style::default().fg(Color::Yellow),
+        ),
     };
     lines.push(Line::from(preview));
     lines.push(Line::from(Span::styled(
@@ -124,9 +130,17 @@ pub fn confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
     lines.push(Line::from(""));
     lines.push(Line::from(vec![
         Span::raw("  "),
-        Span::styled("y", Style::default().fg(Color::Green).add_modifier(Modifier::BOLD)),
+        Span::styled(
+            "y",
+            Style::default()
+                .fg(Color::Green)
+                .add_modifier(Modifier::BOLD),
+        ),
         Span::raw(" yes   "),
-        Span::styled("N", Style::default().fg(Color::Red).add_modifier(Modifier::BOLD)),
+        Span::styled(
+            "N",
+            Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ),
         Span::raw(" no (default; any other key)"),
     ]));
     frame.render_widget(

@@ -16,12 +16,27 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     for context in [Context::Global, Context::Alerts, Context::Silences] {
         lines.push(Line::styled(
             context.title(),
-            Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            Style::default()
+                .fg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
         ));
-        for b in state.keymap.bindings.iter().filter(|b| b.context == context) {
-            let keys = b.keys.iter().map(|k| k.label()).collect::<Vec<_>>().join(" ");
+        for b in state
+            .keymap
+            .bindings
+            .iter()
+            .filter(|b| b.context == context)
+        {
+            let keys = b
+                .keys
+                .iter()
+                .map(|k| k.label())
+                .collect::<Vec<_>>()
+                .join(" ");
             lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<22}"), Style::default().add_modifier(Modifier::BOLD)),
+                Span::styled(
+                    format!("  {keys:<22}"),
+                    Style::default().add_modifier(Modifier::BOLD),
+                ),
                 Span::raw(b.help),
             ]));
         }
@@ -30,7 +45,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         "Filter: severity=critical owner!=search alertname=~\"warning_.*\" @state=silenced @team=search text",
         Style::default().fg(Color::Gray),
     ));
-    let height = u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_add(2);
+    let height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2);
     let rect = centered(area, 104, height);
     frame.render_widget(Clear, rect);
     frame.render_widget(

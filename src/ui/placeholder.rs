@@ -15,13 +15,17 @@ pub fn render(frame: &mut Frame, area: Rect, title: &str, section: &str) {
             Style::default().add_modifier(Modifier::BOLD),
         ),
         Line::from(""),
-        Line::from(format!("Add a {section} section to your config to use this view.")),
+        Line::from(format!(
+            "Add a {section} section to your config to use this view."
+        )),
         Line::from("Press 1 for alerts."),
     ];
     frame.render_widget(
-        Paragraph::new(text)
-            .alignment(Alignment::Center)
-            .block(Block::default().borders(Borders::ALL).title(format!(" {title} "))),
+        Paragraph::new(text).alignment(Alignment::Center).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" {title} ")),
+        ),
         area,
     );
 }

@@ -47,8 +47,19 @@ pub fn render(state: &State, selected: usize, frame: &mut Frame, area: Rect) {
         ],
     )
     .header(
-        Row::new(["ID", "STATE", "ENDS IN", "CREATED BY", "COMMENT", "MATCHERS"])
-            .style(Style::default().fg(Color::Gray).add_modifier(Modifier::BOLD)),
+        Row::new([
+            "ID",
+            "STATE",
+            "ENDS IN",
+            "CREATED BY",
+            "COMMENT",
+            "MATCHERS",
+        ])
+        .style(
+            Style::default()
+                .fg(Color::Gray)
+                .add_modifier(Modifier::BOLD),
+        ),
     )
     .block(
         Block::default()

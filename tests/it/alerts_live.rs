@@ -50,13 +50,21 @@ async fn groups_by_team_label_by_route_and_unowned() {
         .iter()
         .map(|g| (g.team.as_str(), g.total()))
         .collect();
-    assert_eq!(teams, vec![("search", 2), ("cloud", 1), (UNOWNED, 1)], "{}", summary(&rt.state));
+    assert_eq!(
+        teams,
+        vec![("search", 2), ("cloud", 1), (UNOWNED, 1)],
+        "{}",
+        summary(&rt.state)
+    );
     let search = &rt.state.groups[0];
     // Critical first inside the team.
     let first = &rt.state.alerts[search.alerts[0]];
     assert_eq!(first.name(), "critical_frontend_hard_error_rate");
     let routed = &rt.state.alerts[search.alerts[1]];
-    assert_eq!(routed.labels.get("service_name").map(String::as_str), Some("zoekt-webserver"));
+    assert_eq!(
+        routed.labels.get("service_name").map(String::as_str),
+        Some("zoekt-webserver")
+    );
     assert!(!routed.labels.contains_key("owner"));
 
     // Our fingerprint is Alertmanager's.
@@ -71,15 +79,20 @@ async fn pending_from_prometheus_and_firing_shown_once() {
     let prom = Prometheus::start(SAMPLE_RULES, &[&am]);
     let cfg = config(&[("am", &am.url)], &[("prom", &prom.url)], "");
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
-    until(&mut rt, 30, "firing alerts in both sources and a pending one", |s| {
-        let firing_in_both = s
-            .alerts
-            .iter()
-            .filter(|a| a.state == AlertState::Firing && a.sources == ["am", "prom"])
-            .count();
-        let pending = s.alerts.iter().any(|a| a.state == AlertState::Pending);
-        firing_in_both == 2 && pending
-    })
+    until(
+        &mut rt,
+        30,
+        "firing alerts in both sources and a pending one",
+        |s| {
+            let firing_in_both = s
+                .alerts
+                .iter()
+                .filter(|a| a.state == AlertState::Firing && a.sources == ["am", "prom"])
+                .count();
+            let pending = s.alerts.iter().any(|a| a.state == AlertState::Pending);
+            firing_in_both == 2 && pending
+        },
+    )
     .await;
     let names: Vec<&str> = rt.state.alerts.iter().map(|a| a.name()).collect();
     assert_eq!(rt.state.alerts.len(), 3, "each alert once: {names:?}");
@@ -97,7 +110,12 @@ async fn pending_from_prometheus_and_firing_shown_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ha_pair_dedups_and_ack_creates_one_silence() {
     let (a, b) = Alertmanager::start_ha_pair();
-    let alert = sg_alert("critical", "gitserver", "disk_space_remaining", "distribution");
+    let alert = sg_alert(
+        "critical",
+        "gitserver",
+        "disk_space_remaining",
+        "distribution",
+    );
     // Prometheus sends every alert to every member; so do we.
     a.post_alerts(&json!([alert]));
     b.post_alerts(&json!([alert]));
@@ -107,7 +125,10 @@ async fn ha_pair_dedups_and_ack_creates_one_silence() {
         s.alerts.len() == 1 && s.alerts[0].sources == ["prod-a", "prod-b"]
     })
     .await;
-    assert_eq!(rt.state.clusters(), vec![vec!["prod-a".to_string(), "prod-b".to_string()]]);
+    assert_eq!(
+        rt.state.clusters(),
+        vec![vec!["prod-a".to_string(), "prod-b".to_string()]]
+    );
 
     select_team(&mut rt, "distribution").await;
     press(&mut rt, [key('a'), code(KeyCode::Enter), key('y')]).await;
@@ -117,10 +138,14 @@ async fn ha_pair_dedups_and_ack_creates_one_silence() {
     .await;
 
     // Gossip brings the silence to the other member: one id on both.
-    let ids = wait_for("the silence on both members", Duration::from_secs(15), || {
-        let (sa, sb) = (active_silences(&a), active_silences(&b));
-        (sa.len() == 1 && sb.len() == 1).then(|| (sa[0]["id"].clone(), sb[0]["id"].clone()))
-    });
+    let ids = wait_for(
+        "the silence on both members",
+        Duration::from_secs(15),
+        || {
+            let (sa, sb) = (active_silences(&a), active_silences(&b));
+            (sa.len() == 1 && sb.len() == 1).then(|| (sa[0]["id"].clone(), sb[0]["id"].clone()))
+        },
+    );
     assert_eq!(ids.0, ids.1, "one silence, replicated");
     assert_eq!(silences(&a).len(), 1, "exactly one silence was created");
 }
@@ -143,7 +168,11 @@ async fn ack_extend_and_unack_through_keys() {
     press(&mut rt, [key('a')]).await;
     match rt.state.overlays.last() {
         Some(Overlay::AckForm(form)) => {
-            assert!(form.matchers.text().contains(r#"alertname="critical_frontend_hard_error_rate""#));
+            assert!(
+                form.matchers
+                    .text()
+                    .contains(r#"alertname="critical_frontend_hard_error_rate""#)
+            );
             assert_eq!(form.duration.text(), "2h");
             assert_eq!(form.author.text(), "tester");
             assert_eq!(form.comment.text(), "on it");
@@ -152,7 +181,10 @@ async fn ack_extend_and_unack_through_keys() {
     }
     // Enter, then the default answer (Enter = No) creates nothing.
     press(&mut rt, [code(KeyCode::Enter), code(KeyCode::Enter)]).await;
-    assert!(matches!(rt.state.overlays.last(), Some(Overlay::AckForm(_))));
+    assert!(matches!(
+        rt.state.overlays.last(),
+        Some(Overlay::AckForm(_))
+    ));
     assert!(silences(&am).is_empty(), "No is the default");
     press(&mut rt, [code(KeyCode::Enter), key('y')]).await;
     until(&mut rt, 10, "silenced after refresh", |s| {
@@ -181,12 +213,20 @@ async fn ack_extend_and_unack_through_keys() {
     // Show silenced alerts so the selection can stay on it; e extends, keeping the id.
     press(&mut rt, [key('s')]).await;
     let row = rt.state.selected_group().and_then(|g| {
-        g.alerts.iter().position(|&i| rt.state.alerts[i].fingerprint == target.fingerprint)
+        g.alerts
+            .iter()
+            .position(|&i| rt.state.alerts[i].fingerprint == target.fingerprint)
     });
     let mut keys = vec![key('g')];
-    keys.extend(std::iter::repeat_n(key('j'), row.expect("silenced alert shown")));
+    keys.extend(std::iter::repeat_n(
+        key('j'),
+        row.expect("silenced alert shown"),
+    ));
     press(&mut rt, keys).await;
-    assert_eq!(rt.state.selected_alert().map(|a| a.fingerprint.clone()), Some(target.fingerprint.clone()));
+    assert_eq!(
+        rt.state.selected_alert().map(|a| a.fingerprint.clone()),
+        Some(target.fingerprint.clone())
+    );
     press(&mut rt, [key('e')]).await;
     let extended = wait_for("the silence extended", Duration::from_secs(10), || {
         let s = silences(&am);
@@ -196,12 +236,21 @@ async fn ack_extend_and_unack_through_keys() {
     assert_eq!(extended.0.len(), 1, "extend made no new silence");
     assert_eq!(extended.0[0]["id"], id.as_str(), "extend keeps the id");
     let added = (extended.1 - old_end).num_minutes();
-    assert!((119..=121).contains(&added), "extended by ack_duration, got {added} min");
+    assert!(
+        (119..=121).contains(&added),
+        "extended by ack_duration, got {added} min"
+    );
 
     // u asks first; y expires it.
-    until(&mut rt, 10, "extension seen", |s| s.silence(&id).is_some_and(|x| x.ends_at > old_end)).await;
+    until(&mut rt, 10, "extension seen", |s| {
+        s.silence(&id).is_some_and(|x| x.ends_at > old_end)
+    })
+    .await;
     press(&mut rt, [key('u')]).await;
-    assert!(matches!(rt.state.overlays.last(), Some(Overlay::Confirm(_))));
+    assert!(matches!(
+        rt.state.overlays.last(),
+        Some(Overlay::Confirm(_))
+    ));
     press(&mut rt, [key('y')]).await;
     wait_for("the silence expired", Duration::from_secs(10), || {
         (silences(&am)[0]["status"]["state"] == "expired").then_some(())
@@ -217,7 +266,12 @@ async fn ack_extend_and_unack_through_keys() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn alertmanager_error_text_is_shown_in_the_form() {
     let am = Alertmanager::start();
-    am.post_alerts(&json!([sg_alert("warning", "frontend", "slow_search", "search")]));
+    am.post_alerts(&json!([sg_alert(
+        "warning",
+        "frontend",
+        "slow_search",
+        "search"
+    )]));
     let cfg = config(&[("prod", &am.url)], &[], "");
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
     until(&mut rt, 20, "one alert", |s| s.alerts.len() == 1).await;
@@ -226,9 +280,12 @@ async fn alertmanager_error_text_is_shown_in_the_form() {
     keys.extend("foo=\"\"".chars().map(key));
     keys.extend([code(KeyCode::Enter), key('y')]);
     press(&mut rt, keys).await;
-    until(&mut rt, 10, "Alertmanager's error in the form", |s| {
-        matches!(s.overlays.last(), Some(Overlay::AckForm(f)) if f.error.is_some())
-    })
+    until(
+        &mut rt,
+        10,
+        "Alertmanager's error in the form",
+        |s| matches!(s.overlays.last(), Some(Overlay::AckForm(f)) if f.error.is_some()),
+    )
     .await;
     let Some(Overlay::AckForm(form)) = rt.state.overlays.last() else {
         unreachable!("checked above")
@@ -238,7 +295,11 @@ async fn alertmanager_error_text_is_shown_in_the_form() {
         error.contains("at least one matcher must not match the empty string"),
         "{error}"
     );
-    assert_eq!(form.matchers.text(), "foo=\"\"", "the form keeps its contents");
+    assert_eq!(
+        form.matchers.text(),
+        "foo=\"\"",
+        "the form keeps its contents"
+    );
     assert!(silences(&am).is_empty());
 }
 
@@ -246,11 +307,24 @@ async fn alertmanager_error_text_is_shown_in_the_form() {
 async fn a_dead_source_shows_in_health_while_the_rest_works() {
     let a = Alertmanager::start();
     let mut b = Alertmanager::start_with_prefix("/alertmanager");
-    a.post_alerts(&json!([sg_alert("warning", "frontend", "slow_search", "search")]));
-    b.post_alerts(&json!([sg_alert("critical", "gitserver", "disk", "distribution")]));
+    a.post_alerts(&json!([sg_alert(
+        "warning",
+        "frontend",
+        "slow_search",
+        "search"
+    )]));
+    b.post_alerts(&json!([sg_alert(
+        "critical",
+        "gitserver",
+        "disk",
+        "distribution"
+    )]));
     let cfg = config(&[("a", &a.url), ("b", &b.url)], &[], "");
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
-    until(&mut rt, 20, "both alerts (b behind a path prefix)", |s| s.alerts.len() == 2).await;
+    until(&mut rt, 20, "both alerts (b behind a path prefix)", |s| {
+        s.alerts.len() == 2
+    })
+    .await;
 
     b.stop();
     until(&mut rt, 15, "b down", |s| {
@@ -259,18 +333,27 @@ async fn a_dead_source_shows_in_health_while_the_rest_works() {
     .await;
     let status = rt.state.source("b").expect("b").clone();
     assert!(
-        status.error.as_deref().is_some_and(|e| e.contains("connection refused")),
+        status
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("connection refused")),
         "{status:?}"
     );
     assert!(status.last_ok.is_some(), "the age of b's last data is kept");
     // a keeps refreshing; b's last data stays on screen.
     let a_before = rt.state.source("a").and_then(|x| x.last_ok);
-    until(&mut rt, 10, "a refreshed", |s| s.source("a").and_then(|x| x.last_ok) > a_before).await;
+    until(&mut rt, 10, "a refreshed", |s| {
+        s.source("a").and_then(|x| x.last_ok) > a_before
+    })
+    .await;
     assert!(rt.state.source("a").is_some_and(|x| x.ok()));
     assert_eq!(rt.state.alerts.len(), 2);
 
     b.restart();
-    until(&mut rt, 15, "b back", |s| s.source("b").is_some_and(|x| x.ok())).await;
+    until(&mut rt, 15, "b back", |s| {
+        s.source("b").is_some_and(|x| x.ok())
+    })
+    .await;
 }
 
 #[test]

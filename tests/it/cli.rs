@@ -44,7 +44,10 @@ fn usage_errors_exit_2_and_config_errors_exit_1_with_position() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = write_config(dir.path(), "[alerts]\nrefresh = \"10s\"\nack_duraton = \"2h\"\n");
+    let path = write_config(
+        dir.path(),
+        "[alerts]\nrefresh = \"10s\"\nack_duraton = \"2h\"\n",
+    );
     let o = opsdeck(&["alerts"], Some(&path));
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
@@ -54,7 +57,11 @@ fn usage_errors_exit_2_and_config_errors_exit_1_with_position() {
 
     let o = opsdeck(&["alerts"], Some(Path::new("/nonexistent/opsdeck.toml")));
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("config file not found"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("config file not found"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -108,21 +115,41 @@ fn alerts_ack_silences_unack_against_a_real_alertmanager() {
     assert_eq!(first["silenced_by"], json!([]));
     assert_eq!(first["labels"]["owner"], "search");
     assert!(first["fingerprint"].as_str().is_some_and(|f| f.len() == 16));
-    assert_eq!(doc["sources"], json!([{"name": "prod", "kind": "alertmanager", "ok": true, "error": null}]));
+    assert_eq!(
+        doc["sources"],
+        json!([{"name": "prod", "kind": "alertmanager", "ok": true, "error": null}])
+    );
 
     // No terminal and no --yes: refused, nothing created.
-    let o = opsdeck(&["ack", "alertname=critical_frontend_hard_error_rate"], Some(&path));
+    let o = opsdeck(
+        &["ack", "alertname=critical_frontend_hard_error_rate"],
+        Some(&path),
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("--yes"), "{}", stderr(&o));
     assert_eq!(am.get_json("/api/v2/silences"), json!([]));
 
     let o = opsdeck(
-        &["ack", "alertname=critical_frontend_hard_error_rate", "--for", "30m", "--comment", "looking", "--author", "cli", "--yes"],
+        &[
+            "ack",
+            "alertname=critical_frontend_hard_error_rate",
+            "--for",
+            "30m",
+            "--comment",
+            "looking",
+            "--author",
+            "cli",
+            "--yes",
+        ],
         Some(&path),
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let id = stdout(&o).trim().to_string();
-    assert!(stderr(&o).contains("matches 1 current alert"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("matches 1 current alert"),
+        "{}",
+        stderr(&o)
+    );
     let silences = am.get_json("/api/v2/silences");
     assert_eq!(silences.as_array().expect("array").len(), 1);
     assert_eq!(silences[0]["id"], id.as_str());
@@ -132,7 +159,10 @@ fn alerts_ack_silences_unack_against_a_real_alertmanager() {
     let o = opsdeck(&["silences", "--json"], Some(&path));
     let listed: Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(listed[0]["id"], id.as_str());
-    assert_eq!(listed[0]["matchers"], json!(["alertname=\"critical_frontend_hard_error_rate\""]));
+    assert_eq!(
+        listed[0]["matchers"],
+        json!(["alertname=\"critical_frontend_hard_error_rate\""])
+    );
 
     let o = opsdeck(&["alerts", "--json"], Some(&path));
     let doc: Value = serde_json::from_str(&stdout(&o)).expect("json");
@@ -141,7 +171,10 @@ fn alerts_ack_silences_unack_against_a_real_alertmanager() {
 
     let o = opsdeck(&["unack", &id[..8]], Some(&path));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(am.get_json("/api/v2/silences")[0]["status"]["state"], "expired");
+    assert_eq!(
+        am.get_json("/api/v2/silences")[0]["status"]["state"],
+        "expired"
+    );
 
     let o = opsdeck(&["unack", "no-such-id"], Some(&path));
     assert_eq!(o.status.code(), Some(1));
@@ -164,6 +197,14 @@ fn demo_serves_alerts_without_a_config() {
         .map(|t| t["alerts"].as_array().map_or(0, Vec::len))
         .sum();
     assert!(total >= 20, "a few dozen demo alerts, got {total}");
-    let teams: Vec<&str> = doc["teams"].as_array().expect("teams").iter().filter_map(|t| t["team"].as_str()).collect();
-    assert!(teams.contains(&"search") && teams.contains(&"unowned"), "{teams:?}");
+    let teams: Vec<&str> = doc["teams"]
+        .as_array()
+        .expect("teams")
+        .iter()
+        .filter_map(|t| t["team"].as_str())
+        .collect();
+    assert!(
+        teams.contains(&"search") && teams.contains(&"unowned"),
+        "{teams:?}"
+    );
 }

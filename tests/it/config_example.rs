@@ -44,10 +44,19 @@ fn example_documents_every_key() {
     let (text, _) = example();
     let tables = [
         ("top level", "zzz_probe = 1\n"),
-        ("[[alertmanager]]", "[[alertmanager]]\nname = \"a\"\nurl = \"http://x\"\nzzz_probe = 1\n"),
-        ("basic_auth", "[[alertmanager]]\nname = \"a\"\nurl = \"http://x\"\nbasic_auth = { username = \"u\", password_env = \"P\", zzz_probe = 1 }\n"),
+        (
+            "[[alertmanager]]",
+            "[[alertmanager]]\nname = \"a\"\nurl = \"http://x\"\nzzz_probe = 1\n",
+        ),
+        (
+            "basic_auth",
+            "[[alertmanager]]\nname = \"a\"\nurl = \"http://x\"\nbasic_auth = { username = \"u\", password_env = \"P\", zzz_probe = 1 }\n",
+        ),
         ("[alerts]", "[alerts]\nzzz_probe = 1\n"),
-        ("[[alerts.route]]", "[[alerts.route]]\nteam = \"t\"\nmatchers = []\nzzz_probe = 1\n"),
+        (
+            "[[alerts.route]]",
+            "[[alerts.route]]\nteam = \"t\"\nmatchers = []\nzzz_probe = 1\n",
+        ),
         ("[log]", "[log]\nzzz_probe = 1\n"),
     ];
     for (table, probe) in tables {
@@ -62,7 +71,10 @@ fn example_documents_every_key() {
                     || l.contains(&format!(".{key}]]"))
                     || l.contains(&format!("{key} = "))
             });
-            assert!(documented, "{table}: key `{key}` is not documented in config.toml.example");
+            assert!(
+                documented,
+                "{table}: key `{key}` is not documented in config.toml.example"
+            );
         }
     }
 }

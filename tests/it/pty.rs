@@ -22,7 +22,12 @@ struct Session {
 impl Session {
     fn start(args: &[&str], config: Option<&Path>) -> Session {
         let pty = native_pty_system()
-            .openpty(PtySize { rows: 40, cols: 120, pixel_width: 0, pixel_height: 0 })
+            .openpty(PtySize {
+                rows: 40,
+                cols: 120,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .expect("openpty");
         let home = tempfile::tempdir().expect("tempdir");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_opsdeck"));
@@ -40,7 +45,11 @@ impl Session {
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().expect("reader");
         let writer = pty.master.take_writer().expect("writer");
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(std::num::NonZeroU16::new(40).expect("rows"), std::num::NonZeroU16::new(120).expect("cols"), 0)));
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZeroU16::new(40).expect("rows"),
+            std::num::NonZeroU16::new(120).expect("cols"),
+            0,
+        )));
         let p = parser.clone();
         std::thread::spawn(move || {
             let _master = pty.master;
@@ -52,7 +61,12 @@ impl Session {
                 p.lock().expect("parser").process(&buf[..n]);
             }
         });
-        Session { child, writer, parser, _home: home }
+        Session {
+            child,
+            writer,
+            parser,
+            _home: home,
+        }
     }
 
     fn screen(&self) -> String {
@@ -89,22 +103,37 @@ impl Session {
     }
 
     fn alternate_screen(&self) -> bool {
-        self.parser.lock().expect("parser").screen().alternate_screen()
+        self.parser
+            .lock()
+            .expect("parser")
+            .screen()
+            .alternate_screen()
     }
 }
 
 #[test]
 fn acknowledge_with_keys_creates_the_silence_and_q_restores_the_terminal() {
     let am = Alertmanager::start();
-    am.post_alerts(&json!([sg_alert("critical", "gitserver", "disk_space_remaining", "distribution")]));
+    am.post_alerts(&json!([sg_alert(
+        "critical",
+        "gitserver",
+        "disk_space_remaining",
+        "distribution"
+    )]));
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("config.toml");
     std::fs::write(&path, config_text(&[("prod", &am.url)], &[], "")).expect("write config");
 
     let mut s = Session::start(&[], Some(&path));
     s.wait_for_text("critical_gitserver_disk_space_remaining");
-    assert!(s.alternate_screen(), "the console uses the alternate screen");
-    assert!(!s.screen().contains("DEMO"), "a configured console is not the demo");
+    assert!(
+        s.alternate_screen(),
+        "the console uses the alternate screen"
+    );
+    assert!(
+        !s.screen().contains("DEMO"),
+        "a configured console is not the demo"
+    );
     s.send("\t");
     s.send("a");
     s.wait_for_text("Acknowledge critical_gitserver_disk_space_remaining");
@@ -112,17 +141,24 @@ fn acknowledge_with_keys_creates_the_silence_and_q_restores_the_terminal() {
     s.send("\r");
     s.wait_for_text("Confirm [y/N]");
     s.send("y");
-    let silence = wait_for("the silence in Alertmanager", Duration::from_secs(10), || {
-        let v = am.get_json("/api/v2/silences");
-        let arr = v.as_array()?;
-        (arr.len() == 1).then(|| arr[0].clone())
-    });
+    let silence = wait_for(
+        "the silence in Alertmanager",
+        Duration::from_secs(10),
+        || {
+            let v = am.get_json("/api/v2/silences");
+            let arr = v.as_array()?;
+            (arr.len() == 1).then(|| arr[0].clone())
+        },
+    );
     assert_eq!(silence["createdBy"], "tester");
     assert_eq!(silence["status"]["state"], "active");
     s.wait_for_text("created");
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
-    assert!(!s.alternate_screen(), "the terminal left the alternate screen");
+    assert!(
+        !s.alternate_screen(),
+        "the terminal left the alternate screen"
+    );
 }
 
 #[test]

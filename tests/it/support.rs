@@ -14,23 +14,36 @@ use serde_json::{Value, json};
 
 /// A config with these Alertmanagers and Prometheus servers (name, url),
 /// a 1s refresh, and `extra` TOML appended (routes, …).
-pub fn config_text(alertmanagers: &[(&str, &str)], prometheus: &[(&str, &str)], extra: &str) -> String {
+pub fn config_text(
+    alertmanagers: &[(&str, &str)],
+    prometheus: &[(&str, &str)],
+    extra: &str,
+) -> String {
     let mut text = String::new();
     for (name, url) in alertmanagers {
-        text.push_str(&format!("[[alertmanager]]\nname = \"{name}\"\nurl = \"{url}\"\ntimeout = \"3s\"\n\n"));
+        text.push_str(&format!(
+            "[[alertmanager]]\nname = \"{name}\"\nurl = \"{url}\"\ntimeout = \"3s\"\n\n"
+        ));
     }
     for (name, url) in prometheus {
-        text.push_str(&format!("[[prometheus]]\nname = \"{name}\"\nurl = \"{url}\"\ntimeout = \"3s\"\n\n"));
+        text.push_str(&format!(
+            "[[prometheus]]\nname = \"{name}\"\nurl = \"{url}\"\ntimeout = \"3s\"\n\n"
+        ));
     }
-    text.push_str("[alerts]\nrefresh = \"1s\"\nack_author = \"tester\"\nack_comment = \"on it\"\n\n");
+    text.push_str(
+        "[alerts]\nrefresh = \"1s\"\nack_author = \"tester\"\nack_comment = \"on it\"\n\n",
+    );
     text.push_str(extra);
     text
 }
 
 /// Parses [`config_text`].
 pub fn config(alertmanagers: &[(&str, &str)], prometheus: &[(&str, &str)], extra: &str) -> Config {
-    Config::parse(&config_text(alertmanagers, prometheus, extra), Path::new("test.toml"))
-        .expect("test config parses")
+    Config::parse(
+        &config_text(alertmanagers, prometheus, extra),
+        Path::new("test.toml"),
+    )
+    .expect("test config parses")
 }
 
 /// One alert in Sourcegraph's 2020 style, for `POST /api/v2/alerts`.
@@ -85,7 +98,10 @@ pub async fn press(rt: &mut Runtime, actions: impl IntoIterator<Item = Action>) 
 /// after `secs` seconds.
 pub async fn until(rt: &mut Runtime, secs: u64, what: &str, done: impl Fn(&State) -> bool) {
     if !rt.run_until(Duration::from_secs(secs), done).await {
-        panic!("timed out after {secs}s waiting for {what}\n{}", summary(&rt.state));
+        panic!(
+            "timed out after {secs}s waiting for {what}\n{}",
+            summary(&rt.state)
+        );
     }
 }
 
@@ -93,7 +109,12 @@ pub async fn until(rt: &mut Runtime, secs: u64, what: &str, done: impl Fn(&State
 pub fn summary(s: &State) -> String {
     let mut out = String::new();
     for src in &s.sources {
-        out.push_str(&format!("source {} ok={} error={:?}\n", src.name, src.ok(), src.error));
+        out.push_str(&format!(
+            "source {} ok={} error={:?}\n",
+            src.name,
+            src.ok(),
+            src.error
+        ));
     }
     for a in &s.alerts {
         out.push_str(&format!(
@@ -106,7 +127,10 @@ pub fn summary(s: &State) -> String {
             a.silenced_by
         ));
     }
-    out.push_str(&format!("overlays={:?}\nmessage={:?}\n", s.overlays, s.message));
+    out.push_str(&format!(
+        "overlays={:?}\nmessage={:?}\n",
+        s.overlays, s.message
+    ));
     out
 }
 
@@ -122,5 +146,8 @@ pub async fn select_team(rt: &mut Runtime, team: &str) {
     keys.extend(std::iter::repeat_n(key('j'), idx));
     keys.push(code(KeyCode::Tab));
     press(rt, keys).await;
-    assert_eq!(rt.state.selected_group().map(|g| g.team.as_str()), Some(team));
+    assert_eq!(
+        rt.state.selected_group().map(|g| g.team.as_str()),
+        Some(team)
+    );
 }

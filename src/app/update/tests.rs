@@ -7,7 +7,9 @@ use chrono::{TimeDelta, TimeZone};
 use crate::alerts::client::ClientError;
 use crate::alerts::grouping::{Routing, UNOWNED};
 use crate::alerts::matcher::MatchOp;
-use crate::alerts::model::{AlertState, AlertmanagerSnapshot, Labels, Severity, SourceKind, fingerprint};
+use crate::alerts::model::{
+    AlertState, AlertmanagerSnapshot, Labels, Severity, SourceKind, fingerprint,
+};
 use crate::app::state::{AlertSettings, Focus};
 
 // ---------------------------------------------------------------------------
@@ -52,13 +54,22 @@ fn alert(pairs: &[(&str, &str)], source: &str, state: AlertState, minutes_ago: i
 }
 
 /// A Sourcegraph-style alert: `alertname` is `{level}_{service}_{name}`.
-fn sg(level: &str, service: &str, name: &str, owner: Option<&str>, description: &str) -> Vec<(String, String)> {
+fn sg(
+    level: &str,
+    service: &str,
+    name: &str,
+    owner: Option<&str>,
+    description: &str,
+) -> Vec<(String, String)> {
     let mut v = vec![
         ("alertname".to_string(), format!("{level}_{service}_{name}")),
         ("level".to_string(), level.to_string()),
         ("service_name".to_string(), service.to_string()),
         ("name".to_string(), name.to_string()),
-        ("description".to_string(), format!("{service}: {description}")),
+        (
+            "description".to_string(),
+            format!("{service}: {description}"),
+        ),
     ];
     if let Some(o) = owner {
         v.push(("owner".to_string(), o.to_string()));
@@ -85,7 +96,13 @@ const UNOWNED_WARN: &str = "warning_syntect-server_syntax_highlighting_timeouts"
 
 fn search_crit(source: &str) -> Alert {
     sg_alert(
-        sg("critical", "frontend", "90th_percentile_search_request_duration", Some("search"), "15s+ 90th percentile search request duration"),
+        sg(
+            "critical",
+            "frontend",
+            "90th_percentile_search_request_duration",
+            Some("search"),
+            "15s+ 90th percentile search request duration",
+        ),
         source,
         AlertState::Firing,
         12,
@@ -94,7 +111,13 @@ fn search_crit(source: &str) -> Alert {
 
 fn search_warn(source: &str) -> Alert {
     sg_alert(
-        sg("warning", "zoekt-indexserver", "average_resolve_revision_duration", Some("search"), "15s+ average resolve revision duration over 5m"),
+        sg(
+            "warning",
+            "zoekt-indexserver",
+            "average_resolve_revision_duration",
+            Some("search"),
+            "15s+ average resolve revision duration over 5m",
+        ),
         source,
         AlertState::Firing,
         260,
@@ -103,7 +126,13 @@ fn search_warn(source: &str) -> Alert {
 
 fn search_silenced(source: &str) -> Alert {
     let mut a = sg_alert(
-        sg("warning", "searcher", "unindexed_search_request_errors", Some("search"), "5%+ unindexed search request errors every 5m"),
+        sg(
+            "warning",
+            "searcher",
+            "unindexed_search_request_errors",
+            Some("search"),
+            "5%+ unindexed search request errors every 5m",
+        ),
         source,
         AlertState::Silenced,
         95,
@@ -114,7 +143,13 @@ fn search_silenced(source: &str) -> Alert {
 
 fn source_crit(source: &str) -> Alert {
     sg_alert(
-        sg("critical", "gitserver", "disk_space_remaining", Some("source"), "less than 15% disk space remaining by instance"),
+        sg(
+            "critical",
+            "gitserver",
+            "disk_space_remaining",
+            Some("source"),
+            "less than 15% disk space remaining by instance",
+        ),
         source,
         AlertState::Firing,
         610,
@@ -123,7 +158,13 @@ fn source_crit(source: &str) -> Alert {
 
 fn source_pending() -> Alert {
     sg_alert(
-        sg("warning", "gitserver", "repository_clone_queue_size", Some("source"), "25+ repository clone queue size"),
+        sg(
+            "warning",
+            "gitserver",
+            "repository_clone_queue_size",
+            Some("source"),
+            "25+ repository clone queue size",
+        ),
         "prom",
         AlertState::Pending,
         3,
@@ -132,14 +173,26 @@ fn source_pending() -> Alert {
 
 fn unowned_warn(source: &str) -> Alert {
     sg_alert(
-        sg("warning", "syntect-server", "syntax_highlighting_timeouts", None, "5%+ syntax highlighting timeouts every 5m"),
+        sg(
+            "warning",
+            "syntect-server",
+            "syntax_highlighting_timeouts",
+            None,
+            "5%+ syntax highlighting timeouts every 5m",
+        ),
         source,
         AlertState::Firing,
         340,
     )
 }
 
-fn silence(id: &str, matchers: Vec<Matcher>, ends_in: i64, state: SilenceState, source: &str) -> Silence {
+fn silence(
+    id: &str,
+    matchers: Vec<Matcher>,
+    ends_in: i64,
+    state: SilenceState,
+    source: &str,
+) -> Silence {
     Silence {
         id: id.to_string(),
         matchers,
@@ -175,8 +228,20 @@ fn snapshot(source: &str) -> AlertmanagerSnapshot {
         silences: vec![
             searcher_silence(source),
             // Matches nothing; ends sooner than sil-searcher.
-            silence("sil-soon", vec![Matcher::equal("owner", "nobody")], 30, SilenceState::Active, source),
-            silence("sil-old", vec![Matcher::equal("owner", "search")], -60, SilenceState::Expired, source),
+            silence(
+                "sil-soon",
+                vec![Matcher::equal("owner", "nobody")],
+                30,
+                SilenceState::Active,
+                source,
+            ),
+            silence(
+                "sil-old",
+                vec![Matcher::equal("owner", "search")],
+                -60,
+                SilenceState::Expired,
+                source,
+            ),
         ],
         peers: Vec::new(),
     }
@@ -260,7 +325,10 @@ fn type_text(state: &mut State, text: &str) {
 }
 
 fn ctrl(state: &mut State, c: char) -> Vec<Effect> {
-    update(state, Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+    update(
+        state,
+        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    )
 }
 
 fn team_names(state: &State) -> Vec<&str> {
@@ -384,11 +452,17 @@ fn sources_are_merged_grouped_by_team_with_counts_and_unowned_bucket() {
     assert_eq!(search.counts, [1, 0, 1, 0, 0]);
     assert_eq!(search.hidden, 1);
     assert_eq!(search.worst(), Severity::Critical);
-    assert_eq!(group_alert_names(&state, "search"), vec![SEARCH_CRIT, SEARCH_WARN]);
+    assert_eq!(
+        group_alert_names(&state, "search"),
+        vec![SEARCH_CRIT, SEARCH_WARN]
+    );
     let source = &state.groups[1];
     assert_eq!(source.counts, [1, 0, 1, 0, 0]);
     assert_eq!(source.hidden, 0);
-    assert_eq!(group_alert_names(&state, "source"), vec![SOURCE_CRIT, SOURCE_PENDING]);
+    assert_eq!(
+        group_alert_names(&state, "source"),
+        vec![SOURCE_CRIT, SOURCE_PENDING]
+    );
     let unowned = &state.groups[2];
     assert_eq!(unowned.counts, [0, 0, 1, 0, 0]);
     assert_eq!(group_alert_names(&state, UNOWNED), vec![UNOWNED_WARN]);
@@ -403,11 +477,18 @@ fn sources_are_merged_grouped_by_team_with_counts_and_unowned_bucket() {
 
     // The expired silence is merged but not open.
     assert_eq!(state.silences.len(), 3);
-    let open: Vec<&str> = state.open_silences().iter().map(|s| s.id.as_str()).collect();
+    let open: Vec<&str> = state
+        .open_silences()
+        .iter()
+        .map(|s| s.id.as_str())
+        .collect();
     assert_eq!(open, vec!["sil-soon", "sil-searcher"]);
 
     let am = state.source("am").expect("am");
-    assert_eq!((am.last_ok, am.error.as_deref(), am.ok()), (Some(now()), None, true));
+    assert_eq!(
+        (am.last_ok, am.error.as_deref(), am.ok()),
+        (Some(now()), None, true)
+    );
 }
 
 #[test]
@@ -425,10 +506,18 @@ fn a_firing_prometheus_twin_is_shown_once() {
 #[test]
 fn fetching_marks_the_source_and_a_result_clears_it() {
     let mut state = fixture();
-    update(&mut state, Action::Source(SourceEvent::Fetching { name: "am".into() }));
+    update(
+        &mut state,
+        Action::Source(SourceEvent::Fetching { name: "am".into() }),
+    );
     assert!(state.source("am").expect("am").fetching);
     // Unknown sources are ignored.
-    update(&mut state, Action::Source(SourceEvent::Fetching { name: "nope".into() }));
+    update(
+        &mut state,
+        Action::Source(SourceEvent::Fetching {
+            name: "nope".into(),
+        }),
+    );
     assert_eq!(state.sources.len(), 2);
     update(&mut state, am_event("am", snapshot("am"), now()));
     assert!(!state.source("am").expect("am").fetching);
@@ -441,12 +530,18 @@ fn j_k_g_g_move_the_team_then_the_alert_selection_and_tab_switches_focus() {
     assert_eq!(selected_name(&state), SEARCH_CRIT);
 
     press(&mut state, 'j');
-    assert_eq!(state.selected_group().map(|g| g.team.as_str()), Some("source"));
+    assert_eq!(
+        state.selected_group().map(|g| g.team.as_str()),
+        Some("source")
+    );
     assert_eq!(selected_name(&state), SOURCE_CRIT);
     press(&mut state, 'j');
     press(&mut state, 'j'); // clamps at the last team
     assert_eq!(state.team, 2);
-    assert_eq!(state.selected_group().map(|g| g.team.as_str()), Some(UNOWNED));
+    assert_eq!(
+        state.selected_group().map(|g| g.team.as_str()),
+        Some(UNOWNED)
+    );
     press(&mut state, 'k');
     assert_eq!(state.team, 1);
     press(&mut state, 'g');
@@ -498,13 +593,33 @@ fn enter_focuses_the_alerts_then_toggles_the_detail_and_esc_backs_out() {
 
 #[test]
 fn page_keys_use_the_page_size_from_resize() {
-    let mut state = State::new(settings(), vec![("am".into(), SourceKind::Alertmanager)], false, now());
+    let mut state = State::new(
+        settings(),
+        vec![("am".into(), SourceKind::Alertmanager)],
+        false,
+        now(),
+    );
     let alerts: Vec<Alert> = (0..30)
-        .map(|i| alert(&[("alertname", &format!("a{i:02}")), ("owner", "x")], "am", AlertState::Firing, i))
+        .map(|i| {
+            alert(
+                &[("alertname", &format!("a{i:02}")), ("owner", "x")],
+                "am",
+                AlertState::Firing,
+                i,
+            )
+        })
         .collect();
     update(
         &mut state,
-        am_event("am", AlertmanagerSnapshot { alerts, silences: vec![], peers: vec![] }, now()),
+        am_event(
+            "am",
+            AlertmanagerSnapshot {
+                alerts,
+                silences: vec![],
+                peers: vec![],
+            },
+            now(),
+        ),
     );
     update(&mut state, Action::Resize(120, 18));
     assert_eq!(state.page, 10);
@@ -530,14 +645,24 @@ fn selection_stays_on_the_same_alert_when_a_refresh_reorders_them() {
     let mut state = fixture();
     select_alert(&mut state, SEARCH_WARN);
     assert_eq!(state.alert, 1);
-    let fp = state.selected_alert().expect("selected").fingerprint.clone();
+    let fp = state
+        .selected_alert()
+        .expect("selected")
+        .fingerprint
+        .clone();
 
     // The source lists its alerts in another order and a newer critical
     // alert for search sorts above the selected one.
     let mut snap = snapshot("am");
     snap.alerts.reverse();
     snap.alerts.push(sg_alert(
-        sg("critical", "zoekt-webserver", "indexed_search_request_errors", Some("search"), "5%+ indexed search request errors"),
+        sg(
+            "critical",
+            "zoekt-webserver",
+            "indexed_search_request_errors",
+            Some("search"),
+            "5%+ indexed search request errors",
+        ),
         "am",
         AlertState::Firing,
         1,
@@ -558,14 +683,21 @@ fn selection_stays_on_the_same_alert_when_a_refresh_reorders_them() {
     let mut snap = snapshot("am");
     for i in 0..3 {
         snap.alerts.push(alert(
-            &[("alertname", &format!("Down{i}")), ("team", "platform"), ("severity", "critical")],
+            &[
+                ("alertname", &format!("Down{i}")),
+                ("team", "platform"),
+                ("severity", "critical"),
+            ],
             "am",
             AlertState::Firing,
             5,
         ));
     }
     update(&mut state, am_event("am", snap, now()));
-    assert_eq!(team_names(&state), vec!["platform", "search", "source", UNOWNED]);
+    assert_eq!(
+        team_names(&state),
+        vec!["platform", "search", "source", UNOWNED]
+    );
     assert_eq!(state.team, 1);
     assert_eq!(state.selected_alert().expect("selected").fingerprint, fp);
 }
@@ -618,7 +750,10 @@ fn filter_narrows_live_keeps_last_good_on_error_and_esc_clears() {
         state.filter.error.as_deref(),
         Some("matcher at column 16 has no label name before '='")
     );
-    assert_eq!(state.filter.applied, Filter::parse("level=critical").expect("valid"));
+    assert_eq!(
+        state.filter.applied,
+        Filter::parse("level=critical").expect("valid")
+    );
     assert_eq!(team_names(&state), vec!["search", "source"]);
 
     code(&mut state, KeyCode::Backspace);
@@ -660,7 +795,10 @@ fn s_toggles_silenced_alerts_and_the_hidden_count() {
     assert!(press(&mut state, 's').is_empty());
     assert!(state.show_suppressed);
     let search = &state.groups[0];
-    assert_eq!((search.team.as_str(), search.total(), search.hidden), ("search", 3, 0));
+    assert_eq!(
+        (search.team.as_str(), search.total(), search.hidden),
+        ("search", 3, 0)
+    );
     assert_eq!(search.counts, [1, 0, 2, 0, 0]);
     assert_eq!(
         group_alert_names(&state, "search"),
@@ -767,20 +905,30 @@ fn enter_asks_for_confirmation_and_any_key_but_y_cancels_keeping_the_form() {
     type_text(&mut state, "INC-42");
     let before = form(&state).clone();
 
-    for cancel in [KeyCode::Char('n'), KeyCode::Enter, KeyCode::Esc, KeyCode::Char('q')] {
+    for cancel in [
+        KeyCode::Char('n'),
+        KeyCode::Enter,
+        KeyCode::Esc,
+        KeyCode::Char('q'),
+    ] {
         assert!(code(&mut state, KeyCode::Enter).is_empty());
         let c = confirm(&state);
         assert_eq!(
-            c.question,
-            "Create a silence matching 1 alert for 2h?",
+            c.question, "Create a silence matching 1 alert for 2h?",
             "confirm after {cancel:?}"
         );
         assert_eq!(c.details[1], "on am");
-        assert!(code(&mut state, cancel).is_empty(), "{cancel:?} must not act");
+        assert!(
+            code(&mut state, cancel).is_empty(),
+            "{cancel:?} must not act"
+        );
         assert!(!state.quit);
         assert_eq!(state.overlays.len(), 1, "{cancel:?} leaves only the form");
         assert_eq!(form(&state), &before, "{cancel:?} keeps the form as typed");
-        assert_eq!(state.message.as_ref().map(|m| m.text.as_str()), Some("cancelled"));
+        assert_eq!(
+            state.message.as_ref().map(|m| m.text.as_str()),
+            Some("cancelled")
+        );
     }
 }
 
@@ -826,7 +974,10 @@ fn edited_fields_are_used_in_the_request() {
     select_alert(&mut state, SEARCH_CRIT);
     press(&mut state, 'a');
     ctrl(&mut state, 'u');
-    type_text(&mut state, r#"{alertname=~"critical_frontend_.*", owner="search"}"#);
+    type_text(
+        &mut state,
+        r#"{alertname=~"critical_frontend_.*", owner="search"}"#,
+    );
     code(&mut state, KeyCode::Tab);
     ctrl(&mut state, 'u');
     type_text(&mut state, "30m");
@@ -834,7 +985,10 @@ fn edited_fields_are_used_in_the_request() {
     ctrl(&mut state, 'u');
     type_text(&mut state, "  bob ");
     code(&mut state, KeyCode::Enter);
-    assert_eq!(confirm(&state).question, "Create a silence matching 1 alert for 30m?");
+    assert_eq!(
+        confirm(&state).question,
+        "Create a silence matching 1 alert for 30m?"
+    );
     assert_eq!(
         confirm(&state).details[0],
         r#"{alertname=~"critical_frontend_.*", owner="search"}"#
@@ -876,10 +1030,21 @@ fn created_silence_closes_the_form_silences_the_alert_at_once_and_refreshes() {
     assert_eq!(a.silenced_by, vec!["sil-new"]);
     // Hidden now: search shows only its warning.
     assert_eq!(group_alert_names(&state, "search"), vec![SEARCH_WARN]);
-    let search = state.groups.iter().find(|g| g.team == "search").expect("search");
+    let search = state
+        .groups
+        .iter()
+        .find(|g| g.team == "search")
+        .expect("search");
     assert_eq!((search.total(), search.hidden), (1, 2));
     let s = state.silence("sil-new").expect("local silence listed");
-    assert_eq!((s.state, s.ends_at, s.sources.clone()), (SilenceState::Active, now() + TimeDelta::hours(2), vec!["am".to_string()]));
+    assert_eq!(
+        (s.state, s.ends_at, s.sources.clone()),
+        (
+            SilenceState::Active,
+            now() + TimeDelta::hours(2),
+            vec!["am".to_string()]
+        )
+    );
     assert_eq!(
         state.message.as_ref().map(|m| (m.text.as_str(), m.level)),
         Some(("silence sil-new created", Level::Info))
@@ -954,7 +1119,12 @@ fn alertmanager_refusal_keeps_the_form_open_with_its_text() {
     assert!(!f.submitting);
     assert_eq!(f.error.as_deref(), Some(format!("am: {refusal}").as_str()));
     assert_eq!(
-        (f.matchers.text(), f.duration.text(), f.author.text(), f.comment.text()),
+        (
+            f.matchers.text(),
+            f.duration.text(),
+            f.author.text(),
+            f.comment.text()
+        ),
         (
             before.matchers.text(),
             before.duration.text(),
@@ -1047,7 +1217,10 @@ fn bad_duration_and_empty_author_are_refused_on_their_field() {
     code(&mut state, KeyCode::Tab);
     assert!(code(&mut state, KeyCode::Enter).is_empty());
     assert_eq!(form(&state).field, FormField::Author);
-    assert_eq!(form(&state).error.as_deref(), Some("author: who is acknowledging?"));
+    assert_eq!(
+        form(&state).error.as_deref(),
+        Some("author: who is acknowledging?")
+    );
     assert_eq!(state.overlays.len(), 1);
 }
 
@@ -1058,12 +1231,20 @@ fn a_on_a_pending_prometheus_alert_targets_the_alertmanager() {
     let reqs = ack_selected(&mut state);
     assert_eq!(reqs.len(), 1);
     assert_eq!(reqs[0].target, "am");
-    assert_eq!(reqs[0].silence.matchers, label_equalities(alert_named(&state, SOURCE_PENDING)));
+    assert_eq!(
+        reqs[0].silence.matchers,
+        label_equalities(alert_named(&state, SOURCE_PENDING))
+    );
 }
 
 #[test]
 fn a_without_an_alertmanager_or_an_alert_says_why() {
-    let mut state = State::new(settings(), vec![("prom".into(), SourceKind::Prometheus)], false, now());
+    let mut state = State::new(
+        settings(),
+        vec![("prom".into(), SourceKind::Prometheus)],
+        false,
+        now(),
+    );
     assert!(press(&mut state, 'a').is_empty());
     assert_eq!(
         state.message.as_ref().map(|m| (m.text.as_str(), m.level)),
@@ -1191,7 +1372,10 @@ fn e_extends_the_alerts_silence_keeping_id_matchers_and_start() {
             },
         }])]
     );
-    assert_eq!(state.message.as_ref().map(|m| m.text.as_str()), Some("extending…"));
+    assert_eq!(
+        state.message.as_ref().map(|m| m.text.as_str()),
+        Some("extending…")
+    );
 
     // The answer moves the end at once.
     let Effect::ExtendSilences(reqs) = &effects[0] else {
@@ -1248,18 +1432,27 @@ fn u_asks_then_y_expires_the_alerts_silence_and_no_is_the_default() {
         c.details,
         vec!["sil-searcher by alice: sil-searcher: known issue, fix is rolling out".to_string()]
     );
-    assert_eq!(c.op, PendingOp::Expire(vec![("am".into(), "sil-searcher".into())]));
+    assert_eq!(
+        c.op,
+        PendingOp::Expire(vec![("am".into(), "sil-searcher".into())])
+    );
 
     // Default: no.
     assert!(code(&mut state, KeyCode::Enter).is_empty());
     assert!(state.overlays.is_empty());
-    assert_eq!(state.message.as_ref().map(|m| m.text.as_str()), Some("cancelled"));
+    assert_eq!(
+        state.message.as_ref().map(|m| m.text.as_str()),
+        Some("cancelled")
+    );
 
     press(&mut state, 'u');
     let effects = press(&mut state, 'y');
     assert_eq!(
         effects,
-        vec![Effect::ExpireSilences(vec![("am".into(), "sil-searcher".into())])]
+        vec![Effect::ExpireSilences(vec![(
+            "am".into(),
+            "sil-searcher".into()
+        )])]
     );
     assert!(state.overlays.is_empty());
 
@@ -1278,7 +1471,11 @@ fn u_asks_then_y_expires_the_alerts_silence_and_no_is_the_default() {
     assert_eq!(effects, vec![Effect::Refresh]);
     let a = alert_named(&state, SEARCH_SILENCED);
     assert_eq!((a.state, a.silenced_by.len()), (AlertState::Firing, 0));
-    let open: Vec<&str> = state.open_silences().iter().map(|s| s.id.as_str()).collect();
+    let open: Vec<&str> = state
+        .open_silences()
+        .iter()
+        .map(|s| s.id.as_str())
+        .collect();
     assert_eq!(open, vec!["sil-soon"]);
     assert_eq!(
         state.message.as_ref().map(|m| m.text.as_str()),
@@ -1310,7 +1507,10 @@ fn shift_s_lists_open_silences_soonest_end_first_and_u_expires_the_selected() {
         .collect();
     assert_eq!(
         order,
-        vec![("sil-soon", now() + mins(30)), ("sil-searcher", now() + mins(60))]
+        vec![
+            ("sil-soon", now() + mins(30)),
+            ("sil-searcher", now() + mins(60))
+        ]
     );
 
     // Navigation is clamped to the list.
@@ -1330,7 +1530,10 @@ fn shift_s_lists_open_silences_soonest_end_first_and_u_expires_the_selected() {
     assert_eq!(confirm(&state).question, "Expire 1 silence (sil-searcher)?");
     assert_eq!(
         press(&mut state, 'y'),
-        vec![Effect::ExpireSilences(vec![("am".into(), "sil-searcher".into())])]
+        vec![Effect::ExpireSilences(vec![(
+            "am".into(),
+            "sil-searcher".into()
+        )])]
     );
     // Back on the list.
     assert_eq!(top_overlay(&state), Some(&Overlay::Silences(1)));
@@ -1342,7 +1545,10 @@ fn shift_s_lists_open_silences_soonest_end_first_and_u_expires_the_selected() {
     };
     assert_eq!(reqs.len(), 1);
     assert_eq!(reqs[0].silence.id.as_deref(), Some("sil-soon"));
-    assert_eq!(reqs[0].silence.ends_at, now() + mins(30) + TimeDelta::hours(2));
+    assert_eq!(
+        reqs[0].silence.ends_at,
+        now() + mins(30) + TimeDelta::hours(2)
+    );
 
     code(&mut state, KeyCode::Esc);
     assert!(state.overlays.is_empty());
@@ -1377,7 +1583,10 @@ fn ha_state() -> State {
 #[test]
 fn ha_pair_shows_each_alert_once_and_acks_through_one_member() {
     let mut state = ha_state();
-    assert_eq!(state.clusters(), vec![vec!["am-a".to_string(), "am-b".to_string()]]);
+    assert_eq!(
+        state.clusters(),
+        vec![vec!["am-a".to_string(), "am-b".to_string()]]
+    );
     assert_eq!(state.alerts.len(), 5);
     let a = alert_named(&state, SEARCH_CRIT);
     assert_eq!(a.sources, vec!["am-a", "am-b"]);
@@ -1401,7 +1610,10 @@ fn ha_pair_shows_each_alert_once_and_acks_through_one_member() {
     press(&mut state, 'u');
     assert_eq!(
         press(&mut state, 'y'),
-        vec![Effect::ExpireSilences(vec![("am-a".into(), "sil-searcher".into())])]
+        vec![Effect::ExpireSilences(vec![(
+            "am-a".into(),
+            "sil-searcher".into()
+        )])]
     );
 }
 
@@ -1410,7 +1622,10 @@ fn ha_pair_sends_to_the_second_member_when_the_first_failed() {
     let mut state = ha_state();
     update(&mut state, am_error("am-a", "connection refused"));
     // am-a's last good snapshot still counts for the cluster and the data.
-    assert_eq!(state.clusters(), vec![vec!["am-a".to_string(), "am-b".to_string()]]);
+    assert_eq!(
+        state.clusters(),
+        vec![vec!["am-a".to_string(), "am-b".to_string()]]
+    );
     select_alert(&mut state, SEARCH_CRIT);
     let reqs = ack_selected(&mut state);
     assert_eq!(reqs.len(), 1);
@@ -1484,7 +1699,10 @@ fn a_failed_fetch_sets_the_error_and_keeps_the_previous_data() {
     // The next good fetch clears the error.
     update(&mut state, am_event("am", snapshot("am"), now() + mins(1)));
     let am = state.source("am").expect("am");
-    assert_eq!((am.error.as_deref(), am.last_ok), (None, Some(now() + mins(1))));
+    assert_eq!(
+        (am.error.as_deref(), am.last_ok),
+        (None, Some(now() + mins(1)))
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1534,7 +1752,10 @@ fn question_mark_opens_help_and_esc_closes_it() {
 fn r_refreshes_and_number_keys_switch_views() {
     let mut state = fixture();
     assert_eq!(press(&mut state, 'r'), vec![Effect::Refresh]);
-    assert_eq!(state.message.as_ref().map(|m| m.text.as_str()), Some("refreshing…"));
+    assert_eq!(
+        state.message.as_ref().map(|m| m.text.as_str()),
+        Some("refreshing…")
+    );
     press(&mut state, '2');
     assert_eq!(state.view, View::Release);
     // Alerts keys do nothing elsewhere.
@@ -1547,5 +1768,64 @@ fn r_refreshes_and_number_keys_switch_views() {
     press(&mut state, '1');
     assert_eq!(state.view, View::Alerts);
     // Commands can be sent directly as well.
-    assert_eq!(update(&mut state, Action::Command(Command::Quit)), vec![Effect::Quit]);
+    assert_eq!(
+        update(&mut state, Action::Command(Command::Quit)),
+        vec![Effect::Quit]
+    );
+}
+
+#[test]
+fn zz_probe_ctrl_c() {
+    let mut state = fixture();
+    press(&mut state, '/');
+    let e1 = ctrl(&mut state, 'c');
+    let mut state2 = fixture();
+    press(&mut state2, 'a');
+    let e2 = ctrl(&mut state2, 'c');
+    panic!("filter: {e1:?} form: {e2:?} {:?}", state2.overlays.len());
+}
+
+#[test]
+fn zz_probe_silence_row() {
+    let mut state = fixture();
+    press(&mut state, 'S');
+    press(&mut state, 'G');
+    press(&mut state, 'u');
+    press(&mut state, 'y');
+    update(&mut state, Action::SilencesDone { op: SilenceOp::Expire, outcomes: vec![SilenceOutcome { target: "am".into(), request: None, result: Ok("sil-searcher".into()) }] });
+    let e = press(&mut state, 'u');
+    panic!("{:?} {e:?} {:?}", state.overlays, state.open_silences().len());
+}
+
+#[test]
+fn zz_probe_ms() {
+    let mut state = fixture();
+    let t = now() + TimeDelta::nanoseconds(123_456_789);
+    update(&mut state, Action::Tick(t));
+    select_alert(&mut state, SEARCH_CRIT);
+    let reqs = ack_selected(&mut state);
+    update(&mut state, Action::SilencesDone { op: SilenceOp::Create, outcomes: vec![ok_outcome("am", &reqs[0].silence, "sil-new")] });
+    let mut snap = snapshot("am");
+    let mut s = searcher_silence("am");
+    s.id = "sil-new".into();
+    s.matchers = reqs[0].silence.matchers.clone();
+    s.starts_at = now() + TimeDelta::milliseconds(123);
+    s.ends_at = now() + TimeDelta::hours(2) + TimeDelta::milliseconds(123);
+    snap.silences.push(s.clone());
+    snap.alerts[0].state = AlertState::Silenced;
+    snap.alerts[0].silenced_by = vec!["sil-new".into()];
+    update(&mut state, am_event("am", snap.clone(), t));
+    let l1 = state.local.len();
+    // expire
+    update(&mut state, Action::SilencesDone { op: SilenceOp::Expire, outcomes: vec![SilenceOutcome { target: "am".into(), request: None, result: Ok("sil-new".into()) }] });
+    let st1 = alert_named(&state, SEARCH_CRIT).state;
+    s.state = SilenceState::Expired;
+    s.ends_at = t;
+    snap.silences.pop();
+    snap.silences.push(s);
+    snap.alerts[0].state = AlertState::Firing;
+    snap.alerts[0].silenced_by = vec![];
+    update(&mut state, am_event("am", snap, t));
+    let st2 = alert_named(&state, SEARCH_CRIT).state;
+    panic!("local after snapshot {l1}; after expire {st1:?}; after refresh {st2:?} local {:?}", state.local.len());
 }
