@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, Borders, Cell, List, ListItem, ListState, Paragraph, Row, Table, TableState, Wrap,
+    Block, Borders, Cell, List, ListItem, ListState, Paragraph, Row, Table, TableState,
 };
 
 use super::chrome::{severity_style, severity_tag};
@@ -68,7 +68,7 @@ fn teams(state: &State, frame: &mut Frame, area: Rect) {
     let mut title = format!(" Teams ({}) · {shown} alerts ", state.groups.len());
     if hidden > 0 {
         title = format!(
-            " Teams ({}) · {shown} alerts, {hidden} silenced ",
+            " Teams ({}) · {shown} + {hidden} silenced ",
             state.groups.len()
         );
     }
@@ -203,6 +203,31 @@ fn alert_row<'a>(state: &State, a: &'a Alert) -> Row<'a> {
     ])
 }
 
+/// Label column width in the detail pane.
+const KEY_WIDTH: usize = 14;
+
+/// `key  value`, the value wrapped to the pane and indented under itself.
+fn kv_lines(key: &str, value: &str, width: usize, key_style: Style) -> Vec<Line<'static>> {
+    let room = width.saturating_sub(KEY_WIDTH).max(10);
+    let chars: Vec<char> = clean(value).chars().collect();
+    let mut lines = Vec::new();
+    for (n, chunk) in chars.chunks(room).enumerate() {
+        let label = if n == 0 {
+            format!("{:<w$}", clean(key), w = KEY_WIDTH - 1)
+        } else {
+            String::new()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{label:<w$} ", w = KEY_WIDTH - 1), key_style),
+            Span::raw(chunk.iter().collect::<String>()),
+        ]));
+    }
+    if lines.is_empty() {
+        lines.push(Line::from(Span::styled(key.to_string(), key_style)));
+    }
+    lines
+}
+
 fn detail(state: &State, frame: &mut Frame, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
@@ -211,79 +236,72 @@ fn detail(state: &State, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new("no alert selected").block(block), area);
         return;
     };
+    let width = usize::from(area.width.saturating_sub(2));
     let key = Style::default().fg(Color::Cyan);
-    let kv =
-        |k: &str, v: String| Line::from(vec![Span::styled(format!("{k:<13}"), key), Span::raw(v)]);
-    let mut lines = vec![
-        Line::from(vec![
-            Span::styled(
-                clean(a.name()).into_owned(),
-                Style::default().add_modifier(Modifier::BOLD),
-            ),
-            Span::raw("  "),
-            Span::styled(severity_tag(a.severity), severity_style(a.severity)),
-            Span::raw("  "),
-            Span::styled(a.state.as_str(), state_style(a.state)),
-        ]),
-        kv("team", clean(&a.team).into_owned()),
-        kv(
-            "age",
-            format!(
-                "{} (since {})",
-                age(state.now, a.starts_at),
-                a.starts_at.format("%Y-%m-%d %H:%M:%S UTC")
-            ),
+    let mut lines = vec![Line::from(vec![
+        Span::styled(
+            clean(a.name()).into_owned(),
+            Style::default().add_modifier(Modifier::BOLD),
         ),
-        kv("sources", clean(&a.sources.join(", ")).into_owned()),
-        kv("fingerprint", a.fingerprint.clone()),
-    ];
-    if let Some(url) = &a.generator_url {
-        lines.push(kv("generator", clean(url).into_owned()));
-    }
-    if let Some(url) = a.runbook_url() {
-        lines.push(kv("runbook", clean(url).into_owned()));
-    }
+        Span::raw("  "),
+        Span::styled(severity_tag(a.severity), severity_style(a.severity)),
+        Span::raw("  "),
+        Span::styled(a.state.as_str(), state_style(a.state)),
+    ])];
+    let mut add = |k: &str, v: &str, style: Style| lines.extend(kv_lines(k, v, width, style));
+    add("team", &a.team, key);
+    add(
+        "age",
+        &format!(
+            "{} (since {})",
+            age(state.now, a.starts_at),
+            a.starts_at.format("%Y-%m-%d %H:%M:%S UTC")
+        ),
+        key,
+    );
+    add("sources", &a.sources.join(", "), key);
     for id in &a.silenced_by {
         let text = match state.silence(id) {
             Some(s) => format!(
-                "{} by {}: \"{}\" — ends {} (in {})",
+                "{} — by {}: \"{}\", ends {} (in {})",
                 s.id,
-                clean(&s.created_by),
-                clean(&s.comment),
+                s.created_by,
+                s.comment,
                 s.ends_at.format("%Y-%m-%d %H:%M UTC"),
                 until(state.now, s.ends_at)
             ),
             None => id.clone(),
         };
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{:<13}", "silenced by"),
-                Style::default().fg(Color::Magenta),
-            ),
-            Span::raw(text),
-        ]));
+        add("silenced by", &text, Style::default().fg(Color::Magenta));
     }
     if !a.inhibited_by.is_empty() {
-        lines.push(kv("inhibited by", a.inhibited_by.join(", ")));
+        add("inhibited by", &a.inhibited_by.join(", "), key);
     }
-    lines.push(Line::styled(
-        "annotations",
-        Style::default().add_modifier(Modifier::BOLD),
-    ));
+    // The annotations people read first, then the rest.
+    let first = ["description", "summary"];
+    for k in first {
+        if let Some(v) = a.annotations.get(k) {
+            add(k, v, key);
+        }
+    }
+    if let Some(url) = a.runbook_url() {
+        add("runbook", url, key);
+    }
     for (k, v) in &a.annotations {
-        lines.push(kv(&format!("  {}", clean(k)), clean(v).into_owned()));
+        if !first.contains(&k.as_str()) && Some(v.as_str()) != a.runbook_url() {
+            add(k, v, key);
+        }
     }
-    lines.push(Line::styled(
-        "labels",
-        Style::default().add_modifier(Modifier::BOLD),
-    ));
-    for (k, v) in &a.labels {
-        lines.push(kv(&format!("  {}", clean(k)), clean(v).into_owned()));
+    if let Some(url) = &a.generator_url {
+        add("generator", url, key);
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    add("fingerprint", &a.fingerprint, key);
+    let labels = a
+        .labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v:?}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    add("labels", &labels, Style::default().fg(Color::Gray));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }

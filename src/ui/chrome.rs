@@ -51,6 +51,10 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
                 .bg(Color::Magenta)
                 .add_modifier(Modifier::BOLD),
         ));
+        spans.push(Span::styled(
+            " simulated data",
+            Style::default().fg(Color::Magenta),
+        ));
     }
     spans.push(Span::raw(" "));
     for (key, name, view) in [

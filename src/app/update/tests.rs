@@ -1774,58 +1774,111 @@ fn r_refreshes_and_number_keys_switch_views() {
     );
 }
 
+// ---------------------------------------------------------------------------
+// Local changes against real (millisecond) timestamps
+// ---------------------------------------------------------------------------
+
 #[test]
-fn zz_probe_ctrl_c() {
+fn a_snapshot_at_millisecond_precision_ends_the_local_change_and_unack_sticks() {
+    let mut state = fixture();
+    // The runtime's clock has nanoseconds; Alertmanager keeps milliseconds.
+    let t = now() + TimeDelta::nanoseconds(123_456_789);
+    update(&mut state, Action::Tick(t));
+    select_alert(&mut state, SEARCH_CRIT);
+    let reqs = ack_selected(&mut state);
+    update(
+        &mut state,
+        Action::SilencesDone {
+            op: SilenceOp::Create,
+            outcomes: vec![ok_outcome("am", &reqs[0].silence, "sil-new")],
+        },
+    );
+    assert_eq!(state.local.len(), 1);
+
+    let mut held = Silence {
+        id: "sil-new".into(),
+        matchers: reqs[0].silence.matchers.clone(),
+        starts_at: now() + TimeDelta::milliseconds(123),
+        ends_at: now() + TimeDelta::hours(2) + TimeDelta::milliseconds(123),
+        created_by: "alice".into(),
+        comment: "acknowledged from opsdeck".into(),
+        state: SilenceState::Active,
+        sources: vec!["am".into()],
+    };
+    let mut snap = snapshot("am");
+    snap.alerts[0].state = AlertState::Silenced;
+    snap.alerts[0].silenced_by = vec!["sil-new".into()];
+    snap.silences.push(held.clone());
+    update(&mut state, am_event("am", snap.clone(), t));
+    assert!(state.local.is_empty(), "the source shows the silence");
+    assert_eq!(alert_named(&state, SEARCH_CRIT).state, AlertState::Silenced);
+
+    // Un-acknowledge it; once the source shows it expired, it stays so.
+    let effects = update(
+        &mut state,
+        Action::SilencesDone {
+            op: SilenceOp::Expire,
+            outcomes: vec![SilenceOutcome {
+                target: "am".into(),
+                request: None,
+                result: Ok("sil-new".into()),
+            }],
+        },
+    );
+    assert_eq!(effects, vec![Effect::Refresh]);
+    assert_eq!(alert_named(&state, SEARCH_CRIT).state, AlertState::Firing);
+    held.state = SilenceState::Expired;
+    held.ends_at = t;
+    snap.silences.pop();
+    snap.silences.push(held);
+    snap.alerts[0].state = AlertState::Firing;
+    snap.alerts[0].silenced_by.clear();
+    update(&mut state, am_event("am", snap, t));
+    assert!(state.local.is_empty());
+    assert_eq!(alert_named(&state, SEARCH_CRIT).state, AlertState::Firing);
+    assert_eq!(
+        state.silence("sil-new").map(|s| s.state),
+        Some(SilenceState::Expired)
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Known bugs in src/ (reported, not fixed here): enable once fixed.
+// ---------------------------------------------------------------------------
+
+#[test]
+#[ignore = "src bug: on_key only honours ctrl-c on the help overlay; the filter bar and the ack form swallow it"]
+fn ctrl_c_quits_while_typing() {
     let mut state = fixture();
     press(&mut state, '/');
-    let e1 = ctrl(&mut state, 'c');
-    let mut state2 = fixture();
-    press(&mut state2, 'a');
-    let e2 = ctrl(&mut state2, 'c');
-    panic!("filter: {e1:?} form: {e2:?} {:?}", state2.overlays.len());
+    assert_eq!(ctrl(&mut state, 'c'), vec![Effect::Quit]);
+
+    let mut state = fixture();
+    press(&mut state, 'a');
+    assert_eq!(ctrl(&mut state, 'c'), vec![Effect::Quit]);
 }
 
 #[test]
-fn zz_probe_silence_row() {
+#[ignore = "src bug: the silences list row is not clamped when the list shrinks, so `u`/`e` on the last row do nothing"]
+fn silences_list_row_follows_a_shrinking_list() {
     let mut state = fixture();
     press(&mut state, 'S');
     press(&mut state, 'G');
     press(&mut state, 'u');
     press(&mut state, 'y');
-    update(&mut state, Action::SilencesDone { op: SilenceOp::Expire, outcomes: vec![SilenceOutcome { target: "am".into(), request: None, result: Ok("sil-searcher".into()) }] });
-    let e = press(&mut state, 'u');
-    panic!("{:?} {e:?} {:?}", state.overlays, state.open_silences().len());
-}
-
-#[test]
-fn zz_probe_ms() {
-    let mut state = fixture();
-    let t = now() + TimeDelta::nanoseconds(123_456_789);
-    update(&mut state, Action::Tick(t));
-    select_alert(&mut state, SEARCH_CRIT);
-    let reqs = ack_selected(&mut state);
-    update(&mut state, Action::SilencesDone { op: SilenceOp::Create, outcomes: vec![ok_outcome("am", &reqs[0].silence, "sil-new")] });
-    let mut snap = snapshot("am");
-    let mut s = searcher_silence("am");
-    s.id = "sil-new".into();
-    s.matchers = reqs[0].silence.matchers.clone();
-    s.starts_at = now() + TimeDelta::milliseconds(123);
-    s.ends_at = now() + TimeDelta::hours(2) + TimeDelta::milliseconds(123);
-    snap.silences.push(s.clone());
-    snap.alerts[0].state = AlertState::Silenced;
-    snap.alerts[0].silenced_by = vec!["sil-new".into()];
-    update(&mut state, am_event("am", snap.clone(), t));
-    let l1 = state.local.len();
-    // expire
-    update(&mut state, Action::SilencesDone { op: SilenceOp::Expire, outcomes: vec![SilenceOutcome { target: "am".into(), request: None, result: Ok("sil-new".into()) }] });
-    let st1 = alert_named(&state, SEARCH_CRIT).state;
-    s.state = SilenceState::Expired;
-    s.ends_at = t;
-    snap.silences.pop();
-    snap.silences.push(s);
-    snap.alerts[0].state = AlertState::Firing;
-    snap.alerts[0].silenced_by = vec![];
-    update(&mut state, am_event("am", snap, t));
-    let st2 = alert_named(&state, SEARCH_CRIT).state;
-    panic!("local after snapshot {l1}; after expire {st1:?}; after refresh {st2:?} local {:?}", state.local.len());
+    update(
+        &mut state,
+        Action::SilencesDone {
+            op: SilenceOp::Expire,
+            outcomes: vec![SilenceOutcome {
+                target: "am".into(),
+                request: None,
+                result: Ok("sil-searcher".into()),
+            }],
+        },
+    );
+    assert_eq!(state.open_silences().len(), 1);
+    // The list highlights its only row; `u` must act on it.
+    assert!(press(&mut state, 'u').is_empty());
+    assert_eq!(confirm(&state).question, "Expire 1 silence (sil-soon)?");
 }
