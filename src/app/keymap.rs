@@ -28,6 +28,10 @@ pub enum Command {
     PageUp,
     /// Move focus between the team list and the alert list.
     FocusNext,
+    /// Focus the team list.
+    FocusTeams,
+    /// Focus the alert list.
+    FocusAlerts,
     /// Open the detail pane (or focus the alerts).
     Open,
     /// Close the topmost thing: detail, filter, overlay.
@@ -217,14 +221,21 @@ impl Default for Keymap {
                 ),
                 b(
                     Alerts,
-                    &[
-                        Key::code(KeyCode::Tab),
-                        Key::code(KeyCode::BackTab),
-                        Key::ch('h'),
-                        Key::ch('l'),
-                    ],
+                    &[Key::code(KeyCode::Tab), Key::code(KeyCode::BackTab)],
                     C::FocusNext,
                     "switch focus: teams ↔ alerts",
+                ),
+                b(
+                    Alerts,
+                    &[Key::ch('h'), Key::code(KeyCode::Left)],
+                    C::FocusTeams,
+                    "focus the team list",
+                ),
+                b(
+                    Alerts,
+                    &[Key::ch('l'), Key::code(KeyCode::Right)],
+                    C::FocusAlerts,
+                    "focus the alert list",
                 ),
                 b(
                     Alerts,

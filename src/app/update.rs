@@ -92,10 +92,12 @@ fn on_source(state: &mut State, event: SourceEvent) {
                         LocalChange::Created(s) => !snapshot.silences.iter().any(|x| {
                             x.id == s.id && x.ends_at + chrono::TimeDelta::seconds(1) >= s.ends_at
                         }),
-                        LocalChange::Expired(id) => snapshot
+                        // Done only once a source holding it shows it
+                        // expired; others never held it.
+                        LocalChange::Expired(id) => !snapshot
                             .silences
                             .iter()
-                            .any(|x| &x.id == id && x.state != SilenceState::Expired),
+                            .any(|x| &x.id == id && x.state == SilenceState::Expired),
                     });
                     state.snapshots.insert(name, snapshot);
                     state.recompute();
@@ -120,14 +122,15 @@ fn on_source(state: &mut State, event: SourceEvent) {
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+    // Raw mode turns ctrl-c into a key: it quits from anywhere, even while
+    // typing, as a terminal user expects.
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        return command(state, Command::Quit);
+    }
     match state.overlays.last() {
         Some(Overlay::Confirm(_)) => return confirm_key(state, key),
         Some(Overlay::AckForm(_)) => return form_key(state, key),
         Some(Overlay::Help) => {
-            if ctrl_c {
-                return command(state, Command::Quit);
-            }
             if matches!(
                 key.code,
                 KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')
@@ -214,6 +217,8 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
         Command::PageUp => move_by(state, -(state.page as isize)),
         Command::Top => move_by(state, isize::MIN / 2),
         Command::Bottom => move_by(state, isize::MAX / 2),
+        Command::FocusTeams => state.focus = super::state::Focus::Teams,
+        Command::FocusAlerts => state.focus = super::state::Focus::Alerts,
         Command::FocusNext => {
             state.focus = match state.focus {
                 super::state::Focus::Teams => super::state::Focus::Alerts,
@@ -271,9 +276,10 @@ fn move_by(state: &mut State, delta: isize) {
     }
     let next = (*pos as isize)
         .saturating_add(delta)
-        .clamp(0, len as isize - 1);
-    *pos = next as usize;
-    if state.focus == super::state::Focus::Teams {
+        .clamp(0, len as isize - 1) as usize;
+    let changed = next != *pos;
+    *pos = next;
+    if changed && state.focus == super::state::Focus::Teams {
         state.alert = 0;
     }
 }
@@ -462,6 +468,14 @@ fn ack_team(state: &mut State) {
         }
     }
     let team = group.team.clone();
+    if count > 0 && requests.is_empty() {
+        say(
+            state,
+            Level::Error,
+            "no Alertmanager is configured to hold a silence",
+        );
+        return;
+    }
     if count == 0 {
         say(
             state,
@@ -582,6 +596,8 @@ fn silences_command(state: &mut State, cmd: Command) -> Vec<Effect> {
         return Vec::new();
     };
     let last = len.saturating_sub(1);
+    // The list may have shrunk since the row was chosen.
+    *row = (*row).min(last);
     match cmd {
         Command::Down => *row = (*row + 1).min(last),
         Command::Up => *row = row.saturating_sub(1),

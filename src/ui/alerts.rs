@@ -10,7 +10,8 @@ use ratatui::widgets::{
 };
 
 use super::chrome::{severity_style, severity_tag};
-use super::text::{age, clean, until};
+use super::text::{age, clean, plural, until, wrap};
+use crate::alerts::matcher::quote;
 use crate::alerts::model::{Alert, AlertState, Severity};
 use crate::app::state::{Focus, State};
 
@@ -65,7 +66,11 @@ fn counts_spans(counts: &[usize; 5]) -> Vec<Span<'static>> {
 fn teams(state: &State, frame: &mut Frame, area: Rect) {
     let hidden: usize = state.groups.iter().map(|g| g.hidden).sum();
     let shown: usize = state.groups.iter().map(|g| g.total()).sum();
-    let mut title = format!(" Teams ({}) · {shown} alerts ", state.groups.len());
+    let mut title = format!(
+        " Teams ({}) · {} ",
+        state.groups.len(),
+        plural(shown, "alert")
+    );
     if hidden > 0 {
         title = format!(
             " Teams ({}) · {shown} + {hidden} silenced ",
@@ -132,12 +137,16 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    let mut title = format!(" {} — {} alerts ", clean(&group.team), group.total());
+    let mut title = format!(
+        " {} — {} ",
+        clean(&group.team),
+        plural(group.total(), "alert")
+    );
     if group.hidden > 0 {
         title = format!(
-            " {} — {} alerts, {} silenced hidden (s) ",
+            " {} — {}, {} silenced hidden (s) ",
             clean(&group.team),
-            group.total(),
+            plural(group.total(), "alert"),
             group.hidden
         );
     }
@@ -164,7 +173,7 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect) {
         .unwrap_or(5);
     let name_width = u16::try_from(longest)
         .unwrap_or(u16::MAX)
-        .clamp(5, area.width.saturating_mul(3) / 5);
+        .clamp(5, area.width.saturating_mul(2) / 5);
     let table = Table::new(
         rows,
         [
@@ -209,23 +218,21 @@ const KEY_WIDTH: usize = 14;
 /// `key  value`, the value wrapped to the pane and indented under itself.
 fn kv_lines(key: &str, value: &str, width: usize, key_style: Style) -> Vec<Line<'static>> {
     let room = width.saturating_sub(KEY_WIDTH).max(10);
-    let chars: Vec<char> = clean(value).chars().collect();
-    let mut lines = Vec::new();
-    for (n, chunk) in chars.chunks(room).enumerate() {
-        let label = if n == 0 {
-            format!("{:<w$}", clean(key), w = KEY_WIDTH - 1)
-        } else {
-            String::new()
-        };
-        lines.push(Line::from(vec![
-            Span::styled(format!("{label:<w$} ", w = KEY_WIDTH - 1), key_style),
-            Span::raw(chunk.iter().collect::<String>()),
-        ]));
-    }
-    if lines.is_empty() {
-        lines.push(Line::from(Span::styled(key.to_string(), key_style)));
-    }
-    lines
+    wrap(&clean(value), room)
+        .into_iter()
+        .enumerate()
+        .map(|(n, chunk)| {
+            let label = if n == 0 {
+                clean(key).into_owned()
+            } else {
+                String::new()
+            };
+            Line::from(vec![
+                Span::styled(format!("{label:<w$} ", w = KEY_WIDTH - 1), key_style),
+                Span::raw(chunk),
+            ])
+        })
+        .collect()
 }
 
 fn detail(state: &State, frame: &mut Frame, area: Rect) {
@@ -277,10 +284,11 @@ fn detail(state: &State, frame: &mut Frame, area: Rect) {
     if !a.inhibited_by.is_empty() {
         add("inhibited by", &a.inhibited_by.join(", "), key);
     }
-    // The annotations people read first, then the rest.
+    // The texts people read first (Sourcegraph puts `description` in a
+    // label), then the other annotations.
     let first = ["description", "summary"];
     for k in first {
-        if let Some(v) = a.annotations.get(k) {
+        if let Some(v) = a.annotations.get(k).or_else(|| a.labels.get(k)) {
             add(k, v, key);
         }
     }
@@ -299,7 +307,7 @@ fn detail(state: &State, frame: &mut Frame, area: Rect) {
     let labels = a
         .labels
         .iter()
-        .map(|(k, v)| format!("{k}={v:?}"))
+        .map(|(k, v)| format!("{k}={}", quote(v)))
         .collect::<Vec<_>>()
         .join(" ");
     add("labels", &labels, Style::default().fg(Color::Gray));

@@ -6,7 +6,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
-use super::text::clean;
+use super::text::{clean, wrap};
 use crate::alerts::grouping::count_matching;
 use crate::app::state::{AckForm, Confirm, FormField, State};
 
@@ -31,30 +31,36 @@ fn dialog(title: String) -> Block<'static> {
 
 /// The acknowledge form.
 pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
-    let rect = centered(area, 100, 16);
-    frame.render_widget(Clear, rect);
-    let label = Style::default().fg(Color::Cyan);
+    let width = 100.min(area.width);
+    let label_style = Style::default().fg(Color::Cyan);
     let mut lines = vec![Line::from("")];
+    let room = usize::from(width.saturating_sub(15)).max(10);
     for field in FormField::ALL {
         let input = form.input(field);
         let focused = field == form.field && !form.submitting;
-        let mut spans = vec![
-            Span::styled(if focused { "▶ " } else { "  " }, label),
-            Span::styled(format!("{:<9}", field.label()), label),
-        ];
         let text = input.text();
-        if focused {
+        // The cursor is drawn as a block inside the text.
+        let shown = if focused {
             let split = text
                 .char_indices()
                 .nth(input.cursor())
                 .map_or(text.len(), |(b, _)| b);
-            spans.push(Span::raw(text[..split].to_string()));
-            spans.push(Span::styled("█", Style::default().fg(Color::Gray)));
-            spans.push(Span::raw(text[split..].to_string()));
+            format!("{}█{}", &text[..split], &text[split..])
         } else {
-            spans.push(Span::raw(text.to_string()));
+            text.to_string()
+        };
+        for (n, part) in wrap(&shown, room).into_iter().enumerate() {
+            let (marker, label) = if n == 0 {
+                (if focused { "▶ " } else { "  " }, field.label())
+            } else {
+                ("  ", "")
+            };
+            lines.push(Line::from(vec![
+                Span::styled(marker, label_style),
+                Span::styled(format!("{label:<9}"), label_style),
+                Span::raw(part),
+            ]));
         }
-        lines.push(Line::from(spans));
     }
     lines.push(Line::from(""));
     let preview = match form.parsed_matchers() {
@@ -92,6 +98,11 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
         "  Enter submit · Tab/↑↓ field · Esc cancel",
         Style::default().fg(Color::DarkGray),
     )));
+    let height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2);
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
@@ -103,29 +114,21 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
 /// A y/N question.
 pub fn confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
     let width = 90.min(area.width);
-    let inner = usize::from(width.saturating_sub(4)).max(1);
-    let wrapped: usize = c
-        .details
-        .iter()
-        .take(10)
-        .map(|d| (d.chars().count() + 2).div_ceil(inner).max(1))
-        .sum::<usize>()
-        + (c.question.chars().count() + 2).div_ceil(inner).max(1);
-    let height = u16::try_from(wrapped).unwrap_or(20).min(20) + 5;
-    let rect = centered(area, width, height);
-    frame.render_widget(Clear, rect);
-    let mut lines = vec![
-        Line::from(""),
-        Line::from(Span::styled(
-            format!("  {}", clean(&c.question)),
-            Style::default().add_modifier(Modifier::BOLD),
-        )),
-    ];
-    for d in c.details.iter().take(10) {
+    let room = usize::from(width.saturating_sub(6)).max(10);
+    let mut lines = vec![Line::from("")];
+    for part in wrap(&clean(&c.question), room) {
         lines.push(Line::from(Span::styled(
-            format!("  {}", clean(d)),
-            Style::default().fg(Color::Gray),
+            format!("  {part}"),
+            Style::default().add_modifier(Modifier::BOLD),
         )));
+    }
+    for d in c.details.iter().take(10) {
+        for part in wrap(&clean(d), room) {
+            lines.push(Line::from(Span::styled(
+                format!("  {part}"),
+                Style::default().fg(Color::Gray),
+            )));
+        }
     }
     lines.push(Line::from(""));
     lines.push(Line::from(vec![
@@ -143,10 +146,13 @@ pub fn confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
         ),
         Span::raw(" no (default; any other key)"),
     ]));
+    let height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2);
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(dialog(" Confirm [y/N] ".into())),
+        Paragraph::new(lines).block(dialog(" Confirm [y/N] ".into())),
         rect,
     );
 }

@@ -42,8 +42,8 @@ pub fn render(state: &State, selected: usize, frame: &mut Frame, area: Rect) {
             Constraint::Length(8),
             Constraint::Length(8),
             Constraint::Length(14),
-            Constraint::Percentage(35),
-            Constraint::Percentage(65),
+            Constraint::Percentage(30),
+            Constraint::Percentage(70),
         ],
     )
     .header(

@@ -50,6 +50,56 @@ pub fn clean(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// Word-wraps `text` into lines of at most `width` chars; words longer
+/// than a line are split.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut len = 0;
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let need = if len == 0 {
+                word.len()
+            } else {
+                len + 1 + word.len()
+            };
+            if need <= width {
+                if len > 0 {
+                    line.push(' ');
+                    len += 1;
+                }
+                line.extend(word.iter());
+                len += word.len();
+                break;
+            }
+            if len > 0 {
+                lines.push(std::mem::take(&mut line));
+                len = 0;
+                continue;
+            }
+            // A word longer than the line: split it.
+            let rest = word.split_off(width);
+            lines.push(word.iter().collect());
+            word = rest;
+        }
+    }
+    if len > 0 || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// "1 alert", "2 alerts".
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,6 +115,19 @@ mod tests {
         assert_eq!(age(now, now + TimeDelta::days(2)), "0s");
         assert_eq!(until(now, now + TimeDelta::minutes(80)), "1h20m");
         assert_eq!(until(now, now - TimeDelta::minutes(1)), "ended");
+    }
+
+    #[test]
+    fn wraps_on_words_and_splits_long_ones() {
+        assert_eq!(wrap("aa bb cc", 5), vec!["aa bb", "cc"]);
+        assert_eq!(wrap("abcdefgh", 3), vec!["abc", "def", "gh"]);
+        assert_eq!(wrap("", 3), vec![""]);
+        assert_eq!(
+            wrap("a verylongword b", 6),
+            vec!["a", "verylo", "ngword", "b"]
+        );
+        assert_eq!(plural(1, "alert"), "1 alert");
+        assert_eq!(plural(3, "alert"), "3 alerts");
     }
 
     #[test]

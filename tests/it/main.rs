@@ -7,4 +7,5 @@ mod cli;
 mod common;
 mod config_example;
 mod pty;
+mod snapshots;
 mod support;

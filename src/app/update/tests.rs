@@ -1847,7 +1847,7 @@ fn a_snapshot_at_millisecond_precision_ends_the_local_change_and_unack_sticks() 
 // ---------------------------------------------------------------------------
 
 #[test]
-#[ignore = "src bug: on_key only honours ctrl-c on the help overlay; the filter bar and the ack form swallow it"]
+
 fn ctrl_c_quits_while_typing() {
     let mut state = fixture();
     press(&mut state, '/');
@@ -1859,7 +1859,7 @@ fn ctrl_c_quits_while_typing() {
 }
 
 #[test]
-#[ignore = "src bug: the silences list row is not clamped when the list shrinks, so `u`/`e` on the last row do nothing"]
+
 fn silences_list_row_follows_a_shrinking_list() {
     let mut state = fixture();
     press(&mut state, 'S');
@@ -1881,4 +1881,47 @@ fn silences_list_row_follows_a_shrinking_list() {
     // The list highlights its only row; `u` must act on it.
     assert!(press(&mut state, 'u').is_empty());
     assert_eq!(confirm(&state).question, "Expire 1 silence (sil-soon)?");
+}
+
+#[test]
+
+fn unack_survives_a_refresh_of_an_unrelated_alertmanager() {
+    let mut state = State::new(
+        settings(),
+        vec![
+            ("eu".into(), SourceKind::Alertmanager),
+            ("us".into(), SourceKind::Alertmanager),
+        ],
+        false,
+        now(),
+    );
+    update(&mut state, am_event("eu", snapshot("eu"), now()));
+    update(
+        &mut state,
+        am_event("us", AlertmanagerSnapshot::default(), now()),
+    );
+    update(
+        &mut state,
+        Action::SilencesDone {
+            op: SilenceOp::Expire,
+            outcomes: vec![SilenceOutcome {
+                target: "eu".into(),
+                request: None,
+                result: Ok("sil-searcher".into()),
+            }],
+        },
+    );
+    assert_eq!(
+        alert_named(&state, SEARCH_SILENCED).state,
+        AlertState::Firing
+    );
+    // `us` refreshes first; `eu` has not yet reported the expiry.
+    update(
+        &mut state,
+        am_event("us", AlertmanagerSnapshot::default(), now()),
+    );
+    assert_eq!(
+        alert_named(&state, SEARCH_SILENCED).state,
+        AlertState::Firing
+    );
 }

@@ -1,0 +1,599 @@
+//! Insta snapshots of the screen at 120×40, for a fixed clock and a fixed
+//! set of alerts, with the state built through `update` as the runtime would.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use opsdeck::alerts::client::ClientError;
+use opsdeck::alerts::grouping::Routing;
+use opsdeck::alerts::matcher::Matcher;
+use opsdeck::alerts::model::{
+    Alert, AlertState, AlertmanagerSnapshot, Labels, Severity, Silence, SilenceState, SourceKind,
+    fingerprint,
+};
+use opsdeck::alerts::source::SourceEvent;
+use opsdeck::app::state::AlertSettings;
+use opsdeck::app::{Action, Effect, SilenceOp, SilenceOutcome, State, update};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const WIDTH: u16 = 120;
+const HEIGHT: u16 = 40;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2020, 11, 20, 12, 0, 0)
+        .single()
+        .expect("valid time")
+}
+
+fn mins(n: i64) -> TimeDelta {
+    TimeDelta::minutes(n)
+}
+
+fn labels(pairs: &[(&str, &str)]) -> Labels {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn alert(
+    labels: Labels,
+    annotations: Labels,
+    source: &str,
+    state: AlertState,
+    minutes_ago: i64,
+) -> Alert {
+    Alert {
+        fingerprint: fingerprint(&labels),
+        labels,
+        annotations,
+        starts_at: now() - mins(minutes_ago),
+        state,
+        sources: vec![source.to_string()],
+        generator_url: None,
+        silenced_by: Vec::new(),
+        inhibited_by: Vec::new(),
+        team: String::new(),
+        severity: Severity::None,
+    }
+}
+
+/// Sourcegraph 2020 style: `alertname` is `{level}_{service}_{name}`, the
+/// description is a label, `owner` names the team (none: unowned).
+fn sourcegraph(
+    level: &str,
+    service: &str,
+    name: &str,
+    description: &str,
+    owner: &str,
+    minutes_ago: i64,
+) -> Alert {
+    let alertname = format!("{level}_{service}_{name}");
+    let description = format!("{service}: {description}");
+    let mut pairs = vec![
+        ("alertname", alertname.as_str()),
+        ("level", level),
+        ("service_name", service),
+        ("name", name),
+        ("description", description.as_str()),
+    ];
+    if !owner.is_empty() {
+        pairs.push(("owner", owner));
+    }
+    alert(
+        labels(&pairs),
+        Labels::new(),
+        "prod",
+        AlertState::Firing,
+        minutes_ago,
+    )
+}
+
+/// The other convention: `severity` and `team` labels, a `summary` annotation.
+fn conventional(
+    alertname: &str,
+    severity: &str,
+    team: &str,
+    summary: &str,
+    minutes_ago: i64,
+) -> Alert {
+    let mut a = alert(
+        labels(&[
+            ("alertname", alertname),
+            ("severity", severity),
+            ("team", team),
+            ("namespace", "payments"),
+        ]),
+        labels(&[
+            ("summary", summary),
+            ("runbook_url", "https://runbooks.example.com/platform"),
+        ]),
+        "prod",
+        AlertState::Firing,
+        minutes_ago,
+    );
+    a.generator_url = Some("http://prometheus.example.com:9090/graph?g0.expr=up".into());
+    a
+}
+
+const SILENCE_INC: &str = "5d1b7d5c-1f0e-4c5b-9b1a-3f2e8c9d0a11";
+const SILENCE_PG: &str = "a0c3e9f2-7b44-4e1d-8c55-92d1f0b6e7aa";
+const SILENCE_MAINT: &str = "e7f1a2b3-c4d5-4e6f-8a9b-0c1d2e3f4a5b";
+
+fn silence(id: &str, matchers: Vec<Matcher>, ends_in: i64, author: &str, comment: &str) -> Silence {
+    Silence {
+        id: id.into(),
+        matchers,
+        starts_at: now() - mins(20),
+        ends_at: now() + mins(ends_in),
+        created_by: author.into(),
+        comment: comment.into(),
+        state: SilenceState::Active,
+        sources: vec!["prod".into()],
+    }
+}
+
+fn prod_snapshot() -> AlertmanagerSnapshot {
+    let mut silenced = sourcegraph(
+        "warning",
+        "query-runner",
+        "frontend_internal_api_error_responses",
+        "5%+ frontend-internal API error responses every 5m by route",
+        "search",
+        15,
+    );
+    silenced.state = AlertState::Silenced;
+    silenced.silenced_by = vec![SILENCE_INC.into()];
+    let mut pg = sourcegraph(
+        "warning",
+        "postgres",
+        "connections",
+        "less than 5 active connections for 5m0s",
+        "distribution",
+        2100,
+    );
+    pg.state = AlertState::Silenced;
+    pg.silenced_by = vec![SILENCE_PG.into()];
+    AlertmanagerSnapshot {
+        alerts: vec![
+            sourcegraph(
+                "critical",
+                "frontend",
+                "90th_percentile_search_request_duration",
+                "15s+ 90th percentile search request duration",
+                "search",
+                12,
+            ),
+            sourcegraph(
+                "warning",
+                "frontend",
+                "99th_percentile_search_request_duration",
+                "20s+ 99th percentile search request duration",
+                "search",
+                47,
+            ),
+            silenced,
+            sourcegraph(
+                "critical",
+                "gitserver",
+                "disk_space_remaining",
+                "less than 15% disk space remaining by instance",
+                "core-application",
+                610,
+            ),
+            sourcegraph(
+                "warning",
+                "gitserver",
+                "running_git_commands",
+                "50+ running git commands (signals load) for 2m0s",
+                "core-application",
+                35,
+            ),
+            sourcegraph(
+                "warning",
+                "repo-updater",
+                "syncer_sync_last_time",
+                "32400s+ time since last sync for 5m0s",
+                "core-application",
+                720,
+            ),
+            sourcegraph(
+                "critical",
+                "redis-cache",
+                "container_memory_usage",
+                "99%+ container memory usage by instance",
+                "distribution",
+                4,
+            ),
+            pg,
+            conventional(
+                "KubePodCrashLooping",
+                "critical",
+                "platform",
+                "Pod payments/api-7d9f is crash looping",
+                14,
+            ),
+            conventional(
+                "HighErrorRate",
+                "error",
+                "platform",
+                "5xx ratio above 5% for checkout-api",
+                33,
+            ),
+            sourcegraph(
+                "critical",
+                "zoekt-webserver",
+                "indexed_search_request_errors",
+                "5%+ indexed search request errors every 5m by code for 5m0s",
+                "",
+                18,
+            ),
+            sourcegraph(
+                "warning",
+                "syntect-server",
+                "syntax_highlighting_timeouts",
+                "5%+ syntax highlighting timeouts every 5m for 5m0s",
+                "",
+                340,
+            ),
+        ],
+        silences: vec![
+            silence(
+                SILENCE_INC,
+                vec![
+                    Matcher::equal(
+                        "alertname",
+                        "warning_query-runner_frontend_internal_api_error_responses",
+                    ),
+                    Matcher::equal("owner", "search"),
+                ],
+                90,
+                "alice",
+                "INC-1234: rollback in progress",
+            ),
+            silence(
+                SILENCE_PG,
+                vec![Matcher::equal("service_name", "postgres")],
+                45,
+                "bob",
+                "planned failover",
+            ),
+            silence(
+                SILENCE_MAINT,
+                vec![
+                    Matcher::equal("team", "platform"),
+                    Matcher::equal("namespace", "staging"),
+                ],
+                360,
+                "carol",
+                "staging maintenance window",
+            ),
+        ],
+        peers: Vec::new(),
+    }
+}
+
+fn pending() -> Alert {
+    let mut a = sourcegraph(
+        "warning",
+        "gitserver",
+        "repository_clone_queue_size",
+        "25+ repository clone queue size",
+        "core-application",
+        3,
+    );
+    a.state = AlertState::Pending;
+    a.sources = vec!["prom".into()];
+    a
+}
+
+fn settings() -> AlertSettings {
+    AlertSettings {
+        routing: Routing::default(),
+        ack_duration: Duration::from_secs(2 * 3600),
+        ack_author: "alice".into(),
+        ack_comment: "acknowledged from opsdeck".into(),
+        refresh: Duration::from_secs(30),
+    }
+}
+
+fn prod_ok(at: DateTime<Utc>) -> Action {
+    Action::Source(SourceEvent::Alertmanager {
+        name: "prod".into(),
+        result: Ok(prod_snapshot()),
+        at,
+    })
+}
+
+fn prom_ok(at: DateTime<Utc>) -> Action {
+    Action::Source(SourceEvent::Prometheus {
+        name: "prom".into(),
+        result: Ok(vec![pending()]),
+        at,
+    })
+}
+
+/// `prod` (Alertmanager) and `prom` (Prometheus), fetched 5 seconds ago.
+fn loaded(demo: bool) -> State {
+    let mut state = State::new(
+        settings(),
+        vec![
+            ("prod".into(), SourceKind::Alertmanager),
+            ("prom".into(), SourceKind::Prometheus),
+        ],
+        demo,
+        now(),
+    );
+    let at = now() - TimeDelta::seconds(5);
+    assert!(update(&mut state, prod_ok(at)).is_empty());
+    assert!(update(&mut state, prom_ok(at)).is_empty());
+    update(&mut state, Action::Resize(WIDTH, HEIGHT));
+    state
+}
+
+fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn keys(state: &mut State, text: &str) {
+    for c in text.chars() {
+        assert_eq!(key(state, KeyCode::Char(c)), Vec::new(), "key {c:?}");
+    }
+}
+
+fn selected_name(state: &State) -> String {
+    state
+        .selected_alert()
+        .map(|a| a.name().to_string())
+        .unwrap_or_default()
+}
+
+fn screen(state: &State) -> TestBackend {
+    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("test terminal");
+    terminal
+        .draw(|f| opsdeck::ui::render(state, f))
+        .expect("draw");
+    terminal.backend().clone()
+}
+
+fn row(backend: &TestBackend, y: u16) -> String {
+    let buf = backend.buffer();
+    (0..buf.area.width)
+        .map(|x| buf[(x, y)].symbol().to_string())
+        .collect()
+}
+
+fn text(backend: &TestBackend) -> String {
+    (0..backend.buffer().area.height)
+        .map(|y| row(backend, y))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn main_view() {
+    let state = loaded(false);
+    assert_eq!(
+        state
+            .groups
+            .iter()
+            .map(|g| g.team.as_str())
+            .collect::<Vec<_>>(),
+        vec![
+            "platform",
+            "core-application",
+            "search",
+            "unowned",
+            "distribution"
+        ]
+    );
+    let backend = screen(&state);
+    let header = row(&backend, 0);
+    assert!(header.contains("prod ✓ 5s"), "{header}");
+    assert!(header.contains("prom ✓ 5s"), "{header}");
+    insta::assert_snapshot!("main_view", backend);
+}
+
+#[test]
+fn detail_on_a_silenced_alert() {
+    let mut state = loaded(false);
+    keys(&mut state, "sjj");
+    key(&mut state, KeyCode::Tab);
+    keys(&mut state, "j");
+    assert_eq!(
+        selected_name(&state),
+        "warning_query-runner_frontend_internal_api_error_responses"
+    );
+    key(&mut state, KeyCode::Enter);
+    assert!(state.detail);
+    // The status message from `s` would cover the key hints; let it fade.
+    update(&mut state, Action::Tick(now() + TimeDelta::seconds(10)));
+    update(&mut state, Action::Tick(now()));
+    let backend = screen(&state);
+    let all = text(&backend);
+    for part in [
+        SILENCE_INC,
+        "alice",
+        "\"INC-1234: rollback in progress\"",
+        "2020-11-20 13:30",
+        "(in 1h30m)",
+    ] {
+        assert!(all.contains(part), "{part} missing from the detail:\n{all}");
+    }
+    insta::assert_snapshot!("detail_silenced", backend);
+}
+
+#[test]
+fn detail_with_annotations_and_runbook() {
+    let mut state = loaded(false);
+    key(&mut state, KeyCode::Enter);
+    key(&mut state, KeyCode::Enter);
+    assert_eq!(selected_name(&state), "KubePodCrashLooping");
+    insta::assert_snapshot!("detail_conventional_labels", screen(&state));
+}
+
+#[test]
+fn ack_form() {
+    let mut state = loaded(false);
+    keys(&mut state, "jj");
+    key(&mut state, KeyCode::Tab);
+    keys(&mut state, "a");
+    assert_eq!(state.overlays.len(), 1);
+    insta::assert_snapshot!("ack_form", screen(&state));
+}
+
+#[test]
+fn ack_form_refused_by_alertmanager() {
+    let mut state = loaded(false);
+    keys(&mut state, "jj");
+    key(&mut state, KeyCode::Tab);
+    keys(&mut state, "a");
+    key(&mut state, KeyCode::Enter);
+    let effects = key(&mut state, KeyCode::Char('y'));
+    let [Effect::CreateSilences(reqs)] = effects.as_slice() else {
+        panic!("expected CreateSilences, got {effects:?}");
+    };
+    update(
+        &mut state,
+        Action::SilencesDone {
+            op: SilenceOp::Create,
+            outcomes: vec![SilenceOutcome {
+                target: "prod".into(),
+                request: Some(reqs[0].silence.clone()),
+                result: Err(
+                    "HTTP 400: silence invalid: at least one matcher must not match the empty string"
+                        .into(),
+                ),
+            }],
+        },
+    );
+    assert_eq!(state.overlays.len(), 1);
+    let backend = screen(&state);
+    let all = text(&backend);
+    assert!(
+        all.contains("Enter submit"),
+        "the hint line is cut off:\n{all}"
+    );
+    insta::assert_snapshot!("ack_form_refused", backend);
+}
+
+#[test]
+fn confirm_dialog() {
+    let mut state = loaded(false);
+    keys(&mut state, "jj");
+    key(&mut state, KeyCode::Tab);
+    keys(&mut state, "a");
+    key(&mut state, KeyCode::Enter);
+    assert_eq!(state.overlays.len(), 2);
+    insta::assert_snapshot!("confirm", screen(&state));
+}
+
+#[test]
+fn confirm_team_ack() {
+    let mut state = loaded(false);
+    keys(&mut state, "jA");
+    assert_eq!(state.overlays.len(), 1);
+    insta::assert_snapshot!("confirm_team_ack", screen(&state));
+}
+
+#[test]
+fn silences_list() {
+    let mut state = loaded(false);
+    keys(&mut state, "Sj");
+    insta::assert_snapshot!("silences_list", screen(&state));
+}
+
+#[test]
+fn help_overlay() {
+    let mut state = loaded(false);
+    keys(&mut state, "?");
+    insta::assert_snapshot!("help", screen(&state));
+}
+
+#[test]
+fn filter_being_typed() {
+    let mut state = loaded(false);
+    keys(&mut state, "/level=critical");
+    assert!(state.filter.editing);
+    assert_eq!(state.filter.error, None);
+    let backend = screen(&state);
+    assert!(row(&backend, HEIGHT - 1).starts_with("/level=critical█"));
+    insta::assert_snapshot!("filter_typing", backend);
+}
+
+#[test]
+fn filter_with_an_error() {
+    let mut state = loaded(false);
+    keys(&mut state, "/level=critical owner=~\"(");
+    assert!(state.filter.error.is_some());
+    insta::assert_snapshot!("filter_error", screen(&state));
+}
+
+#[test]
+fn header_with_a_failing_source() {
+    let mut state = State::new(
+        settings(),
+        vec![
+            ("prod".into(), SourceKind::Alertmanager),
+            ("prom".into(), SourceKind::Prometheus),
+        ],
+        false,
+        now(),
+    );
+    update(&mut state, prod_ok(now() - mins(2)));
+    update(&mut state, prom_ok(now() - TimeDelta::seconds(5)));
+    update(
+        &mut state,
+        Action::Source(SourceEvent::Alertmanager {
+            name: "prod".into(),
+            result: Err(ClientError {
+                source: "prod".into(),
+                message: "connection refused".into(),
+                status: None,
+            }),
+            at: now(),
+        }),
+    );
+    // The data is kept.
+    assert_eq!(state.alerts.len(), 13);
+    let backend = screen(&state);
+    let header = row(&backend, 0);
+    assert!(
+        header.contains("prod ✗ connection refused (data 2m old)"),
+        "{header}"
+    );
+    insta::assert_snapshot!("source_failing", backend);
+}
+
+#[test]
+fn demo_badge() {
+    let state = loaded(true);
+    let backend = screen(&state);
+    assert!(row(&backend, 0).starts_with(" opsdeck   DEMO "));
+    insta::assert_snapshot!("demo_badge", backend);
+}
+
+#[test]
+fn waiting_for_sources() {
+    let state = State::new(
+        settings(),
+        vec![
+            ("prod".into(), SourceKind::Alertmanager),
+            ("prom".into(), SourceKind::Prometheus),
+        ],
+        false,
+        now(),
+    );
+    insta::assert_snapshot!("waiting", screen(&state));
+}
+
+#[test]
+fn release_view_placeholder() {
+    let mut state = loaded(false);
+    keys(&mut state, "2");
+    let backend = screen(&state);
+    assert!(text(&backend).contains("Release checklist: not configured"));
+    insta::assert_snapshot!("release_view", backend);
+}
