@@ -173,7 +173,7 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect) {
         .unwrap_or(5);
     let name_width = u16::try_from(longest)
         .unwrap_or(u16::MAX)
-        .clamp(5, area.width.saturating_mul(2) / 5);
+        .clamp(5, area.width.saturating_mul(11) / 20);
     let table = Table::new(
         rows,
         [

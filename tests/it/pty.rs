@@ -125,7 +125,7 @@ fn acknowledge_with_keys_creates_the_silence_and_q_restores_the_terminal() {
     std::fs::write(&path, config_text(&[("prod", &am.url)], &[], "")).expect("write config");
 
     let mut s = Session::start(&[], Some(&path));
-    s.wait_for_text("critical_gitserver_disk_space_remaining");
+    s.wait_for_text("critical_gitserver_disk_space");
     assert!(
         s.alternate_screen(),
         "the console uses the alternate screen"
