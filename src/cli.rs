@@ -60,4 +60,38 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The release checklist: progress per section, after one load.
+    Release {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+        /// Tick or run a step.
+        #[command(subcommand)]
+        action: Option<ReleaseAction>,
+    },
+}
+
+/// `opsdeck release …`
+#[derive(Debug, Subcommand)]
+pub enum ReleaseAction {
+    /// Tick a step (fresh read, one-byte edit by id, write, read back).
+    Tick {
+        /// The step id, as `opsdeck release` shows it.
+        step_id: String,
+        /// Untick instead.
+        #[arg(long)]
+        undo: bool,
+    },
+    /// Run a step's command (from local config only); ticks the step when it
+    /// exits 0. Exits with the command's code, or 1 if refused.
+    Run {
+        /// The step id.
+        step_id: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// A placeholder value, e.g. --var rc=2 (repeatable).
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
+    },
 }

@@ -32,6 +32,130 @@ pub struct Config {
     /// Logging.
     #[serde(default)]
     pub log: LogConfig,
+    /// GitHub (or GitHub Enterprise) access.
+    #[serde(default)]
+    pub github: Option<GithubConfig>,
+    /// The release checklist view.
+    #[serde(default)]
+    pub release: Option<ReleaseConfig>,
+}
+
+/// `[github]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GithubConfig {
+    /// API base URL: `https://api.github.com`, or `https://HOST/api/v3` for
+    /// GitHub Enterprise.
+    #[serde(default = "default_github_api")]
+    pub api_url: Spanned<String>,
+    /// Environment variable holding the token (default `GITHUB_TOKEN`).
+    #[serde(default)]
+    pub token_env: Option<String>,
+    /// A command printing the token, e.g. `["gh", "auth", "token"]`.
+    #[serde(default)]
+    pub token_command: Option<Vec<String>>,
+    /// Request timeout (default 10s).
+    #[serde(default = "default_timeout", deserialize_with = "duration")]
+    pub timeout: Duration,
+}
+
+impl Default for GithubConfig {
+    fn default() -> Self {
+        GithubConfig {
+            api_url: default_github_api(),
+            token_env: None,
+            token_command: None,
+            timeout: default_timeout(),
+        }
+    }
+}
+
+fn default_github_api() -> Spanned<String> {
+    Spanned::new(0..0, "https://api.github.com".to_string())
+}
+
+/// `[release]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseConfig {
+    /// `owner/name` of the repository holding the tracking issue.
+    #[serde(default)]
+    pub repo: Option<Spanned<String>>,
+    /// The tracking issue's number.
+    #[serde(default)]
+    pub issue: Option<u64>,
+    /// Or: the newest open issue with this label (and `milestone`, if set).
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Milestone title narrowing `label`.
+    #[serde(default)]
+    pub milestone: Option<String>,
+    /// Alternative backend: a local markdown file (no GitHub).
+    #[serde(default)]
+    pub file: Option<PathBuf>,
+    /// Open issues with this label are counted as blockers.
+    #[serde(default = "default_blocker_label")]
+    pub blocker_label: String,
+    /// How often the issue is re-read.
+    #[serde(default = "default_release_refresh", deserialize_with = "duration")]
+    pub refresh: Duration,
+    /// Post "ticked <step> — <user> via opsdeck" comments.
+    #[serde(default)]
+    pub audit_comments: bool,
+    /// Working directory for inline commands and steps without `cwd`.
+    #[serde(default)]
+    pub cwd: Option<String>,
+    /// Values for placeholders such as `{rc}` or `{version}`.
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
+    /// How long a stopped command gets between SIGTERM and SIGKILL.
+    #[serde(default = "default_stop_grace", deserialize_with = "duration")]
+    pub stop_grace: Duration,
+    /// Where run logs go (default `$XDG_STATE_HOME/opsdeck/runs`).
+    #[serde(default)]
+    pub log_dir: Option<PathBuf>,
+    /// Commands for steps, matched on the step text; first match wins.
+    #[serde(default)]
+    pub step: Vec<StepConfig>,
+    /// Which inline commands from the issue may run.
+    #[serde(default)]
+    pub allow: AllowConfig,
+}
+
+/// `[[release.step]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepConfig {
+    /// Case-insensitive regex on the step text.
+    #[serde(rename = "match")]
+    pub pattern: Spanned<String>,
+    /// The argv; `{placeholders}` are filled from `vars` or asked for.
+    pub run: Vec<String>,
+    /// Working directory (`~/` expands).
+    #[serde(default)]
+    pub cwd: Option<String>,
+    /// Extra environment.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+/// `[release.allow]`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AllowConfig {
+    /// A step's own inline code may run only if it starts with one of these.
+    #[serde(default)]
+    pub inline: Vec<String>,
+}
+
+fn default_blocker_label() -> String {
+    "release-blocker".into()
+}
+fn default_release_refresh() -> Duration {
+    Duration::from_secs(30)
+}
+fn default_stop_grace() -> Duration {
+    Duration::from_secs(5)
 }
 
 /// An HTTP endpoint: an Alertmanager or a Prometheus.
@@ -282,6 +406,74 @@ impl Config {
                         ),
                     ));
                 }
+            }
+        }
+        if let Some(gh) = &self.github {
+            let url = gh.api_url.get_ref();
+            if !matches!(url::Url::parse(url), Ok(u) if u.scheme() == "http" || u.scheme() == "https") {
+                return Err(at(
+                    gh.api_url.span(),
+                    format!("invalid github.api_url {url:?} (expected e.g. \"https://api.github.com\" or \"https://HOST/api/v3\")"),
+                ));
+            }
+            if gh.token_command.as_ref().is_some_and(Vec::is_empty) {
+                return Err(ConfigError {
+                    path: path.to_path_buf(),
+                    position: None,
+                    message: "github.token_command is empty; expected e.g. [\"gh\", \"auth\", \"token\"]".into(),
+                });
+            }
+        }
+        if let Some(r) = &self.release {
+            let whole = |message: String| ConfigError {
+                path: path.to_path_buf(),
+                position: None,
+                message,
+            };
+            match (&r.file, &r.repo) {
+                (Some(_), _) => {}
+                (None, None) => {
+                    return Err(whole(
+                        "[release] needs `repo` (with `issue` or `label`) or `file`".into(),
+                    ));
+                }
+                (None, Some(repo)) => {
+                    let ok = repo
+                        .get_ref()
+                        .split_once('/')
+                        .is_some_and(|(o, n)| !o.is_empty() && !n.is_empty() && !n.contains('/'));
+                    if !ok {
+                        return Err(at(
+                            repo.span(),
+                            format!("release.repo {:?} must be \"owner/name\"", repo.get_ref()),
+                        ));
+                    }
+                    if r.issue.is_none() && r.label.is_none() {
+                        return Err(at(
+                            repo.span(),
+                            "[release] needs `issue = NUMBER` or `label = \"…\"` to find the tracking issue".into(),
+                        ));
+                    }
+                }
+            }
+            for step in &r.step {
+                if let Err(e) = regex::RegexBuilder::new(step.pattern.get_ref())
+                    .case_insensitive(true)
+                    .build()
+                {
+                    return Err(at(step.pattern.span(), format!("invalid regex in release.step match: {e}")));
+                }
+                if step.run.first().is_none_or(|p| p.trim().is_empty()) {
+                    return Err(at(
+                        step.pattern.span(),
+                        "release.step needs `run = [\"program\", \"arg\", …]`".into(),
+                    ));
+                }
+            }
+            if r.allow.inline.iter().any(|p| p.trim().is_empty()) {
+                return Err(whole(
+                    "release.allow.inline holds an empty prefix, which would allow every inline command".into(),
+                ));
             }
         }
         for route in &self.alerts.route {

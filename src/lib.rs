@@ -22,5 +22,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod logging;
+pub mod poll;
+pub mod release;
 pub mod runtime;
 pub mod ui;

@@ -15,10 +15,17 @@ use ratatui::DefaultTerminal;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::alerts::client::{AlertmanagerClient, PrometheusClient};
+use crate::alerts::model::SourceKind;
 use crate::alerts::source::{SourceClient, Sources};
+use crate::app::release::ReleaseState;
 use crate::app::state::AlertSettings;
-use crate::app::{Action, Effect, SilenceOp, SilenceOutcome, SilenceRequest, State, update};
+use crate::app::{
+    Action, Effect, ReleaseEvent, SilenceOp, SilenceOutcome, SilenceRequest, State, update,
+};
 use crate::config::Config;
+use crate::poll::Poller;
+use crate::release::backend::Backend;
+use crate::release::runner::{self, RunHandle};
 
 /// Builds a client per configured source, in config order.
 pub fn clients(config: &Config) -> Result<Vec<SourceClient>> {
@@ -33,16 +40,24 @@ pub fn clients(config: &Config) -> Result<Vec<SourceClient>> {
 }
 
 /// A fresh state for a config.
-pub fn initial_state(config: &Config, clients: &[SourceClient], demo: bool) -> State {
-    State::new(
-        AlertSettings::from_config(config),
-        clients
-            .iter()
-            .map(|c| (c.name().to_string(), c.kind()))
-            .collect(),
-        demo,
-        Utc::now(),
-    )
+pub fn initial_state(
+    config: &Config,
+    clients: &[SourceClient],
+    release: Option<&Backend>,
+    demo: bool,
+) -> State {
+    let mut sources: Vec<(String, SourceKind)> =
+        clients.iter().map(|c| (c.name().to_string(), c.kind())).collect();
+    if let Some(b) = release {
+        let kind = match b {
+            Backend::Github { .. } => SourceKind::Github,
+            Backend::File(_) => SourceKind::File,
+        };
+        sources.push((b.name().to_string(), kind));
+    }
+    let mut state = State::new(AlertSettings::from_config(config), sources, demo, Utc::now());
+    state.release = ReleaseState::from_config(config);
+    state
 }
 
 /// The running app, with or without a terminal.
@@ -53,13 +68,16 @@ pub struct Runtime {
     rx: UnboundedReceiver<Action>,
     sources: Sources,
     alertmanagers: HashMap<String, AlertmanagerClient>,
+    release: Option<(Backend, Poller)>,
+    run: Option<RunHandle>,
 }
 
 impl Runtime {
     /// Starts the source tasks on the current tokio runtime.
     pub fn start(config: &Config, demo: bool) -> Result<Runtime> {
         let clients = clients(config)?;
-        let state = initial_state(config, &clients, demo);
+        let backend = Backend::from_config(config).map_err(|e| eyre!("{e}"))?;
+        let state = initial_state(config, &clients, backend.as_ref(), demo);
         let (tx, rx) = unbounded_channel();
         let alertmanagers = clients
             .iter()
@@ -76,12 +94,40 @@ impl Runtime {
             }
         };
         let sources = Sources::spawn(clients, config.alerts.refresh, sink);
+        let release = backend.map(|backend| {
+            let every = config
+                .release
+                .as_ref()
+                .map_or(Duration::from_secs(30), |r| r.refresh);
+            let loader = backend.clone();
+            let tx = tx.clone();
+            let poller = Poller::spawn(
+                backend.name(),
+                every,
+                ReleaseEvent::Fetching,
+                move || {
+                    let loader = loader.clone();
+                    async move {
+                        ReleaseEvent::Loaded {
+                            result: loader.load().await,
+                            at: Utc::now(),
+                        }
+                    }
+                },
+                move |event| {
+                    let _ = tx.send(Action::Release(event));
+                },
+            );
+            (backend, poller)
+        });
         Ok(Runtime {
             state,
             tx,
             rx,
             sources,
             alertmanagers,
+            release,
+            run: None,
         })
     }
 
@@ -104,6 +150,34 @@ impl Runtime {
         match effect {
             Effect::Quit => self.state.quit = true,
             Effect::Refresh => self.sources.refresh_all(),
+            Effect::ReleaseRefresh => {
+                if let Some((_, poller)) = &self.release {
+                    poller.refresh();
+                }
+            }
+            Effect::SetStep { id, done } => {
+                let Some((backend, _)) = &self.release else {
+                    return;
+                };
+                let backend = backend.clone();
+                let number = self.state.release.doc.as_ref().and_then(|d| d.number);
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = backend.set_step(number, &id, done).await;
+                    let _ = tx.send(Action::Release(ReleaseEvent::Ticked { id, done, result }));
+                });
+            }
+            Effect::Run { run, spec, grace } => {
+                let tx = self.tx.clone();
+                self.run = Some(runner::spawn(spec, grace, move |event| {
+                    let _ = tx.send(Action::Release(ReleaseEvent::Run { run, event }));
+                }));
+            }
+            Effect::StopRun => {
+                if let Some(handle) = &self.run {
+                    handle.stop();
+                }
+            }
             Effect::CreateSilences(reqs) => self.post_silences(SilenceOp::Create, reqs),
             Effect::ExtendSilences(reqs) => self.post_silences(SilenceOp::Extend, reqs),
             Effect::ExpireSilences(targets) => {

@@ -235,6 +235,10 @@ pub enum SourceKind {
     Alertmanager,
     /// A Prometheus server (API v1).
     Prometheus,
+    /// GitHub (the release tracking issue).
+    Github,
+    /// A local file (the release checklist).
+    File,
 }
 
 impl SourceKind {
@@ -243,6 +247,8 @@ impl SourceKind {
         match self {
             SourceKind::Alertmanager => "alertmanager",
             SourceKind::Prometheus => "prometheus",
+            SourceKind::Github => "github",
+            SourceKind::File => "file",
         }
     }
 }

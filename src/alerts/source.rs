@@ -1,15 +1,14 @@
-//! One tokio task per source. Each refreshes at its interval and on demand;
-//! on-demand requests coalesce (any number of requests made while a fetch is
-//! running lead to exactly one more fetch), and a slow or dead source delays
-//! only itself. Results go to a sink callback, which the runtime turns into
-//! actions; nothing here knows about the UI.
+//! One poller ([`crate::poll`]) per source. Each refreshes at its interval and
+//! on demand; on-demand requests coalesce (any number of requests made while a
+//! fetch is running lead to exactly one more fetch), and a slow or dead source
+//! delays only itself. Results go to a sink callback, which the runtime turns
+//! into actions; nothing here knows about the UI.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::Notify;
-use tokio::task::JoinHandle;
+use crate::poll::Poller;
 
 use super::client::{AlertmanagerClient, ClientError, PrometheusClient};
 use super::model::{Alert, AlertmanagerSnapshot, SourceKind};
@@ -107,77 +106,50 @@ pub async fn fetch_all(clients: &[SourceClient]) -> Vec<SourceEvent> {
     futures::future::join_all(clients.iter().map(SourceClient::fetch)).await
 }
 
-struct Running {
-    name: String,
-    refresh: Arc<Notify>,
-    task: JoinHandle<()>,
-}
-
 /// The running source tasks.
 pub struct Sources {
-    running: Vec<Running>,
+    pollers: Vec<Poller>,
 }
 
 impl Sources {
-    /// Spawns one task per client on the current runtime. Each fetches at
+    /// Spawns one poller per client on the current runtime. Each fetches at
     /// once, then every `every`, and whenever [`Sources::refresh_all`] asks.
     pub fn spawn<F>(clients: Vec<SourceClient>, every: Duration, sink: F) -> Sources
     where
         F: Fn(SourceEvent) + Send + Sync + Clone + 'static,
     {
-        let running = clients
+        let pollers = clients
             .into_iter()
             .map(|client| {
-                let refresh = Arc::new(Notify::new());
                 let name = client.name().to_string();
-                let task = tokio::spawn(run(client, every, refresh.clone(), sink.clone()));
-                Running {
-                    name,
-                    refresh,
-                    task,
-                }
+                let started = SourceEvent::Fetching { name: name.clone() };
+                let client = Arc::new(client);
+                Poller::spawn(
+                    &name,
+                    every,
+                    started,
+                    move || {
+                        let client = client.clone();
+                        async move { client.fetch().await }
+                    },
+                    sink.clone(),
+                )
             })
             .collect();
-        Sources { running }
+        Sources { pollers }
     }
 
     /// Asks every source to refresh now. Requests coalesce.
     pub fn refresh_all(&self) {
-        for r in &self.running {
-            r.refresh.notify_one();
+        for p in &self.pollers {
+            p.refresh();
         }
     }
 
     /// Asks one source to refresh now.
     pub fn refresh(&self, name: &str) {
-        for r in self.running.iter().filter(|r| r.name == name) {
-            r.refresh.notify_one();
-        }
-    }
-}
-
-impl Drop for Sources {
-    fn drop(&mut self) {
-        for r in &self.running {
-            r.task.abort();
-        }
-    }
-}
-
-async fn run<F>(client: SourceClient, every: Duration, refresh: Arc<Notify>, sink: F)
-where
-    F: Fn(SourceEvent) + Send + Sync + 'static,
-{
-    loop {
-        let started = tokio::time::Instant::now();
-        sink(SourceEvent::Fetching {
-            name: client.name().to_string(),
-        });
-        let event = client.fetch().await;
-        sink(event);
-        tokio::select! {
-            () = tokio::time::sleep_until(started + every) => {}
-            () = refresh.notified() => {}
+        for p in self.pollers.iter().filter(|p| p.name == name) {
+            p.refresh();
         }
     }
 }

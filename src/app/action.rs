@@ -22,12 +22,44 @@ pub enum Action {
     Tick(DateTime<Utc>),
     /// A source finished (or started) a fetch.
     Source(SourceEvent),
+    /// Something happened in the release view's background work.
+    Release(ReleaseEvent),
     /// Silence operations finished.
     SilencesDone {
         /// What was done.
         op: SilenceOp,
         /// One outcome per request, in request order.
         outcomes: Vec<SilenceOutcome>,
+    },
+}
+
+/// Background results for the release view.
+#[derive(Debug, Clone)]
+pub enum ReleaseEvent {
+    /// A load started.
+    Fetching,
+    /// The checklist loaded (or not).
+    Loaded {
+        /// The checklist, or why not.
+        result: Result<crate::release::backend::ReleaseDoc, String>,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// A tick (or untick) finished.
+    Ticked {
+        /// The step.
+        id: String,
+        /// Ticked (true) or unticked.
+        done: bool,
+        /// The checklist read back, or why nothing changed.
+        result: Result<crate::release::backend::TickOutcome, String>,
+    },
+    /// A step's command reported something.
+    Run {
+        /// Which run.
+        run: u64,
+        /// What.
+        event: crate::release::runner::RunEvent,
     },
 }
 
@@ -86,4 +118,24 @@ pub enum Effect {
     ExtendSilences(Vec<SilenceRequest>),
     /// Expire silences: (target Alertmanager, silence id).
     ExpireSilences(Vec<(String, String)>),
+    /// Reload the release checklist now.
+    ReleaseRefresh,
+    /// Tick or untick a step (fresh read, splice by id, write, read back).
+    SetStep {
+        /// The step id.
+        id: String,
+        /// Wanted state.
+        done: bool,
+    },
+    /// Run a step's command in the background.
+    Run {
+        /// Run number.
+        run: u64,
+        /// What to run.
+        spec: crate::release::runner::RunSpec,
+        /// SIGTERM → SIGKILL grace.
+        grace: std::time::Duration,
+    },
+    /// Stop the running command.
+    StopRun,
 }

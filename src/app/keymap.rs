@@ -54,6 +54,12 @@ pub enum Command {
     Silences,
     /// Show help.
     Help,
+    /// Tick or untick the selected release step.
+    Tick,
+    /// Run the selected release step's command.
+    Trigger,
+    /// Stop the running command.
+    StopRun,
 }
 
 /// Where a binding applies.
@@ -65,6 +71,8 @@ pub enum Context {
     Alerts,
     /// The silences list.
     Silences,
+    /// The release view.
+    Release,
 }
 
 impl Context {
@@ -74,6 +82,7 @@ impl Context {
             Context::Global => "Global",
             Context::Alerts => "Alerts",
             Context::Silences => "Silences list",
+            Context::Release => "Release",
         }
     }
 }
@@ -162,7 +171,7 @@ pub struct Keymap {
 impl Default for Keymap {
     fn default() -> Self {
         use Command as C;
-        use Context::{Alerts, Global, Silences};
+        use Context::{Alerts, Global, Release, Silences};
         let b = |context, keys: &[Key], command, help| Binding {
             context,
             keys: keys.to_vec(),
@@ -322,6 +331,16 @@ impl Default for Keymap {
                     C::Back,
                     "back to alerts",
                 ),
+                b(Release, &[Key::ch('j'), Key::code(KeyCode::Down)], C::Down, "down"),
+                b(Release, &[Key::ch('k'), Key::code(KeyCode::Up)], C::Up, "up"),
+                b(Release, &[Key::ch('g'), Key::code(KeyCode::Home)], C::Top, "first step"),
+                b(Release, &[Key::ch('G'), Key::code(KeyCode::End)], C::Bottom, "last step"),
+                b(Release, &[Key::ctrl('d'), Key::code(KeyCode::PageDown)], C::PageDown, "page down"),
+                b(Release, &[Key::ctrl('u'), Key::code(KeyCode::PageUp)], C::PageUp, "page up"),
+                b(Release, &[Key::ch(' '), Key::ch('x')], C::Tick, "tick / untick the step"),
+                b(Release, &[Key::code(KeyCode::Enter), Key::ch('t')], C::Trigger, "run the step's command (asks y/N; ticks on success)"),
+                b(Release, &[Key::ctrl('c')], C::StopRun, "stop the running command (else: quit)"),
+                b(Release, &[Key::code(KeyCode::Esc)], C::Back, "close the finished command's output"),
             ],
         }
     }

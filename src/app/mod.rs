@@ -7,9 +7,10 @@
 pub mod action;
 pub mod input;
 pub mod keymap;
+pub mod release;
 pub mod state;
 pub mod update;
 
-pub use action::{Action, Effect, SilenceOp, SilenceOutcome, SilenceRequest};
+pub use action::{Action, Effect, ReleaseEvent, SilenceOp, SilenceOutcome, SilenceRequest};
 pub use state::State;
 pub use update::update;

@@ -209,6 +209,8 @@ pub enum PendingOp {
     },
     /// Expire silences: (target, id).
     Expire(Vec<(String, String)>),
+    /// Run a release step's command.
+    Run(Box<super::release::PendingRun>),
 }
 
 /// A y/N question; anything but `y` answers no.
@@ -233,6 +235,8 @@ pub enum Overlay {
     Confirm(Confirm),
     /// The silences list; the number is the selected row.
     Silences(usize),
+    /// A one-line question (a placeholder value for a command).
+    Prompt(Box<super::release::Prompt>),
 }
 
 /// How a status message is shown.
@@ -325,6 +329,8 @@ pub struct State {
     pub local: Vec<(DateTime<Utc>, LocalChange)>,
     /// Rows of the alert list that fit on screen (for paging); set on resize.
     pub page: usize,
+    /// The release view.
+    pub release: super::release::ReleaseState,
 }
 
 impl State {
@@ -367,6 +373,7 @@ impl State {
             message: None,
             local: Vec::new(),
             page: 20,
+            release: super::release::ReleaseState::from_config(&Config::default()),
         }
     }
 

@@ -36,6 +36,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             on_source(state, event);
             Vec::new()
         }
+        Action::Release(event) => super::release::on_event(state, event),
         Action::SilencesDone { op, outcomes } => {
             silences_done(state, op, outcomes);
             // Read back what the Alertmanagers now hold.
@@ -125,11 +126,25 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     // Raw mode turns ctrl-c into a key: it quits from anywhere, even while
     // typing, as a terminal user expects.
     if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        // In the release view, the first ctrl-c stops a running command.
+        let stoppable = state.view == View::Release
+            && state
+                .release
+                .run
+                .as_ref()
+                .is_some_and(|r| r.running() && !r.stopping);
+        if stoppable && state.overlays.is_empty() {
+            return super::release::command(state, Command::StopRun);
+        }
         return command(state, Command::Quit);
     }
     match state.overlays.last() {
         Some(Overlay::Confirm(_)) => return confirm_key(state, key),
         Some(Overlay::AckForm(_)) => return form_key(state, key),
+        Some(Overlay::Prompt(_)) => {
+            super::release::prompt_key(state, key);
+            return Vec::new();
+        }
         Some(Overlay::Help) => {
             if matches!(
                 key.code,
@@ -152,7 +167,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     let context = match state.view {
         View::Alerts => Context::Alerts,
-        View::Release | View::Deploy => Context::Global,
+        View::Release => Context::Release,
+        View::Deploy => Context::Global,
     };
     match state.keymap.lookup(context, key) {
         Some(cmd) => command(state, cmd),
@@ -200,6 +216,9 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
             say(state, Level::Info, "refreshing…");
             return vec![Effect::Refresh];
         }
+        Command::Back if state.view == View::Release => {
+            return super::release::command(state, cmd);
+        }
         Command::Back => {
             if state.detail {
                 state.detail = false;
@@ -210,6 +229,7 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
                 state.focus = super::state::Focus::Teams;
             }
         }
+        _ if state.view == View::Release => return super::release::command(state, cmd),
         _ if state.view != View::Alerts => {}
         Command::Down => move_by(state, 1),
         Command::Up => move_by(state, -1),
@@ -258,6 +278,8 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
             ask_expire(state, &ids, &format!("on {name}"));
         }
         Command::Silences => state.overlays.push(Overlay::Silences(0)),
+        // Release commands outside the release view do nothing.
+        Command::Tick | Command::Trigger | Command::StopRun => {}
     }
     Vec::new()
 }
@@ -587,6 +609,7 @@ fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             say(state, Level::Info, "expiring…");
             vec![Effect::ExpireSilences(targets)]
         }
+        PendingOp::Run(run) => super::release::start_run(state, *run),
     }
 }
 

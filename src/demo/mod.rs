@@ -8,6 +8,7 @@
 
 mod alertmanager;
 mod data;
+pub mod github;
 
 use std::io;
 use std::net::Ipv4Addr;

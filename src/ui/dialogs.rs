@@ -156,3 +156,23 @@ pub fn confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
         rect,
     );
 }
+
+/// A one-line question (a placeholder value).
+pub fn prompt(p: &crate::app::release::Prompt, frame: &mut Frame, area: Rect) {
+    let rect = centered(area, 70, 7);
+    frame.render_widget(Clear, rect);
+    let lines = vec![
+        Line::from(""),
+        Line::from(vec![
+            Span::styled(format!("  {}: ", p.label), Style::default().fg(Color::Cyan)),
+            Span::raw(p.input.text().to_string()),
+            Span::styled("█", Style::default().fg(Color::Gray)),
+        ]),
+        Line::from(""),
+        Line::from(Span::styled(
+            format!("  for {} · Enter next · Esc cancel", p.run.step_id),
+            Style::default().fg(Color::DarkGray),
+        )),
+    ];
+    frame.render_widget(Paragraph::new(lines).block(dialog(" Command needs a value ".into())), rect);
+}

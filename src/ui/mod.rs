@@ -7,6 +7,7 @@ mod chrome;
 mod dialogs;
 mod help;
 mod placeholder;
+mod release;
 mod silences;
 pub mod text;
 
@@ -26,6 +27,7 @@ pub fn render(state: &State, frame: &mut Frame) {
     chrome::header(state, frame, header);
     match state.view {
         View::Alerts => alerts::render(state, frame, body),
+        View::Release if state.release.configured => release::render(state, frame, body),
         View::Release => placeholder::render(frame, body, "Release checklist", "[release]"),
         View::Deploy => placeholder::render(frame, body, "Deployment sync", "[deploy]"),
     }
@@ -36,6 +38,7 @@ pub fn render(state: &State, frame: &mut Frame) {
             Overlay::AckForm(form) => dialogs::ack_form(state, form, frame, body),
             Overlay::Confirm(c) => dialogs::confirm(c, frame, body),
             Overlay::Silences(row) => silences::render(state, *row, frame, body),
+            Overlay::Prompt(p) => dialogs::prompt(p, frame, body),
         }
     }
 }

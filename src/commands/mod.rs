@@ -1,6 +1,8 @@
 //! What `opsdeck` does for each subcommand. The CLI drives the same state,
 //! update and clients as the console.
 
+mod release;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -20,29 +22,38 @@ use crate::app::{Action, update};
 use crate::cli::{Cli, Command};
 use crate::config::{Config, ConfigError, ConfigSource, locate};
 use crate::demo::DemoServer;
+use crate::demo::github::GithubFake;
 use crate::runtime::{self, Runtime};
 
-/// The config in force, and the demo server when there is no config file.
+/// The in-process endpoints of the demo, kept alive while they are used.
+pub struct Demo {
+    /// Alertmanager and Prometheus.
+    pub alerts: DemoServer,
+    /// GitHub.
+    pub github: GithubFake,
+}
+
+/// The config in force, and the demo endpoints when there is no config file.
 pub struct Environment {
     /// The configuration.
     pub config: Config,
     /// Where it came from (`None` for the demo).
     pub path: Option<PathBuf>,
-    /// The demo endpoints, kept alive while they are used.
-    pub demo: Option<DemoServer>,
+    /// The demo endpoints.
+    pub demo: Option<Demo>,
 }
 
 /// The demo's config: the real clients pointed at the in-process endpoints.
-pub fn demo_config(demo: &DemoServer) -> Result<Config, ConfigError> {
+pub fn demo_config(demo: &Demo) -> Result<Config, ConfigError> {
     let text = format!(
         r#"
 [[alertmanager]]
 name = "demo-am"
-url = "{}"
+url = "{am}"
 
 [[prometheus]]
 name = "demo-prom"
-url = "{}"
+url = "{prom}"
 
 [alerts]
 refresh = "5s"
@@ -51,8 +62,34 @@ ack_comment = "acknowledged in the opsdeck demo"
 [[alerts.route]]
 team = "search"
 matchers = ['service_name=~"zoekt.*|searcher"']
+
+[github]
+api_url = "{github}"
+
+[release]
+repo = "{repo}"
+issue = {issue}
+refresh = "10s"
+vars = {{ version = "3.23.0" }}
+
+# Harmless stand-ins for the real release tooling: they only print.
+[[release.step]]
+match = "release candidate"
+run = ["sh", "-c", "echo 'Creating release candidate {{rc}} for {{version}}'; sleep 1; echo 'demo: tagged v{{version}}-rc.{{rc}} (nothing was pushed)'"]
+
+[[release.step]]
+match = "status"
+run = ["sh", "-c", "echo 'demo: release {{version}} status'; echo '  blockers: see the issue'; echo '  CI: green'"]
+
+[[release.step]]
+match = "stage|changelog|close|announce"
+run = ["sh", "-c", "echo 'demo: running a release step…'; sleep 1; echo 'demo: done'"]
 "#,
-        demo.alertmanager_url, demo.prometheus_url
+        am = demo.alerts.alertmanager_url,
+        prom = demo.alerts.prometheus_url,
+        github = demo.github.url,
+        repo = crate::demo::github::DEMO_REPO,
+        issue = crate::demo::github::DEMO_ISSUE,
     );
     Config::parse(&text, std::path::Path::new("<demo>"))
 }
@@ -71,9 +108,13 @@ pub async fn environment(cli: &Cli) -> Result<Environment> {
             demo: None,
         }),
         ConfigSource::Demo => {
-            let demo = DemoServer::start()
+            let alerts = DemoServer::start()
                 .await
                 .map_err(|e| eyre!("starting the demo endpoints: {e}"))?;
+            let github = GithubFake::start_demo()
+                .await
+                .map_err(|e| eyre!("starting the demo GitHub endpoint: {e}"))?;
+            let demo = Demo { alerts, github };
             Ok(Environment {
                 config: demo_config(&demo)?,
                 path: None,
@@ -117,6 +158,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             .await
         }
         Some(Command::Unack { silence_id }) => unack(&env.config, demo, &silence_id).await,
+        Some(Command::Release { json, action }) => release::run(&env.config, json, action).await,
     }
 }
 
@@ -124,7 +166,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
 /// first refresh would.
 pub async fn snapshot(config: &Config, demo: bool) -> Result<State> {
     let clients = runtime::clients(config)?;
-    let mut state = runtime::initial_state(config, &clients, demo);
+    let mut state = runtime::initial_state(config, &clients, None, demo);
     for event in fetch_all(&clients).await {
         update(&mut state, Action::Source(event));
     }
@@ -271,7 +313,7 @@ struct AckArgs {
 }
 
 /// Asks y/N on the terminal; anything but y/yes is no.
-fn ask(question: &str) -> Result<bool> {
+pub(crate) fn ask(question: &str) -> Result<bool> {
     eprint!("{question} [y/N] ");
     std::io::stderr().flush()?;
     let mut line = String::new();

@@ -1,0 +1,502 @@
+//! The release view's state and its part of `update`: moving through steps,
+//! ticking, and triggering a step's command. Pure, like the rest of `app`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::action::{Effect, ReleaseEvent};
+use super::input::LineInput;
+use super::keymap::Command;
+use super::state::{Confirm, Level, Message, Overlay, PendingOp, State};
+use crate::config::Config;
+use crate::release::backend::ReleaseDoc;
+use crate::release::command::{Resolution, Resolved, StepRules, display, fill};
+use crate::release::runner::{RunEvent, RunSpec, Stream, log_path_for};
+
+/// Most output lines kept on screen (the log file has them all).
+pub const MAX_OUTPUT_LINES: usize = 5000;
+
+/// A command that ran (or runs) for a step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunView {
+    /// Run number (ties runner events to this run).
+    pub id: u64,
+    /// The step it belongs to.
+    pub step_id: String,
+    /// What runs.
+    pub argv: Vec<String>,
+    /// Where.
+    pub cwd: Option<PathBuf>,
+    /// Output so far (the last [`MAX_OUTPUT_LINES`]).
+    pub lines: Vec<(Stream, String)>,
+    /// Lines dropped from the front.
+    pub dropped: usize,
+    /// When it started.
+    pub started: DateTime<Utc>,
+    /// Exit code / signal once it ended.
+    pub exit: Option<(Option<i32>, Option<i32>)>,
+    /// Why it could not start.
+    pub failed: Option<String>,
+    /// Its log file.
+    pub log_path: PathBuf,
+    /// Stop was requested.
+    pub stopping: bool,
+}
+
+impl RunView {
+    /// Still running.
+    pub fn running(&self) -> bool {
+        self.exit.is_none() && self.failed.is_none()
+    }
+}
+
+/// A command waiting for placeholder values and a y/N.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingRun {
+    /// The step.
+    pub step_id: String,
+    /// The command, placeholders unfilled.
+    pub resolved: Resolved,
+    /// Values given so far.
+    pub vars: BTreeMap<String, String>,
+    /// Still to ask, in order.
+    pub missing: Vec<String>,
+}
+
+/// A one-line question (a placeholder's value).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prompt {
+    /// What is asked.
+    pub label: String,
+    /// The answer so far.
+    pub input: LineInput,
+    /// The run it is for.
+    pub run: PendingRun,
+}
+
+/// The release view's state.
+#[derive(Debug, Clone)]
+pub struct ReleaseState {
+    /// A `[release]` section exists.
+    pub configured: bool,
+    /// The checklist as last loaded.
+    pub doc: Option<ReleaseDoc>,
+    /// Selected step (index into the checklist's steps).
+    pub cursor: usize,
+    /// The cursor was placed on the first open step already.
+    pub placed: bool,
+    /// A tick in flight: (step id, wanted state).
+    pub pending: Option<(String, bool)>,
+    /// Which commands may run.
+    pub rules: StepRules,
+    /// The last (or current) command.
+    pub run: Option<RunView>,
+    /// Next run number.
+    pub next_run: u64,
+    /// Where run logs go.
+    pub log_dir: PathBuf,
+    /// Grace between SIGTERM and SIGKILL.
+    pub stop_grace: Duration,
+}
+
+impl ReleaseState {
+    /// From the config.
+    pub fn from_config(config: &Config) -> ReleaseState {
+        let r = config.release.as_ref();
+        ReleaseState {
+            configured: r.is_some(),
+            doc: None,
+            cursor: 0,
+            placed: false,
+            pending: None,
+            rules: r.map(StepRules::from_config).unwrap_or_default(),
+            run: None,
+            next_run: 1,
+            log_dir: r
+                .and_then(|r| r.log_dir.clone())
+                .or_else(crate::release::runner::default_log_dir)
+                .unwrap_or_else(|| std::env::temp_dir().join("opsdeck-runs")),
+            stop_grace: r.map_or(Duration::from_secs(5), |r| r.stop_grace),
+        }
+    }
+
+    /// The selected step's id.
+    pub fn selected_id(&self) -> Option<&str> {
+        let doc = self.doc.as_ref()?;
+        doc.checklist.steps.get(self.cursor).map(|s| s.id.as_str())
+    }
+
+    /// A command is running.
+    pub fn running(&self) -> bool {
+        self.run.as_ref().is_some_and(RunView::running)
+    }
+}
+
+fn say(state: &mut State, level: Level, text: impl Into<String>) {
+    state.message = Some(Message {
+        text: text.into(),
+        level,
+        at: state.now,
+    });
+}
+
+/// The release view's source status entry, if any.
+fn status(state: &mut State) -> Option<&mut super::state::SourceStatus> {
+    state.sources.iter_mut().find(|s| {
+        matches!(
+            s.kind,
+            crate::alerts::model::SourceKind::Github | crate::alerts::model::SourceKind::File
+        )
+    })
+}
+
+/// Applies a background release event.
+pub fn on_event(state: &mut State, event: ReleaseEvent) -> Vec<Effect> {
+    match event {
+        ReleaseEvent::Fetching => {
+            if let Some(s) = status(state) {
+                s.fetching = true;
+            }
+        }
+        ReleaseEvent::Loaded { result, at } => {
+            if let Some(s) = status(state) {
+                s.fetching = false;
+                match &result {
+                    Ok(_) => {
+                        s.last_ok = Some(at);
+                        s.error = None;
+                    }
+                    Err(e) => s.error = Some(e.clone()),
+                }
+            }
+            if let Ok(doc) = result {
+                set_doc(state, doc);
+            }
+        }
+        ReleaseEvent::Ticked { id, done, result } => {
+            state.release.pending = None;
+            match result {
+                Ok(outcome) => {
+                    let text = outcome
+                        .doc
+                        .checklist
+                        .step(&id)
+                        .map(|s| s.text.clone())
+                        .unwrap_or(id);
+                    set_doc(state, outcome.doc);
+                    let now = state.now;
+                    if let Some(s) = status(state) {
+                        s.last_ok = Some(now);
+                        s.error = None;
+                    }
+                    match outcome.warning {
+                        Some(w) => say(state, Level::Error, w),
+                        None => say(
+                            state,
+                            Level::Info,
+                            format!("{} {text}", if done { "ticked" } else { "unticked" }),
+                        ),
+                    }
+                }
+                Err(e) => {
+                    say(state, Level::Error, format!("not changed: {e}"));
+                    // Show what the issue holds now.
+                    return vec![Effect::ReleaseRefresh];
+                }
+            }
+        }
+        ReleaseEvent::Run { run, event } => return on_run_event(state, run, event),
+    }
+    Vec::new()
+}
+
+fn set_doc(state: &mut State, mut doc: ReleaseDoc) {
+    let r = &mut state.release;
+    // A tick's read-back does not count blockers: keep the last count.
+    if doc.blockers.is_none() {
+        doc.blockers = r.doc.as_ref().and_then(|d| d.blockers);
+    }
+    // Keep the cursor on the same step id across reloads.
+    let keep = r.selected_id().map(str::to_string);
+    let first_load = !r.placed;
+    r.doc = Some(doc);
+    let Some(doc) = &r.doc else { return };
+    if first_load {
+        r.cursor = doc.checklist.first_open().unwrap_or(0);
+        r.placed = true;
+    } else if let Some(i) = keep.and_then(|id| doc.checklist.steps.iter().position(|s| s.id == id)) {
+        r.cursor = i;
+    } else {
+        r.cursor = r.cursor.min(doc.checklist.steps.len().saturating_sub(1));
+    }
+}
+
+fn on_run_event(state: &mut State, run: u64, event: RunEvent) -> Vec<Effect> {
+    let Some(view) = state.release.run.as_mut().filter(|v| v.id == run) else {
+        return Vec::new();
+    };
+    match event {
+        RunEvent::Started { .. } => {}
+        RunEvent::Output { stream, line } => {
+            view.lines.push((stream, line));
+            if view.lines.len() > MAX_OUTPUT_LINES {
+                let extra = view.lines.len() - MAX_OUTPUT_LINES;
+                view.lines.drain(..extra);
+                view.dropped += extra;
+            }
+        }
+        RunEvent::Failed { error } => {
+            view.failed = Some(error.clone());
+            say(state, Level::Error, format!("could not run: {error}; step not ticked"));
+        }
+        RunEvent::Exited { code, signal } => {
+            view.exit = Some((code, signal));
+            let step_id = view.step_id.clone();
+            if code == Some(0) {
+                let doc = state.release.doc.as_ref();
+                let idx = doc.and_then(|d| d.checklist.steps.iter().position(|s| s.id == step_id));
+                let already = idx
+                    .and_then(|i| doc.map(|d| d.checklist.steps[i].done))
+                    .unwrap_or(false);
+                // The cursor moves to the next open step.
+                if let (Some(i), Some(d)) = (idx, doc) {
+                    if let Some(next) = d.checklist.next_open_after(i) {
+                        state.release.cursor = next;
+                    }
+                }
+                if already {
+                    say(state, Level::Info, "command succeeded; the step was already ticked");
+                    return Vec::new();
+                }
+                say(state, Level::Info, "command succeeded; ticking the step…");
+                state.release.pending = Some((step_id.clone(), true));
+                return vec![Effect::SetStep {
+                    id: step_id,
+                    done: true,
+                }];
+            }
+            let how = match (code, signal) {
+                (Some(c), _) => format!("exited with code {c}"),
+                (None, Some(s)) => format!("was killed by signal {s}"),
+                (None, None) => "ended".to_string(),
+            };
+            say(state, Level::Error, format!("command {how}; step not ticked"));
+        }
+    }
+    Vec::new()
+}
+
+/// A command in the release view.
+pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
+    let len = state
+        .release
+        .doc
+        .as_ref()
+        .map_or(0, |d| d.checklist.steps.len());
+    let r = &mut state.release;
+    let last = len.saturating_sub(1);
+    match cmd {
+        Command::Down => r.cursor = (r.cursor + 1).min(last),
+        Command::Up => r.cursor = r.cursor.saturating_sub(1),
+        Command::Top => r.cursor = 0,
+        Command::Bottom => r.cursor = last,
+        Command::PageDown => r.cursor = (r.cursor + state.page).min(last),
+        Command::PageUp => r.cursor = r.cursor.saturating_sub(state.page),
+        Command::Tick => return tick(state),
+        Command::Trigger => trigger(state),
+        Command::StopRun => {
+            if let Some(run) = state.release.run.as_mut().filter(|r| r.running()) {
+                run.stopping = true;
+                say(state, Level::Info, "stopping the command (SIGTERM, then SIGKILL)…");
+                return vec![Effect::StopRun];
+            }
+        }
+        Command::Back => {
+            if state.release.run.as_ref().is_some_and(|r| !r.running()) {
+                state.release.run = None;
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn tick(state: &mut State) -> Vec<Effect> {
+    if let Some((id, _)) = &state.release.pending {
+        let text = format!("still writing {id}; wait a moment");
+        say(state, Level::Info, text);
+        return Vec::new();
+    }
+    let Some(step) = state
+        .release
+        .doc
+        .as_ref()
+        .and_then(|d| d.checklist.steps.get(state.release.cursor))
+    else {
+        return Vec::new();
+    };
+    let (id, done) = (step.id.clone(), !step.done);
+    state.release.pending = Some((id.clone(), done));
+    say(
+        state,
+        Level::Info,
+        format!("{} {id}…", if done { "ticking" } else { "unticking" }),
+    );
+    vec![Effect::SetStep { id, done }]
+}
+
+fn trigger(state: &mut State) {
+    if state.release.running() {
+        say(state, Level::Error, "a command is already running (ctrl-c stops it)");
+        return;
+    }
+    let Some(step) = state
+        .release
+        .doc
+        .as_ref()
+        .and_then(|d| d.checklist.steps.get(state.release.cursor))
+    else {
+        return;
+    };
+    let step_id = step.id.clone();
+    match state.release.rules.resolve(&step.text, &step.code) {
+        Resolution::NoCommand => say(state, Level::Error, "no command configured for this step"),
+        Resolution::Refused { code, reason } => say(
+            state,
+            Level::Error,
+            format!("not run: the issue proposes `{code}`, but {reason}"),
+        ),
+        Resolution::Run(resolved) => {
+            let mut vars = state.release.rules.vars.clone();
+            if let Some(m) = state.release.doc.as_ref().and_then(|d| d.milestone.clone()) {
+                vars.entry("milestone".into()).or_insert(m);
+            }
+            let missing = fill(&resolved.argv, &vars).err().unwrap_or_default();
+            let pending = PendingRun {
+                step_id,
+                resolved,
+                vars,
+                missing,
+            };
+            ask_next(state, pending);
+        }
+    }
+}
+
+/// Asks for the next missing placeholder, or for the final y/N.
+fn ask_next(state: &mut State, mut run: PendingRun) {
+    if let Some(name) = run.missing.first().cloned() {
+        state.overlays.push(Overlay::Prompt(Box::new(Prompt {
+            label: format!("Value for {{{name}}}"),
+            input: LineInput::default(),
+            run,
+        })));
+        return;
+    }
+    let argv = match fill(&run.resolved.argv, &run.vars) {
+        Ok(a) => a,
+        Err(missing) => {
+            run.missing = missing;
+            return ask_next(state, run);
+        }
+    };
+    let cwd = run
+        .resolved
+        .cwd
+        .as_ref()
+        .map_or_else(|| "(opsdeck's working directory)".to_string(), |p| p.display().to_string());
+    let mut details = vec![
+        format!("$ {}", display(&argv)),
+        format!("in {cwd}"),
+        format!("from {}", run.resolved.because),
+    ];
+    if !run.resolved.env.is_empty() {
+        details.push(format!(
+            "env {}",
+            run.resolved
+                .env
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
+    }
+    details.push("the step is ticked if it exits 0".into());
+    state.overlays.push(Overlay::Confirm(Confirm {
+        question: format!("Run the command for {}?", run.step_id),
+        details,
+        op: PendingOp::Run(Box::new(PendingRun {
+            resolved: Resolved {
+                argv,
+                ..run.resolved
+            },
+            missing: Vec::new(),
+            ..run
+        })),
+    }));
+}
+
+/// Keys typed into a placeholder prompt.
+pub fn prompt_key(state: &mut State, key: crossterm::event::KeyEvent) {
+    use crossterm::event::KeyCode;
+    let Some(Overlay::Prompt(prompt)) = state.overlays.last_mut() else {
+        return;
+    };
+    match key.code {
+        KeyCode::Esc => {
+            state.overlays.pop();
+            say(state, Level::Info, "cancelled");
+        }
+        KeyCode::Enter => {
+            let value = prompt.input.text().trim().to_string();
+            if value.is_empty() {
+                return;
+            }
+            let Some(Overlay::Prompt(prompt)) = state.overlays.pop() else {
+                return;
+            };
+            let mut run = prompt.run;
+            let name = run.missing.remove(0);
+            run.vars.insert(name, value);
+            ask_next(state, run);
+        }
+        _ => {
+            prompt.input.handle(key);
+        }
+    }
+}
+
+/// `y` on a run confirmation: start it.
+pub fn start_run(state: &mut State, run: PendingRun) -> Vec<Effect> {
+    let id = state.release.next_run;
+    state.release.next_run += 1;
+    let log_path = log_path_for(&state.release.log_dir, &run.step_id, state.now);
+    let spec = RunSpec {
+        argv: run.resolved.argv.clone(),
+        cwd: run.resolved.cwd.clone(),
+        env: run.resolved.env.clone(),
+        log_path: log_path.clone(),
+    };
+    state.release.run = Some(RunView {
+        id,
+        step_id: run.step_id.clone(),
+        argv: run.resolved.argv,
+        cwd: run.resolved.cwd,
+        lines: Vec::new(),
+        dropped: 0,
+        started: state.now,
+        exit: None,
+        failed: None,
+        log_path,
+        stopping: false,
+    });
+    say(state, Level::Info, format!("running the command for {}…", run.step_id));
+    vec![Effect::Run {
+        run: id,
+        spec,
+        grace: state.release.stop_grace,
+    }]
+}

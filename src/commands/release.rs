@@ -1,0 +1,320 @@
+//! `opsdeck release [--json]`, `release tick STEP_ID [--undo]`,
+//! `release run STEP_ID [--yes] [--var NAME=VALUE]`.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use color_eyre::eyre::{Result, bail, eyre};
+use serde::Serialize;
+
+use super::ask;
+use crate::cli::ReleaseAction;
+use crate::config::Config;
+use crate::release::backend::{Backend, ReleaseDoc};
+use crate::release::command::{Resolution, StepRules, display, fill};
+use crate::release::runner::{self, RunEvent, RunSpec, Stream};
+
+#[derive(Serialize)]
+struct ReleaseJson<'a> {
+    repo: &'a str,
+    number: Option<u64>,
+    title: &'a str,
+    milestone: Option<&'a str>,
+    assignee: Option<&'a str>,
+    done: usize,
+    total: usize,
+    blockers: Option<usize>,
+    sections: Vec<SectionJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SectionJson<'a> {
+    title: &'a str,
+    done: usize,
+    total: usize,
+    steps: Vec<StepJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct StepJson<'a> {
+    id: &'a str,
+    text: &'a str,
+    done: bool,
+    command: Option<Vec<String>>,
+    command_source: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proposed: Option<String>,
+}
+
+fn backend(config: &Config) -> Result<Backend> {
+    Backend::from_config(config)
+        .map_err(|e| eyre!("{e}"))?
+        .ok_or_else(|| eyre!("no [release] section in the config: the release checklist is not configured"))
+}
+
+fn rules(config: &Config) -> StepRules {
+    config
+        .release
+        .as_ref()
+        .map(StepRules::from_config)
+        .unwrap_or_default()
+}
+
+/// Runs a `release` subcommand.
+pub async fn run(config: &Config, json: bool, action: Option<ReleaseAction>) -> Result<ExitCode> {
+    let backend = backend(config)?;
+    let doc = backend.load().await.map_err(|e| eyre!("{e}"))?;
+    match action {
+        None => show(config, &doc, json),
+        Some(ReleaseAction::Tick { step_id, undo }) => {
+            let outcome = backend
+                .set_step(doc.number, &step_id, !undo)
+                .await
+                .map_err(|e| eyre!("{e}"))?;
+            if let Some(w) = outcome.warning {
+                eprintln!("warning: {w}");
+            }
+            let (done, total) = outcome.doc.checklist.progress();
+            println!(
+                "{} {step_id} ({done}/{total} done)",
+                if undo { "unticked" } else { "ticked" }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(ReleaseAction::Run { step_id, yes, vars }) => {
+            run_step(config, &backend, &doc, &step_id, yes, &vars).await
+        }
+    }
+}
+
+fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
+    let rules = rules(config);
+    let cl = &doc.checklist;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let sections = cl
+            .sections
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !s.steps.is_empty())
+            .map(|(i, s)| {
+                let (done, total) = cl.section_progress(i);
+                SectionJson {
+                    title: &s.title,
+                    done,
+                    total,
+                    steps: s
+                        .steps
+                        .iter()
+                        .map(|&j| {
+                            let step = &cl.steps[j];
+                            let res = rules.resolve(&step.text, &step.code);
+                            StepJson {
+                                id: &step.id,
+                                text: &step.text,
+                                done: step.done,
+                                command: res.argv().map(<[String]>::to_vec),
+                                command_source: res.source().as_str(),
+                                proposed: match res {
+                                    Resolution::Refused { code, .. } => Some(code),
+                                    _ => None,
+                                },
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let (done, total) = cl.progress();
+        let doc_json = ReleaseJson {
+            repo: &doc.repo,
+            number: doc.number,
+            title: &doc.title,
+            milestone: doc.milestone.as_deref(),
+            assignee: doc.assignee.as_deref(),
+            done,
+            total,
+            blockers: doc.blockers,
+            sections,
+        };
+        serde_json::to_writer_pretty(&mut out, &doc_json)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (done, total) = cl.progress();
+    let number = doc.number.map(|n| format!("#{n} ")).unwrap_or_default();
+    writeln!(out, "{number}{} — {done}/{total} done", doc.title)?;
+    let mut facts = Vec::new();
+    if let Some(m) = &doc.milestone {
+        facts.push(format!("milestone {m}"));
+    }
+    if let Some(a) = &doc.assignee {
+        facts.push(format!("captain @{a}"));
+    }
+    if let Some(b) = doc.blockers {
+        facts.push(format!("{b} open blocker{}", if b == 1 { "" } else { "s" }));
+    }
+    if !facts.is_empty() {
+        writeln!(out, "{}", facts.join(" · "))?;
+    }
+    for (i, s) in cl.sections.iter().enumerate() {
+        if s.steps.is_empty() {
+            continue;
+        }
+        let (d, t) = cl.section_progress(i);
+        writeln!(out, "\n{} ({d}/{t})", if s.title.is_empty() { "(top)" } else { &s.title })?;
+        for &j in &s.steps {
+            let step = &cl.steps[j];
+            let cmd = match rules.resolve(&step.text, &step.code) {
+                Resolution::Run(r) => format!("  $ {} [{}]", display(&r.argv), r.source.as_str()),
+                _ => String::new(),
+            };
+            writeln!(
+                out,
+                "  {}[{}] {}  ({}){cmd}",
+                "  ".repeat(step.depth),
+                if step.done { "x" } else { " " },
+                step.text,
+                step.id
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_vars(vars: &[String]) -> Result<BTreeMap<String, String>> {
+    vars.iter()
+        .map(|v| {
+            v.split_once('=')
+                .map(|(k, val)| (k.trim().to_string(), val.to_string()))
+                .filter(|(k, _)| !k.is_empty())
+                .ok_or_else(|| eyre!("--var {v:?}: expected NAME=VALUE"))
+        })
+        .collect()
+}
+
+async fn run_step(
+    config: &Config,
+    backend: &Backend,
+    doc: &ReleaseDoc,
+    step_id: &str,
+    yes: bool,
+    var_args: &[String],
+) -> Result<ExitCode> {
+    let Some(step) = doc.checklist.step(step_id) else {
+        bail!("no step {step_id} in {} (run `opsdeck release` to list the ids)", doc.title);
+    };
+    let rules = rules(config);
+    let resolved = match rules.resolve(&step.text, &step.code) {
+        Resolution::Run(r) => r,
+        Resolution::Refused { code, reason } => {
+            eprintln!("refused: the issue proposes `{code}`, but {reason}; nothing was run");
+            return Ok(ExitCode::from(1));
+        }
+        Resolution::NoCommand => {
+            eprintln!("refused: no command is configured for {step_id}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let mut vars = rules.vars.clone();
+    if let Some(m) = &doc.milestone {
+        vars.entry("milestone".into()).or_insert_with(|| m.clone());
+    }
+    vars.extend(parse_vars(var_args)?);
+    let interactive = std::io::stdin().is_terminal();
+    let argv = loop {
+        match fill(&resolved.argv, &vars) {
+            Ok(argv) => break argv,
+            Err(missing) if interactive => {
+                for name in missing {
+                    eprint!("value for {{{name}}}: ");
+                    std::io::stderr().flush()?;
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    vars.insert(name, line.trim().to_string());
+                }
+            }
+            Err(missing) => {
+                let list: Vec<String> = missing.iter().map(|m| format!("--var {m}=…")).collect();
+                eprintln!("refused: the command needs {}", list.join(" "));
+                return Ok(ExitCode::from(1));
+            }
+        }
+    };
+    let cwd = resolved
+        .cwd
+        .as_ref()
+        .map_or_else(|| ".".to_string(), |p| p.display().to_string());
+    eprintln!("$ {}\n  in {cwd}\n  from {}", display(&argv), resolved.because);
+    if !yes {
+        if !interactive {
+            eprintln!("refused: no terminal to confirm on (pass --yes)");
+            return Ok(ExitCode::from(1));
+        }
+        if !ask("Run it?")? {
+            eprintln!("cancelled");
+            return Ok(ExitCode::from(1));
+        }
+    }
+    let r = config.release.as_ref();
+    let log_dir = r
+        .and_then(|r| r.log_dir.clone())
+        .or_else(runner::default_log_dir)
+        .unwrap_or_else(|| std::env::temp_dir().join("opsdeck-runs"));
+    let log_path = runner::log_path_for(&log_dir, step_id, chrono::Utc::now());
+    let spec = RunSpec {
+        argv,
+        cwd: resolved.cwd.clone(),
+        env: resolved.env.clone(),
+        log_path: log_path.clone(),
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let handle = runner::spawn(
+        spec,
+        r.map_or(std::time::Duration::from_secs(5), |r| r.stop_grace),
+        move |e| {
+            let _ = tx.send(e);
+        },
+    );
+    // ctrl-c stops the command (SIGTERM, then SIGKILL), not opsdeck.
+    let code = loop {
+        tokio::select! {
+            event = rx.recv() => match event {
+                Some(RunEvent::Output { stream: Stream::Stdout, line }) => println!("{line}"),
+                Some(RunEvent::Output { stream: Stream::Stderr, line }) => eprintln!("{line}"),
+                Some(RunEvent::Started { .. }) => {}
+                Some(RunEvent::Failed { error }) => {
+                    eprintln!("error: {error}");
+                    break 1;
+                }
+                Some(RunEvent::Exited { code, signal }) => {
+                    break code.unwrap_or(128 + signal.unwrap_or(0));
+                }
+                None => break 1,
+            },
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("stopping…");
+                handle.stop();
+            }
+        }
+    };
+    eprintln!("log: {}", log_path.display());
+    if code != 0 {
+        eprintln!("exited with code {code}; {step_id} not ticked");
+        return Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)));
+    }
+    if step.done {
+        eprintln!("{step_id} was already ticked");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let outcome = backend
+        .set_step(doc.number, step_id, true)
+        .await
+        .map_err(|e| eyre!("the command succeeded but ticking failed: {e}"))?;
+    if let Some(w) = outcome.warning {
+        eprintln!("warning: {w}");
+    }
+    eprintln!("ticked {step_id}");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,337 @@
+//! The fake's in-memory data: repositories with issues (pull requests are
+//! issues with a [`Pull`] part, as on GitHub), comments, milestones and
+//! labels, plus request bookkeeping.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use serde_json::Value;
+
+use super::{Fault, IssueSeed, RecordedRequest};
+
+/// Id ranges per object kind, so ids look like GitHub's and never collide.
+pub(super) const ISSUE_IDS: u64 = 744_765_891;
+pub(super) const COMMENT_IDS: u64 = 731_052_000;
+pub(super) const LABEL_IDS: u64 = 2_519_480_000;
+pub(super) const MILESTONE_IDS: u64 = 6_132_000;
+pub(super) const PULL_IDS: u64 = 524_911_000;
+
+/// The current time at GitHub's (second) resolution.
+pub(super) fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(0)
+}
+
+#[derive(Debug)]
+pub(super) struct Store {
+    /// Login of the authenticated user.
+    pub user: String,
+    pub token: Option<String>,
+    pub faults: Vec<Fault>,
+    pub requests: Vec<RecordedRequest>,
+    pub repos: BTreeMap<String, Repo>,
+    /// Id allocator (added to the per-kind bases).
+    seq: u64,
+    /// Requests answered in the current rate-limit window.
+    used: u64,
+    /// Epoch second when the rate-limit window resets.
+    reset: i64,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct Repo {
+    pub issues: BTreeMap<u64, Issue>,
+    pub milestones: Vec<Milestone>,
+    pub labels: Vec<Label>,
+    /// Bodies of `POST /pulls` requests, in order.
+    pub pull_bodies: Vec<Value>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Issue {
+    pub id: u64,
+    pub number: u64,
+    pub title: String,
+    pub body: Option<String>,
+    pub author: String,
+    /// Label names as registered in [`Repo::labels`].
+    pub labels: Vec<String>,
+    /// Milestone number.
+    pub milestone: Option<u64>,
+    pub open: bool,
+    pub state_reason: Option<String>,
+    pub assignee: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_by: Option<String>,
+    pub comments: Vec<Comment>,
+    pub pull: Option<Pull>,
+}
+
+impl Issue {
+    /// Bumps `updated_at`, strictly increasing it even within one second.
+    pub fn touch(&mut self) {
+        self.updated_at = now().max(self.updated_at + Duration::seconds(1));
+    }
+
+    /// Opens or closes the issue, maintaining `closed_*` and `state_reason`
+    /// (`closed_at` is the current `updated_at`, so call [`Issue::touch`] first).
+    pub fn set_open(&mut self, open: bool, by: &str, reason: Option<&str>) {
+        if open == self.open {
+            return;
+        }
+        self.open = open;
+        if open {
+            self.closed_at = None;
+            self.closed_by = None;
+            self.state_reason = Some("reopened".to_string());
+        } else {
+            self.closed_at = Some(self.updated_at);
+            self.closed_by = Some(by.to_string());
+            self.state_reason = Some(reason.unwrap_or("completed").to_string());
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Pull {
+    pub id: u64,
+    /// As given: `branch` or `owner:branch`.
+    pub head: String,
+    pub base: String,
+    pub draft: bool,
+    pub head_sha: String,
+    pub base_sha: String,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Comment {
+    pub id: u64,
+    pub author: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Milestone {
+    pub id: u64,
+    pub number: u64,
+    pub title: String,
+    pub description: Option<String>,
+    pub open: bool,
+    pub creator: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub due_on: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Label {
+    pub id: u64,
+    pub name: String,
+    pub color: String,
+    pub description: Option<String>,
+    pub default: bool,
+}
+
+impl Repo {
+    /// Case-insensitive, like GitHub's label names.
+    pub fn label(&self, name: &str) -> Option<&Label> {
+        self.labels
+            .iter()
+            .find(|l| l.name.eq_ignore_ascii_case(name))
+    }
+
+    pub fn milestone(&self, number: u64) -> Option<&Milestone> {
+        self.milestones.iter().find(|m| m.number == number)
+    }
+
+    /// The next issue/pull request number.
+    pub fn next_number(&self) -> u64 {
+        self.issues.keys().next_back().map_or(1, |n| n + 1)
+    }
+}
+
+impl Store {
+    pub fn new() -> Self {
+        Store {
+            user: "octocat".to_string(),
+            token: None,
+            faults: Vec::new(),
+            requests: Vec::new(),
+            repos: BTreeMap::new(),
+            seq: 0,
+            used: 0,
+            reset: Utc::now().timestamp() + 3600,
+        }
+    }
+
+    pub fn next_id(&mut self, base: u64) -> u64 {
+        self.seq += 1;
+        base + self.seq
+    }
+
+    pub fn repo_mut(&mut self, repo: &str) -> &mut Repo {
+        self.repos.entry(repo.to_string()).or_default()
+    }
+
+    pub fn issue_mut(&mut self, repo: &str, number: u64) -> Option<&mut Issue> {
+        self.repos.get_mut(repo)?.issues.get_mut(&number)
+    }
+
+    /// Counts a request against the rate limit; returns (used, reset epoch,
+    /// a GitHub-looking request id).
+    pub fn count_request(&mut self) -> (u64, i64, String) {
+        let now = Utc::now().timestamp();
+        if now >= self.reset {
+            self.reset = now + 3600;
+            self.used = 0;
+        }
+        self.used += 1;
+        let h = fnv(&format!("{}:{}", self.reset, self.used));
+        let id = format!(
+            "{:04X}:{:04X}:{:06X}:{:06X}:{:08X}",
+            h & 0xFFFF,
+            (h >> 16) & 0xFFFF,
+            (h >> 32) & 0xFF_FFFF,
+            self.used,
+            now
+        );
+        (self.used, self.reset, id)
+    }
+
+    /// Takes one use of the first queued fault matching the request.
+    pub fn take_fault(&mut self, method: &str, target: &str) -> Option<Fault> {
+        let pos = self.faults.iter().position(|f| {
+            f.times > 0
+                && f.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && target.contains(&f.path_contains)
+        })?;
+        let fault = &mut self.faults[pos];
+        fault.times -= 1;
+        let taken = fault.clone();
+        if fault.times == 0 {
+            self.faults.remove(pos);
+        }
+        Some(taken)
+    }
+
+    /// Returns the canonical name of the label, creating it if needed.
+    pub fn ensure_label(&mut self, repo: &str, name: &str) -> String {
+        if let Some(label) = self.repo_mut(repo).label(name) {
+            return label.name.clone();
+        }
+        let id = self.next_id(LABEL_IDS);
+        let (color, description, default) = match name {
+            "bug" => ("d73a4a", Some("Something isn't working"), true),
+            "release-blocker" => ("b60205", Some("Prevents us from releasing"), false),
+            "release-tracking" => ("0e8a16", Some("Tracks the steps of a release"), false),
+            n if n.starts_with("team/") => ("1d76db", None, false),
+            _ => {
+                const PALETTE: [&str; 6] =
+                    ["fbca04", "c5def5", "5319e7", "bfd4f2", "006b75", "e99695"];
+                (PALETTE[(fnv(name) % 6) as usize], None, false)
+            }
+        };
+        self.repo_mut(repo).labels.push(Label {
+            id,
+            name: name.to_string(),
+            color: color.to_string(),
+            description: description.map(str::to_string),
+            default,
+        });
+        name.to_string()
+    }
+
+    /// Returns the number of the milestone titled `title`, creating an open
+    /// one (created by the current user) if needed.
+    pub fn ensure_milestone(&mut self, repo: &str, title: &str) -> u64 {
+        if let Some(m) = self
+            .repo_mut(repo)
+            .milestones
+            .iter()
+            .find(|m| m.title == title)
+        {
+            return m.number;
+        }
+        let id = self.next_id(MILESTONE_IDS);
+        let creator = self.user.clone();
+        let repo = self.repo_mut(repo);
+        let number = repo.milestones.iter().map(|m| m.number).max().unwrap_or(0) + 1;
+        let t = now();
+        repo.milestones.push(Milestone {
+            id,
+            number,
+            title: title.to_string(),
+            description: None,
+            open: true,
+            creator,
+            created_at: t,
+            updated_at: t,
+            closed_at: None,
+            due_on: None,
+        });
+        number
+    }
+
+    /// Inserts (or replaces) an issue; returns its number.
+    pub fn insert_issue(&mut self, seed: IssueSeed, author: &str) -> u64 {
+        let labels = seed
+            .labels
+            .iter()
+            .map(|l| self.ensure_label(&seed.repo, l))
+            .collect();
+        let milestone = seed
+            .milestone
+            .as_deref()
+            .map(|m| self.ensure_milestone(&seed.repo, m));
+        let id = self.next_id(ISSUE_IDS);
+        let repo = self.repo_mut(&seed.repo);
+        let number = seed.number.unwrap_or_else(|| repo.next_number());
+        let created = seed.created_at.map_or_else(now, |t| t.trunc_subsecs(0));
+        let open = seed.state != "closed";
+        repo.issues.insert(
+            number,
+            Issue {
+                id,
+                number,
+                title: seed.title,
+                body: Some(seed.body).filter(|b| !b.is_empty()),
+                author: author.to_string(),
+                labels,
+                milestone,
+                open,
+                state_reason: (!open).then(|| "completed".to_string()),
+                assignee: seed.assignee,
+                created_at: created,
+                updated_at: created,
+                closed_at: (!open).then_some(created),
+                closed_by: (!open).then(|| author.to_string()),
+                comments: Vec::new(),
+                pull: None,
+            },
+        );
+        number
+    }
+}
+
+/// FNV-1a 64: small stable hash for ids, colors and fake SHAs.
+pub(super) fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// A fake 40-hex commit SHA derived from `seed`.
+pub(super) fn sha(seed: &str) -> String {
+    let parts = [
+        fnv(seed),
+        fnv(&format!("{seed}#")),
+        fnv(&format!("{seed}##")),
+    ];
+    let hex: String = parts.iter().map(|p| format!("{p:016x}")).collect();
+    hex[..40].to_string()
+}

@@ -1,0 +1,350 @@
+//! Where the checklist lives: a GitHub issue or a local markdown file.
+//!
+//! A tick never loses anyone's edit. It (1) fetches the current body, (2)
+//! flips the step's one checkbox byte *by the step's id* in that fresh body —
+//! never by line number, never in our cached copy — (3) writes it back, and
+//! (4) reads it back to confirm. If the step moved or vanished, or someone
+//! already set it, nothing is written.
+//!
+//! The one window left open is between (1) and (3): an edit someone saves in
+//! that single round trip (typically well under a second) is overwritten,
+//! because GitHub's issue API has no compare-and-swap (no `If-Match` on
+//! PATCH). We keep that window as short as possible: no other request and no
+//! user interaction happens between the GET and the PATCH. The file backend
+//! has the same window between its read and its atomic rename.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::github::{GithubClient, GithubError, IssueData};
+use super::tasklist::{Checklist, set_done};
+use crate::config::{Config, GithubConfig};
+
+/// How the tracking issue is found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Locator {
+    /// By number.
+    Number(u64),
+    /// The newest open issue with this label (and milestone).
+    Label {
+        /// The label.
+        label: String,
+        /// The milestone title.
+        milestone: Option<String>,
+    },
+}
+
+/// The loaded checklist and what the view shows about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleaseDoc {
+    /// `owner/name`, or the file path.
+    pub repo: String,
+    /// The issue number (GitHub backend).
+    pub number: Option<u64>,
+    /// The issue title (file: its first heading, or its name).
+    pub title: String,
+    /// The milestone title.
+    pub milestone: Option<String>,
+    /// The release captain (first assignee).
+    pub assignee: Option<String>,
+    /// Open issues labelled `blocker_label` (GitHub backend).
+    pub blockers: Option<usize>,
+    /// The issue's web page.
+    pub url: Option<String>,
+    /// The markdown body.
+    pub body: String,
+    /// The parsed task list.
+    pub checklist: Checklist,
+}
+
+/// A checklist backend.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// A GitHub issue.
+    Github {
+        /// The client.
+        client: GithubClient,
+        /// How to find the issue.
+        locator: Locator,
+        /// The blocker label.
+        blocker_label: String,
+        /// The milestone blockers are counted in (from config).
+        milestone: Option<String>,
+        /// Post audit comments on ticks.
+        audit_comments: bool,
+    },
+    /// A local markdown file.
+    File(PathBuf),
+}
+
+/// What a successful tick did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TickOutcome {
+    /// The checklist as read back after the write.
+    pub doc: ReleaseDoc,
+    /// A warning that did not stop the tick (e.g. the audit comment failed).
+    pub warning: Option<String>,
+}
+
+fn github_message(e: GithubError) -> String {
+    e.to_string()
+}
+
+impl Backend {
+    /// The backend `[release]` describes, if any.
+    pub fn from_config(config: &Config) -> Result<Option<Backend>, String> {
+        let Some(r) = &config.release else {
+            return Ok(None);
+        };
+        if let Some(file) = &r.file {
+            return Ok(Some(Backend::File(super::command::expand_home(
+                &file.to_string_lossy(),
+            ))));
+        }
+        let repo = r
+            .repo
+            .as_ref()
+            .map(|s| s.get_ref().clone())
+            .ok_or("[release] needs repo or file")?;
+        let default_github = GithubConfig::default();
+        let gh = config.github.as_ref().unwrap_or(&default_github);
+        let client = GithubClient::new(gh, &repo).map_err(github_message)?;
+        let locator = match (r.issue, &r.label) {
+            (Some(n), _) => Locator::Number(n),
+            (None, Some(label)) => Locator::Label {
+                label: label.clone(),
+                milestone: r.milestone.clone(),
+            },
+            (None, None) => return Err("[release] needs issue or label".into()),
+        };
+        Ok(Some(Backend::Github {
+            client,
+            locator,
+            blocker_label: r.blocker_label.clone(),
+            milestone: r.milestone.clone(),
+            audit_comments: r.audit_comments,
+        }))
+    }
+
+    /// A short name for the header: `github` or `file`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Github { .. } => "github",
+            Backend::File(_) => "file",
+        }
+    }
+
+    /// Loads the checklist.
+    pub async fn load(&self) -> Result<ReleaseDoc, String> {
+        match self {
+            Backend::Github {
+                client,
+                locator,
+                blocker_label,
+                milestone,
+                ..
+            } => {
+                let issue = match locator {
+                    Locator::Number(n) => client.issue(*n).await,
+                    Locator::Label { label, milestone } => {
+                        client.find_issue(label, milestone.as_deref()).await
+                    }
+                }
+                .map_err(github_message)?;
+                // Blockers in the issue's milestone (or the configured one).
+                let blocker_milestone = issue.milestone.clone().or_else(|| milestone.clone());
+                let blockers = client
+                    .open_issues(blocker_label, blocker_milestone.as_deref())
+                    .await
+                    .map(|v| v.len());
+                let blockers = match blockers {
+                    Ok(n) => Some(n),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "counting blockers failed");
+                        None
+                    }
+                };
+                Ok(doc_from_issue(&client.repo, issue, blockers))
+            }
+            Backend::File(path) => {
+                let body = read_file(path)?;
+                Ok(doc_from_file(path, body))
+            }
+        }
+    }
+
+    /// Sets a step's checkbox without losing anyone's edit (see the module
+    /// docs). `number` is the issue loaded earlier (GitHub backend).
+    pub async fn set_step(
+        &self,
+        number: Option<u64>,
+        id: &str,
+        done: bool,
+    ) -> Result<TickOutcome, String> {
+        match self {
+            Backend::Github {
+                client,
+                audit_comments,
+                ..
+            } => {
+                let number = number.ok_or("the tracking issue has not been loaded yet")?;
+                // (1) fresh body, (2) splice by id, (3) PATCH: nothing else in between.
+                let fresh = client.issue(number).await.map_err(github_message)?;
+                let body = set_done(&fresh.body, id, done).map_err(|e| e.to_string())?;
+                client
+                    .update_body(number, &body)
+                    .await
+                    .map_err(github_message)?;
+                // (4) read back.
+                let back = client.issue(number).await.map_err(github_message)?;
+                let doc = doc_from_issue(&client.repo, back, None);
+                confirm(&doc.checklist, id, done)?;
+                let mut warning = None;
+                if *audit_comments {
+                    let step = doc
+                        .checklist
+                        .step(id)
+                        .map(|s| s.text.clone())
+                        .unwrap_or_else(|| id.to_string());
+                    let user = client
+                        .current_user()
+                        .await
+                        .unwrap_or_else(|_| "someone".into());
+                    let verb = if done { "ticked" } else { "unticked" };
+                    let text = format!("{verb} {step} — {user} via opsdeck");
+                    if let Err(e) = client.comment(number, &text).await {
+                        warning = Some(format!("the step was {verb}, but the audit comment failed: {e}"));
+                    }
+                }
+                Ok(TickOutcome { doc, warning })
+            }
+            Backend::File(path) => {
+                let fresh = read_file(path)?;
+                let body = set_done(&fresh, id, done).map_err(|e| e.to_string())?;
+                write_atomic(path, &body)?;
+                let back = read_file(path)?;
+                let doc = doc_from_file(path, back);
+                confirm(&doc.checklist, id, done)?;
+                Ok(TickOutcome { doc, warning: None })
+            }
+        }
+    }
+}
+
+fn confirm(checklist: &Checklist, id: &str, done: bool) -> Result<(), String> {
+    match checklist.step(id) {
+        Some(s) if s.done == done => Ok(()),
+        Some(_) => Err(format!(
+            "the write went through but reading back shows {id} {}; someone may have changed it at the same moment",
+            if done { "still open" } else { "still ticked" }
+        )),
+        None => Err(format!(
+            "the write went through but {id} is missing when read back; someone may have edited the issue at the same moment"
+        )),
+    }
+}
+
+fn doc_from_issue(repo: &str, issue: IssueData, blockers: Option<usize>) -> ReleaseDoc {
+    ReleaseDoc {
+        repo: repo.to_string(),
+        number: Some(issue.number),
+        checklist: Checklist::parse(&issue.body),
+        title: issue.title,
+        milestone: issue.milestone,
+        assignee: issue.assignee,
+        blockers,
+        url: Some(issue.html_url),
+        body: issue.body,
+    }
+}
+
+fn doc_from_file(path: &Path, body: String) -> ReleaseDoc {
+    let title = body
+        .lines()
+        .find_map(|l| l.strip_prefix("# "))
+        .map(|t| t.trim().to_string())
+        .unwrap_or_else(|| {
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+    ReleaseDoc {
+        repo: path.display().to_string(),
+        number: None,
+        title,
+        milestone: None,
+        assignee: None,
+        blockers: None,
+        url: None,
+        checklist: Checklist::parse(&body),
+        body,
+    }
+}
+
+fn read_file(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Writes `body` to `path` atomically: a temporary file in the same
+/// directory, flushed to disk, then renamed over the original (keeping its
+/// permissions). A crash leaves either the old or the new file, never half.
+pub fn write_atomic(path: &Path, body: &str) -> Result<(), String> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "checklist".into());
+    let tmp = dir.join(format!(".{name}.opsdeck-{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(body.as_bytes())?;
+        f.sync_all()?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            std::fs::set_permissions(&tmp, meta.permissions())?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(format!("writing {}: {e}", path.display()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn file_backend_ticks_keeping_crlf_and_other_edits() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("RELEASE.md");
+        let body = "# 3.23 release\r\n\r\n## Setup\r\n\r\n- [ ] Create the branch\r\n- [ ] Tag it `git push origin 3.23`\r\n";
+        std::fs::write(&path, body).expect("write");
+        let backend = Backend::File(path.clone());
+        let doc = backend.load().await.expect("load");
+        assert_eq!(doc.title, "3.23 release");
+        assert_eq!(doc.checklist.progress(), (0, 2));
+        let id = doc.checklist.steps[1].id.clone();
+
+        // Someone edits the file after we loaded it.
+        let edited = body.replace("Create the branch", "Create the release branch");
+        std::fs::write(&path, &edited).expect("write");
+        let out = backend.set_step(None, &id, true).await.expect("tick");
+        assert_eq!(out.doc.checklist.progress(), (1, 2));
+        let now = std::fs::read(&path).expect("read");
+        let expected = edited.replacen("- [ ] Tag", "- [x] Tag", 1);
+        assert_eq!(String::from_utf8(now).expect("utf8"), expected, "one byte changed, CRLF and the other edit kept");
+
+        // Already ticked: refused, nothing written.
+        let e = backend.set_step(None, &id, true).await.expect_err("already");
+        assert!(e.contains("already"), "{e}");
+        // Vanished: refused.
+        let e = backend.set_step(None, "setup/no-such-step", true).await.expect_err("vanished");
+        assert!(e.contains("no longer"), "{e}");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), expected);
+    }
+}

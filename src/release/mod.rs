@@ -1,0 +1,17 @@
+//! The release pane: a GitHub release tracking issue's task list as the
+//! source of truth.
+//!
+//! * [`tasklist`] — markdown task lists: sections, steps, stable ids, the
+//!   one-byte tick splice (pure).
+//! * [`command`] — which command a step may run: local config decides, the
+//!   issue only proposes (pure).
+//! * [`github`] — the GitHub client (octocrab), with careful retries.
+//! * [`backend`] — GitHub or a local file: load, and tick without losing
+//!   anyone's edit.
+//! * [`runner`] — runs a step's command in the background, streaming output.
+
+pub mod backend;
+pub mod command;
+pub mod github;
+pub mod runner;
+pub mod tasklist;

@@ -1,0 +1,734 @@
+//! Runs a release step's command in the background and streams its output.
+//!
+//! Commands are already-resolved argvs from local config: `argv[0]` is executed
+//! directly with `argv[1..]` as literal arguments — no shell is ever involved.
+//! The child runs in its own process group so [`RunHandle::stop`] reaches the
+//! whole tree (e.g. `yarn` → `node`).
+//!
+//! Log file format (one run per file):
+//!
+//! ```text
+//! # opsdeck run: <argv, shell-quoted> in <cwd>
+//! # started <RFC3339 UTC>
+//! <stdout line, as is>
+//! ! <stderr line, prefixed with "! ">
+//! # exited with code N | # killed by signal S (NAME) | # failed to start: ...
+//! ```
+//!
+//! Output lines are split on `\n`; a trailing `\r` is stripped too, invalid
+//! UTF-8 is replaced lossily. After the direct child exits, output is drained
+//! for at most [`DRAIN_AFTER_EXIT`] (background processes that keep the pipes
+//! open would otherwise keep the run alive forever).
+//! This module does not depend on any UI code.
+
+use std::collections::BTreeMap;
+use std::future::pending;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use tokio::fs::File;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, BufWriter};
+use tokio::process::Command;
+use tokio::sync::Notify;
+use tokio::time::{Instant, sleep_until};
+
+/// How long output is still read after the direct child has exited.
+pub const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(2);
+
+/// What to run and where to log it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSpec {
+    pub argv: Vec<String>,
+    /// Working directory; a leading `~/` is expanded using `$HOME`.
+    pub cwd: Option<PathBuf>,
+    /// Added on top of the inherited environment.
+    pub env: BTreeMap<String, String>,
+    pub log_path: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunEvent {
+    Started {
+        pid: u32,
+    },
+    /// One line without its trailing newline (lossy UTF-8).
+    Output {
+        stream: Stream,
+        line: String,
+    },
+    /// Always the last event after `Started`.
+    Exited {
+        code: Option<i32>,
+        signal: Option<i32>,
+    },
+    /// Could not start; no `Started`/`Exited` follow or precede it.
+    Failed {
+        error: String,
+    },
+}
+
+#[derive(Default)]
+struct Shared {
+    running: AtomicBool,
+    stop: Notify,
+}
+
+/// Handle to a background run. Dropping it does not stop the command.
+pub struct RunHandle {
+    shared: Arc<Shared>,
+}
+
+impl RunHandle {
+    /// Stops the command: SIGTERM to its whole process group, then SIGKILL
+    /// after `grace` if it is still running. Idempotent. Returns immediately.
+    pub fn stop(&self) {
+        self.shared.stop.notify_one();
+    }
+
+    /// True until Exited/Failed was sent (it is already false while the sink
+    /// handles that final event).
+    pub fn is_running(&self) -> bool {
+        self.shared.running.load(Ordering::SeqCst)
+    }
+}
+
+/// Starts the command on the current tokio runtime and returns at once.
+/// Events go to `sink` in order. Without a current runtime, `Failed` is sent
+/// synchronously.
+pub fn spawn<F>(spec: RunSpec, grace: Duration, sink: F) -> RunHandle
+where
+    F: Fn(RunEvent) + Send + Sync + 'static,
+{
+    let shared = Arc::new(Shared {
+        running: AtomicBool::new(true),
+        stop: Notify::new(),
+    });
+    let handle = RunHandle {
+        shared: shared.clone(),
+    };
+    match tokio::runtime::Handle::try_current() {
+        Ok(rt) => {
+            rt.spawn(run(spec, grace, sink, shared));
+        }
+        Err(e) => {
+            shared.running.store(false, Ordering::SeqCst);
+            sink(RunEvent::Failed {
+                error: format!("no tokio runtime: {e}"),
+            });
+        }
+    }
+    handle
+}
+
+/// The default log directory: `$XDG_STATE_HOME/opsdeck/runs`
+/// (`~/.local/state/opsdeck/runs`).
+pub fn default_log_dir() -> Option<PathBuf> {
+    log_dir_from(std::env::var_os("XDG_STATE_HOME"), std::env::var_os("HOME"))
+}
+
+fn log_dir_from(
+    xdg: Option<std::ffi::OsString>,
+    home: Option<std::ffi::OsString>,
+) -> Option<PathBuf> {
+    let state = match xdg.map(PathBuf::from) {
+        Some(p) if p.is_absolute() => p,
+        _ => PathBuf::from(home.filter(|h| !h.is_empty())?).join(".local/state"),
+    };
+    Some(state.join("opsdeck").join("runs"))
+}
+
+/// `<dir>/<UTC yyyymmdd-HHMMSS>-<step-id with '/' replaced by '_'>.log`.
+pub fn log_path_for(dir: &Path, step_id: &str, now: chrono::DateTime<chrono::Utc>) -> PathBuf {
+    let id = step_id.replace('/', "_");
+    dir.join(format!("{}-{id}.log", now.format("%Y%m%d-%H%M%S")))
+}
+
+/// Quotes argv words like a POSIX shell would need them (for display only).
+fn shell_join(argv: &[String]) -> String {
+    let quote = |w: &String| {
+        let safe = |c: char| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c);
+        if !w.is_empty() && w.chars().all(safe) {
+            w.clone()
+        } else {
+            format!("'{}'", w.replace('\'', r"'\''"))
+        }
+    };
+    argv.iter().map(quote).collect::<Vec<_>>().join(" ")
+}
+
+fn expand_tilde(p: &Path) -> PathBuf {
+    let home = std::env::var_os("HOME").filter(|h| !h.is_empty());
+    match (p.strip_prefix("~"), home) {
+        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => p.to_path_buf(),
+    }
+}
+
+fn io_desc(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(n) => nix::errno::Errno::from_raw(n).desc().to_string(),
+        None => e.to_string(),
+    }
+}
+
+/// Best-effort log writer; the first error is returned once, then logging stops.
+struct Log {
+    path: PathBuf,
+    file: Option<BufWriter<File>>,
+}
+
+impl Log {
+    async fn open(path: &Path) -> (Log, Option<String>) {
+        let res = async {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                tokio::fs::create_dir_all(parent).await?;
+            }
+            File::create(path).await
+        }
+        .await;
+        match res {
+            Ok(f) => (
+                Log {
+                    path: path.to_path_buf(),
+                    file: Some(BufWriter::new(f)),
+                },
+                None,
+            ),
+            Err(e) => {
+                let log = Log {
+                    path: path.to_path_buf(),
+                    file: None,
+                };
+                let msg = log.error_msg(&e);
+                (log, Some(msg))
+            }
+        }
+    }
+
+    fn error_msg(&self, e: &std::io::Error) -> String {
+        tracing::warn!(path = %self.path.display(), error = %e, "cannot write run log");
+        format!("opsdeck: cannot write log {}: {e}", self.path.display())
+    }
+
+    async fn line(&mut self, text: &str) -> Option<String> {
+        let file = self.file.as_mut()?;
+        let res = async {
+            file.write_all(text.as_bytes()).await?;
+            file.write_all(b"\n").await
+        }
+        .await;
+        self.check(res)
+    }
+
+    async fn close(&mut self) -> Option<String> {
+        let file = self.file.as_mut()?;
+        let res = file.flush().await;
+        let err = self.check(res);
+        self.file = None;
+        err
+    }
+
+    fn check(&mut self, res: std::io::Result<()>) -> Option<String> {
+        let e = res.err()?;
+        self.file = None;
+        Some(self.error_msg(&e))
+    }
+}
+
+async fn sleep_opt(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => sleep_until(d).await,
+        None => pending().await,
+    }
+}
+
+fn signal_group(pid: u32, sig: Signal) {
+    let Ok(raw) = i32::try_from(pid) else { return };
+    if let Err(e) = killpg(Pid::from_raw(raw), sig) {
+        tracing::debug!(pid, ?sig, error = %e, "killpg failed");
+    }
+}
+
+/// Turns a raw line (possibly with trailing `\n` / `\r\n`) into an event text.
+fn take_line(buf: &mut Vec<u8>) -> String {
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+    }
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+    let line = String::from_utf8_lossy(buf).into_owned();
+    buf.clear();
+    line
+}
+
+async fn run<F>(spec: RunSpec, grace: Duration, sink: F, shared: Arc<Shared>)
+where
+    F: Fn(RunEvent) + Send + Sync + 'static,
+{
+    let finish = |ev: RunEvent| {
+        shared.running.store(false, Ordering::SeqCst);
+        sink(ev);
+    };
+    let cwd = spec.cwd.as_deref().map(expand_tilde);
+    let shown_cwd = cwd
+        .clone()
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let (mut log, mut log_err) = Log::open(&spec.log_path).await;
+    let header = format!(
+        "# opsdeck run: {} in {}",
+        shell_join(&spec.argv),
+        shown_cwd.display()
+    );
+    let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    for text in [header, format!("# started {started}")] {
+        log_err = log_err.or(log.line(&text).await);
+    }
+
+    let fail = async |log: &mut Log, error: String| {
+        log.line(&format!("# failed to start: {error}")).await;
+        log.close().await;
+        finish(RunEvent::Failed { error });
+    };
+    let Some(program) = spec.argv.first() else {
+        return fail(&mut log, "empty command".to_string()).await;
+    };
+    if let Some(dir) = &cwd {
+        let error = match tokio::fs::metadata(dir).await {
+            Ok(m) if m.is_dir() => None,
+            Ok(_) => Some(format!(
+                "working directory {} is not a directory",
+                dir.display()
+            )),
+            Err(e) => Some(format!(
+                "working directory {} does not exist ({})",
+                dir.display(),
+                io_desc(&e)
+            )),
+        };
+        if let Some(error) = error {
+            return fail(&mut log, error).await;
+        }
+    }
+
+    let mut cmd = Command::new(program);
+    cmd.args(&spec.argv[1..])
+        .envs(&spec.env)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
+    if let Some(dir) = &cwd {
+        cmd.current_dir(dir);
+    }
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            let what = match e.kind() {
+                std::io::ErrorKind::NotFound => "command not found",
+                std::io::ErrorKind::PermissionDenied => "permission denied",
+                _ => "cannot start",
+            };
+            return fail(&mut log, format!("{program}: {what} ({})", io_desc(&e))).await;
+        }
+    };
+    let pid = child.id().unwrap_or_default();
+    sink(RunEvent::Started { pid });
+    let report = |err: Option<String>| {
+        if let Some(line) = err {
+            sink(RunEvent::Output {
+                stream: Stream::Stderr,
+                line,
+            });
+        }
+    };
+    report(log_err);
+
+    let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
+        unreachable!("stdout and stderr are piped")
+    };
+    let (mut out, mut err) = (BufReader::new(stdout), BufReader::new(stderr));
+    let (mut out_buf, mut err_buf) = (Vec::new(), Vec::new());
+    let (mut out_eof, mut err_eof) = (false, false);
+    let mut status: Option<std::io::Result<ExitStatus>> = None;
+    let mut term_sent = false;
+    let mut kill_at: Option<Instant> = None;
+    let mut drain_until: Option<Instant> = None;
+
+    while !(out_eof && err_eof && status.is_some()) {
+        let (stream, buf, eof, res) = tokio::select! {
+            r = out.read_until(b'\n', &mut out_buf), if !out_eof => (Stream::Stdout, &mut out_buf, &mut out_eof, r),
+            r = err.read_until(b'\n', &mut err_buf), if !err_eof => (Stream::Stderr, &mut err_buf, &mut err_eof, r),
+            s = child.wait(), if status.is_none() => {
+                status = Some(s);
+                drain_until = Some(Instant::now() + DRAIN_AFTER_EXIT);
+                continue;
+            }
+            _ = shared.stop.notified(), if !term_sent => {
+                term_sent = true;
+                signal_group(pid, Signal::SIGTERM);
+                kill_at = Some(Instant::now() + grace);
+                continue;
+            }
+            _ = sleep_opt(kill_at) => {
+                kill_at = None;
+                signal_group(pid, Signal::SIGKILL);
+                continue;
+            }
+            _ = sleep_opt(drain_until) => {
+                tracing::warn!(pid, "output still open after the command exited; detaching");
+                break;
+            }
+        };
+        match res {
+            Ok(n) => {
+                *eof = n == 0;
+                if buf.is_empty() {
+                    continue;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(pid, ?stream, error = %e, "reading command output failed");
+                *eof = true;
+                if buf.is_empty() {
+                    continue;
+                }
+            }
+        }
+        let line = take_line(buf);
+        let logged = match stream {
+            Stream::Stdout => log.line(&line).await,
+            Stream::Stderr => log.line(&format!("! {line}")).await,
+        };
+        sink(RunEvent::Output { stream, line });
+        report(logged);
+    }
+    // Partial lines left when detaching after the drain deadline.
+    for (stream, buf) in [
+        (Stream::Stdout, &mut out_buf),
+        (Stream::Stderr, &mut err_buf),
+    ] {
+        if !buf.is_empty() {
+            sink(RunEvent::Output {
+                stream,
+                line: take_line(buf),
+            });
+        }
+    }
+
+    let (code, signal, text) = match status {
+        Some(Ok(s)) => match (s.code(), s.signal()) {
+            (_, Some(sig)) => {
+                let name = Signal::try_from(sig).map(|s| s.as_str()).unwrap_or("?");
+                (
+                    None,
+                    Some(sig),
+                    format!("# killed by signal {sig} ({name})"),
+                )
+            }
+            (code, None) => (
+                code,
+                None,
+                format!("# exited with code {}", code.unwrap_or(-1)),
+            ),
+        },
+        Some(Err(e)) => (None, None, format!("# exit status unknown: {e}")),
+        None => (None, None, "# exit status unknown".to_string()),
+    };
+    let mut err = log.line(&text).await;
+    err = err.or(log.close().await);
+    report(err);
+    finish(RunEvent::Exited { code, signal });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::sync::mpsc;
+
+    fn spec(argv: &[&str]) -> RunSpec {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join("opsdeck-runner-tests");
+        let n = N.fetch_add(1, Ordering::SeqCst);
+        let name = format!("{}-{n}.log", std::process::id());
+        RunSpec {
+            argv: argv.iter().map(|s| s.to_string()).collect(),
+            cwd: None,
+            env: BTreeMap::new(),
+            log_path: dir.join(name),
+        }
+    }
+
+    fn start(spec: RunSpec, grace: Duration) -> (RunHandle, mpsc::UnboundedReceiver<RunEvent>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let h = spawn(spec, grace, move |ev| {
+            let _ = tx.send(ev);
+        });
+        (h, rx)
+    }
+
+    async fn next(rx: &mut mpsc::UnboundedReceiver<RunEvent>) -> RunEvent {
+        tokio::time::timeout(Duration::from_secs(3), rx.recv())
+            .await
+            .expect("timeout")
+            .expect("closed")
+    }
+
+    async fn collect(mut rx: mpsc::UnboundedReceiver<RunEvent>) -> Vec<RunEvent> {
+        let mut evs = Vec::new();
+        loop {
+            let ev = next(&mut rx).await;
+            let last = matches!(ev, RunEvent::Exited { .. } | RunEvent::Failed { .. });
+            evs.push(ev);
+            if last {
+                return evs;
+            }
+        }
+    }
+
+    async fn run_all(spec: RunSpec) -> Vec<RunEvent> {
+        let (h, rx) = start(spec, Duration::from_millis(300));
+        let evs = collect(rx).await;
+        assert!(!h.is_running());
+        evs
+    }
+
+    fn lines(evs: &[RunEvent], want: Stream) -> Vec<String> {
+        evs.iter()
+            .filter_map(|e| match e {
+                RunEvent::Output { stream, line } if *stream == want => Some(line.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn exited(code: Option<i32>, signal: Option<i32>) -> RunEvent {
+        RunEvent::Exited { code, signal }
+    }
+
+    #[tokio::test]
+    async fn streams_stdout_in_order_and_exits_zero() {
+        let evs = run_all(spec(&[
+            "sh",
+            "-c",
+            "for i in 1 2 3 4 5; do echo line$i; done",
+        ]))
+        .await;
+        assert!(matches!(evs[0], RunEvent::Started { pid } if pid > 0));
+        assert_eq!(
+            lines(&evs, Stream::Stdout),
+            ["line1", "line2", "line3", "line4", "line5"]
+        );
+        assert_eq!(evs.last(), Some(&exited(Some(0), None)));
+    }
+
+    #[tokio::test]
+    async fn stderr_tagged_and_nonzero_exit() {
+        let evs = run_all(spec(&["sh", "-c", "echo out; echo err >&2; exit 4"])).await;
+        assert_eq!(lines(&evs, Stream::Stdout), ["out"]);
+        assert_eq!(lines(&evs, Stream::Stderr), ["err"]);
+        assert_eq!(evs.last(), Some(&exited(Some(4), None)));
+        let evs = run_all(spec(&["false"])).await;
+        assert_eq!(evs.last(), Some(&exited(Some(1), None)));
+    }
+
+    #[tokio::test]
+    async fn final_line_without_newline_and_lossy_utf8() {
+        let evs = run_all(spec(&["printf", "a\\r\\nok\\377x\\nlast"])).await;
+        assert_eq!(lines(&evs, Stream::Stdout), ["a", "ok\u{FFFD}x", "last"]);
+    }
+
+    #[tokio::test]
+    async fn missing_program_fails() {
+        let evs = run_all(spec(&["opsdeck-no-such-program", "x"])).await;
+        assert_eq!(evs.len(), 1);
+        let RunEvent::Failed { error } = &evs[0] else {
+            panic!("{evs:?}")
+        };
+        assert!(
+            error.starts_with("opsdeck-no-such-program: command not found"),
+            "{error}"
+        );
+    }
+
+    #[tokio::test]
+    async fn missing_cwd_and_empty_argv_fail() {
+        let mut s = spec(&["true"]);
+        s.cwd = Some(PathBuf::from("/nonexistent/opsdeck-dir"));
+        let evs = run_all(s).await;
+        let [RunEvent::Failed { error }] = evs.as_slice() else {
+            panic!("{evs:?}")
+        };
+        assert!(
+            error.contains("/nonexistent/opsdeck-dir does not exist"),
+            "{error}"
+        );
+        let evs = run_all(spec(&[])).await;
+        assert_eq!(
+            evs,
+            [RunEvent::Failed {
+                error: "empty command".into()
+            }]
+        );
+    }
+
+    #[tokio::test]
+    async fn env_and_cwd_are_applied() {
+        let mut s = spec(&["sh", "-c", "echo $OPSDECK_FOO; pwd"]);
+        s.env.insert("OPSDECK_FOO".into(), "bar baz".into());
+        s.cwd = Some(PathBuf::from("/"));
+        let evs = run_all(s).await;
+        assert_eq!(lines(&evs, Stream::Stdout), ["bar baz", "/"]);
+    }
+
+    #[tokio::test]
+    async fn no_shell_is_involved() {
+        let evs = run_all(spec(&["echo", "$(rm -rf /)", "; ls"])).await;
+        assert_eq!(lines(&evs, Stream::Stdout), ["$(rm -rf /) ; ls"]);
+    }
+
+    async fn wait_started(rx: &mut mpsc::UnboundedReceiver<RunEvent>) {
+        assert!(matches!(next(rx).await, RunEvent::Started { .. }));
+    }
+
+    #[tokio::test]
+    async fn stop_escalates_to_sigkill_after_grace() {
+        let (h, mut rx) = start(
+            spec(&["sh", "-c", "trap '' TERM; echo ready; sleep 30"]),
+            Duration::from_millis(300),
+        );
+        wait_started(&mut rx).await;
+        assert_eq!(
+            next(&mut rx).await,
+            RunEvent::Output {
+                stream: Stream::Stdout,
+                line: "ready".into()
+            }
+        );
+        let t0 = std::time::Instant::now();
+        h.stop();
+        h.stop();
+        let evs = collect(rx).await;
+        assert_eq!(evs.last(), Some(&exited(None, Some(9))));
+        assert!(t0.elapsed() >= Duration::from_millis(290));
+        assert!(!h.is_running());
+    }
+
+    #[tokio::test]
+    async fn stop_terminates_plain_sleep() {
+        let (h, mut rx) = start(spec(&["sleep", "30"]), Duration::from_millis(300));
+        assert!(h.is_running());
+        wait_started(&mut rx).await;
+        h.stop();
+        assert_eq!(collect(rx).await.last(), Some(&exited(None, Some(15))));
+    }
+
+    fn alive(pid: &str) -> bool {
+        // A zombie (state Z) counts as dead.
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| {
+                s.rsplit(')')
+                    .next()
+                    .is_some_and(|rest| !rest.trim_start().starts_with('Z'))
+            })
+            .unwrap_or(false)
+    }
+
+    #[tokio::test]
+    async fn stop_reaches_children_in_the_group() {
+        let (h, mut rx) = start(
+            spec(&["sh", "-c", "sleep 30 & echo $!; wait"]),
+            Duration::from_millis(300),
+        );
+        wait_started(&mut rx).await;
+        let RunEvent::Output { line: child, .. } = next(&mut rx).await else {
+            panic!()
+        };
+        assert!(alive(&child));
+        h.stop();
+        assert_eq!(collect(rx).await.last(), Some(&exited(None, Some(15))));
+        let t0 = std::time::Instant::now();
+        while alive(&child) && t0.elapsed() < Duration::from_secs(1) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(!alive(&child), "background child {child} survived");
+    }
+
+    #[tokio::test]
+    async fn log_file_has_header_lines_and_exit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut s = spec(&["sh", "-c", "echo hello; echo oops >&2; exit 3"]);
+        s.log_path = dir.path().join("nested/run.log");
+        let path = s.log_path.clone();
+        run_all(s).await;
+        let log = std::fs::read_to_string(path).expect("log");
+        let l: Vec<&str> = log.lines().collect();
+        assert_eq!(
+            l[0],
+            format!(
+                "# opsdeck run: sh -c 'echo hello; echo oops >&2; exit 3' in {}",
+                std::env::current_dir().expect("cwd").display()
+            )
+        );
+        assert!(
+            l[1].starts_with("# started ") && l[1].ends_with('Z'),
+            "{}",
+            l[1]
+        );
+        assert!(l.contains(&"hello") && l.contains(&"! oops"), "{log}");
+        assert_eq!(l.last(), Some(&"# exited with code 3"));
+    }
+
+    #[tokio::test]
+    async fn unwritable_log_is_reported_once_and_run_continues() {
+        let file = tempfile::NamedTempFile::new().expect("tmp");
+        let mut s = spec(&["echo", "hi"]);
+        s.log_path = file.path().join("run.log"); // parent is a regular file
+        let evs = run_all(s).await;
+        let errs = lines(&evs, Stream::Stderr);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(
+            errs[0].starts_with("opsdeck: cannot write log "),
+            "{}",
+            errs[0]
+        );
+        assert_eq!(lines(&evs, Stream::Stdout), ["hi"]);
+        assert_eq!(evs.last(), Some(&exited(Some(0), None)));
+    }
+
+    #[test]
+    fn paths_and_quoting() {
+        let now = chrono::DateTime::parse_from_rfc3339("2024-03-05T07:08:09Z")
+            .expect("ts")
+            .to_utc();
+        assert_eq!(
+            log_path_for(Path::new("/logs"), "web/deploy", now),
+            PathBuf::from("/logs/20240305-070809-web_deploy.log")
+        );
+        assert_eq!(
+            log_dir_from(Some("/state".into()), Some("/home/u".into())),
+            Some(PathBuf::from("/state/opsdeck/runs"))
+        );
+        assert_eq!(
+            log_dir_from(Some("".into()), Some("/home/u".into())),
+            Some(PathBuf::from("/home/u/.local/state/opsdeck/runs"))
+        );
+        assert_eq!(log_dir_from(None, None), None);
+        let argv = ["yarn", "it's", "", "a b", "--x=1"].map(String::from);
+        assert_eq!(shell_join(&argv), r"yarn 'it'\''s' '' 'a b' --x=1");
+    }
+}

@@ -1,0 +1,270 @@
+//! The release view: the tracking issue's title and people, overall and
+//! per-section progress, the steps (cursor on one), and the output of the
+//! step's command when one ran.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::text::{age, clean};
+use crate::app::release::RunView;
+use crate::app::state::State;
+use crate::release::command::{Resolution, display};
+use crate::release::runner::Stream;
+
+/// A text progress bar: `██████░░░░`.
+pub fn bar(done: usize, total: usize, width: usize) -> String {
+    let filled = if total == 0 { 0 } else { done * width / total };
+    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+}
+
+/// Draws the release view into `area`.
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let r = &state.release;
+    let Some(doc) = &r.doc else {
+        let status = state
+            .sources
+            .iter()
+            .find(|s| matches!(s.kind, crate::alerts::model::SourceKind::Github | crate::alerts::model::SourceKind::File));
+        let text = match status.and_then(|s| s.error.clone()) {
+            Some(e) => vec![
+                Line::styled("Could not load the checklist:", Style::default().add_modifier(Modifier::BOLD)),
+                Line::styled(clean(&e).into_owned(), Style::default().fg(Color::Red)),
+                Line::from("r retries."),
+            ],
+            None => vec![Line::from("loading the release checklist…")],
+        };
+        frame.render_widget(
+            Paragraph::new(text).block(Block::default().borders(Borders::ALL).title(" Release ")),
+            area,
+        );
+        return;
+    };
+    let output_height = if r.run.is_some() { area.height / 3 } else { 0 };
+    let [top, body, output] = Layout::vertical([
+        Constraint::Length(4),
+        Constraint::Min(3),
+        Constraint::Length(output_height),
+    ])
+    .areas(area);
+
+    // The issue, its people and the overall bar.
+    let (done, total) = doc.checklist.progress();
+    let number = doc.number.map(|n| format!("#{n} ")).unwrap_or_default();
+    let mut facts = vec![Span::styled(clean(&doc.repo).into_owned(), Style::default().fg(Color::Gray))];
+    if let Some(m) = &doc.milestone {
+        facts.push(Span::raw(format!(" · milestone {}", clean(m))));
+    }
+    if let Some(a) = &doc.assignee {
+        facts.push(Span::raw(format!(" · captain @{}", clean(a))));
+    }
+    if let Some(b) = doc.blockers {
+        let style = if b > 0 {
+            Style::default().fg(Color::Red).add_modifier(Modifier::BOLD)
+        } else {
+            Style::default().fg(Color::Green)
+        };
+        facts.push(Span::raw(" · "));
+        facts.push(Span::styled(format!("{b} blocker{}", if b == 1 { "" } else { "s" }), style));
+    }
+    if let Some(at) = state
+        .sources
+        .iter()
+        .find(|s| matches!(s.kind, crate::alerts::model::SourceKind::Github | crate::alerts::model::SourceKind::File))
+        .and_then(|s| s.last_ok)
+    {
+        facts.push(Span::styled(
+            format!(" · data {} old", age(state.now, at)),
+            Style::default().fg(Color::Gray),
+        ));
+    }
+    let width = usize::from(top.width.saturating_sub(20)).clamp(10, 60);
+    let header = vec![
+        Line::from(vec![
+            Span::styled(number, Style::default().fg(Color::Cyan)),
+            Span::styled(clean(&doc.title).into_owned(), Style::default().add_modifier(Modifier::BOLD)),
+        ]),
+        Line::from(facts),
+        Line::from(vec![
+            Span::raw("Overall  "),
+            Span::styled(bar(done, total, width), Style::default().fg(Color::Green)),
+            Span::raw(format!(" {done}/{total}")),
+        ]),
+    ];
+    frame.render_widget(
+        Paragraph::new(header).block(Block::default().borders(Borders::TOP).title(" Release ")),
+        top,
+    );
+
+    let [sections_area, steps_area] =
+        Layout::horizontal([Constraint::Length(38), Constraint::Min(20)]).areas(body);
+    sections(state, frame, sections_area);
+    steps(state, frame, steps_area);
+    if let Some(run) = &r.run {
+        self::output(state, run, frame, output);
+    }
+}
+
+fn sections(state: &State, frame: &mut Frame, area: Rect) {
+    let Some(doc) = &state.release.doc else { return };
+    let current = doc
+        .checklist
+        .steps
+        .get(state.release.cursor)
+        .map(|s| s.section);
+    let mut lines = Vec::new();
+    for (i, s) in doc.checklist.sections.iter().enumerate() {
+        if s.steps.is_empty() {
+            continue;
+        }
+        let (d, t) = doc.checklist.section_progress(i);
+        let title = if s.title.is_empty() { "(top)" } else { s.title.as_str() };
+        let style = if Some(i) == current {
+            Style::default().add_modifier(Modifier::BOLD)
+        } else {
+            Style::default()
+        };
+        let color = if d == t { Color::Green } else { Color::Yellow };
+        lines.push(Line::from(vec![Span::styled(format!("{:<20.20}", clean(title)), style)]));
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {}", bar(d, t, 20)), Style::default().fg(color)),
+            Span::raw(format!(" {d}/{t}")),
+        ]));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Sections ")),
+        area,
+    );
+}
+
+fn steps(state: &State, frame: &mut Frame, area: Rect) {
+    let r = &state.release;
+    let Some(doc) = &r.doc else { return };
+    let inner_height = usize::from(area.height.saturating_sub(3)).max(1);
+    // Rows: a heading row before each section's first step, then steps.
+    let mut rows: Vec<(Option<usize>, Line)> = Vec::new();
+    let mut last_section = None;
+    for (i, step) in doc.checklist.steps.iter().enumerate() {
+        if last_section != Some(step.section) {
+            last_section = Some(step.section);
+            let title = &doc.checklist.sections[step.section].title;
+            rows.push((
+                None,
+                Line::styled(
+                    format!("## {}", clean(if title.is_empty() { "(top)" } else { title })),
+                    Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+                ),
+            ));
+        }
+        let selected = i == r.cursor;
+        let pending = r.pending.as_ref().is_some_and(|(id, _)| *id == step.id);
+        let box_text = if pending {
+            "[…]"
+        } else if step.done {
+            "[x]"
+        } else {
+            "[ ]"
+        };
+        let tag = match r.rules.resolve(&step.text, &step.code) {
+            Resolution::Run(run) => Span::styled(
+                format!("  ▶ {}", run.source.as_str()),
+                Style::default().fg(Color::Green),
+            ),
+            Resolution::Refused { .. } => {
+                Span::styled("  ✗ not allowed", Style::default().fg(Color::DarkGray))
+            }
+            Resolution::NoCommand => Span::raw(""),
+        };
+        let mut style = if step.done {
+            Style::default().fg(Color::DarkGray)
+        } else {
+            Style::default()
+        };
+        if selected {
+            style = style.add_modifier(Modifier::REVERSED);
+        }
+        let indent = "  ".repeat(step.depth);
+        rows.push((
+            Some(i),
+            Line::from(vec![
+                Span::styled(format!("{}{indent}{box_text} {}", if selected { "▶" } else { " " }, clean(&step.text)), style),
+                tag,
+            ]),
+        ));
+    }
+    // Window around the cursor row.
+    let cursor_row = rows.iter().position(|(i, _)| *i == Some(r.cursor)).unwrap_or(0);
+    let start = cursor_row.saturating_sub(inner_height.saturating_sub(1) / 2).min(rows.len().saturating_sub(inner_height));
+    let mut lines: Vec<Line> = rows.into_iter().skip(start).take(inner_height).map(|(_, l)| l).collect();
+    // The selected step's id and command, on the last line.
+    if let Some(step) = doc.checklist.steps.get(r.cursor) {
+        let cmd = match r.rules.resolve(&step.text, &step.code) {
+            Resolution::Run(run) => format!("$ {} ({})", display(&run.argv), run.source.as_str()),
+            Resolution::Refused { code, .. } => format!("proposes `{code}` — not allowed by release.allow.inline"),
+            Resolution::NoCommand => "no command".into(),
+        };
+        while lines.len() < inner_height {
+            lines.push(Line::from(""));
+        }
+        lines.push(Line::styled(
+            format!("{} · {}", step.id, clean(&cmd)),
+            Style::default().fg(Color::Gray),
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Steps — space tick · Enter run · r reload "),
+        ),
+        area,
+    );
+}
+
+fn output(state: &State, run: &RunView, frame: &mut Frame, area: Rect) {
+    let status = match (run.exit, &run.failed) {
+        (_, Some(e)) => Span::styled(format!("failed: {}", clean(e)), Style::default().fg(Color::Red)),
+        (Some((Some(0), _)), _) => Span::styled("exit 0 ✓", Style::default().fg(Color::Green)),
+        (Some((Some(c), _)), _) => Span::styled(format!("exit {c} ✗"), Style::default().fg(Color::Red)),
+        (Some((None, Some(s))), _) => Span::styled(format!("killed by signal {s}"), Style::default().fg(Color::Red)),
+        (Some((None, None)), _) => Span::raw("ended"),
+        (None, None) if run.stopping => Span::styled("stopping…", Style::default().fg(Color::Yellow)),
+        (None, None) => Span::styled(
+            format!("running {} · ctrl-c stops", age(state.now, run.started)),
+            Style::default().fg(Color::Yellow),
+        ),
+    };
+    let title = format!(" {} — $ {} ", run.step_id, clean(&display(&run.argv)));
+    let mut lines = vec![Line::from(vec![
+        status,
+        Span::styled(
+            format!("  log {}", run.log_path.display()),
+            Style::default().fg(Color::Gray),
+        ),
+    ])];
+    let height = usize::from(area.height.saturating_sub(3));
+    let skip = run.lines.len().saturating_sub(height);
+    lines.extend(run.lines.iter().skip(skip).map(|(stream, line)| match stream {
+        Stream::Stdout => Line::raw(clean(line).into_owned()),
+        Stream::Stderr => Line::styled(clean(line).into_owned(), Style::default().fg(Color::LightRed)),
+    }));
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)),
+        area,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bar;
+
+    #[test]
+    fn bars() {
+        assert_eq!(bar(0, 4, 4), "░░░░");
+        assert_eq!(bar(2, 4, 4), "██░░");
+        assert_eq!(bar(4, 4, 4), "████");
+        assert_eq!(bar(0, 0, 3), "░░░");
+    }
+}
