@@ -149,7 +149,12 @@ impl Runtime {
     fn execute(&mut self, effect: Effect) {
         match effect {
             Effect::Quit => self.state.quit = true,
-            Effect::Refresh => self.sources.refresh_all(),
+            Effect::Refresh => {
+                self.sources.refresh_all();
+                if let Some((_, poller)) = &self.release {
+                    poller.refresh();
+                }
+            }
             Effect::ReleaseRefresh => {
                 if let Some((_, poller)) = &self.release {
                     poller.refresh();

@@ -7,5 +7,6 @@ mod cli;
 mod common;
 mod config_example;
 mod pty;
+mod release_live;
 mod snapshots;
 mod support;
