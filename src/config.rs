@@ -410,17 +410,22 @@ impl Config {
         }
         if let Some(gh) = &self.github {
             let url = gh.api_url.get_ref();
-            if !matches!(url::Url::parse(url), Ok(u) if u.scheme() == "http" || u.scheme() == "https") {
+            if !matches!(url::Url::parse(url), Ok(u) if u.scheme() == "http" || u.scheme() == "https")
+            {
                 return Err(at(
                     gh.api_url.span(),
-                    format!("invalid github.api_url {url:?} (expected e.g. \"https://api.github.com\" or \"https://HOST/api/v3\")"),
+                    format!(
+                        "invalid github.api_url {url:?} (expected e.g. \"https://api.github.com\" or \"https://HOST/api/v3\")"
+                    ),
                 ));
             }
             if gh.token_command.as_ref().is_some_and(Vec::is_empty) {
                 return Err(ConfigError {
                     path: path.to_path_buf(),
                     position: None,
-                    message: "github.token_command is empty; expected e.g. [\"gh\", \"auth\", \"token\"]".into(),
+                    message:
+                        "github.token_command is empty; expected e.g. [\"gh\", \"auth\", \"token\"]"
+                            .into(),
                 });
             }
         }
@@ -461,7 +466,10 @@ impl Config {
                     .case_insensitive(true)
                     .build()
                 {
-                    return Err(at(step.pattern.span(), format!("invalid regex in release.step match: {e}")));
+                    return Err(at(
+                        step.pattern.span(),
+                        format!("invalid regex in release.step match: {e}"),
+                    ));
                 }
                 if step.run.first().is_none_or(|p| p.trim().is_empty()) {
                     return Err(at(

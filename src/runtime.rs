@@ -46,8 +46,10 @@ pub fn initial_state(
     release: Option<&Backend>,
     demo: bool,
 ) -> State {
-    let mut sources: Vec<(String, SourceKind)> =
-        clients.iter().map(|c| (c.name().to_string(), c.kind())).collect();
+    let mut sources: Vec<(String, SourceKind)> = clients
+        .iter()
+        .map(|c| (c.name().to_string(), c.kind()))
+        .collect();
     if let Some(b) = release {
         let kind = match b {
             Backend::Github { .. } => SourceKind::Github,
@@ -55,7 +57,12 @@ pub fn initial_state(
         };
         sources.push((b.name().to_string(), kind));
     }
-    let mut state = State::new(AlertSettings::from_config(config), sources, demo, Utc::now());
+    let mut state = State::new(
+        AlertSettings::from_config(config),
+        sources,
+        demo,
+        Utc::now(),
+    );
     state.release = ReleaseState::from_config(config);
     state
 }

@@ -7,8 +7,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use crate::poll::Poller;
+use chrono::{DateTime, Utc};
 
 use super::client::{AlertmanagerClient, ClientError, PrometheusClient};
 use super::model::{Alert, AlertmanagerSnapshot, SourceKind};

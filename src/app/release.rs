@@ -227,7 +227,8 @@ fn set_doc(state: &mut State, mut doc: ReleaseDoc) {
     if first_load {
         r.cursor = doc.checklist.first_open().unwrap_or(0);
         r.placed = true;
-    } else if let Some(i) = keep.and_then(|id| doc.checklist.steps.iter().position(|s| s.id == id)) {
+    } else if let Some(i) = keep.and_then(|id| doc.checklist.steps.iter().position(|s| s.id == id))
+    {
         r.cursor = i;
     } else {
         r.cursor = r.cursor.min(doc.checklist.steps.len().saturating_sub(1));
@@ -250,7 +251,11 @@ fn on_run_event(state: &mut State, run: u64, event: RunEvent) -> Vec<Effect> {
         }
         RunEvent::Failed { error } => {
             view.failed = Some(error.clone());
-            say(state, Level::Error, format!("could not run: {error}; step not ticked"));
+            say(
+                state,
+                Level::Error,
+                format!("could not run: {error}; step not ticked"),
+            );
         }
         RunEvent::Exited { code, signal } => {
             view.exit = Some((code, signal));
@@ -268,7 +273,11 @@ fn on_run_event(state: &mut State, run: u64, event: RunEvent) -> Vec<Effect> {
                     }
                 }
                 if already {
-                    say(state, Level::Info, "command succeeded; the step was already ticked");
+                    say(
+                        state,
+                        Level::Info,
+                        "command succeeded; the step was already ticked",
+                    );
                     return Vec::new();
                 }
                 say(state, Level::Info, "command succeeded; ticking the step…");
@@ -283,7 +292,11 @@ fn on_run_event(state: &mut State, run: u64, event: RunEvent) -> Vec<Effect> {
                 (None, Some(s)) => format!("was killed by signal {s}"),
                 (None, None) => "ended".to_string(),
             };
-            say(state, Level::Error, format!("command {how}; step not ticked"));
+            say(
+                state,
+                Level::Error,
+                format!("command {how}; step not ticked"),
+            );
         }
     }
     Vec::new()
@@ -310,14 +323,16 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
         Command::StopRun => {
             if let Some(run) = state.release.run.as_mut().filter(|r| r.running()) {
                 run.stopping = true;
-                say(state, Level::Info, "stopping the command (SIGTERM, then SIGKILL)…");
+                say(
+                    state,
+                    Level::Info,
+                    "stopping the command (SIGTERM, then SIGKILL)…",
+                );
                 return vec![Effect::StopRun];
             }
         }
-        Command::Back => {
-            if state.release.run.as_ref().is_some_and(|r| !r.running()) {
-                state.release.run = None;
-            }
+        Command::Back if state.release.run.as_ref().is_some_and(|r| !r.running()) => {
+            state.release.run = None;
         }
         _ => {}
     }
@@ -350,7 +365,11 @@ fn tick(state: &mut State) -> Vec<Effect> {
 
 fn trigger(state: &mut State) {
     if state.release.running() {
-        say(state, Level::Error, "a command is already running (ctrl-c stops it)");
+        say(
+            state,
+            Level::Error,
+            "a command is already running (ctrl-c stops it)",
+        );
         return;
     }
     let Some(step) = state
@@ -403,11 +422,10 @@ fn ask_next(state: &mut State, mut run: PendingRun) {
             return ask_next(state, run);
         }
     };
-    let cwd = run
-        .resolved
-        .cwd
-        .as_ref()
-        .map_or_else(|| "(opsdeck's working directory)".to_string(), |p| p.display().to_string());
+    let cwd = run.resolved.cwd.as_ref().map_or_else(
+        || "(opsdeck's working directory)".to_string(),
+        |p| p.display().to_string(),
+    );
     let mut details = vec![
         format!("$ {}", display(&argv)),
         format!("in {cwd}"),
@@ -493,7 +511,11 @@ pub fn start_run(state: &mut State, run: PendingRun) -> Vec<Effect> {
         log_path,
         stopping: false,
     });
-    say(state, Level::Info, format!("running the command for {}…", run.step_id));
+    say(
+        state,
+        Level::Info,
+        format!("running the command for {}…", run.step_id),
+    );
     vec![Effect::Run {
         run: id,
         spec,

@@ -50,7 +50,9 @@ struct StepJson<'a> {
 fn backend(config: &Config) -> Result<Backend> {
     Backend::from_config(config)
         .map_err(|e| eyre!("{e}"))?
-        .ok_or_else(|| eyre!("no [release] section in the config: the release checklist is not configured"))
+        .ok_or_else(|| {
+            eyre!("no [release] section in the config: the release checklist is not configured")
+        })
 }
 
 fn rules(config: &Config) -> StepRules {
@@ -163,7 +165,15 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
             continue;
         }
         let (d, t) = cl.section_progress(i);
-        writeln!(out, "\n{} ({d}/{t})", if s.title.is_empty() { "(top)" } else { &s.title })?;
+        writeln!(
+            out,
+            "\n{} ({d}/{t})",
+            if s.title.is_empty() {
+                "(top)"
+            } else {
+                &s.title
+            }
+        )?;
         for &j in &s.steps {
             let step = &cl.steps[j];
             let cmd = match rules.resolve(&step.text, &step.code) {
@@ -203,7 +213,10 @@ async fn run_step(
     var_args: &[String],
 ) -> Result<ExitCode> {
     let Some(step) = doc.checklist.step(step_id) else {
-        bail!("no step {step_id} in {} (run `opsdeck release` to list the ids)", doc.title);
+        bail!(
+            "no step {step_id} in {} (run `opsdeck release` to list the ids)",
+            doc.title
+        );
     };
     let rules = rules(config);
     let resolved = match rules.resolve(&step.text, &step.code) {
@@ -246,7 +259,11 @@ async fn run_step(
         .cwd
         .as_ref()
         .map_or_else(|| ".".to_string(), |p| p.display().to_string());
-    eprintln!("$ {}\n  in {cwd}\n  from {}", display(&argv), resolved.because);
+    eprintln!(
+        "$ {}\n  in {cwd}\n  from {}",
+        display(&argv),
+        resolved.because
+    );
     if !yes {
         if !interactive {
             eprintln!("refused: no terminal to confirm on (pass --yes)");

@@ -63,7 +63,7 @@ pub enum Backend {
     /// A GitHub issue.
     Github {
         /// The client.
-        client: GithubClient,
+        client: Box<GithubClient>,
         /// How to find the issue.
         locator: Locator,
         /// The blocker label.
@@ -118,7 +118,7 @@ impl Backend {
             (None, None) => return Err("[release] needs issue or label".into()),
         };
         Ok(Some(Backend::Github {
-            client,
+            client: Box::new(client),
             locator,
             blocker_label: r.blocker_label.clone(),
             milestone: r.milestone.clone(),
@@ -213,7 +213,9 @@ impl Backend {
                     let verb = if done { "ticked" } else { "unticked" };
                     let text = format!("{verb} {step} — {user} via opsdeck");
                     if let Err(e) = client.comment(number, &text).await {
-                        warning = Some(format!("the step was {verb}, but the audit comment failed: {e}"));
+                        warning = Some(format!(
+                            "the step was {verb}, but the audit comment failed: {e}"
+                        ));
                     }
                 }
                 Ok(TickOutcome { doc, warning })
@@ -337,13 +339,23 @@ mod tests {
         assert_eq!(out.doc.checklist.progress(), (1, 2));
         let now = std::fs::read(&path).expect("read");
         let expected = edited.replacen("- [ ] Tag", "- [x] Tag", 1);
-        assert_eq!(String::from_utf8(now).expect("utf8"), expected, "one byte changed, CRLF and the other edit kept");
+        assert_eq!(
+            String::from_utf8(now).expect("utf8"),
+            expected,
+            "one byte changed, CRLF and the other edit kept"
+        );
 
         // Already ticked: refused, nothing written.
-        let e = backend.set_step(None, &id, true).await.expect_err("already");
+        let e = backend
+            .set_step(None, &id, true)
+            .await
+            .expect_err("already");
         assert!(e.contains("already"), "{e}");
         // Vanished: refused.
-        let e = backend.set_step(None, "setup/no-such-step", true).await.expect_err("vanished");
+        let e = backend
+            .set_step(None, "setup/no-such-step", true)
+            .await
+            .expect_err("vanished");
         assert!(e.contains("no longer"), "{e}");
         assert_eq!(std::fs::read_to_string(&path).expect("read"), expected);
     }

@@ -160,7 +160,11 @@ impl StepRules {
             return Resolution::NoCommand;
         };
         let trimmed = code.trim_start();
-        let Some(prefix) = self.allow_inline.iter().find(|p| trimmed.starts_with(p.as_str())) else {
+        let Some(prefix) = self
+            .allow_inline
+            .iter()
+            .find(|p| trimmed.starts_with(p.as_str()))
+        else {
             return Resolution::Refused {
                 code: code.clone(),
                 reason: if self.allow_inline.is_empty() {
@@ -204,7 +208,9 @@ pub fn placeholders(argv: &[String]) -> Vec<String> {
             let Some(close) = after.find('}') else { break };
             let name = &after[..close];
             if !name.is_empty()
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
                 && !out.iter().any(|n| n == name)
             {
                 out.push(name.to_string());
@@ -249,7 +255,8 @@ mod tests {
         let text = format!(
             "[release]\nrepo = \"o/r\"\nissue = 1\n{extra}\n[[release.step]]\nmatch = \"create release candidate\"\nrun = [\"yarn\", \"release\", \"release:create-candidate\", \"{{rc}}\"]\ncwd = \"/src\"\nenv = {{ CI = \"1\" }}\n"
         );
-        let c = crate::config::Config::parse(&text, std::path::Path::new("t.toml")).expect("config");
+        let c =
+            crate::config::Config::parse(&text, std::path::Path::new("t.toml")).expect("config");
         StepRules::from_config(c.release.as_ref().expect("release"))
     }
 
@@ -257,9 +264,14 @@ mod tests {
     fn config_wins_case_insensitively() {
         let r = rules("[release.allow]\ninline = [\"yarn release \"]");
         let res = r.resolve("Create Release Candidate 1", &["rm -rf /".into()]);
-        let Resolution::Run(run) = res else { panic!("{res:?}") };
+        let Resolution::Run(run) = res else {
+            panic!("{res:?}")
+        };
         assert_eq!(run.source, CommandSource::Config);
-        assert_eq!(run.argv, ["yarn", "release", "release:create-candidate", "{rc}"]);
+        assert_eq!(
+            run.argv,
+            ["yarn", "release", "release:create-candidate", "{rc}"]
+        );
         assert_eq!(run.cwd, Some(PathBuf::from("/src")));
         assert_eq!(run.env.get("CI").map(String::as_str), Some("1"));
     }
@@ -268,13 +280,24 @@ mod tests {
     fn inline_needs_an_allowed_prefix() {
         let r = rules("[release.allow]\ninline = [\"yarn release \"]");
         let res = r.resolve("Check status", &["yarn release release:status".into()]);
-        assert_eq!(res.argv(), Some(&["yarn".to_string(), "release".into(), "release:status".into()][..]));
+        assert_eq!(
+            res.argv(),
+            Some(
+                &[
+                    "yarn".to_string(),
+                    "release".into(),
+                    "release:status".into()
+                ][..]
+            )
+        );
         assert_eq!(res.source(), CommandSource::Inline);
         // Prefix is literal: "yarn releaseX" does not pass.
         let res = r.resolve("x", &["yarn releasex".into()]);
         assert!(matches!(res, Resolution::Refused { .. }), "{res:?}");
         let res = r.resolve("Clean up", &["rm -rf /".into()]);
-        let Resolution::Refused { reason, .. } = res else { panic!() };
+        let Resolution::Refused { reason, .. } = res else {
+            panic!()
+        };
         assert!(reason.contains("\"yarn release \""), "{reason}");
         assert_eq!(r.resolve("Just text", &[]), Resolution::NoCommand);
     }
@@ -283,7 +306,9 @@ mod tests {
     fn nothing_allowed_by_default() {
         let r = rules("");
         let res = r.resolve("Check status", &["yarn release release:status".into()]);
-        let Resolution::Refused { reason, .. } = res else { panic!("{res:?}") };
+        let Resolution::Refused { reason, .. } = res else {
+            panic!("{res:?}")
+        };
         assert!(reason.contains("release.allow.inline is empty"), "{reason}");
     }
 
@@ -292,7 +317,12 @@ mod tests {
         let r = rules("[release.allow]\ninline = [\"yarn release \"]");
         let res = r.resolve("x", &["yarn release $(rm -rf ~) `id`; rm -rf /".into()]);
         let argv = res.argv().expect("runs").to_vec();
-        assert_eq!(argv, ["yarn", "release", "$(rm", "-rf", "~)", "`id`;", "rm", "-rf", "/"]);
+        assert_eq!(
+            argv,
+            [
+                "yarn", "release", "$(rm", "-rf", "~)", "`id`;", "rm", "-rf", "/"
+            ]
+        );
         let res = r.resolve("x", &["yarn release 'unterminated".into()]);
         assert!(matches!(res, Resolution::Refused { .. }));
     }

@@ -121,7 +121,11 @@ pub fn token(cfg: &GithubConfig) -> Result<Option<String>, GithubError> {
             .args(args)
             .stdin(std::process::Stdio::null())
             .output()
-            .map_err(|e| fail(format!("github.token_command {program:?} could not run: {e}")))?;
+            .map_err(|e| {
+                fail(format!(
+                    "github.token_command {program:?} could not run: {e}"
+                ))
+            })?;
         if !out.status.success() {
             return Err(fail(format!(
                 "github.token_command {program:?} failed ({}); its output is not shown because it may hold secrets",
@@ -130,12 +134,17 @@ pub fn token(cfg: &GithubConfig) -> Result<Option<String>, GithubError> {
         }
         let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
         if token.is_empty() {
-            return Err(fail(format!("github.token_command {program:?} printed no token")));
+            return Err(fail(format!(
+                "github.token_command {program:?} printed no token"
+            )));
         }
         return Ok(Some(token));
     }
     let var = cfg.token_env.as_deref().unwrap_or("GITHUB_TOKEN");
-    Ok(std::env::var(var).ok().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()))
+    Ok(std::env::var(var)
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty()))
 }
 
 /// A repository on GitHub.
@@ -189,7 +198,13 @@ impl GithubClient {
     }
 
     /// Turns a non-2xx answer into a sentence.
-    fn status_error(&self, what: &str, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> GithubError {
+    fn status_error(
+        &self,
+        what: &str,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> GithubError {
         let api: Option<ApiError> = serde_json::from_slice(body).ok();
         let msg = api.as_ref().map(|a| a.message.clone()).unwrap_or_default();
         let code = status.as_u16();
@@ -219,7 +234,11 @@ impl GithubClient {
                                     e.get("message")
                                         .and_then(|m| m.as_str())
                                         .map(str::to_string)
-                                        .or_else(|| e.get("code").and_then(|c| c.as_str()).map(str::to_string))
+                                        .or_else(|| {
+                                            e.get("code")
+                                                .and_then(|c| c.as_str())
+                                                .map(str::to_string)
+                                        })
                                 })
                                 .collect()
                         })
@@ -232,7 +251,11 @@ impl GithubClient {
                 }
                 500..=599 => format!(
                     "{what}: GitHub server error {code}{}; try again",
-                    if msg.is_empty() { String::new() } else { format!(" ({msg})") }
+                    if msg.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({msg})")
+                    }
                 ),
                 _ => format!("{what}: HTTP {code} {msg}"),
             }
@@ -257,14 +280,14 @@ impl GithubClient {
     }
 
     /// GET with rate-limit waits; returns the decoded body and headers.
-    async fn get<T: DeserializeOwned>(&self, path: &str, what: &str) -> Result<(T, HeaderMap), GithubError> {
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        what: &str,
+    ) -> Result<(T, HeaderMap), GithubError> {
         let mut waited = false;
         loop {
-            let resp = self
-                .crab
-                ._get(path)
-                .await
-                .map_err(|e| self.transport(&e))?;
+            let resp = self.crab._get(path).await.map_err(|e| self.transport(&e))?;
             let (status, headers, body) = self.read_body(resp).await?;
             if status.is_success() {
                 let value = serde_json::from_slice(&body)
@@ -309,7 +332,8 @@ impl GithubClient {
         if !status.is_success() {
             return Err(self.status_error(what, status, &headers, &bytes));
         }
-        serde_json::from_slice(&bytes).map_err(|e| fail(format!("{what}: unexpected response: {e}")))
+        serde_json::from_slice(&bytes)
+            .map_err(|e| fail(format!("{what}: unexpected response: {e}")))
     }
 
     /// `GET /repos/{repo}/issues/{n}`.
@@ -338,7 +362,11 @@ impl GithubClient {
     }
 
     /// Open issues with `label` (and `milestone`), newest first.
-    pub async fn open_issues(&self, label: &str, milestone: Option<&str>) -> Result<Vec<IssueData>, GithubError> {
+    pub async fn open_issues(
+        &self,
+        label: &str,
+        milestone: Option<&str>,
+    ) -> Result<Vec<IssueData>, GithubError> {
         let mut path = format!(
             "/repos/{}/issues?state=open&sort=created&direction=desc&per_page=100&labels={}",
             self.repo,
@@ -353,7 +381,10 @@ impl GithubClient {
         for _ in 0..10 {
             let Some(page) = next.take() else { break };
             let (issues, headers) = self
-                .get::<Vec<Issue>>(&page, &format!("issues labelled {label:?} in {}", self.repo))
+                .get::<Vec<Issue>>(
+                    &page,
+                    &format!("issues labelled {label:?} in {}", self.repo),
+                )
                 .await?;
             out.extend(
                 issues
@@ -373,13 +404,19 @@ impl GithubClient {
     }
 
     /// The newest open issue with `label` (and `milestone`).
-    pub async fn find_issue(&self, label: &str, milestone: Option<&str>) -> Result<IssueData, GithubError> {
+    pub async fn find_issue(
+        &self,
+        label: &str,
+        milestone: Option<&str>,
+    ) -> Result<IssueData, GithubError> {
         let mut issues = self.open_issues(label, milestone).await?;
         if issues.is_empty() {
             return Err(fail(format!(
                 "no open issue in {} is labelled {label:?}{}",
                 self.repo,
-                milestone.map(|m| format!(" with milestone {m:?}")).unwrap_or_default()
+                milestone
+                    .map(|m| format!(" with milestone {m:?}"))
+                    .unwrap_or_default()
             )));
         }
         Ok(issues.remove(0))
@@ -418,7 +455,13 @@ impl GithubClient {
     }
 
     /// Opens a pull request; returns (number, URL). Sent once, never retried.
-    pub async fn create_pull(&self, title: &str, head: &str, base: &str, body: &str) -> Result<(u64, String), GithubError> {
+    pub async fn create_pull(
+        &self,
+        title: &str,
+        head: &str,
+        base: &str,
+        body: &str,
+    ) -> Result<(u64, String), GithubError> {
         let pr: PullRef = self
             .write(
                 http::Method::POST,
@@ -437,7 +480,12 @@ pub fn rate_limit_wait(status: StatusCode, headers: &HeaderMap, message: &str) -
     if status != StatusCode::FORBIDDEN && status != StatusCode::TOO_MANY_REQUESTS {
         return None;
     }
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     if let Some(secs) = header("retry-after").and_then(|v| v.parse::<u64>().ok()) {
         return Some(Duration::from_secs(secs));
     }
@@ -458,7 +506,12 @@ pub fn next_link(headers: &HeaderMap) -> Option<String> {
         params
             .split(';')
             .any(|p| p.trim() == "rel=\"next\"")
-            .then(|| url.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+            .then(|| {
+                url.trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_string()
+            })
     })
 }
 
@@ -476,7 +529,10 @@ mod tests {
                 "<https://x/api/v3/repos/o/r/issues?page=2>; rel=\"next\", <https://x/api/v3/repos/o/r/issues?page=5>; rel=\"last\"",
             ),
         );
-        assert_eq!(next_link(&h).as_deref(), Some("https://x/api/v3/repos/o/r/issues?page=2"));
+        assert_eq!(
+            next_link(&h).as_deref(),
+            Some("https://x/api/v3/repos/o/r/issues?page=2")
+        );
         assert_eq!(next_link(&HeaderMap::new()), None);
     }
 
@@ -484,16 +540,30 @@ mod tests {
     fn rate_limit_detection() {
         let mut h = HeaderMap::new();
         h.insert("retry-after", HeaderValue::from_static("7"));
-        assert_eq!(rate_limit_wait(StatusCode::FORBIDDEN, &h, ""), Some(Duration::from_secs(7)));
+        assert_eq!(
+            rate_limit_wait(StatusCode::FORBIDDEN, &h, ""),
+            Some(Duration::from_secs(7))
+        );
         assert_eq!(rate_limit_wait(StatusCode::NOT_FOUND, &h, ""), None);
         let mut h = HeaderMap::new();
         h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
         let reset = (Utc::now().timestamp() + 100).to_string();
-        h.insert("x-ratelimit-reset", HeaderValue::from_str(&reset).expect("header"));
-        let wait = rate_limit_wait(StatusCode::FORBIDDEN, &h, "API rate limit exceeded").expect("limited");
+        h.insert(
+            "x-ratelimit-reset",
+            HeaderValue::from_str(&reset).expect("header"),
+        );
+        let wait =
+            rate_limit_wait(StatusCode::FORBIDDEN, &h, "API rate limit exceeded").expect("limited");
         assert!((95..=100).contains(&wait.as_secs()), "{wait:?}");
         // A 403 that is not a rate limit.
-        assert_eq!(rate_limit_wait(StatusCode::FORBIDDEN, &HeaderMap::new(), "Resource not accessible"), None);
+        assert_eq!(
+            rate_limit_wait(
+                StatusCode::FORBIDDEN,
+                &HeaderMap::new(),
+                "Resource not accessible"
+            ),
+            None
+        );
     }
 
     #[test]

@@ -155,7 +155,9 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
             View::Alerts => {
                 "a ack · A ack team · e extend · u unack · S silences · / filter · s silenced · r refresh · ? help · q quit"
             }
-            View::Release => "space tick · Enter run step · ctrl-c stop run · Esc close output · r reload · ? help · q quit",
+            View::Release => {
+                "space tick · Enter run step · ctrl-c stop run · Esc close output · r reload · ? help · q quit"
+            }
             View::Deploy => "1 alerts · ? help · q quit",
         };
         spans.push(Span::styled(hints, Style::default().fg(Color::DarkGray)));

@@ -174,5 +174,8 @@ pub fn prompt(p: &crate::app::release::Prompt, frame: &mut Frame, area: Rect) {
             Style::default().fg(Color::DarkGray),
         )),
     ];
-    frame.render_widget(Paragraph::new(lines).block(dialog(" Command needs a value ".into())), rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(dialog(" Command needs a value ".into())),
+        rect,
+    );
 }

@@ -13,7 +13,12 @@ use crate::app::state::State;
 /// Draws help over `area`.
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let mut lines = Vec::new();
-    for context in [Context::Global, Context::Alerts, Context::Silences] {
+    for context in [
+        Context::Global,
+        Context::Alerts,
+        Context::Silences,
+        Context::Release,
+    ] {
         lines.push(Line::styled(
             context.title(),
             Style::default()

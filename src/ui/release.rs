@@ -16,7 +16,7 @@ use crate::release::runner::Stream;
 
 /// A text progress bar: `██████░░░░`.
 pub fn bar(done: usize, total: usize, width: usize) -> String {
-    let filled = if total == 0 { 0 } else { done * width / total };
+    let filled = (done * width).checked_div(total).unwrap_or(0).min(width);
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }
 
@@ -24,13 +24,18 @@ pub fn bar(done: usize, total: usize, width: usize) -> String {
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let r = &state.release;
     let Some(doc) = &r.doc else {
-        let status = state
-            .sources
-            .iter()
-            .find(|s| matches!(s.kind, crate::alerts::model::SourceKind::Github | crate::alerts::model::SourceKind::File));
+        let status = state.sources.iter().find(|s| {
+            matches!(
+                s.kind,
+                crate::alerts::model::SourceKind::Github | crate::alerts::model::SourceKind::File
+            )
+        });
         let text = match status.and_then(|s| s.error.clone()) {
             Some(e) => vec![
-                Line::styled("Could not load the checklist:", Style::default().add_modifier(Modifier::BOLD)),
+                Line::styled(
+                    "Could not load the checklist:",
+                    Style::default().add_modifier(Modifier::BOLD),
+                ),
                 Line::styled(clean(&e).into_owned(), Style::default().fg(Color::Red)),
                 Line::from("r retries."),
             ],
@@ -53,7 +58,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     // The issue, its people and the overall bar.
     let (done, total) = doc.checklist.progress();
     let number = doc.number.map(|n| format!("#{n} ")).unwrap_or_default();
-    let mut facts = vec![Span::styled(clean(&doc.repo).into_owned(), Style::default().fg(Color::Gray))];
+    let mut facts = vec![Span::styled(
+        clean(&doc.repo).into_owned(),
+        Style::default().fg(Color::Gray),
+    )];
     if let Some(m) = &doc.milestone {
         facts.push(Span::raw(format!(" · milestone {}", clean(m))));
     }
@@ -67,12 +75,20 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             Style::default().fg(Color::Green)
         };
         facts.push(Span::raw(" · "));
-        facts.push(Span::styled(format!("{b} blocker{}", if b == 1 { "" } else { "s" }), style));
+        facts.push(Span::styled(
+            format!("{b} blocker{}", if b == 1 { "" } else { "s" }),
+            style,
+        ));
     }
     if let Some(at) = state
         .sources
         .iter()
-        .find(|s| matches!(s.kind, crate::alerts::model::SourceKind::Github | crate::alerts::model::SourceKind::File))
+        .find(|s| {
+            matches!(
+                s.kind,
+                crate::alerts::model::SourceKind::Github | crate::alerts::model::SourceKind::File
+            )
+        })
         .and_then(|s| s.last_ok)
     {
         facts.push(Span::styled(
@@ -84,7 +100,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let header = vec![
         Line::from(vec![
             Span::styled(number, Style::default().fg(Color::Cyan)),
-            Span::styled(clean(&doc.title).into_owned(), Style::default().add_modifier(Modifier::BOLD)),
+            Span::styled(
+                clean(&doc.title).into_owned(),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
         ]),
         Line::from(facts),
         Line::from(vec![
@@ -108,7 +127,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 }
 
 fn sections(state: &State, frame: &mut Frame, area: Rect) {
-    let Some(doc) = &state.release.doc else { return };
+    let Some(doc) = &state.release.doc else {
+        return;
+    };
     let current = doc
         .checklist
         .steps
@@ -120,14 +141,21 @@ fn sections(state: &State, frame: &mut Frame, area: Rect) {
             continue;
         }
         let (d, t) = doc.checklist.section_progress(i);
-        let title = if s.title.is_empty() { "(top)" } else { s.title.as_str() };
+        let title = if s.title.is_empty() {
+            "(top)"
+        } else {
+            s.title.as_str()
+        };
         let style = if Some(i) == current {
             Style::default().add_modifier(Modifier::BOLD)
         } else {
             Style::default()
         };
         let color = if d == t { Color::Green } else { Color::Yellow };
-        lines.push(Line::from(vec![Span::styled(format!("{:<20.20}", clean(title)), style)]));
+        lines.push(Line::from(vec![Span::styled(
+            format!("{:<20.20}", clean(title)),
+            style,
+        )]));
         lines.push(Line::from(vec![
             Span::styled(format!("  {}", bar(d, t, 20)), Style::default().fg(color)),
             Span::raw(format!(" {d}/{t}")),
@@ -153,8 +181,13 @@ fn steps(state: &State, frame: &mut Frame, area: Rect) {
             rows.push((
                 None,
                 Line::styled(
-                    format!("## {}", clean(if title.is_empty() { "(top)" } else { title })),
-                    Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+                    format!(
+                        "## {}",
+                        clean(if title.is_empty() { "(top)" } else { title })
+                    ),
+                    Style::default()
+                        .fg(Color::Cyan)
+                        .add_modifier(Modifier::BOLD),
                 ),
             ));
         }
@@ -186,23 +219,44 @@ fn steps(state: &State, frame: &mut Frame, area: Rect) {
             style = style.add_modifier(Modifier::REVERSED);
         }
         let indent = "  ".repeat(step.depth);
+        // The text is cut so the command tag stays visible.
+        let head = format!("{}{indent}{box_text} ", if selected { "▶" } else { " " });
+        let room = usize::from(area.width.saturating_sub(2))
+            .saturating_sub(head.chars().count() + tag.width());
+        let mut text: String = clean(&step.text).into_owned();
+        if text.chars().count() > room {
+            text = text
+                .chars()
+                .take(room.saturating_sub(1))
+                .collect::<String>()
+                + "…";
+        }
         rows.push((
             Some(i),
-            Line::from(vec![
-                Span::styled(format!("{}{indent}{box_text} {}", if selected { "▶" } else { " " }, clean(&step.text)), style),
-                tag,
-            ]),
+            Line::from(vec![Span::styled(format!("{head}{text}"), style), tag]),
         ));
     }
     // Window around the cursor row.
-    let cursor_row = rows.iter().position(|(i, _)| *i == Some(r.cursor)).unwrap_or(0);
-    let start = cursor_row.saturating_sub(inner_height.saturating_sub(1) / 2).min(rows.len().saturating_sub(inner_height));
-    let mut lines: Vec<Line> = rows.into_iter().skip(start).take(inner_height).map(|(_, l)| l).collect();
+    let cursor_row = rows
+        .iter()
+        .position(|(i, _)| *i == Some(r.cursor))
+        .unwrap_or(0);
+    let start = cursor_row
+        .saturating_sub(inner_height.saturating_sub(1) / 2)
+        .min(rows.len().saturating_sub(inner_height));
+    let mut lines: Vec<Line> = rows
+        .into_iter()
+        .skip(start)
+        .take(inner_height)
+        .map(|(_, l)| l)
+        .collect();
     // The selected step's id and command, on the last line.
     if let Some(step) = doc.checklist.steps.get(r.cursor) {
         let cmd = match r.rules.resolve(&step.text, &step.code) {
             Resolution::Run(run) => format!("$ {} ({})", display(&run.argv), run.source.as_str()),
-            Resolution::Refused { code, .. } => format!("proposes `{code}` — not allowed by release.allow.inline"),
+            Resolution::Refused { code, .. } => {
+                format!("proposes `{code}` — not allowed by release.allow.inline")
+            }
             Resolution::NoCommand => "no command".into(),
         };
         while lines.len() < inner_height {
@@ -225,12 +279,22 @@ fn steps(state: &State, frame: &mut Frame, area: Rect) {
 
 fn output(state: &State, run: &RunView, frame: &mut Frame, area: Rect) {
     let status = match (run.exit, &run.failed) {
-        (_, Some(e)) => Span::styled(format!("failed: {}", clean(e)), Style::default().fg(Color::Red)),
+        (_, Some(e)) => Span::styled(
+            format!("failed: {}", clean(e)),
+            Style::default().fg(Color::Red),
+        ),
         (Some((Some(0), _)), _) => Span::styled("exit 0 ✓", Style::default().fg(Color::Green)),
-        (Some((Some(c), _)), _) => Span::styled(format!("exit {c} ✗"), Style::default().fg(Color::Red)),
-        (Some((None, Some(s))), _) => Span::styled(format!("killed by signal {s}"), Style::default().fg(Color::Red)),
+        (Some((Some(c), _)), _) => {
+            Span::styled(format!("exit {c} ✗"), Style::default().fg(Color::Red))
+        }
+        (Some((None, Some(s))), _) => Span::styled(
+            format!("killed by signal {s}"),
+            Style::default().fg(Color::Red),
+        ),
         (Some((None, None)), _) => Span::raw("ended"),
-        (None, None) if run.stopping => Span::styled("stopping…", Style::default().fg(Color::Yellow)),
+        (None, None) if run.stopping => {
+            Span::styled("stopping…", Style::default().fg(Color::Yellow))
+        }
         (None, None) => Span::styled(
             format!("running {} · ctrl-c stops", age(state.now, run.started)),
             Style::default().fg(Color::Yellow),
@@ -246,10 +310,18 @@ fn output(state: &State, run: &RunView, frame: &mut Frame, area: Rect) {
     ])];
     let height = usize::from(area.height.saturating_sub(3));
     let skip = run.lines.len().saturating_sub(height);
-    lines.extend(run.lines.iter().skip(skip).map(|(stream, line)| match stream {
-        Stream::Stdout => Line::raw(clean(line).into_owned()),
-        Stream::Stderr => Line::styled(clean(line).into_owned(), Style::default().fg(Color::LightRed)),
-    }));
+    lines.extend(
+        run.lines
+            .iter()
+            .skip(skip)
+            .map(|(stream, line)| match stream {
+                Stream::Stdout => Line::raw(clean(line).into_owned()),
+                Stream::Stderr => Line::styled(
+                    clean(line).into_owned(),
+                    Style::default().fg(Color::LightRed),
+                ),
+            }),
+    );
     frame.render_widget(
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)),
         area,

@@ -208,3 +208,159 @@ fn demo_serves_alerts_without_a_config() {
         "{teams:?}"
     );
 }
+
+/// Runs the binary off the async runtime (the GitHub fake lives on it).
+async fn opsdeck_async(args: Vec<String>, config: std::path::PathBuf) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        opsdeck(&args, Some(&config))
+    })
+    .await
+    .expect("join")
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| s.to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn release_json_tick_and_run() {
+    use opsdeck::demo::github::{DEMO_ISSUE, DEMO_REPO, GithubFake};
+    let fake = GithubFake::start_demo().await.expect("fake");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_config(
+        dir.path(),
+        &format!(
+            "[github]\napi_url = \"{}\"\ntoken_env = \"OPSDECK_TEST_TOKEN_UNSET\"\n\n[release]\nrepo = \"{DEMO_REPO}\"\nissue = {DEMO_ISSUE}\nlog_dir = \"{}\"\nvars = {{ rc = \"7\" }}\n\n\
+             [[release.step]]\nmatch = \"create the first release candidate\"\nrun = [\"sh\", \"-c\", \"echo rc {{rc}}\"]\n\n\
+             [[release.step]]\nmatch = \"verify the candidate\"\nrun = [\"sh\", \"-c\", \"echo failing; exit 4\"]\n",
+            fake.url,
+            dir.path().join("runs").display()
+        ),
+    );
+
+    let o = opsdeck_async(strings(&["release", "--json"]), path.clone()).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(doc["repo"], DEMO_REPO);
+    assert_eq!(doc["number"], DEMO_ISSUE);
+    assert_eq!(doc["title"], "3.23 release tracking issue");
+    assert_eq!(doc["milestone"], "3.23");
+    assert_eq!(doc["assignee"], "alice");
+    assert_eq!(doc["blockers"], 2);
+    let total = doc["total"].as_u64().expect("total");
+    let done = doc["done"].as_u64().expect("done");
+    let sections = doc["sections"].as_array().expect("sections");
+    let titles: Vec<&str> = sections
+        .iter()
+        .filter_map(|s| s["title"].as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Setup",
+            "Prepare release",
+            "Stage release",
+            "Finalize release",
+            "Post-release"
+        ]
+    );
+    let steps: Vec<&Value> = sections
+        .iter()
+        .flat_map(|s| s["steps"].as_array().expect("steps"))
+        .collect();
+    assert_eq!(steps.len() as u64, total);
+    let find = |prefix: &str| {
+        steps
+            .iter()
+            .find(|s| s["text"].as_str().is_some_and(|t| t.starts_with(prefix)))
+            .copied()
+            .unwrap_or_else(|| panic!("no step {prefix}"))
+    };
+    let candidate = find("Create the first release candidate");
+    assert_eq!(candidate["command"], json!(["sh", "-c", "echo rc {rc}"]));
+    assert_eq!(candidate["command_source"], "config");
+    let status = find("Check the release state");
+    assert_eq!(
+        status["command"],
+        Value::Null,
+        "inline commands are not allowed by this config"
+    );
+    assert_eq!(status["command_source"], "none");
+    assert_eq!(status["proposed"], "yarn release release:status");
+
+    // tick / tick --undo
+    let id = status["id"].as_str().expect("id").to_string();
+    let o = opsdeck_async(strings(&["release", "tick", &id]), path.clone()).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(&format!("ticked {id} ({}/{total} done)", done + 1)),
+        "{}",
+        stdout(&o)
+    );
+    let body = fake.issue_body(DEMO_REPO, DEMO_ISSUE).expect("body");
+    assert!(body.contains("- [x] Check the release state"), "{body}");
+    let o = opsdeck_async(strings(&["release", "tick", &id, "--undo"]), path.clone()).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = opsdeck_async(
+        strings(&["release", "tick", "setup/no-such-step"]),
+        path.clone(),
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no longer"), "{}", stderr(&o));
+
+    // run: refused without a terminal and without --yes; the command's exit code otherwise.
+    let cid = candidate["id"].as_str().expect("id").to_string();
+    let o = opsdeck_async(strings(&["release", "run", &cid]), path.clone()).await;
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--yes"), "{}", stderr(&o));
+    let o = opsdeck_async(strings(&["release", "run", &cid, "--yes"]), path.clone()).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), "rc 7");
+    assert!(
+        fake.issue_body(DEMO_REPO, DEMO_ISSUE)
+            .is_some_and(|b| b.contains("- [x] Create the first release candidate"))
+    );
+    let failing = find("Verify the candidate")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let o = opsdeck_async(
+        strings(&["release", "run", &failing, "--yes"]),
+        path.clone(),
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(4), "the command's exit code");
+    assert!(stderr(&o).contains("not ticked"), "{}", stderr(&o));
+    // A step whose inline code is not allowed: refused, exit 1.
+    let o = opsdeck_async(strings(&["release", "run", &id, "--yes"]), path.clone()).await;
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("refused"), "{}", stderr(&o));
+}
+
+#[test]
+fn release_file_backend_with_crlf() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let md = dir.path().join("RELEASE.md");
+    let body = "# 3.23 release\r\n\r\n## Setup\r\n\r\n- [ ] Branch\r\n- [x] Captain\r\n";
+    std::fs::write(&md, body).expect("write");
+    let path = write_config(
+        dir.path(),
+        &format!("[release]\nfile = \"{}\"\n", md.display()),
+    );
+    let o = opsdeck(&["release", "--json"], Some(&path));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(
+        (doc["done"].as_u64(), doc["total"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(doc["title"], "3.23 release");
+    let o = opsdeck(&["release", "tick", "setup/branch"], Some(&path));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(&md).expect("read"),
+        body.replace("- [ ] Branch", "- [x] Branch")
+    );
+}

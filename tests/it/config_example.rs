@@ -58,6 +58,16 @@ fn example_documents_every_key() {
             "[[alerts.route]]\nteam = \"t\"\nmatchers = []\nzzz_probe = 1\n",
         ),
         ("[log]", "[log]\nzzz_probe = 1\n"),
+        ("[github]", "[github]\nzzz_probe = 1\n"),
+        ("[release]", "[release]\nfile = \"x.md\"\nzzz_probe = 1\n"),
+        (
+            "[[release.step]]",
+            "[release]\nfile = \"x.md\"\n[[release.step]]\nmatch = \"x\"\nrun = [\"y\"]\nzzz_probe = 1\n",
+        ),
+        (
+            "[release.allow]",
+            "[release]\nfile = \"x.md\"\n[release.allow]\nzzz_probe = 1\n",
+        ),
     ];
     for (table, probe) in tables {
         let keys = accepted_keys(probe);
@@ -68,7 +78,7 @@ fn example_documents_every_key() {
                 l.starts_with(&format!("{key} ="))
                     || l.starts_with(&format!("[{key}]"))
                     || l.starts_with(&format!("[[{key}]]"))
-                    || l.contains(&format!(".{key}]]"))
+                    || l.contains(&format!(".{key}]"))
                     || l.contains(&format!("{key} = "))
             });
             assert!(

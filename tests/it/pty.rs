@@ -167,8 +167,48 @@ fn demo_starts_with_no_config_and_ctrl_c_quits() {
     s.wait_for_text("DEMO");
     s.wait_for_text("search");
     s.send("2");
-    s.wait_for_text("not configured");
+    s.wait_for_text("3.23 release tracking issue");
     s.send("\x03");
     assert_eq!(s.wait_exit(), 0);
     assert!(!s.alternate_screen());
+}
+
+#[test]
+fn tick_a_release_step_with_keys() {
+    use opsdeck::demo::github::{DEMO_ISSUE, DEMO_REPO, GithubFake};
+    let rt = tokio::runtime::Runtime::new().expect("tokio");
+    let fake = rt.block_on(GithubFake::start_demo()).expect("fake");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[github]\napi_url = \"{}\"\ntoken_env = \"OPSDECK_TEST_TOKEN_UNSET\"\n[release]\nrepo = \"{DEMO_REPO}\"\nissue = {DEMO_ISSUE}\n",
+            fake.url
+        ),
+    )
+    .expect("write config");
+    let before = fake.issue_body(DEMO_REPO, DEMO_ISSUE).expect("body");
+    assert!(before.contains("- [ ] Check the release state"));
+
+    let mut s = Session::start(&[], Some(&path));
+    s.send("2");
+    s.wait_for_text("3.23 release tracking issue");
+    // The cursor starts on the first open step; space ticks it.
+    s.wait_for_text("▶[ ] Check the release state");
+    s.send(" ");
+    s.wait_for_text("ticked Check the release state");
+    let after = fake.issue_body(DEMO_REPO, DEMO_ISSUE).expect("body");
+    assert_eq!(
+        after,
+        before.replacen(
+            "- [ ] Check the release state",
+            "- [x] Check the release state",
+            1
+        ),
+        "exactly that checkbox changed"
+    );
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    drop(fake);
 }

@@ -54,13 +54,18 @@ fn release_config(api: &str, release: &str) -> Config {
 
 async fn loaded(cfg: &Config) -> Runtime {
     let mut rt = Runtime::start(cfg, false).expect("runtime");
-    rt.dispatch(opsdeck::app::Action::Command(opsdeck::app::keymap::Command::ViewRelease));
+    rt.dispatch(opsdeck::app::Action::Command(
+        opsdeck::app::keymap::Command::ViewRelease,
+    ));
     until(&mut rt, 15, "the checklist", |s| s.release.doc.is_some()).await;
     rt
 }
 
 fn message(s: &State) -> String {
-    s.message.as_ref().map(|m| m.text.clone()).unwrap_or_default()
+    s.message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
 }
 
 /// Puts the cursor on the step whose text starts with `text`; returns its id.
@@ -78,7 +83,10 @@ fn select(rt: &mut Runtime, text: &str) -> String {
 }
 
 fn patches(fake: &GithubFake) -> usize {
-    fake.requests().iter().filter(|r| r.method == "PATCH").count()
+    fake.requests()
+        .iter()
+        .filter(|r| r.method == "PATCH")
+        .count()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -141,7 +149,10 @@ async fn finds_the_newest_open_issue_by_label_and_milestone_and_counts_blockers(
         state: "closed".into(),
         ..IssueSeed::default()
     });
-    let cfg = release_config(&fake.url, "label = \"release-tracking\"\nmilestone = \"3.23\"");
+    let cfg = release_config(
+        &fake.url,
+        "label = \"release-tracking\"\nmilestone = \"3.23\"",
+    );
     let rt = loaded(&cfg).await;
     let doc = rt.state.release.doc.as_ref().expect("doc");
     assert_eq!(doc.number, Some(16108));
@@ -150,7 +161,10 @@ async fn finds_the_newest_open_issue_by_label_and_milestone_and_counts_blockers(
     // Without the milestone, the newest open one still wins.
     let cfg = release_config(&fake.url, "label = \"release-tracking\"");
     let rt = loaded(&cfg).await;
-    assert_eq!(rt.state.release.doc.as_ref().and_then(|d| d.number), Some(16108));
+    assert_eq!(
+        rt.state.release.doc.as_ref().and_then(|d| d.number),
+        Some(16108)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -164,22 +178,38 @@ async fn tick_and_untick_with_space_keeping_someone_elses_edits() {
     // Someone else ticks another step and edits a line after we loaded.
     let theirs = BODY
         .replace("- [ ] Check status", "- [x] Check status")
-        .replace("Announce the freeze", "Announce the freeze in #dev-announce");
+        .replace(
+            "Announce the freeze",
+            "Announce the freeze in #dev-announce",
+        );
     fake.set_issue_body(REPO, 16108, &theirs);
     // Their text change renames our step's id: the tick is refused, nothing is written.
     press(&mut rt, [key(' ')]).await;
     until(&mut rt, 10, "the refusal", |s| s.release.pending.is_none()).await;
-    assert!(message(&rt.state).contains("not changed"), "{}", message(&rt.state));
-    assert_eq!(fake.issue_body(REPO, 16108).as_deref(), Some(theirs.as_str()));
+    assert!(
+        message(&rt.state).contains("not changed"),
+        "{}",
+        message(&rt.state)
+    );
+    assert_eq!(
+        fake.issue_body(REPO, 16108).as_deref(),
+        Some(theirs.as_str())
+    );
     assert_eq!(patches(&fake), 0);
 
     // The refusal reloaded the issue; tick a step whose text they did not change.
     until(&mut rt, 10, "their edit loaded", |s| {
-        s.release.doc.as_ref().is_some_and(|d| d.checklist.progress() == (2, 5))
+        s.release
+            .doc
+            .as_ref()
+            .is_some_and(|d| d.checklist.progress() == (2, 5))
     })
     .await;
     select(&mut rt, "Run the smoke tests");
-    let mut third = theirs.replace("Tracking the 3.23 release.", "Tracking the 3.23 release (edited).");
+    let mut third = theirs.replace(
+        "Tracking the 3.23 release.",
+        "Tracking the 3.23 release (edited).",
+    );
     fake.set_issue_body(REPO, 16108, &third);
     press(&mut rt, [key(' ')]).await;
     until(&mut rt, 10, "the tick", |s| s.release.pending.is_none()).await;
@@ -190,13 +220,20 @@ async fn tick_and_untick_with_space_keeping_someone_elses_edits() {
         "exactly our checkbox changed; their tick, their text edits survive"
     );
     assert_eq!(patches(&fake), 1);
-    assert!(message(&rt.state).starts_with("ticked"), "{}", message(&rt.state));
+    assert!(
+        message(&rt.state).starts_with("ticked"),
+        "{}",
+        message(&rt.state)
+    );
 
     // x unticks it again.
     press(&mut rt, [key('x')]).await;
     until(&mut rt, 10, "the untick", |s| s.release.pending.is_none()).await;
     let fourth = third.replace("- [x] Run the smoke tests", "- [ ] Run the smoke tests");
-    assert_eq!(fake.issue_body(REPO, 16108).as_deref(), Some(fourth.as_str()));
+    assert_eq!(
+        fake.issue_body(REPO, 16108).as_deref(),
+        Some(fourth.as_str())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -212,7 +249,10 @@ async fn a_vanished_step_is_refused_and_nothing_is_written() {
     until(&mut rt, 10, "the refusal", |s| s.release.pending.is_none()).await;
     let m = message(&rt.state);
     assert!(m.contains(&id) && m.contains("no longer"), "{m}");
-    assert_eq!(fake.issue_body(REPO, 16108).as_deref(), Some(without.as_str()));
+    assert_eq!(
+        fake.issue_body(REPO, 16108).as_deref(),
+        Some(without.as_str())
+    );
     assert_eq!(patches(&fake), 0);
 }
 
@@ -224,30 +264,62 @@ async fn github_errors_are_clear_and_writes_are_never_retried() {
     // 404: a missing issue.
     let cfg = release_config(&fake.url, "issue = 999");
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
-    until(&mut rt, 10, "a 404", |s| s.sources.iter().any(|x| x.error.is_some())).await;
-    let err = rt.state.sources.iter().find_map(|x| x.error.clone()).unwrap_or_default();
-    assert!(err.contains("404") && err.contains("sourcegraph/sourcegraph#999"), "{err}");
+    until(&mut rt, 10, "a 404", |s| {
+        s.sources.iter().any(|x| x.error.is_some())
+    })
+    .await;
+    let err = rt
+        .state
+        .sources
+        .iter()
+        .find_map(|x| x.error.clone())
+        .unwrap_or_default();
+    assert!(
+        err.contains("404") && err.contains("sourcegraph/sourcegraph#999"),
+        "{err}"
+    );
 
     // 401: the server wants a token we do not have.
     fake.require_token(Some("right"));
     let cfg = release_config(&fake.url, "issue = 16108");
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
-    until(&mut rt, 10, "a 401", |s| s.sources.iter().any(|x| x.error.is_some())).await;
-    let err = rt.state.sources.iter().find_map(|x| x.error.clone()).unwrap_or_default();
+    until(&mut rt, 10, "a 401", |s| {
+        s.sources.iter().any(|x| x.error.is_some())
+    })
+    .await;
+    let err = rt
+        .state
+        .sources
+        .iter()
+        .find_map(|x| x.error.clone())
+        .unwrap_or_default();
     assert!(err.contains("401") && err.contains("token"), "{err}");
     fake.require_token(None);
 
     // 5xx on a read: shown, and the next refresh recovers.
     fake.fail_next(Fault::status(Some("GET"), "/issues/16108", 502));
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
-    until(&mut rt, 10, "a 502", |s| s.sources.iter().any(|x| x.error.is_some())).await;
-    let err = rt.state.sources.iter().find_map(|x| x.error.clone()).unwrap_or_default();
+    until(&mut rt, 10, "a 502", |s| {
+        s.sources.iter().any(|x| x.error.is_some())
+    })
+    .await;
+    let err = rt
+        .state
+        .sources
+        .iter()
+        .find_map(|x| x.error.clone())
+        .unwrap_or_default();
     assert!(err.contains("server error 502"), "{err}");
     press(&mut rt, [key('r')]).await;
-    until(&mut rt, 10, "recovery", |s| s.release.doc.is_some() && s.sources.iter().all(|x| x.error.is_none())).await;
+    until(&mut rt, 10, "recovery", |s| {
+        s.release.doc.is_some() && s.sources.iter().all(|x| x.error.is_none())
+    })
+    .await;
 
     // 422 on the PATCH: the error names GitHub's reason; one PATCH only.
-    rt.dispatch(opsdeck::app::Action::Command(opsdeck::app::keymap::Command::ViewRelease));
+    rt.dispatch(opsdeck::app::Action::Command(
+        opsdeck::app::keymap::Command::ViewRelease,
+    ));
     fake.fail_next(Fault::status(Some("PATCH"), "/issues/16108", 422));
     press(&mut rt, [key(' ')]).await;
     until(&mut rt, 10, "the 422", |s| s.release.pending.is_none()).await;
@@ -262,14 +334,35 @@ async fn github_errors_are_clear_and_writes_are_never_retried() {
     assert_eq!(fake.issue_body(REPO, 16108).as_deref(), Some(BODY));
 
     // Rate limited far into the future: a clear error with the reset time.
-    fake.fail_next(Fault::rate_limited(Some("GET"), "/issues/16108", None, 3600));
+    fake.fail_next(Fault::rate_limited(
+        Some("GET"),
+        "/issues/16108",
+        None,
+        3600,
+    ));
     press(&mut rt, [key('r')]).await;
-    until(&mut rt, 10, "the rate limit", |s| s.sources.iter().any(|x| x.error.is_some())).await;
-    let err = rt.state.sources.iter().find_map(|x| x.error.clone()).unwrap_or_default();
-    assert!(err.contains("rate limit") && err.contains("resets at"), "{err}");
+    until(&mut rt, 10, "the rate limit", |s| {
+        s.sources.iter().any(|x| x.error.is_some())
+    })
+    .await;
+    let err = rt
+        .state
+        .sources
+        .iter()
+        .find_map(|x| x.error.clone())
+        .unwrap_or_default();
+    assert!(
+        err.contains("rate limit") && err.contains("resets at"),
+        "{err}"
+    );
 
     // Rate limited with retry-after: 1 — the read waits and succeeds.
-    fake.fail_next(Fault::rate_limited(Some("GET"), "/issues/16108", Some(1), 1));
+    fake.fail_next(Fault::rate_limited(
+        Some("GET"),
+        "/issues/16108",
+        Some(1),
+        1,
+    ));
     press(&mut rt, [key('r')]).await;
     until(&mut rt, 10, "the read after waiting", |s| {
         s.sources.iter().all(|x| x.error.is_none()) && !s.sources.iter().any(|x| x.fetching)
@@ -317,35 +410,58 @@ async fn a_successful_command_streams_output_and_ticks_a_failing_one_does_not() 
     press(&mut rt, [key('2'), code(KeyCode::Enter)]).await;
     match rt.state.overlays.last() {
         Some(Overlay::Confirm(c)) => {
-            assert!(c.details.iter().any(|d| d == "$ sh -c 'echo candidate 2; echo warning >&2'"), "{:?}", c.details);
+            assert!(
+                c.details
+                    .iter()
+                    .any(|d| d == "$ sh -c 'echo candidate 2; echo warning >&2'"),
+                "{:?}",
+                c.details
+            );
         }
         other => panic!("expected the confirmation, got {other:?}"),
     }
     press(&mut rt, [key('y')]).await;
     until(&mut rt, 10, "the command ticked its step", |s| {
         s.release.pending.is_none()
-            && s.release.doc.as_ref().is_some_and(|d| {
-                d.checklist.step(&candidate).is_some_and(|st| st.done)
-            })
+            && s.release
+                .doc
+                .as_ref()
+                .is_some_and(|d| d.checklist.step(&candidate).is_some_and(|st| st.done))
     })
     .await;
     let run = rt.state.release.run.as_ref().expect("run");
     let lines: Vec<&str> = run.lines.iter().map(|(_, l)| l.as_str()).collect();
-    assert!(lines.contains(&"candidate 2") && lines.contains(&"warning"), "{lines:?}");
+    assert!(
+        lines.contains(&"candidate 2") && lines.contains(&"warning"),
+        "{lines:?}"
+    );
     assert_eq!(run.exit, Some((Some(0), None)));
     let log = std::fs::read_to_string(&run.log_path).expect("log file");
     assert!(log.contains("candidate 2"), "{log}");
-    assert!(fake.issue_body(REPO, 16108).is_some_and(|b| b.contains("- [x] Create release candidate")));
+    assert!(
+        fake.issue_body(REPO, 16108)
+            .is_some_and(|b| b.contains("- [x] Create release candidate"))
+    );
     // The cursor moved to the next open step.
     let doc = rt.state.release.doc.as_ref().expect("doc");
-    assert_eq!(doc.checklist.steps[rt.state.release.cursor].text, "Run the smoke tests touch MARKER");
+    assert_eq!(
+        doc.checklist.steps[rt.state.release.cursor].text,
+        "Run the smoke tests touch MARKER"
+    );
 
     // A failing command: exit code shown, nothing ticked.
     select(&mut rt, "Announce the freeze");
     let before = patches(&fake);
     press(&mut rt, [code(KeyCode::Enter), key('y')]).await;
-    until(&mut rt, 10, "the failure", |s| s.release.run.as_ref().is_some_and(|r| r.exit.is_some())).await;
-    assert!(message(&rt.state).contains("exited with code 3"), "{}", message(&rt.state));
+    until(&mut rt, 10, "the failure", |s| {
+        s.release.run.as_ref().is_some_and(|r| r.exit.is_some())
+    })
+    .await;
+    assert!(
+        message(&rt.state).contains("exited with code 3"),
+        "{}",
+        message(&rt.state)
+    );
     assert_eq!(patches(&fake), before, "nothing ticked");
 }
 
@@ -364,7 +480,10 @@ async fn a_disallowed_inline_command_is_refused_and_never_executed() {
     let mut rt = loaded(&cfg).await;
     select(&mut rt, "Run the smoke tests");
     press(&mut rt, [code(KeyCode::Enter), key('y')]).await;
-    assert!(rt.state.overlays.is_empty(), "no confirmation for a refused command");
+    assert!(
+        rt.state.overlays.is_empty(),
+        "no confirmation for a refused command"
+    );
     let m = message(&rt.state);
     assert!(m.contains("not run") && m.contains("touch MARKER"), "{m}");
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -383,10 +502,26 @@ async fn ctrl_c_stops_a_running_command() {
     let mut rt = loaded(&cfg).await;
     select(&mut rt, "Announce the freeze");
     press(&mut rt, [code(KeyCode::Enter), key('y')]).await;
-    until(&mut rt, 10, "output", |s| s.release.run.as_ref().is_some_and(|r| !r.lines.is_empty())).await;
+    until(&mut rt, 10, "output", |s| {
+        s.release.run.as_ref().is_some_and(|r| !r.lines.is_empty())
+    })
+    .await;
     press(&mut rt, [crate::support::ctrl('c')]).await;
-    assert!(!rt.state.quit, "the first ctrl-c stops the command, not opsdeck");
-    until(&mut rt, 10, "the stop", |s| s.release.run.as_ref().is_some_and(|r| r.exit.is_some())).await;
-    assert_eq!(rt.state.release.run.as_ref().and_then(|r| r.exit), Some((None, Some(15))));
-    assert!(message(&rt.state).contains("signal 15"), "{}", message(&rt.state));
+    assert!(
+        !rt.state.quit,
+        "the first ctrl-c stops the command, not opsdeck"
+    );
+    until(&mut rt, 10, "the stop", |s| {
+        s.release.run.as_ref().is_some_and(|r| r.exit.is_some())
+    })
+    .await;
+    assert_eq!(
+        rt.state.release.run.as_ref().and_then(|r| r.exit),
+        Some((None, Some(15)))
+    );
+    assert!(
+        message(&rt.state).contains("signal 15"),
+        "{}",
+        message(&rt.state)
+    );
 }

@@ -597,3 +597,167 @@ fn release_view_placeholder() {
     assert!(text(&backend).contains("Release checklist: not configured"));
     insta::assert_snapshot!("release_view", backend);
 }
+
+// ---------------------------------------------------------------------------
+// The release view.
+
+fn release_state() -> State {
+    use opsdeck::app::ReleaseEvent;
+    use opsdeck::app::release::ReleaseState;
+    use opsdeck::demo::github::{DEMO_ISSUE, DEMO_REPO, DEMO_TRACKING_BODY};
+    use opsdeck::release::backend::ReleaseDoc;
+    use opsdeck::release::tasklist::Checklist;
+
+    let cfg = opsdeck::config::Config::parse(
+        "[release]\nrepo = \"sourcegraph/sourcegraph\"\nissue = 16108\nlog_dir = \"/var/log/opsdeck-runs\"\n\
+         [[release.step]]\nmatch = \"release candidate\"\nrun = [\"yarn\", \"release\", \"release:create-candidate\", \"{rc}\"]\ncwd = \"/src/sourcegraph\"\n\
+         [release.allow]\ninline = [\"yarn release release:status\", \"yarn release changelog:\"]\n",
+        std::path::Path::new("snap.toml"),
+    )
+    .expect("config");
+    let mut state = State::new(
+        settings(),
+        vec![
+            ("prod".into(), SourceKind::Alertmanager),
+            ("github".into(), SourceKind::Github),
+        ],
+        false,
+        now(),
+    );
+    state.release = ReleaseState::from_config(&cfg);
+    update(&mut state, prod_ok(now() - TimeDelta::seconds(5)));
+    update(&mut state, Action::Resize(WIDTH, HEIGHT));
+    let doc = ReleaseDoc {
+        repo: DEMO_REPO.into(),
+        number: Some(DEMO_ISSUE),
+        title: "3.23 release tracking issue".into(),
+        milestone: Some("3.23".into()),
+        assignee: Some("alice".into()),
+        blockers: Some(2),
+        url: Some(format!(
+            "https://github.example/{DEMO_REPO}/issues/{DEMO_ISSUE}"
+        )),
+        body: DEMO_TRACKING_BODY.into(),
+        checklist: Checklist::parse(DEMO_TRACKING_BODY),
+    };
+    update(
+        &mut state,
+        Action::Release(ReleaseEvent::Loaded {
+            result: Ok(doc),
+            at: now() - TimeDelta::seconds(3),
+        }),
+    );
+    keys(&mut state, "2");
+    state
+}
+
+fn cursor_to(state: &mut State, text: &str) {
+    let target = state
+        .release
+        .doc
+        .as_ref()
+        .and_then(|d| {
+            d.checklist
+                .steps
+                .iter()
+                .position(|s| s.text.starts_with(text))
+        })
+        .expect("step");
+    keys(state, "g");
+    for _ in 0..target {
+        keys(state, "j");
+    }
+    assert_eq!(state.release.cursor, target);
+}
+
+#[test]
+fn release_checklist() {
+    let state = release_state();
+    let backend = screen(&state);
+    let t = text(&backend);
+    assert!(t.contains("#16108 3.23 release tracking issue"), "{t}");
+    assert!(
+        t.contains("captain @alice") && t.contains("2 blockers"),
+        "{t}"
+    );
+    insta::assert_snapshot!("release_checklist", backend);
+}
+
+#[test]
+fn release_placeholder_prompt_and_confirmation() {
+    let mut state = release_state();
+    cursor_to(&mut state, "Create the first release candidate");
+    assert_eq!(key(&mut state, KeyCode::Enter), Vec::new());
+    insta::assert_snapshot!("release_prompt", screen(&state));
+    keys(&mut state, "2");
+    assert_eq!(key(&mut state, KeyCode::Enter), Vec::new());
+    let backend = screen(&state);
+    assert!(text(&backend).contains("$ yarn release release:create-candidate 2"));
+    insta::assert_snapshot!("release_confirm", backend);
+}
+
+#[test]
+fn release_command_output() {
+    use opsdeck::app::ReleaseEvent;
+    use opsdeck::release::runner::{RunEvent, Stream};
+    let mut state = release_state();
+    cursor_to(&mut state, "Create the first release candidate");
+    key(&mut state, KeyCode::Enter);
+    keys(&mut state, "2");
+    key(&mut state, KeyCode::Enter);
+    let effects = key(&mut state, KeyCode::Char('y'));
+    let Some(Effect::Run { run, .. }) = effects.first() else {
+        panic!("expected a run, got {effects:?}");
+    };
+    let run = *run;
+    for (stream, line) in [
+        (Stream::Stdout, "Creating release candidate 2 for 3.23.0"),
+        (Stream::Stdout, "Tagging v3.23.0-rc.2 at 9f8e7d6"),
+        (
+            Stream::Stderr,
+            "warning: CHANGELOG.md has uncommitted changes",
+        ),
+    ] {
+        update(
+            &mut state,
+            Action::Release(ReleaseEvent::Run {
+                run,
+                event: RunEvent::Output {
+                    stream,
+                    line: line.into(),
+                },
+            }),
+        );
+    }
+    let backend = screen(&state);
+    assert!(
+        text(&backend).contains("running 0s · ctrl-c stops"),
+        "{}",
+        text(&backend)
+    );
+    insta::assert_snapshot!("release_running", backend);
+    let effects = update(
+        &mut state,
+        Action::Release(ReleaseEvent::Run {
+            run,
+            event: RunEvent::Exited {
+                code: Some(1),
+                signal: None,
+            },
+        }),
+    );
+    assert!(effects.is_empty(), "a failed command ticks nothing");
+    let backend = screen(&state);
+    assert!(text(&backend).contains("command exited with code 1; step not ticked"));
+    insta::assert_snapshot!("release_failed", backend);
+}
+
+#[test]
+fn release_refuses_a_disallowed_inline_command() {
+    let mut state = release_state();
+    cursor_to(&mut state, "Publish the release");
+    assert_eq!(key(&mut state, KeyCode::Enter), Vec::new());
+    assert!(state.overlays.is_empty());
+    let backend = screen(&state);
+    assert!(text(&backend).contains("not run: the issue proposes `yarn release release:publish`"));
+}
