@@ -377,7 +377,7 @@ impl Default for Keymap {
                     Release,
                     &[Key::code(KeyCode::Enter), Key::ch('t')],
                     C::Trigger,
-                    "run the step's command (asks y/N; ticks on success)",
+                    "run its command (y/N; ticks on exit 0)",
                 ),
                 b(
                     Release,

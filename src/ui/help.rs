@@ -1,7 +1,8 @@
-//! The `?` help screen, generated from the live keymap.
+//! The `?` help screen, generated from the live keymap: every binding with
+//! its description, grouped by where it applies, in two columns.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
@@ -10,58 +11,72 @@ use super::dialogs::centered;
 use crate::app::keymap::Context;
 use crate::app::state::State;
 
+fn section(state: &State, context: Context) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled(
+        context.title(),
+        Style::default()
+            .fg(Color::Cyan)
+            .add_modifier(Modifier::BOLD),
+    )];
+    for b in state
+        .keymap
+        .bindings
+        .iter()
+        .filter(|b| b.context == context)
+    {
+        let keys = b
+            .keys
+            .iter()
+            .map(|k| k.label())
+            .collect::<Vec<_>>()
+            .join(" ");
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("  {keys:<14}"),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(b.help),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines
+}
+
 /// Draws help over `area`.
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let mut lines = Vec::new();
-    for context in [
-        Context::Global,
-        Context::Alerts,
-        Context::Silences,
-        Context::Release,
-    ] {
-        lines.push(Line::styled(
-            context.title(),
-            Style::default()
-                .fg(Color::Cyan)
-                .add_modifier(Modifier::BOLD),
-        ));
-        for b in state
-            .keymap
-            .bindings
-            .iter()
-            .filter(|b| b.context == context)
-        {
-            let keys = b
-                .keys
-                .iter()
-                .map(|k| k.label())
-                .collect::<Vec<_>>()
-                .join(" ");
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("  {keys:<22}"),
-                    Style::default().add_modifier(Modifier::BOLD),
-                ),
-                Span::raw(b.help),
-            ]));
-        }
-    }
-    lines.push(Line::styled(
-        "Filter: severity=critical owner!=search alertname=~\"warning_.*\" @state=silenced @team=search text",
-        Style::default().fg(Color::Gray),
+    let mut left = section(state, Context::Global);
+    left.extend(section(state, Context::Alerts));
+    let mut right = section(state, Context::Silences);
+    right.extend(section(state, Context::Release));
+    right.push(Line::styled(
+        "Filter examples:",
+        Style::default()
+            .fg(Color::Cyan)
+            .add_modifier(Modifier::BOLD),
     ));
-    let height = u16::try_from(lines.len())
+    for example in [
+        "severity=critical owner!=search",
+        "alertname=~\"warning_.*\" @state=silenced",
+        "@team=search disk",
+    ] {
+        right.push(Line::styled(
+            format!("  {example}"),
+            Style::default().fg(Color::Gray),
+        ));
+    }
+    let height = u16::try_from(left.len().max(right.len()))
         .unwrap_or(u16::MAX)
         .saturating_add(2);
-    let rect = centered(area, 104, height);
+    let rect = centered(area, 118, height);
     frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_type(BorderType::Rounded)
-                .title(" Help — Esc or ? closes "),
-        ),
-        rect,
-    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .title(" Help — Esc or ? closes ");
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [l, r] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+    frame.render_widget(Paragraph::new(left), l);
+    frame.render_widget(Paragraph::new(right), r);
 }
