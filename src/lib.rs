@@ -21,6 +21,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod deploy;
 pub mod logging;
 pub mod poll;
 pub mod release;

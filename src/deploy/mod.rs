@@ -1,0 +1,21 @@
+//! The deploy pane: image pins in a deploy repository against what a
+//! container registry has published and what running instances report.
+//!
+//! * [`imageref`] — image references: `host/org/name:tag@sha256:…` (pure).
+//! * [`scan`] — find every `image:` pin in manifests, with file, line, column
+//!   and byte span (pure).
+//! * [`splice`] — rewrite exactly a pin's text, and show the diff (pure).
+//! * [`policy`] — which published tag counts as newest: semver, channel,
+//!   regex (pure).
+//! * [`sync`] — sync and running state per image (pure).
+//! * [`registry`] — the registry HTTP API v2 client (tags, digests, auth).
+//! * [`git`] — the deploy repo: read a branch's manifests, commit a bump on a
+//!   new branch, push.
+
+pub mod git;
+pub mod imageref;
+pub mod policy;
+pub mod registry;
+pub mod scan;
+pub mod splice;
+pub mod sync;
