@@ -69,6 +69,36 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<ReleaseAction>,
     },
+    /// Deployment sync: pinned images against published and running versions.
+    Deploy {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+        /// Bump images.
+        #[command(subcommand)]
+        action: Option<DeployAction>,
+    },
+}
+
+/// `opsdeck deploy …`
+#[derive(Debug, Subcommand)]
+pub enum DeployAction {
+    /// Bump an image's pins to the newest published tag: a new branch, a
+    /// commit, a push, and a pull request when configured.
+    Bump {
+        /// The image, e.g. sourcegraph/frontend.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        image: Option<String>,
+        /// Every out-of-sync image.
+        #[arg(long)]
+        all: bool,
+        /// Print the diff; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
 }
 
 /// `opsdeck release …`

@@ -38,6 +38,183 @@ pub struct Config {
     /// The release checklist view.
     #[serde(default)]
     pub release: Option<ReleaseConfig>,
+    /// The deployment sync view.
+    #[serde(default)]
+    pub deploy: Option<DeployConfig>,
+}
+
+/// `[deploy]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployConfig {
+    /// A local git checkout of the deploy repository (`~/` expands).
+    pub repo: String,
+    /// The branch whose pins are compared, and bumps start from.
+    #[serde(default = "default_deploy_branch")]
+    pub branch: String,
+    /// Globs of manifests to scan, relative to the repository.
+    #[serde(default = "default_deploy_paths")]
+    pub paths: Vec<String>,
+    /// Where bump branches are pushed.
+    #[serde(default = "default_deploy_remote")]
+    pub remote: String,
+    /// After pushing, open a pull request through `[github]`.
+    #[serde(default)]
+    pub pull_request: bool,
+    /// `owner/name` of the repository on GitHub, for pull requests.
+    #[serde(default)]
+    pub github_repo: Option<String>,
+    /// How often registries and instances are asked again.
+    #[serde(default = "default_deploy_refresh", deserialize_with = "duration")]
+    pub refresh: Duration,
+    /// Registry lookups in flight at once.
+    #[serde(default = "default_concurrency")]
+    pub concurrency: usize,
+    /// Where each registry host's API lives.
+    #[serde(default)]
+    pub registry: Vec<RegistryConfig>,
+    /// Which published tag counts as newest; first match wins.
+    #[serde(default)]
+    pub policy: Vec<PolicyConfig>,
+    /// What is running.
+    #[serde(default)]
+    pub instance: Vec<InstanceConfig>,
+}
+
+/// `[[deploy.registry]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryConfig {
+    /// The host as written in pins, e.g. `index.docker.io`.
+    pub host: String,
+    /// The API base, e.g. `https://registry-1.docker.io`.
+    pub url: Spanned<String>,
+    /// Basic auth user (also used for the token endpoint).
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Environment variable holding the password.
+    #[serde(default)]
+    pub password_env: Option<String>,
+    /// Request timeout (default 10s).
+    #[serde(default = "default_timeout", deserialize_with = "duration")]
+    pub timeout: Duration,
+}
+
+/// `[[deploy.policy]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// Glob on the repository, e.g. `sourcegraph/*`.
+    #[serde(rename = "match")]
+    pub pattern: Spanned<String>,
+    /// `semver`, `channel` or `regex`.
+    pub kind: Spanned<String>,
+    /// semver: a requirement such as `~3.22`.
+    #[serde(default)]
+    pub range: Option<String>,
+    /// semver: include pre-releases.
+    #[serde(default)]
+    pub prerelease: bool,
+    /// channel: the moving tag, e.g. `insiders`.
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// regex: the tag pattern; its first capture group is the sort key.
+    #[serde(default)]
+    pub regex: Option<String>,
+    /// regex: `semver`, `numeric` or `lexical` (default `numeric`).
+    #[serde(default)]
+    pub order: Option<String>,
+}
+
+/// `[[deploy.instance]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceConfig {
+    /// Its name.
+    pub name: String,
+    /// Answers with its version: plain text, or JSON (see `json_pointer`).
+    pub version_url: Spanned<String>,
+    /// Where the version is in a JSON answer, e.g. `/version`.
+    #[serde(default)]
+    pub json_pointer: Option<String>,
+    /// Repositories whose pins it runs, e.g. `["sourcegraph/frontend"]`.
+    #[serde(default)]
+    pub images: Vec<String>,
+    /// Request timeout (default 10s).
+    #[serde(default = "default_timeout", deserialize_with = "duration")]
+    pub timeout: Duration,
+}
+
+impl PolicyConfig {
+    /// The policy rule (errors are sentences).
+    pub fn rule(&self) -> Result<crate::deploy::policy::Rule, String> {
+        use crate::deploy::policy::{Order, Policy, Rule};
+        let policy = match self.kind.get_ref().as_str() {
+            "semver" => Policy::Semver {
+                range: match &self.range {
+                    Some(r) => Some(
+                        semver::VersionReq::parse(r)
+                            .map_err(|e| format!("invalid semver range {r:?}: {e}"))?,
+                    ),
+                    None => None,
+                },
+                prerelease: self.prerelease,
+            },
+            "channel" => Policy::Channel {
+                tag: self
+                    .tag
+                    .clone()
+                    .ok_or("a channel policy needs `tag`, e.g. tag = \"insiders\"")?,
+            },
+            "regex" => Policy::Regex {
+                pattern: regex::Regex::new(
+                    self.regex
+                        .as_deref()
+                        .ok_or("a regex policy needs `regex`, e.g. regex = '^(\\d+)_.*$'")?,
+                )
+                .map_err(|e| format!("invalid regex: {e}"))?,
+                order: match self.order.as_deref().unwrap_or("numeric") {
+                    "semver" => Order::Semver,
+                    "numeric" => Order::Numeric,
+                    "lexical" => Order::Lexical,
+                    other => {
+                        return Err(format!(
+                            "unknown order {other:?}; expected \"semver\", \"numeric\" or \"lexical\""
+                        ));
+                    }
+                },
+            },
+            other => {
+                return Err(format!(
+                    "unknown policy kind {other:?}; expected \"semver\", \"channel\" or \"regex\""
+                ));
+            }
+        };
+        Rule::new(self.pattern.get_ref(), policy)
+    }
+}
+
+impl DeployConfig {
+    /// The policy rules, in order (validated when the config was loaded).
+    pub fn rules(&self) -> Vec<crate::deploy::policy::Rule> {
+        self.policy.iter().filter_map(|p| p.rule().ok()).collect()
+    }
+}
+
+fn default_deploy_branch() -> String {
+    "master".into()
+}
+fn default_deploy_paths() -> Vec<String> {
+    vec!["**/*.yaml".into(), "**/*.yml".into()]
+}
+fn default_deploy_remote() -> String {
+    "origin".into()
+}
+fn default_deploy_refresh() -> Duration {
+    Duration::from_secs(60)
+}
+fn default_concurrency() -> usize {
+    8
 }
 
 /// `[github]`.
@@ -482,6 +659,45 @@ impl Config {
                 return Err(whole(
                     "release.allow.inline holds an empty prefix, which would allow every inline command".into(),
                 ));
+            }
+        }
+        if let Some(d) = &self.deploy {
+            for p in &d.policy {
+                p.rule()
+                    .map_err(|e| at(p.kind.span(), format!("deploy.policy: {e}")))?;
+            }
+            for g in &d.paths {
+                globset::Glob::new(g).map_err(|e| ConfigError {
+                    path: path.to_path_buf(),
+                    position: None,
+                    message: format!("deploy.paths: invalid glob {g:?}: {e}"),
+                })?;
+            }
+            for u in d
+                .registry
+                .iter()
+                .map(|r| &r.url)
+                .chain(d.instance.iter().map(|i| &i.version_url))
+            {
+                if !matches!(url::Url::parse(u.get_ref()), Ok(x) if x.scheme() == "http" || x.scheme() == "https")
+                {
+                    return Err(at(u.span(), format!("invalid url {:?}", u.get_ref())));
+                }
+            }
+            if d.concurrency == 0 {
+                return Err(ConfigError {
+                    path: path.to_path_buf(),
+                    position: None,
+                    message: "deploy.concurrency must be at least 1".into(),
+                });
+            }
+            if d.pull_request && d.github_repo.is_none() {
+                return Err(ConfigError {
+                    path: path.to_path_buf(),
+                    position: None,
+                    message: "deploy.pull_request = true needs deploy.github_repo = \"owner/name\""
+                        .into(),
+                });
             }
         }
         for route in &self.alerts.route {

@@ -20,12 +20,15 @@ use crate::alerts::source::{SourceClient, Sources};
 use crate::app::release::ReleaseState;
 use crate::app::state::AlertSettings;
 use crate::app::{
-    Action, Effect, ReleaseEvent, SilenceOp, SilenceOutcome, SilenceRequest, State, update,
+    Action, DeployEvent, Effect, ReleaseEvent, SilenceOp, SilenceOutcome, SilenceRequest, State,
+    update,
 };
 use crate::config::Config;
+use crate::deploy::service::Deployer;
 use crate::poll::Poller;
 use crate::release::backend::Backend;
 use crate::release::runner::{self, RunHandle};
+use std::sync::Arc;
 
 /// Builds a client per configured source, in config order.
 pub fn clients(config: &Config) -> Result<Vec<SourceClient>> {
@@ -63,7 +66,14 @@ pub fn initial_state(
         demo,
         Utc::now(),
     );
+    if config.deploy.is_some() {
+        state.sources.push(crate::app::state::SourceStatus::new(
+            "deploy",
+            SourceKind::Deploy,
+        ));
+    }
     state.release = ReleaseState::from_config(config);
+    state.deploy.configured = config.deploy.is_some();
     state
 }
 
@@ -77,6 +87,7 @@ pub struct Runtime {
     alertmanagers: HashMap<String, AlertmanagerClient>,
     release: Option<(Backend, Poller)>,
     run: Option<RunHandle>,
+    deploy: Option<(Arc<Deployer>, Poller)>,
 }
 
 impl Runtime {
@@ -127,6 +138,35 @@ impl Runtime {
             );
             (backend, poller)
         });
+        let deploy = Deployer::from_config(config)
+            .map_err(|e| eyre!("{e}"))?
+            .map(|deployer| {
+                let deployer = Arc::new(deployer);
+                let every = config
+                    .deploy
+                    .as_ref()
+                    .map_or(Duration::from_secs(60), |d| d.refresh);
+                let worker = deployer.clone();
+                let tx = tx.clone();
+                let poller = Poller::spawn(
+                    "deploy",
+                    every,
+                    DeployEvent::Fetching,
+                    move || {
+                        let worker = worker.clone();
+                        async move {
+                            DeployEvent::Loaded {
+                                result: worker.refresh().await,
+                                at: Utc::now(),
+                            }
+                        }
+                    },
+                    move |event| {
+                        let _ = tx.send(Action::Deploy(event));
+                    },
+                );
+                (deployer, poller)
+            });
         Ok(Runtime {
             state,
             tx,
@@ -135,6 +175,7 @@ impl Runtime {
             alertmanagers,
             release,
             run: None,
+            deploy,
         })
     }
 
@@ -161,6 +202,38 @@ impl Runtime {
                 if let Some((_, poller)) = &self.release {
                     poller.refresh();
                 }
+                if let Some((_, poller)) = &self.deploy {
+                    poller.refresh();
+                }
+            }
+            Effect::DeployRefresh => {
+                if let Some((_, poller)) = &self.deploy {
+                    poller.refresh();
+                }
+            }
+            Effect::PlanBump { keys } => {
+                let (Some((deployer, _)), Some(snapshot)) =
+                    (&self.deploy, self.state.deploy.snapshot.clone())
+                else {
+                    return;
+                };
+                let deployer = deployer.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = deployer.plan(&snapshot, &keys).await;
+                    let _ = tx.send(Action::Deploy(DeployEvent::Planned { result }));
+                });
+            }
+            Effect::Bump(plan) => {
+                let Some((deployer, _)) = &self.deploy else {
+                    return;
+                };
+                let deployer = deployer.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = deployer.bump(&plan).await;
+                    let _ = tx.send(Action::Deploy(DeployEvent::Bumped { result }));
+                });
             }
             Effect::ReleaseRefresh => {
                 if let Some((_, poller)) = &self.release {

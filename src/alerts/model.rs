@@ -239,6 +239,8 @@ pub enum SourceKind {
     Github,
     /// A local file (the release checklist).
     File,
+    /// The deploy repository, registries and instances.
+    Deploy,
 }
 
 impl SourceKind {
@@ -249,6 +251,7 @@ impl SourceKind {
             SourceKind::Prometheus => "prometheus",
             SourceKind::Github => "github",
             SourceKind::File => "file",
+            SourceKind::Deploy => "deploy",
         }
     }
 }

@@ -24,6 +24,8 @@ pub enum Action {
     Source(SourceEvent),
     /// Something happened in the release view's background work.
     Release(ReleaseEvent),
+    /// Something happened in the deploy view's background work.
+    Deploy(DeployEvent),
     /// Silence operations finished.
     SilencesDone {
         /// What was done.
@@ -60,6 +62,30 @@ pub enum ReleaseEvent {
         run: u64,
         /// What.
         event: crate::release::runner::RunEvent,
+    },
+}
+
+/// Background results for the deploy view.
+#[derive(Debug, Clone)]
+pub enum DeployEvent {
+    /// A refresh started.
+    Fetching,
+    /// A refresh finished.
+    Loaded {
+        /// The images, or why not.
+        result: Result<crate::deploy::service::DeploySnapshot, String>,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// A bump's diff is ready to show.
+    Planned {
+        /// The plan, or why there is none.
+        result: Result<crate::deploy::service::BumpPlan, String>,
+    },
+    /// A bump finished.
+    Bumped {
+        /// What it did, or why it failed.
+        result: Result<crate::deploy::service::BumpResult, String>,
     },
 }
 
@@ -138,4 +164,13 @@ pub enum Effect {
     },
     /// Stop the running command.
     StopRun,
+    /// Refresh the deploy view now.
+    DeployRefresh,
+    /// Prepare a bump (read the branch, compute the diff).
+    PlanBump {
+        /// Image keys.
+        keys: Vec<String>,
+    },
+    /// Carry out a bump: commit on a new branch, push, open a PR.
+    Bump(Box<crate::deploy::service::BumpPlan>),
 }

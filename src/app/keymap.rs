@@ -60,6 +60,10 @@ pub enum Command {
     Trigger,
     /// Stop the running command.
     StopRun,
+    /// Bump the selected image.
+    Bump,
+    /// Bump every out-of-sync image.
+    BumpAll,
 }
 
 /// Where a binding applies.
@@ -73,6 +77,8 @@ pub enum Context {
     Silences,
     /// The release view.
     Release,
+    /// The deploy view.
+    Deploy,
 }
 
 impl Context {
@@ -83,6 +89,7 @@ impl Context {
             Context::Alerts => "Alerts",
             Context::Silences => "Silences list",
             Context::Release => "Release",
+            Context::Deploy => "Deploy",
         }
     }
 }
@@ -171,7 +178,7 @@ pub struct Keymap {
 impl Default for Keymap {
     fn default() -> Self {
         use Command as C;
-        use Context::{Alerts, Global, Release, Silences};
+        use Context::{Alerts, Deploy, Global, Release, Silences};
         let b = |context, keys: &[Key], command, help| Binding {
             context,
             keys: keys.to_vec(),
@@ -390,6 +397,43 @@ impl Default for Keymap {
                     &[Key::code(KeyCode::Esc)],
                     C::Back,
                     "close the finished command's output",
+                ),
+                b(
+                    Deploy,
+                    &[Key::ch('j'), Key::code(KeyCode::Down)],
+                    C::Down,
+                    "down",
+                ),
+                b(Deploy, &[Key::ch('k'), Key::code(KeyCode::Up)], C::Up, "up"),
+                b(
+                    Deploy,
+                    &[Key::ch('g'), Key::code(KeyCode::Home)],
+                    C::Top,
+                    "first image",
+                ),
+                b(
+                    Deploy,
+                    &[Key::ch('G'), Key::code(KeyCode::End)],
+                    C::Bottom,
+                    "last image",
+                ),
+                b(
+                    Deploy,
+                    &[Key::code(KeyCode::Enter)],
+                    C::Open,
+                    "detail: pins, running instances",
+                ),
+                b(
+                    Deploy,
+                    &[Key::ch('b')],
+                    C::Bump,
+                    "bump the image (shows the diff, y/N)",
+                ),
+                b(
+                    Deploy,
+                    &[Key::ch('B')],
+                    C::BumpAll,
+                    "bump every out-of-sync image",
                 ),
             ],
         }

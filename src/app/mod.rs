@@ -5,12 +5,15 @@
 //! terminal or a network.
 
 pub mod action;
+pub mod deploy;
 pub mod input;
 pub mod keymap;
 pub mod release;
 pub mod state;
 pub mod update;
 
-pub use action::{Action, Effect, ReleaseEvent, SilenceOp, SilenceOutcome, SilenceRequest};
+pub use action::{
+    Action, DeployEvent, Effect, ReleaseEvent, SilenceOp, SilenceOutcome, SilenceRequest,
+};
 pub use state::State;
 pub use update::update;

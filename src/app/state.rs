@@ -52,6 +52,17 @@ pub struct SourceStatus {
 }
 
 impl SourceStatus {
+    /// A source that has not answered yet.
+    pub fn new(name: &str, kind: SourceKind) -> SourceStatus {
+        SourceStatus {
+            name: name.to_string(),
+            kind,
+            fetching: false,
+            last_ok: None,
+            error: None,
+        }
+    }
+
     /// Healthy: the last fetch succeeded.
     pub fn ok(&self) -> bool {
         self.error.is_none() && self.last_ok.is_some()
@@ -211,6 +222,8 @@ pub enum PendingOp {
     Expire(Vec<(String, String)>),
     /// Run a release step's command.
     Run(Box<super::release::PendingRun>),
+    /// Bump image pins.
+    Bump(Box<crate::deploy::service::BumpPlan>),
 }
 
 /// A y/N question; anything but `y` answers no.
@@ -331,6 +344,8 @@ pub struct State {
     pub page: usize,
     /// The release view.
     pub release: super::release::ReleaseState,
+    /// The deploy view.
+    pub deploy: super::deploy::DeployState,
 }
 
 impl State {
@@ -374,6 +389,7 @@ impl State {
             local: Vec::new(),
             page: 20,
             release: super::release::ReleaseState::from_config(&Config::default()),
+            deploy: super::deploy::DeployState::default(),
         }
     }
 

@@ -37,6 +37,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Release(event) => super::release::on_event(state, event),
+        Action::Deploy(event) => super::deploy::on_event(state, event),
         Action::SilencesDone { op, outcomes } => {
             silences_done(state, op, outcomes);
             // Read back what the Alertmanagers now hold.
@@ -168,7 +169,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let context = match state.view {
         View::Alerts => Context::Alerts,
         View::Release => Context::Release,
-        View::Deploy => Context::Global,
+        View::Deploy => Context::Deploy,
     };
     match state.keymap.lookup(context, key) {
         Some(cmd) => command(state, cmd),
@@ -219,6 +220,9 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
         Command::Back if state.view == View::Release => {
             return super::release::command(state, cmd);
         }
+        Command::Back if state.view == View::Deploy => {
+            return super::deploy::command(state, cmd);
+        }
         Command::Back => {
             if state.detail {
                 state.detail = false;
@@ -230,6 +234,7 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
             }
         }
         _ if state.view == View::Release => return super::release::command(state, cmd),
+        _ if state.view == View::Deploy => return super::deploy::command(state, cmd),
         _ if state.view != View::Alerts => {}
         Command::Down => move_by(state, 1),
         Command::Up => move_by(state, -1),
@@ -279,7 +284,7 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
         }
         Command::Silences => state.overlays.push(Overlay::Silences(0)),
         // Release commands outside the release view do nothing.
-        Command::Tick | Command::Trigger | Command::StopRun => {}
+        Command::Tick | Command::Trigger | Command::StopRun | Command::Bump | Command::BumpAll => {}
     }
     Vec::new()
 }
@@ -610,6 +615,7 @@ fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             vec![Effect::ExpireSilences(targets)]
         }
         PendingOp::Run(run) => super::release::start_run(state, *run),
+        PendingOp::Bump(plan) => super::deploy::start_bump(state, *plan),
     }
 }
 

@@ -1,6 +1,7 @@
 //! What `opsdeck` does for each subcommand. The CLI drives the same state,
 //! update and clients as the console.
 
+mod deploy;
 mod release;
 
 use std::collections::BTreeMap;
@@ -22,6 +23,7 @@ use crate::app::{Action, update};
 use crate::cli::{Cli, Command};
 use crate::config::{Config, ConfigError, ConfigSource, locate};
 use crate::demo::DemoServer;
+use crate::demo::deploy::{DEMO_DEPLOY_REPO, DemoDeploy};
 use crate::demo::github::GithubFake;
 use crate::runtime::{self, Runtime};
 
@@ -31,6 +33,8 @@ pub struct Demo {
     pub alerts: DemoServer,
     /// GitHub.
     pub github: GithubFake,
+    /// The deploy repository, registry and instances (needs `git`).
+    pub deploy: Option<DemoDeploy>,
 }
 
 /// The config in force, and the demo endpoints when there is no config file.
@@ -91,7 +95,50 @@ run = ["sh", "-c", "echo 'demo: running a release step…'; sleep 1; echo 'demo:
         repo = crate::demo::github::DEMO_REPO,
         issue = crate::demo::github::DEMO_ISSUE,
     );
-    Config::parse(&text, std::path::Path::new("<demo>"))
+    let deploy = match &demo.deploy {
+        None => String::new(),
+        Some(d) => format!(
+            r#"
+[deploy]
+repo = "{repo}"
+branch = "master"
+paths = ["base/**/*.yaml"]
+remote = "origin"
+pull_request = true
+github_repo = "{gh_repo}"
+refresh = "30s"
+
+[[deploy.registry]]
+host = "index.docker.io"
+url = "{registry}"
+
+[[deploy.policy]]
+match = "sourcegraph/zoekt-*"
+kind = "regex"
+regex = '^0\.0\.(\d+)$'
+order = "numeric"
+
+[[deploy.policy]]
+match = "sourcegraph/*"
+kind = "semver"
+
+[[deploy.instance]]
+name = "dogfood"
+version_url = "{instances}/dogfood/__version"
+images = ["sourcegraph/frontend"]
+
+[[deploy.instance]]
+name = "k8s"
+version_url = "{instances}/k8s/__version"
+images = ["sourcegraph/frontend"]
+"#,
+            repo = d.repo.display(),
+            gh_repo = DEMO_DEPLOY_REPO,
+            registry = d.registry.url,
+            instances = d.instances_url,
+        ),
+    };
+    Config::parse(&format!("{text}{deploy}"), std::path::Path::new("<demo>"))
 }
 
 /// Finds and loads the config, or starts the demo.
@@ -114,7 +161,19 @@ pub async fn environment(cli: &Cli) -> Result<Environment> {
             let github = GithubFake::start_demo()
                 .await
                 .map_err(|e| eyre!("starting the demo GitHub endpoint: {e}"))?;
-            let demo = Demo { alerts, github };
+            // The deploy world needs git; without it the demo still runs.
+            let deploy = match DemoDeploy::start().await {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    tracing::warn!(error = %e, "demo deploy repository unavailable");
+                    None
+                }
+            };
+            let demo = Demo {
+                alerts,
+                github,
+                deploy,
+            };
             Ok(Environment {
                 config: demo_config(&demo)?,
                 path: None,
@@ -159,6 +218,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Unack { silence_id }) => unack(&env.config, demo, &silence_id).await,
         Some(Command::Release { json, action }) => release::run(&env.config, json, action).await,
+        Some(Command::Deploy { json, action }) => deploy::run(&env.config, json, action).await,
     }
 }
 

@@ -8,7 +8,9 @@
 
 mod alertmanager;
 mod data;
+pub mod deploy;
 pub mod github;
+pub mod registry;
 
 use std::io;
 use std::net::Ipv4Addr;

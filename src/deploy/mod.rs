@@ -17,5 +17,6 @@ pub mod imageref;
 pub mod policy;
 pub mod registry;
 pub mod scan;
+pub mod service;
 pub mod splice;
 pub mod sync;

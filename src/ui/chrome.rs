@@ -158,7 +158,9 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
             View::Release => {
                 "space tick · Enter run step · ctrl-c stop run · Esc close output · r reload · ? help · q quit"
             }
-            View::Deploy => "1 alerts · ? help · q quit",
+            View::Deploy => {
+                "b bump · B bump all out-of-sync · Enter detail · r refresh · ? help · q quit"
+            }
         };
         spans.push(Span::styled(hints, Style::default().fg(Color::DarkGray)));
         Line::from(spans)

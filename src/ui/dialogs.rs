@@ -113,7 +113,7 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
 
 /// A y/N question.
 pub fn confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
-    let width = 90.min(area.width);
+    let width = 100.min(area.width);
     let room = usize::from(width.saturating_sub(6)).max(10);
     let mut lines = vec![Line::from("")];
     for part in wrap(&clean(&c.question), room) {
@@ -122,14 +122,34 @@ pub fn confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
             Style::default().add_modifier(Modifier::BOLD),
         )));
     }
-    for d in c.details.iter().take(10) {
+    // Details (a diff, for bumps) fill what the screen allows.
+    let budget = usize::from(area.height.saturating_sub(8)).max(3);
+    let mut detail_lines: Vec<Line> = Vec::new();
+    for d in &c.details {
+        let style = if d.starts_with("+++") || d.starts_with("---") {
+            Style::default().add_modifier(Modifier::BOLD)
+        } else if d.starts_with('+') {
+            Style::default().fg(Color::Green)
+        } else if d.starts_with('-') {
+            Style::default().fg(Color::Red)
+        } else if d.starts_with("@@") {
+            Style::default().fg(Color::Cyan)
+        } else {
+            Style::default().fg(Color::Gray)
+        };
         for part in wrap(&clean(d), room) {
-            lines.push(Line::from(Span::styled(
-                format!("  {part}"),
-                Style::default().fg(Color::Gray),
-            )));
+            detail_lines.push(Line::from(Span::styled(format!("  {part}"), style)));
         }
     }
+    if detail_lines.len() > budget {
+        let hidden = detail_lines.len() - (budget - 1);
+        detail_lines.truncate(budget - 1);
+        detail_lines.push(Line::styled(
+            format!("  … {hidden} more lines"),
+            Style::default().fg(Color::DarkGray),
+        ));
+    }
+    lines.extend(detail_lines);
     lines.push(Line::from(""));
     lines.push(Line::from(vec![
         Span::raw("  "),

@@ -48,6 +48,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     left.extend(section(state, Context::Alerts));
     let mut right = section(state, Context::Silences);
     right.extend(section(state, Context::Release));
+    right.extend(section(state, Context::Deploy));
     right.push(Line::styled(
         "Filter examples:",
         Style::default()

@@ -4,6 +4,7 @@
 
 mod alerts;
 mod chrome;
+mod deploy;
 mod dialogs;
 mod help;
 mod placeholder;
@@ -29,6 +30,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         View::Alerts => alerts::render(state, frame, body),
         View::Release if state.release.configured => release::render(state, frame, body),
         View::Release => placeholder::render(frame, body, "Release checklist", "[release]"),
+        View::Deploy if state.deploy.configured => deploy::render(state, frame, body),
         View::Deploy => placeholder::render(frame, body, "Deployment sync", "[deploy]"),
     }
     chrome::footer(state, frame, footer);

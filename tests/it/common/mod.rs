@@ -5,6 +5,7 @@
 //! `docker-registry`); see its docs. Not every test binary uses every helper.
 #![allow(dead_code, unused_imports)]
 
+pub mod push;
 pub mod servers;
 
 pub use servers::{

@@ -1,0 +1,198 @@
+//! The deploy view's state and its part of `update`: moving through images,
+//! and bumping one (`b`) or all out-of-sync ones (`B`) after showing the
+//! exact diff. Pure, like the rest of `app`.
+
+use super::action::{DeployEvent, Effect};
+use super::keymap::Command;
+use super::state::{Confirm, Level, Message, PendingOp, State};
+use crate::alerts::model::SourceKind;
+use crate::deploy::service::DeploySnapshot;
+use crate::deploy::sync::SyncState;
+
+/// The deploy view's state.
+#[derive(Debug, Clone, Default)]
+pub struct DeployState {
+    /// A `[deploy]` section exists.
+    pub configured: bool,
+    /// The last refresh.
+    pub snapshot: Option<DeploySnapshot>,
+    /// Selected image (index into the snapshot's images).
+    pub cursor: usize,
+    /// The detail pane is open.
+    pub detail: bool,
+    /// A plan or bump is in flight.
+    pub busy: Option<String>,
+    /// The last bump's pull request or branch, for the status line.
+    pub last_bump: Option<String>,
+}
+
+impl DeployState {
+    /// The selected image's key.
+    pub fn selected_key(&self) -> Option<&str> {
+        self.snapshot
+            .as_ref()
+            .and_then(|s| s.images.get(self.cursor))
+            .map(|i| i.key.as_str())
+    }
+}
+
+fn say(state: &mut State, level: Level, text: impl Into<String>) {
+    state.message = Some(Message {
+        text: text.into(),
+        level,
+        at: state.now,
+    });
+}
+
+fn status(state: &mut State) -> Option<&mut super::state::SourceStatus> {
+    state
+        .sources
+        .iter_mut()
+        .find(|s| s.kind == SourceKind::Deploy)
+}
+
+/// Applies a background deploy event.
+pub fn on_event(state: &mut State, event: DeployEvent) -> Vec<Effect> {
+    match event {
+        DeployEvent::Fetching => {
+            if let Some(s) = status(state) {
+                s.fetching = true;
+            }
+        }
+        DeployEvent::Loaded { result, at } => {
+            if let Some(s) = status(state) {
+                s.fetching = false;
+                match &result {
+                    Ok(_) => {
+                        s.last_ok = Some(at);
+                        s.error = None;
+                    }
+                    Err(e) => s.error = Some(e.clone()),
+                }
+            }
+            if let Ok(snapshot) = result {
+                let d = &mut state.deploy;
+                let keep = d.selected_key().map(str::to_string);
+                d.cursor = keep
+                    .and_then(|k| snapshot.images.iter().position(|i| i.key == k))
+                    .unwrap_or(d.cursor)
+                    .min(snapshot.images.len().saturating_sub(1));
+                d.snapshot = Some(snapshot);
+            }
+        }
+        DeployEvent::Planned { result } => {
+            state.deploy.busy = None;
+            match result {
+                Ok(plan) => {
+                    let mut details: Vec<String> = plan.diff.lines().map(str::to_string).collect();
+                    details.push(String::new());
+                    details.push(format!("then: commit on {}, push", plan.branch));
+                    let n = plan.images.len();
+                    state.overlays.push(super::state::Overlay::Confirm(Confirm {
+                        question: format!(
+                            "Bump {}?",
+                            match plan.images.as_slice() {
+                                [(repo, from, to)] => format!("{repo} {from} → {to}"),
+                                _ => format!("{n} images"),
+                            }
+                        ),
+                        details,
+                        op: PendingOp::Bump(Box::new(plan)),
+                    }));
+                }
+                Err(e) => say(state, Level::Error, format!("cannot bump: {e}")),
+            }
+        }
+        DeployEvent::Bumped { result } => {
+            state.deploy.busy = None;
+            match result {
+                Ok(done) => {
+                    let where_ = done.pull_request.clone().unwrap_or_else(|| {
+                        format!("branch {} ({})", done.branch, short(&done.commit))
+                    });
+                    state.deploy.last_bump = Some(where_.clone());
+                    match done.warning {
+                        Some(w) => say(state, Level::Error, w),
+                        None => say(state, Level::Info, format!("bumped: {where_}")),
+                    }
+                    return vec![Effect::DeployRefresh];
+                }
+                Err(e) => say(state, Level::Error, format!("bump failed: {e}")),
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn short(sha: &str) -> &str {
+    sha.get(..8).unwrap_or(sha)
+}
+
+/// A command in the deploy view.
+pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
+    let len = state.deploy.snapshot.as_ref().map_or(0, |s| s.images.len());
+    let last = len.saturating_sub(1);
+    let d = &mut state.deploy;
+    match cmd {
+        Command::Down => d.cursor = (d.cursor + 1).min(last),
+        Command::Up => d.cursor = d.cursor.saturating_sub(1),
+        Command::Top => d.cursor = 0,
+        Command::Bottom => d.cursor = last,
+        Command::PageDown => d.cursor = (d.cursor + state.page).min(last),
+        Command::PageUp => d.cursor = d.cursor.saturating_sub(state.page),
+        Command::Open => d.detail = !d.detail,
+        Command::Back => d.detail = false,
+        Command::Bump | Command::BumpAll => {
+            if let Some(what) = &d.busy {
+                let text = format!("still {what}; wait a moment");
+                say(state, Level::Info, text);
+                return Vec::new();
+            }
+            let Some(snapshot) = &d.snapshot else {
+                return Vec::new();
+            };
+            let keys: Vec<String> = if cmd == Command::Bump {
+                match snapshot.images.get(d.cursor) {
+                    Some(i) if i.sync == SyncState::OutOfSync => vec![i.key.clone()],
+                    Some(i) => {
+                        let text = format!(
+                            "{} is {}; only out-of-sync images can be bumped",
+                            i.repository,
+                            i.sync.as_str()
+                        );
+                        say(state, Level::Error, text);
+                        return Vec::new();
+                    }
+                    None => return Vec::new(),
+                }
+            } else {
+                snapshot
+                    .images
+                    .iter()
+                    .filter(|i| i.sync == SyncState::OutOfSync)
+                    .map(|i| i.key.clone())
+                    .collect()
+            };
+            if keys.is_empty() {
+                say(state, Level::Info, "nothing is out of sync");
+                return Vec::new();
+            }
+            d.busy = Some("preparing the bump".into());
+            say(state, Level::Info, "preparing the diff…");
+            return vec![Effect::PlanBump { keys }];
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// `y` on a bump confirmation.
+pub fn start_bump(state: &mut State, plan: crate::deploy::service::BumpPlan) -> Vec<Effect> {
+    state.deploy.busy = Some(format!("pushing {}", plan.branch));
+    say(
+        state,
+        Level::Info,
+        format!("committing and pushing {}…", plan.branch),
+    );
+    vec![Effect::Bump(Box::new(plan))]
+}

@@ -1,0 +1,230 @@
+//! `opsdeck deploy [--json]` and `opsdeck deploy bump IMAGE|--all [--dry-run] [--yes]`.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use color_eyre::eyre::{Result, bail, eyre};
+use serde::Serialize;
+
+use super::ask;
+use crate::cli::DeployAction;
+use crate::config::Config;
+use crate::deploy::service::{DeploySnapshot, Deployer};
+use crate::deploy::sync::SyncState;
+
+#[derive(Serialize)]
+struct DeployJson<'a> {
+    branch: &'a str,
+    images: Vec<ImageJson<'a>>,
+    errors: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ImageJson<'a> {
+    image: &'a str,
+    host: &'a str,
+    refs: Vec<RefJson<'a>>,
+    pinned: TagJson<'a>,
+    published: Option<TagJson<'a>>,
+    policy: Option<&'a str>,
+    sync: SyncState,
+    reason: Option<&'a str>,
+    running: Vec<RunningJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct RefJson<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+}
+
+#[derive(Serialize)]
+struct TagJson<'a> {
+    tag: Option<&'a str>,
+    digest: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct RunningJson<'a> {
+    instance: &'a str,
+    version: Option<&'a str>,
+    error: Option<&'a str>,
+    matches_pin: bool,
+}
+
+fn deployer(config: &Config) -> Result<Deployer> {
+    Deployer::from_config(config)
+        .map_err(|e| eyre!("{e}"))?
+        .ok_or_else(|| {
+            eyre!("no [deploy] section in the config: deployment sync is not configured")
+        })
+}
+
+/// Runs a `deploy` subcommand.
+pub async fn run(config: &Config, json: bool, action: Option<DeployAction>) -> Result<ExitCode> {
+    let deployer = deployer(config)?;
+    let snapshot = deployer.refresh().await.map_err(|e| eyre!("{e}"))?;
+    for e in &snapshot.errors {
+        eprintln!("warning: {e}");
+    }
+    match action {
+        None => show(&snapshot, json),
+        Some(DeployAction::Bump {
+            image,
+            all,
+            dry_run,
+            yes,
+        }) => bump(&deployer, &snapshot, image.as_deref(), all, dry_run, yes).await,
+    }
+}
+
+fn show(snapshot: &DeploySnapshot, json: bool) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        let doc = DeployJson {
+            branch: &snapshot.branch,
+            images: snapshot
+                .images
+                .iter()
+                .map(|i| ImageJson {
+                    image: &i.repository,
+                    host: &i.host,
+                    refs: i
+                        .refs
+                        .iter()
+                        .map(|r| RefJson {
+                            file: &r.file,
+                            line: r.line,
+                            column: r.column,
+                        })
+                        .collect(),
+                    pinned: TagJson {
+                        tag: i.pinned_tag.as_deref(),
+                        digest: i.pinned_digest.as_deref(),
+                    },
+                    published: i.published.as_ref().map(|p| TagJson {
+                        tag: Some(&p.tag),
+                        digest: p.digest.as_deref(),
+                    }),
+                    policy: i.policy,
+                    sync: i.sync,
+                    reason: i.reason.as_deref(),
+                    running: i
+                        .running
+                        .iter()
+                        .map(|r| RunningJson {
+                            instance: &r.instance,
+                            version: r.version.as_deref(),
+                            error: r.error.as_deref(),
+                            matches_pin: r.matches_pin,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            errors: snapshot.errors.iter().map(ToString::to_string).collect(),
+        };
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(
+        out,
+        "{:<12} {:<32} {:<16} {:<16} REASON",
+        "SYNC", "IMAGE", "PUBLISHED", "PINNED"
+    )?;
+    for i in &snapshot.images {
+        writeln!(
+            out,
+            "{:<12} {:<32} {:<16} {:<16} {}",
+            i.sync.as_str(),
+            i.repository,
+            i.published.as_ref().map_or("-", |p| p.tag.as_str()),
+            i.pinned_tag.as_deref().unwrap_or("-"),
+            i.reason.as_deref().unwrap_or("")
+        )?;
+        for r in &i.running {
+            writeln!(
+                out,
+                "{:<12} running on {}: {}{}",
+                "",
+                r.instance,
+                r.version.as_deref().or(r.error.as_deref()).unwrap_or("?"),
+                if r.matches_pin {
+                    " (matches the pin)"
+                } else {
+                    ""
+                }
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn bump(
+    deployer: &Deployer,
+    snapshot: &DeploySnapshot,
+    image: Option<&str>,
+    all: bool,
+    dry_run: bool,
+    yes: bool,
+) -> Result<ExitCode> {
+    let keys: Vec<String> = if all {
+        snapshot
+            .images
+            .iter()
+            .filter(|i| i.sync == SyncState::OutOfSync)
+            .map(|i| i.key.clone())
+            .collect()
+    } else {
+        let name = image.unwrap_or_default();
+        let found: Vec<_> = snapshot
+            .images
+            .iter()
+            .filter(|i| {
+                i.repository == name || i.key == name || i.key.ends_with(&format!("/{name}"))
+            })
+            .collect();
+        match found.as_slice() {
+            [one] => vec![one.key.clone()],
+            [] => bail!("no pinned image {name:?} (see `opsdeck deploy`)"),
+            _ => bail!("{name:?} is ambiguous; use host/repository"),
+        }
+    };
+    if keys.is_empty() {
+        eprintln!("nothing is out of sync");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let plan = deployer
+        .plan(snapshot, &keys)
+        .await
+        .map_err(|e| eyre!("{e}"))?;
+    print!("{}", plan.diff);
+    eprintln!(
+        "branch {} · commit \"{}\"",
+        plan.branch,
+        plan.message.lines().next().unwrap_or("")
+    );
+    if dry_run {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            bail!("refusing to bump without confirmation: stdin is not a terminal (pass --yes)");
+        }
+        if !ask("Commit, push and open the pull request?")? {
+            eprintln!("cancelled");
+            return Ok(ExitCode::from(1));
+        }
+    }
+    let done = deployer.bump(&plan).await.map_err(|e| eyre!("{e}"))?;
+    println!("pushed {} ({})", done.branch, done.commit);
+    if let Some(url) = &done.pull_request {
+        println!("{url}");
+    }
+    if let Some(w) = &done.warning {
+        eprintln!("warning: {w}");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,496 @@
+//! The deploy pane's work: scan the deploy branch's manifests, look up each
+//! repository once in its registry (bounded concurrency), ask each instance
+//! its version, and — for a bump — rewrite exactly the pins' text, commit on a
+//! new branch, push, and open a pull request.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::git::{Repo, bump_branch_name};
+use super::policy::{Policy, Rule, rule_for};
+use super::registry::{RegistryAuth, RegistryClient, bounded};
+use super::scan::{PinRef, ScanError, scan_file};
+use super::splice::{Edit, apply, bumped, unified_diff};
+use super::sync::{ImageStatus, InstanceVersion, Lookup, Published, SyncState, evaluate};
+use crate::config::{Config, DeployConfig, GithubConfig, InstanceConfig};
+use crate::release::command::expand_home;
+use crate::release::github::GithubClient;
+
+/// One refresh's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploySnapshot {
+    /// Per image, worst first.
+    pub images: Vec<ImageStatus>,
+    /// Files that could not be scanned (reported, not fatal).
+    pub errors: Vec<ScanError>,
+    /// How many manifests were scanned.
+    pub files: usize,
+    /// The branch compared.
+    pub branch: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// A bump, ready to show and to carry out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BumpPlan {
+    /// (repository, from, to) per image.
+    pub images: Vec<(String, String, String)>,
+    /// (path, new content) per changed file.
+    pub files: Vec<(String, String)>,
+    /// (path, content the plan was made from) per changed file.
+    pub originals: Vec<(String, String)>,
+    /// The exact diff.
+    pub diff: String,
+    /// The new branch.
+    pub branch: String,
+    /// The commit message.
+    pub message: String,
+}
+
+/// What a bump did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BumpResult {
+    /// The pushed branch.
+    pub branch: String,
+    /// Its commit.
+    pub commit: String,
+    /// The pull request, when one was opened.
+    pub pull_request: Option<String>,
+    /// A problem after the push (e.g. the PR could not be opened).
+    pub warning: Option<String>,
+}
+
+/// The deploy view's configured sources.
+#[derive(Debug, Clone)]
+pub struct Deployer {
+    config: DeployConfig,
+    repo: PathBuf,
+    rules: Vec<Rule>,
+    registries: HashMap<String, RegistryClient>,
+    http: reqwest::Client,
+    github: Option<GithubConfig>,
+}
+
+/// Docker Hub's API host for a canonical `docker.io`.
+fn default_registry_url(host: &str) -> String {
+    if host == "docker.io" {
+        "https://registry-1.docker.io".into()
+    } else {
+        format!("https://{host}")
+    }
+}
+
+fn canonical(host: &str) -> String {
+    match host.to_ascii_lowercase().as_str() {
+        "docker.io" | "index.docker.io" | "registry-1.docker.io" => "docker.io".into(),
+        other => other.to_string(),
+    }
+}
+
+impl Deployer {
+    /// From `[deploy]`, if present.
+    pub fn from_config(config: &Config) -> Result<Option<Deployer>, String> {
+        let Some(d) = &config.deploy else {
+            return Ok(None);
+        };
+        let mut registries = HashMap::new();
+        for r in &d.registry {
+            let auth = match (&r.username, &r.password_env) {
+                (Some(user), Some(var)) => RegistryAuth::Basic {
+                    username: user.clone(),
+                    password: std::env::var(var).map_err(|_| {
+                        format!("deploy.registry {}: password_env ${var} is not set", r.host)
+                    })?,
+                },
+                _ => RegistryAuth::Anonymous,
+            };
+            let client =
+                RegistryClient::new(r.url.get_ref(), auth, r.timeout).map_err(|e| e.to_string())?;
+            registries.insert(canonical(&r.host), client);
+        }
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
+        Ok(Some(Deployer {
+            repo: expand_home(&d.repo),
+            rules: d.rules(),
+            config: d.clone(),
+            registries,
+            http,
+            github: config.github.clone(),
+        }))
+    }
+
+    /// The compared branch.
+    pub fn branch(&self) -> &str {
+        &self.config.branch
+    }
+
+    fn registry(&self, host: &str) -> Result<RegistryClient, String> {
+        let key = canonical(host);
+        if let Some(c) = self.registries.get(&key) {
+            return Ok(c.clone());
+        }
+        RegistryClient::new(
+            &default_registry_url(&key),
+            RegistryAuth::Anonymous,
+            Duration::from_secs(10),
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    /// Scans the branch's manifests: pins and per-file errors.
+    pub async fn scan(&self) -> Result<(Vec<PinRef>, Vec<ScanError>, usize), String> {
+        let repo = Repo::open(&self.repo).await.map_err(|e| e.to_string())?;
+        let files = repo
+            .files_at(&self.config.branch, &self.config.paths)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(scan_texts(&files))
+    }
+
+    /// Looks up each repository once: its newest tag per policy and that
+    /// tag's digest. At most `concurrency` lookups run at once.
+    pub async fn lookups(&self, pins: &[PinRef]) -> HashMap<String, Lookup> {
+        let mut wanted: BTreeMap<String, (String, String)> = BTreeMap::new();
+        for p in pins {
+            wanted
+                .entry(p.image.key())
+                .or_insert_with(|| (p.image.canonical_host(), p.image.repository.clone()));
+        }
+        let jobs: Vec<(String, String, String)> =
+            wanted.into_iter().map(|(k, (h, r))| (k, h, r)).collect();
+        let results = bounded(
+            jobs,
+            self.config.concurrency.max(1),
+            |(key, host, repo)| async move {
+                let lookup = match rule_for(&self.rules, &host, &repo) {
+                    None => Err(format!("no [[deploy.policy]] matches {repo}")),
+                    Some(rule) => self.lookup(&host, &repo, &rule.policy).await,
+                };
+                (key, lookup)
+            },
+        )
+        .await;
+        results.into_iter().collect()
+    }
+
+    async fn lookup(&self, host: &str, repo: &str, policy: &Policy) -> Lookup {
+        let client = self.registry(host)?;
+        let tag = match policy {
+            Policy::Channel { tag } => tag.clone(),
+            _ => {
+                let tags = client.tags(repo).await.map_err(|e| e.to_string())?;
+                super::policy::newest(policy, &tags).ok_or_else(|| {
+                    format!(
+                        "none of {}'s {} tags fits its {} policy",
+                        repo,
+                        tags.len(),
+                        policy.kind()
+                    )
+                })?
+            }
+        };
+        let digest = client.digest(repo, &tag).await.map_err(|e| e.to_string())?;
+        Ok(Published {
+            tag,
+            digest: Some(digest),
+        })
+    }
+
+    /// Asks every instance for its version, concurrently.
+    pub async fn versions(&self) -> Vec<InstanceVersion> {
+        bounded(
+            self.config.instance.clone(),
+            self.config.concurrency.max(1),
+            |i| async move {
+                let version = instance_version(&self.http, &i).await;
+                InstanceVersion {
+                    name: i.name.clone(),
+                    images: i.images.clone(),
+                    version,
+                }
+            },
+        )
+        .await
+    }
+
+    /// A whole refresh.
+    pub async fn refresh(&self) -> Result<DeploySnapshot, String> {
+        let (pins, errors, files) = self.scan().await?;
+        let (lookups, versions) = tokio::join!(self.lookups(&pins), self.versions());
+        Ok(DeploySnapshot {
+            images: evaluate(&pins, &lookups, &self.rules, &versions),
+            errors,
+            files,
+            branch: self.config.branch.clone(),
+            at: Utc::now(),
+        })
+    }
+
+    /// Plans a bump of these images (by key) to their published versions,
+    /// from the branch as it is now.
+    pub async fn plan(
+        &self,
+        snapshot: &DeploySnapshot,
+        keys: &[String],
+    ) -> Result<BumpPlan, String> {
+        let repo = Repo::open(&self.repo).await.map_err(|e| e.to_string())?;
+        let files = repo
+            .files_at(&self.config.branch, &self.config.paths)
+            .await
+            .map_err(|e| e.to_string())?;
+        plan_bump(&files, snapshot, keys)
+    }
+
+    /// Carries out a plan: refuses a dirty tree or an existing branch, then
+    /// commits on a new branch (the user's checkout is not touched), pushes,
+    /// and opens a pull request when configured.
+    pub async fn bump(&self, plan: &BumpPlan) -> Result<BumpResult, String> {
+        let repo = Repo::open(&self.repo).await.map_err(|e| e.to_string())?;
+        let dirty = repo.dirty_files().await.map_err(|e| e.to_string())?;
+        if !dirty.is_empty() {
+            return Err(format!(
+                "the working tree of {} has uncommitted changes ({}); nothing was changed",
+                self.repo.display(),
+                dirty.join(", ")
+            ));
+        }
+        if repo
+            .branch_exists(&plan.branch, &self.config.remote)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            return Err(format!(
+                "branch {} already exists; nothing was changed",
+                plan.branch
+            ));
+        }
+        // The plan must still apply to the branch as it is now.
+        let fresh = repo
+            .files_at(&self.config.branch, &self.config.paths)
+            .await
+            .map_err(|e| e.to_string())?;
+        let fresh_texts: HashMap<&str, &str> = fresh
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        for (path, original) in &plan.originals {
+            if fresh_texts.get(path.as_str()) != Some(&original.as_str()) {
+                return Err(format!(
+                    "{path} changed on {} since the preview; refresh and try again (nothing was changed)",
+                    self.config.branch
+                ));
+            }
+        }
+        let commit = repo
+            .commit_on_new_branch(
+                &self.config.branch,
+                &plan.branch,
+                &plan.files,
+                &plan.message,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Err(e) = repo.push(&self.config.remote, &plan.branch).await {
+            let _ = repo.delete_branch(&plan.branch).await;
+            return Err(format!("{e}; the local branch was removed again"));
+        }
+        let mut result = BumpResult {
+            branch: plan.branch.clone(),
+            commit,
+            pull_request: None,
+            warning: None,
+        };
+        if self.config.pull_request {
+            match self.open_pull_request(plan).await {
+                Ok(url) => result.pull_request = Some(url),
+                Err(e) => {
+                    result.warning = Some(format!(
+                        "pushed {}, but the pull request could not be opened: {e}",
+                        plan.branch
+                    ));
+                }
+            }
+        }
+        Ok(result)
+    }
+
+    async fn open_pull_request(&self, plan: &BumpPlan) -> Result<String, String> {
+        let repo = self
+            .config
+            .github_repo
+            .as_deref()
+            .ok_or("deploy.github_repo is not set")?;
+        let gh = self.github.clone().unwrap_or_default();
+        let client = GithubClient::new(&gh, repo).map_err(|e| e.to_string())?;
+        let body = format!(
+            "Bumps image pins on `{}`:\n\n{}\n\nOpened by opsdeck.",
+            self.config.branch,
+            plan.images
+                .iter()
+                .map(|(r, from, to)| format!("- `{r}`: {from} → {to}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        let title = plan.message.lines().next().unwrap_or(&plan.message);
+        client
+            .create_pull(title, &plan.branch, &self.config.branch, &body)
+            .await
+            .map(|(_, url)| url)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Scans file texts; malformed files are reported and skipped.
+pub fn scan_texts(files: &[(String, String)]) -> (Vec<PinRef>, Vec<ScanError>, usize) {
+    let mut pins = Vec::new();
+    let mut errors = Vec::new();
+    for (path, text) in files {
+        match scan_file(path, text) {
+            Ok(found) => pins.extend(found),
+            Err(e) => errors.push(e),
+        }
+    }
+    (pins, errors, files.len())
+}
+
+/// The edits and diff that move each pin of `keys` to its published tag and
+/// digest. Pure: `files` is the branch's current content.
+pub fn plan_bump(
+    files: &[(String, String)],
+    snapshot: &DeploySnapshot,
+    keys: &[String],
+) -> Result<BumpPlan, String> {
+    let (pins, _, _) = scan_texts(files);
+    let mut per_file: BTreeMap<&str, Vec<Edit>> = BTreeMap::new();
+    let mut images = Vec::new();
+    for key in keys {
+        let status = snapshot
+            .images
+            .iter()
+            .find(|s| &s.key == key)
+            .ok_or_else(|| format!("no image {key}"))?;
+        if status.sync != SyncState::OutOfSync {
+            return Err(format!(
+                "{} is {}, not out of sync; nothing to bump",
+                status.repository,
+                status.sync.as_str()
+            ));
+        }
+        let published = status
+            .published
+            .as_ref()
+            .ok_or_else(|| format!("{}: nothing published to bump to", status.repository))?;
+        let from = status.pinned_tag.clone().unwrap_or_default();
+        let mut found = 0;
+        for p in pins.iter().filter(|p| &p.image.key() == key) {
+            let digest =
+                if p.image.digest.is_some() {
+                    Some(published.digest.as_deref().ok_or_else(|| {
+                        format!("{}: the registry gave no digest", status.repository)
+                    })?)
+                } else {
+                    None
+                };
+            per_file.entry(p.file.as_str()).or_default().push(Edit {
+                span: p.span.clone(),
+                expect: p.raw.clone(),
+                replacement: bumped(&p.raw, &published.tag, digest)?,
+            });
+            found += 1;
+        }
+        if found == 0 {
+            return Err(format!(
+                "{} is no longer pinned on the branch; refresh",
+                status.repository
+            ));
+        }
+        images.push((status.repository.clone(), from, published.tag.clone()));
+    }
+    let mut changed = Vec::new();
+    let mut originals = Vec::new();
+    let mut diff = String::new();
+    for (path, mut edits) in per_file {
+        edits.sort_by_key(|e| e.span.start);
+        let old = files
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, t)| t.as_str())
+            .ok_or_else(|| format!("{path} vanished"))?;
+        let new = apply(old, &edits).map_err(|e| format!("{path}: {e}"))?;
+        if new != old {
+            diff.push_str(&unified_diff(path, old, &new));
+            changed.push((path.to_string(), new));
+            originals.push((path.to_string(), old.to_string()));
+        }
+    }
+    let branch_items: Vec<(String, String)> = images
+        .iter()
+        .map(|(r, _, to)| (r.clone(), to.clone()))
+        .collect();
+    let message = match images.as_slice() {
+        [(repo, from, to)] => format!("{repo}: {from} → {to}"),
+        many => format!(
+            "Bump {} images\n\n{}",
+            many.len(),
+            many.iter()
+                .map(|(r, f, t)| format!("{r}: {f} → {t}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    };
+    Ok(BumpPlan {
+        images,
+        files: changed,
+        originals,
+        diff,
+        branch: bump_branch_name(&branch_items),
+        message,
+    })
+}
+
+async fn instance_version(http: &reqwest::Client, i: &InstanceConfig) -> Result<String, String> {
+    let resp = http
+        .get(i.version_url.get_ref())
+        .timeout(i.timeout)
+        .send()
+        .await
+        .map_err(|e| {
+            if e.is_timeout() {
+                "timed out".to_string()
+            } else if e.is_connect() {
+                "connection refused".to_string()
+            } else {
+                e.to_string()
+            }
+        })?;
+    let status = resp.status();
+    if !status.is_success() {
+        return Err(format!("HTTP {}", status.as_u16()));
+    }
+    let text = resp.text().await.map_err(|e| e.to_string())?;
+    match &i.json_pointer {
+        None => {
+            let v = text.trim();
+            if v.is_empty() || v.len() > 200 {
+                return Err("empty or overlong version answer".into());
+            }
+            Ok(v.to_string())
+        }
+        Some(ptr) => {
+            let json: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
+            match json.pointer(ptr) {
+                Some(serde_json::Value::String(s)) => Ok(s.clone()),
+                Some(other) if !other.is_null() => Ok(other.to_string()),
+                _ => Err(format!("no value at {ptr}")),
+            }
+        }
+    }
+}

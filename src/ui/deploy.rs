@@ -1,0 +1,245 @@
+//! The deploy view: per image, published → pinned → running, and sync; the
+//! selected image's pins and instances in a detail pane.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+
+use super::text::{age, clean};
+use crate::alerts::model::SourceKind;
+use crate::app::state::State;
+use crate::deploy::sync::{ImageStatus, SyncState};
+
+fn sync_style(s: SyncState) -> Style {
+    match s {
+        SyncState::Synced => Style::default().fg(Color::Green),
+        SyncState::OutOfSync => Style::default()
+            .fg(Color::Yellow)
+            .add_modifier(Modifier::BOLD),
+        SyncState::Unknown => Style::default().fg(Color::Red),
+    }
+}
+
+fn short_digest(d: &str) -> String {
+    let hex = d.split_once(':').map_or(d, |(_, h)| h);
+    format!("@{}", hex.chars().take(7).collect::<String>())
+}
+
+fn pinned(i: &ImageStatus) -> String {
+    match (&i.pinned_tag, &i.pinned_digest) {
+        (Some(t), Some(d)) => format!("{t}{}", short_digest(d)),
+        (Some(t), None) => t.clone(),
+        (None, Some(d)) => short_digest(d),
+        (None, None) => "—".into(),
+    }
+}
+
+fn running(i: &ImageStatus) -> Line<'static> {
+    let mut spans = Vec::new();
+    for r in &i.running {
+        if !spans.is_empty() {
+            spans.push(Span::raw(" "));
+        }
+        match (&r.version, r.matches_pin) {
+            (Some(v), true) => spans.push(Span::styled(
+                format!("{} {} ✓", clean(&r.instance), clean(v)),
+                Style::default().fg(Color::Green),
+            )),
+            (Some(v), false) => spans.push(Span::styled(
+                format!("{} {} ≠", clean(&r.instance), clean(v)),
+                Style::default().fg(Color::Yellow),
+            )),
+            (None, _) => spans.push(Span::styled(
+                format!("{} ?", clean(&r.instance)),
+                Style::default().fg(Color::Red),
+            )),
+        }
+    }
+    Line::from(spans)
+}
+
+/// Draws the deploy view into `area`.
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let d = &state.deploy;
+    let status = state.sources.iter().find(|s| s.kind == SourceKind::Deploy);
+    let Some(snap) = &d.snapshot else {
+        let text = match status.and_then(|s| s.error.clone()) {
+            Some(e) => vec![
+                Line::styled(
+                    "Could not read the deploy repository:",
+                    Style::default().add_modifier(Modifier::BOLD),
+                ),
+                Line::styled(clean(&e).into_owned(), Style::default().fg(Color::Red)),
+                Line::from("r retries."),
+            ],
+            None => vec![Line::from("scanning manifests and asking registries…")],
+        };
+        frame.render_widget(
+            Paragraph::new(text).block(Block::default().borders(Borders::ALL).title(" Deploy ")),
+            area,
+        );
+        return;
+    };
+    let detail_height = if d.detail { area.height / 3 } else { 0 };
+    let errors_height = u16::try_from(snap.errors.len().min(4)).unwrap_or(4);
+    let [summary, table_area, errors_area, detail_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(errors_height),
+        Constraint::Length(detail_height),
+    ])
+    .areas(area);
+
+    let count = |s: SyncState| snap.images.iter().filter(|i| i.sync == s).count();
+    let mut facts = vec![
+        Span::styled(
+            format!(" {} out of sync", count(SyncState::OutOfSync)),
+            sync_style(SyncState::OutOfSync),
+        ),
+        Span::raw(" · "),
+        Span::styled(
+            format!("{} unknown", count(SyncState::Unknown)),
+            sync_style(SyncState::Unknown),
+        ),
+        Span::raw(" · "),
+        Span::styled(
+            format!("{} synced", count(SyncState::Synced)),
+            sync_style(SyncState::Synced),
+        ),
+        Span::styled(
+            format!(
+                "   {} manifests on {} · data {} old",
+                snap.files,
+                clean(&snap.branch),
+                age(state.now, snap.at)
+            ),
+            Style::default().fg(Color::Gray),
+        ),
+    ];
+    if let Some(b) = &d.last_bump {
+        facts.push(Span::styled(
+            format!(" · last bump {}", clean(b)),
+            Style::default().fg(Color::Cyan),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(facts)), summary);
+
+    let rows: Vec<Row> = snap
+        .images
+        .iter()
+        .map(|i| {
+            let published = i
+                .published
+                .as_ref()
+                .map(|p| match (&p.digest, i.policy) {
+                    (Some(dg), Some("channel")) => format!("{}{}", p.tag, short_digest(dg)),
+                    _ => p.tag.clone(),
+                })
+                .unwrap_or_else(|| "—".into());
+            Row::new(vec![
+                Cell::from(i.sync.as_str()).style(sync_style(i.sync)),
+                Cell::from(clean(&i.repository).into_owned()),
+                Cell::from(clean(&published).into_owned()),
+                Cell::from(clean(&pinned(i)).into_owned()),
+                Cell::from(running(i)),
+                Cell::from(clean(i.reason.as_deref().unwrap_or("")).into_owned()),
+            ])
+        })
+        .collect();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(11),
+            Constraint::Length(28),
+            Constraint::Length(17),
+            Constraint::Length(17),
+            Constraint::Length(22),
+            Constraint::Fill(1),
+        ],
+    )
+    .header(
+        Row::new(["SYNC", "IMAGE", "PUBLISHED", "PINNED", "RUNNING", "REASON"]).style(
+            Style::default()
+                .fg(Color::Gray)
+                .add_modifier(Modifier::BOLD),
+        ),
+    )
+    .block(
+        Block::default()
+            .borders(Borders::ALL)
+            .title(" Images — published → pinned → running · b bump · B bump all · Enter detail "),
+    )
+    .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED));
+    let mut ts = TableState::default();
+    if !snap.images.is_empty() {
+        ts.select(Some(d.cursor.min(snap.images.len() - 1)));
+    }
+    frame.render_stateful_widget(table, table_area, &mut ts);
+
+    if !snap.errors.is_empty() {
+        let lines: Vec<Line> = snap
+            .errors
+            .iter()
+            .take(4)
+            .map(|e| {
+                Line::styled(
+                    format!(" ✗ {}", clean(&e.to_string())),
+                    Style::default().fg(Color::Red),
+                )
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), errors_area);
+    }
+
+    if d.detail {
+        if let Some(i) = snap.images.get(d.cursor) {
+            let mut lines = vec![Line::styled(
+                format!("{} ({})", clean(&i.key), i.policy.unwrap_or("no policy")),
+                Style::default().add_modifier(Modifier::BOLD),
+            )];
+            for r in &i.refs {
+                lines.push(Line::from(format!(
+                    "  {}:{}:{}  {}{}",
+                    clean(&r.file),
+                    r.line,
+                    r.column,
+                    clean(&r.raw),
+                    r.kind
+                        .as_deref()
+                        .map(|k| format!(
+                            "  ({k}{})",
+                            r.container
+                                .as_deref()
+                                .map(|c| format!(" {c}"))
+                                .unwrap_or_default()
+                        ))
+                        .unwrap_or_default()
+                )));
+            }
+            for r in &i.running {
+                let v = r
+                    .version
+                    .clone()
+                    .or_else(|| r.error.as_ref().map(|e| format!("error: {e}")))
+                    .unwrap_or_default();
+                lines.push(Line::from(format!(
+                    "  {} runs {}{}",
+                    clean(&r.instance),
+                    clean(&v),
+                    if r.matches_pin {
+                        " (matches the pin)"
+                    } else {
+                        ""
+                    }
+                )));
+            }
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .block(Block::default().borders(Borders::ALL).title(" Detail ")),
+                detail_area,
+            );
+        }
+    }
+}
