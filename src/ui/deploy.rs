@@ -152,10 +152,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         rows,
         [
             Constraint::Length(11),
-            Constraint::Length(28),
-            Constraint::Length(17),
-            Constraint::Length(17),
-            Constraint::Length(22),
+            Constraint::Length(27),
+            Constraint::Length(13),
+            Constraint::Length(20),
+            Constraint::Length(30),
             Constraint::Fill(1),
         ],
     )

@@ -137,7 +137,15 @@ pub fn confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
         } else {
             Style::default().fg(Color::Gray)
         };
-        for part in wrap(&clean(d), room) {
+        // Diff lines keep their spaces: cut by width, not at words.
+        let diff_line = d.starts_with(['+', '-', ' ']) || d.starts_with("@@");
+        let parts = if diff_line {
+            let chars: Vec<char> = clean(d).chars().collect();
+            chars.chunks(room).map(|c| c.iter().collect()).collect()
+        } else {
+            wrap(&clean(d), room)
+        };
+        for part in parts {
             detail_lines.push(Line::from(Span::styled(format!("  {part}"), style)));
         }
     }

@@ -6,6 +6,7 @@ mod alerts_live;
 mod cli;
 mod common;
 mod config_example;
+mod deploy_live;
 mod pty;
 mod release_live;
 mod snapshots;
