@@ -235,9 +235,20 @@ pub async fn snapshot(config: &Config, demo: bool) -> Result<State> {
     Ok(state)
 }
 
+/// The alert sources (Alertmanagers and Prometheus servers) of a state.
+fn alert_sources(state: &State) -> impl Iterator<Item = &crate::app::state::SourceStatus> {
+    state.sources.iter().filter(|s| {
+        matches!(
+            s.kind,
+            crate::alerts::model::SourceKind::Alertmanager
+                | crate::alerts::model::SourceKind::Prometheus
+        )
+    })
+}
+
 fn report_sources(state: &State) -> bool {
-    let mut any_ok = state.sources.is_empty();
-    for s in &state.sources {
+    let mut any_ok = alert_sources(state).next().is_none();
+    for s in alert_sources(state) {
         match &s.error {
             Some(e) => eprintln!("warning: {}: {e}", s.name),
             None => any_ok = true,
@@ -319,9 +330,7 @@ async fn alerts(config: &Config, demo: bool, json: bool) -> Result<ExitCode> {
                         .collect(),
                 })
                 .collect(),
-            sources: state
-                .sources
-                .iter()
+            sources: alert_sources(&state)
                 .map(|s| SourceJson {
                     name: &s.name,
                     kind: s.kind.as_str(),

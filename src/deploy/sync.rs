@@ -103,7 +103,7 @@ pub struct ImageStatus {
 
 fn short(digest: &str) -> String {
     let hex = digest.split_once(':').map_or(digest, |(_, h)| h);
-    hex.chars().take(12).collect()
+    hex.chars().take(7).collect()
 }
 
 fn normalize(version: &str) -> &str {
@@ -402,7 +402,7 @@ mod tests {
         assert_eq!(out[0].sync, SyncState::OutOfSync);
         assert_eq!(
             out[0].reason.as_deref(),
-            Some("insiders moved: 111111111111 → 222222222222")
+            Some("insiders moved: 1111111 → 2222222")
         );
         let pins = vec![pin("a.yaml", "sourcegraph/server:insiders")];
         assert_eq!(

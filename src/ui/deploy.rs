@@ -43,12 +43,13 @@ fn running(i: &ImageStatus) -> Line<'static> {
             spans.push(Span::raw(" "));
         }
         match (&r.version, r.matches_pin) {
-            (Some(v), true) => spans.push(Span::styled(
-                format!("{} {} ✓", clean(&r.instance), clean(v)),
+            // A matching instance needs no version: the pin is its version.
+            (Some(_), true) => spans.push(Span::styled(
+                format!("{} ✓", clean(&r.instance)),
                 Style::default().fg(Color::Green),
             )),
             (Some(v), false) => spans.push(Span::styled(
-                format!("{} {} ≠", clean(&r.instance), clean(v)),
+                format!("{} {}", clean(&r.instance), clean(v)),
                 Style::default().fg(Color::Yellow),
             )),
             (None, _) => spans.push(Span::styled(
@@ -152,10 +153,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         rows,
         [
             Constraint::Length(11),
-            Constraint::Length(27),
-            Constraint::Length(13),
+            Constraint::Length(26),
+            Constraint::Length(16),
+            Constraint::Length(18),
             Constraint::Length(20),
-            Constraint::Length(30),
             Constraint::Fill(1),
         ],
     )
@@ -199,6 +200,22 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                 format!("{} ({})", clean(&i.key), i.policy.unwrap_or("no policy")),
                 Style::default().add_modifier(Modifier::BOLD),
             )];
+            if let Some(p) = &i.published {
+                lines.push(Line::from(format!(
+                    "  published {}{}",
+                    clean(&p.tag),
+                    p.digest
+                        .as_deref()
+                        .map(|d| format!("@{}", clean(d)))
+                        .unwrap_or_default()
+                )));
+            }
+            if let Some(reason) = &i.reason {
+                lines.push(Line::styled(
+                    format!("  {}", clean(reason)),
+                    sync_style(i.sync),
+                ));
+            }
             for r in &i.refs {
                 lines.push(Line::from(format!(
                     "  {}:{}:{}  {}{}",

@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crossterm::event::KeyCode;
 use opsdeck::config::Config;
 use opsdeck::demo::github::GithubFake;
 use opsdeck::demo::registry::{FakeRegistry, FakeRegistryOptions, demo_digest};
@@ -21,11 +20,20 @@ fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
-        .args(["-c", "user.name=test", "-c", "user.email=test@example.invalid"])
+        .args([
+            "-c",
+            "user.name=test",
+            "-c",
+            "user.email=test@example.invalid",
+        ])
         .args(args)
         .output()
         .expect("run git");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -43,7 +51,10 @@ impl DeployRepo {
         let checkout = dir.path().join("deploy-sourcegraph");
         std::fs::create_dir_all(&bare).expect("mkdir");
         std::fs::create_dir_all(&checkout).expect("mkdir");
-        git(&bare, &["init", "--quiet", "--bare", "--initial-branch=master"]);
+        git(
+            &bare,
+            &["init", "--quiet", "--bare", "--initial-branch=master"],
+        );
         git(&checkout, &["init", "--quiet", "--initial-branch=master"]);
         for (path, text) in files {
             let p = checkout.join(path);
@@ -52,7 +63,10 @@ impl DeployRepo {
         }
         git(&checkout, &["add", "."]);
         git(&checkout, &["commit", "--quiet", "-m", "manifests"]);
-        git(&checkout, &["remote", "add", "origin", &bare.to_string_lossy()]);
+        git(
+            &checkout,
+            &["remote", "add", "origin", &bare.to_string_lossy()],
+        );
         git(&checkout, &["push", "--quiet", "origin", "master"]);
         DeployRepo {
             _dir: dir,
@@ -111,10 +125,25 @@ fn push_standard(url: &str) -> [String; 6] {
 
 fn standard_repo(d: &[String; 6]) -> DeployRepo {
     DeployRepo::new(&[
-        ("base/frontend/frontend.Deployment.yaml", frontend_yaml(&pin("sourcegraph/frontend", "3.22.0", &d[0]))),
-        ("base/gitserver/gitserver.Deployment.yaml", deployment("gitserver", &pin("sourcegraph/gitserver", "3.23.0", &d[2]))),
-        ("base/server/server.Deployment.yaml", deployment("server", &pin("sourcegraph/server", "insiders", &d[3]))),
-        ("base/zoekt/zoekt.Deployment.yaml", deployment("zoekt", &pin("sourcegraph/zoekt-webserver", "0.0.20", &d[5]))),
+        (
+            "base/frontend/frontend.Deployment.yaml",
+            frontend_yaml(&pin("sourcegraph/frontend", "3.22.0", &d[0])),
+        ),
+        (
+            "base/gitserver/gitserver.Deployment.yaml",
+            deployment("gitserver", &pin("sourcegraph/gitserver", "3.23.0", &d[2])),
+        ),
+        (
+            "base/server/server.Deployment.yaml",
+            deployment("server", &pin("sourcegraph/server", "insiders", &d[3])),
+        ),
+        (
+            "base/zoekt/zoekt.Deployment.yaml",
+            deployment(
+                "zoekt",
+                &pin("sourcegraph/zoekt-webserver", "0.0.20", &d[5]),
+            ),
+        ),
         ("README.md", "not scanned\n".into()),
     ])
 }
@@ -123,7 +152,9 @@ fn standard_repo(d: &[String; 6]) -> DeployRepo {
 async fn sync_states_for_semver_channel_and_regex_against_a_real_registry() {
     let registry = DockerRegistry::start();
     let url = registry.url.clone();
-    let d = tokio::task::spawn_blocking(move || push_standard(&url)).await.expect("push");
+    let d = tokio::task::spawn_blocking(move || push_standard(&url))
+        .await
+        .expect("push");
     let repo = standard_repo(&d);
     let deployer = Deployer::from_config(&config(&repo.checkout, &registry.url, None, ""))
         .expect("deployer")
@@ -131,20 +162,43 @@ async fn sync_states_for_semver_channel_and_regex_against_a_real_registry() {
     let snap = deployer.refresh().await.expect("refresh");
     assert_eq!(snap.files, 4);
     assert!(snap.errors.is_empty(), "{:?}", snap.errors);
-    let by = |r: &str| snap.images.iter().find(|i| i.repository == r).unwrap_or_else(|| panic!("{r}"));
+    let by = |r: &str| {
+        snap.images
+            .iter()
+            .find(|i| i.repository == r)
+            .unwrap_or_else(|| panic!("{r}"))
+    };
 
     let fe = by("sourcegraph/frontend");
     assert_eq!(fe.sync, SyncState::OutOfSync);
-    assert_eq!(fe.reason.as_deref(), Some("3.22.0 → 3.23.1"), "pre-releases are not newest");
+    assert_eq!(
+        fe.reason.as_deref(),
+        Some("3.22.0 → 3.23.1"),
+        "pre-releases are not newest"
+    );
     assert_eq!(fe.refs.len(), 2, "container and initContainer");
     assert_eq!((fe.refs[0].line, fe.refs[1].line), (11, 14));
-    assert_eq!(fe.published.as_ref().and_then(|p| p.digest.clone()), Some(d[1].clone()));
+    assert_eq!(
+        fe.published.as_ref().and_then(|p| p.digest.clone()),
+        Some(d[1].clone())
+    );
 
     assert_eq!(by("sourcegraph/gitserver").sync, SyncState::Synced);
-    assert_eq!(by("sourcegraph/zoekt-webserver").sync, SyncState::Synced, "0.0.20 > 0.0.9 numerically");
+    assert_eq!(
+        by("sourcegraph/zoekt-webserver").sync,
+        SyncState::Synced,
+        "0.0.20 > 0.0.9 numerically"
+    );
     let server = by("sourcegraph/server");
     assert_eq!(server.sync, SyncState::OutOfSync, "the insiders tag moved");
-    assert!(server.reason.as_deref().is_some_and(|r| r.starts_with("insiders moved")), "{:?}", server.reason);
+    assert!(
+        server
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("insiders moved")),
+        "{:?}",
+        server.reason
+    );
     assert_ne!(d[3], d[4]);
 }
 
@@ -152,25 +206,48 @@ async fn sync_states_for_semver_channel_and_regex_against_a_real_registry() {
 async fn bump_rewrites_exactly_the_pin_commits_pushes_and_opens_a_pr() {
     let registry = DockerRegistry::start();
     let url = registry.url.clone();
-    let d = tokio::task::spawn_blocking(move || push_standard(&url)).await.expect("push");
+    let d = tokio::task::spawn_blocking(move || push_standard(&url))
+        .await
+        .expect("push");
     let repo = standard_repo(&d);
     let github = GithubFake::start().await.expect("github");
     let cfg = config(&repo.checkout, &registry.url, Some(&github.url), "");
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
     press(&mut rt, [key('3')]).await;
-    until(&mut rt, 20, "the deploy scan", |s| s.deploy.snapshot.is_some()).await;
+    until(&mut rt, 20, "the deploy scan", |s| {
+        s.deploy.snapshot.is_some()
+    })
+    .await;
     // The frontend comes first (out of sync, by name).
-    let first = rt.state.deploy.snapshot.as_ref().map(|s| s.images[0].repository.clone());
+    let first = rt
+        .state
+        .deploy
+        .snapshot
+        .as_ref()
+        .map(|s| s.images[0].repository.clone());
     assert_eq!(first.as_deref(), Some("sourcegraph/frontend"));
     press(&mut rt, [key('b')]).await;
     until(&mut rt, 10, "the diff", |s| !s.overlays.is_empty()).await;
     let Some(opsdeck::app::state::Overlay::Confirm(c)) = rt.state.overlays.last() else {
         panic!("expected the diff confirmation");
     };
-    assert!(c.details.iter().any(|l| l == "--- a/base/frontend/frontend.Deployment.yaml"), "{:?}", c.details);
-    assert!(c.details.iter().any(|l| l.starts_with("+          image: index.docker.io/sourcegraph/frontend:3.23.1@")));
+    assert!(
+        c.details
+            .iter()
+            .any(|l| l == "--- a/base/frontend/frontend.Deployment.yaml"),
+        "{:?}",
+        c.details
+    );
+    assert!(
+        c.details.iter().any(
+            |l| l.starts_with("+          image: index.docker.io/sourcegraph/frontend:3.23.1@")
+        )
+    );
     press(&mut rt, [key('y')]).await;
-    until(&mut rt, 20, "the bump", |s| s.deploy.busy.is_none() && s.deploy.last_bump.is_some()).await;
+    until(&mut rt, 20, "the bump", |s| {
+        s.deploy.busy.is_none() && s.deploy.last_bump.is_some()
+    })
+    .await;
 
     // Byte for byte: only the two pins' tag and digest changed.
     let branch = "opsdeck/bump-frontend-3.23.1";
@@ -179,14 +256,23 @@ async fn bump_rewrites_exactly_the_pin_commits_pushes_and_opens_a_pr() {
         &pin("sourcegraph/frontend", "3.22.0", &d[0]),
         &pin("sourcegraph/frontend", "3.23.1", &d[1]),
     );
-    let committed = git(&repo.bare, &["show", &format!("{branch}:base/frontend/frontend.Deployment.yaml")]);
+    let committed = git(
+        &repo.bare,
+        &[
+            "show",
+            &format!("{branch}:base/frontend/frontend.Deployment.yaml"),
+        ],
+    );
     assert_eq!(format!("{committed}\n"), expected);
     let changed = git(&repo.bare, &["diff", "--name-only", "master", branch]);
     assert_eq!(changed, "base/frontend/frontend.Deployment.yaml");
     let message = git(&repo.bare, &["log", "-1", "--format=%s", branch]);
     assert_eq!(message, "sourcegraph/frontend: 3.22.0 → 3.23.1");
     // The user's checkout stays on master, untouched.
-    assert_eq!(git(&repo.checkout, &["rev-parse", "--abbrev-ref", "HEAD"]), "master");
+    assert_eq!(
+        git(&repo.checkout, &["rev-parse", "--abbrev-ref", "HEAD"]),
+        "master"
+    );
     assert_eq!(git(&repo.checkout, &["status", "--porcelain"]), "");
     // The pull request.
     let pulls = github.pulls("sourcegraph/deploy-sourcegraph");
@@ -195,15 +281,24 @@ async fn bump_rewrites_exactly_the_pin_commits_pushes_and_opens_a_pr() {
     assert_eq!(pulls[0]["base"], "master");
     assert_eq!(pulls[0]["title"], "sourcegraph/frontend: 3.22.0 → 3.23.1");
     assert!(
-        rt.state.deploy.last_bump.as_deref().is_some_and(|u| u.ends_with("/pull/1")),
+        rt.state
+            .deploy
+            .last_bump
+            .as_deref()
+            .is_some_and(|u| u.ends_with("/pull/1")),
         "{:?}",
         rt.state.deploy.last_bump
     );
 
     // Bumping again: the branch exists, so nothing changes.
     let snap = rt.state.deploy.snapshot.clone().expect("snapshot");
-    let deployer = Deployer::from_config(&cfg).expect("deployer").expect("configured");
-    let plan = deployer.plan(&snap, &[snap.images[0].key.clone()]).await.expect("plan");
+    let deployer = Deployer::from_config(&cfg)
+        .expect("deployer")
+        .expect("configured");
+    let plan = deployer
+        .plan(&snap, &[snap.images[0].key.clone()])
+        .await
+        .expect("plan");
     let e = deployer.bump(&plan).await.expect_err("exists");
     assert!(e.contains("already exists"), "{e}");
     assert_eq!(github.pulls("sourcegraph/deploy-sourcegraph").len(), 1);
@@ -213,47 +308,99 @@ async fn bump_rewrites_exactly_the_pin_commits_pushes_and_opens_a_pr() {
 async fn a_dirty_tree_is_refused_and_nothing_changes() {
     let registry = DockerRegistry::start();
     let url = registry.url.clone();
-    let d = tokio::task::spawn_blocking(move || push_standard(&url)).await.expect("push");
+    let d = tokio::task::spawn_blocking(move || push_standard(&url))
+        .await
+        .expect("push");
     let repo = standard_repo(&d);
     std::fs::write(repo.checkout.join("README.md"), "local edit\n").expect("write");
     let deployer = Deployer::from_config(&config(&repo.checkout, &registry.url, None, ""))
         .expect("deployer")
         .expect("configured");
     let snap = deployer.refresh().await.expect("refresh");
-    let plan = deployer.plan(&snap, &[snap.images[0].key.clone()]).await.expect("plan");
+    let plan = deployer
+        .plan(&snap, &[snap.images[0].key.clone()])
+        .await
+        .expect("plan");
     let e = deployer.bump(&plan).await.expect_err("dirty");
-    assert!(e.contains("uncommitted changes") && e.contains("README.md"), "{e}");
+    assert!(
+        e.contains("uncommitted changes") && e.contains("README.md"),
+        "{e}"
+    );
     let branches = git(&repo.checkout, &["branch", "--list", "opsdeck/*"]);
     assert_eq!(branches, "", "no branch was created");
-    assert_eq!(git(&repo.bare, &["branch", "--list", "opsdeck/*"]), "", "nothing was pushed");
-    assert_eq!(std::fs::read_to_string(repo.checkout.join("README.md")).expect("read"), "local edit\n");
+    assert_eq!(
+        git(&repo.bare, &["branch", "--list", "opsdeck/*"]),
+        "",
+        "nothing was pushed"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.checkout.join("README.md")).expect("read"),
+        "local edit\n"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_registry_that_is_down_gives_unknown_while_the_rest_is_shown() {
     let registry = DockerRegistry::start();
     let url = registry.url.clone();
-    let d = tokio::task::spawn_blocking(move || push_standard(&url)).await.expect("push");
+    let d = tokio::task::spawn_blocking(move || push_standard(&url))
+        .await
+        .expect("push");
     let dead = crate::common::free_port();
     let mut repo_files = vec![
-        ("base/frontend/frontend.Deployment.yaml", frontend_yaml(&pin("sourcegraph/frontend", "3.22.0", &d[0]))),
-        ("base/other/other.Deployment.yaml", deployment("other", &format!("quay.example:{dead}/sourcegraph/other:1.0.0"))),
+        (
+            "base/frontend/frontend.Deployment.yaml",
+            frontend_yaml(&pin("sourcegraph/frontend", "3.22.0", &d[0])),
+        ),
+        (
+            "base/other/other.Deployment.yaml",
+            deployment(
+                "other",
+                &format!("quay.example:{dead}/sourcegraph/other:1.0.0"),
+            ),
+        ),
     ];
-    repo_files.push(("base/broken/broken.yaml", "apiVersion: v1\nkind: [unclosed\n".into()));
+    repo_files.push((
+        "base/broken/broken.yaml",
+        "apiVersion: v1\nkind: [unclosed\n".into(),
+    ));
     let repo = DeployRepo::new(&repo_files);
     let cfg = config(
         &repo.checkout,
         &registry.url,
         None,
-        &format!("\n[[deploy.registry]]\nhost = \"quay.example:{dead}\"\nurl = \"http://127.0.0.1:{dead}\"\ntimeout = \"2s\"\n"),
+        &format!(
+            "\n[[deploy.registry]]\nhost = \"quay.example:{dead}\"\nurl = \"http://127.0.0.1:{dead}\"\ntimeout = \"2s\"\n"
+        ),
     );
-    let deployer = Deployer::from_config(&cfg).expect("deployer").expect("configured");
+    let deployer = Deployer::from_config(&cfg)
+        .expect("deployer")
+        .expect("configured");
     let snap = deployer.refresh().await.expect("refresh");
-    let other = snap.images.iter().find(|i| i.repository == "sourcegraph/other").expect("other");
+    let other = snap
+        .images
+        .iter()
+        .find(|i| i.repository == "sourcegraph/other")
+        .expect("other");
     assert_eq!(other.sync, SyncState::Unknown);
-    assert!(other.reason.as_deref().is_some_and(|r| r.contains("connection refused")), "{:?}", other.reason);
-    let fe = snap.images.iter().find(|i| i.repository == "sourcegraph/frontend").expect("fe");
-    assert_eq!(fe.sync, SyncState::OutOfSync, "the working registry is still used");
+    assert!(
+        other
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("connection refused")),
+        "{:?}",
+        other.reason
+    );
+    let fe = snap
+        .images
+        .iter()
+        .find(|i| i.repository == "sourcegraph/frontend")
+        .expect("fe");
+    assert_eq!(
+        fe.sync,
+        SyncState::OutOfSync,
+        "the working registry is still used"
+    );
     assert_eq!(snap.errors.len(), 1, "{:?}", snap.errors);
     let e = snap.errors[0].to_string();
     // The parser stops where the unclosed `[` needed its `]`.
@@ -269,12 +416,22 @@ async fn the_bearer_token_challenge_is_followed() {
     .await
     .expect("registry");
     let tags = ["3.21.0", "3.22.0", "3.22.1", "3.23.0", "3.23.1"];
-    let pairs: Vec<(String, String)> = tags.iter().map(|t| (t.to_string(), demo_digest(t))).collect();
-    let refs: Vec<(&str, &str)> = pairs.iter().map(|(t, d)| (t.as_str(), d.as_str())).collect();
+    let pairs: Vec<(String, String)> = tags
+        .iter()
+        .map(|t| (t.to_string(), demo_digest(t)))
+        .collect();
+    let refs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(t, d)| (t.as_str(), d.as_str()))
+        .collect();
     registry.set_tags("sourcegraph/frontend", &refs);
     let repo = DeployRepo::new(&[(
         "base/frontend/frontend.Deployment.yaml",
-        frontend_yaml(&pin("sourcegraph/frontend", "3.23.1", &demo_digest("3.23.1"))),
+        frontend_yaml(&pin(
+            "sourcegraph/frontend",
+            "3.23.1",
+            &demo_digest("3.23.1"),
+        )),
     )]);
     // The password reaches opsdeck through its environment: run the binary.
     let dir = tempfile::tempdir().expect("tempdir");
@@ -295,25 +452,53 @@ async fn the_bearer_token_challenge_is_followed() {
                 .args(["deploy", "--json", "--config"])
                 .arg(&cfg_path)
                 .env("OPSDECK_TEST_REGISTRY_PASSWORD", password)
-                .env("XDG_STATE_HOME", std::env::temp_dir().join("opsdeck-test-state"))
+                .env(
+                    "XDG_STATE_HOME",
+                    std::env::temp_dir().join("opsdeck-test-state"),
+                )
                 .output()
                 .expect("run opsdeck")
         })
     };
     let out = run("s3cret").await.expect("join");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(doc["images"][0]["sync"], "synced", "{doc}");
     assert_eq!(doc["images"][0]["published"]["tag"], "3.23.1");
     let log = registry.requests();
-    assert!(log.iter().any(|r| r.starts_with("GET /token")), "{log:?}");
-    assert!(log.iter().filter(|r| r.contains("/tags/list")).count() >= 3, "paginated: {log:?}");
+    // Two pins of one image: one lookup — the challenge, the token, three
+    // pages of tags, one HEAD for the newest tag's digest.
+    assert_eq!(
+        log,
+        [
+            "GET /v2/sourcegraph/frontend/tags/list?n=1000",
+            "GET /token?service=fake-registry&scope=repository%3Asourcegraph%2Ffrontend%3Apull",
+            "GET /v2/sourcegraph/frontend/tags/list?n=1000",
+            "GET /v2/sourcegraph/frontend/tags/list?n=2&last=3.22.0",
+            "GET /v2/sourcegraph/frontend/tags/list?n=2&last=3.23.0",
+            "HEAD /v2/sourcegraph/frontend/manifests/3.23.1",
+        ]
+    );
 
     // A wrong password: a clear unknown, no secret in the output.
     let out = run("wrong").await.expect("join");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(doc["images"][0]["sync"], "unknown");
-    assert!(doc["images"][0]["reason"].as_str().is_some_and(|r| r.contains("401")), "{doc}");
-    assert!(!text.contains("wrong") && !text.contains("s3cret"), "{text}");
+    assert!(
+        doc["images"][0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("401")),
+        "{doc}"
+    );
+    assert!(
+        !text.contains("wrong") && !text.contains("s3cret"),
+        "{text}"
+    );
 }

@@ -761,3 +761,176 @@ fn release_refuses_a_disallowed_inline_command() {
     let backend = screen(&state);
     assert!(text(&backend).contains("not run: the issue proposes `yarn release release:publish`"));
 }
+
+// ---------------------------------------------------------------------------
+// The deploy view.
+
+const DEPLOY_FILES: &[(&str, &str)] = &[
+    (
+        "base/frontend/frontend.Deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: frontend\nspec:\n  template:\n    spec:\n      containers:\n        - name: frontend\n          image: index.docker.io/sourcegraph/frontend:3.22.0@sha256:1111111111111111111111111111111111111111111111111111111111111111 # pinned\n",
+    ),
+    (
+        "base/gitserver/gitserver.StatefulSet.yaml",
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: gitserver\nspec:\n  template:\n    spec:\n      containers:\n        - name: gitserver\n          image: \"index.docker.io/sourcegraph/gitserver:3.23.0@sha256:2222222222222222222222222222222222222222222222222222222222222222\"\n",
+    ),
+    (
+        "base/server/server.Deployment.yaml",
+        "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: server\n          image: index.docker.io/sourcegraph/server:insiders@sha256:3333333333333333333333333333333333333333333333333333333333333333\n",
+    ),
+    (
+        "base/symbols/symbols.Deployment.yaml",
+        "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: symbols\n          image: quay.example/sourcegraph/symbols:3.23.0\n",
+    ),
+];
+
+fn deploy_state() -> State {
+    use opsdeck::app::DeployEvent;
+    use opsdeck::deploy::policy::{Policy, Rule};
+    use opsdeck::deploy::service::{DeploySnapshot, scan_texts};
+    use opsdeck::deploy::sync::{InstanceVersion, Published, evaluate};
+    use std::collections::HashMap;
+
+    let files: Vec<(String, String)> = DEPLOY_FILES
+        .iter()
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect();
+    let (pins, errors, count) = scan_texts(&files);
+    let rules = vec![
+        Rule::new(
+            "sourcegraph/server",
+            Policy::Channel {
+                tag: "insiders".into(),
+            },
+        )
+        .expect("rule"),
+        Rule::new(
+            "sourcegraph/*",
+            Policy::Semver {
+                range: None,
+                prerelease: false,
+            },
+        )
+        .expect("rule"),
+    ];
+    let mut lookups = HashMap::new();
+    let d = |c: char| format!("sha256:{}", c.to_string().repeat(64));
+    lookups.insert(
+        "docker.io/sourcegraph/frontend".to_string(),
+        Ok(Published {
+            tag: "3.23.1".into(),
+            digest: Some(d('4')),
+        }),
+    );
+    lookups.insert(
+        "docker.io/sourcegraph/gitserver".to_string(),
+        Ok(Published {
+            tag: "3.23.0".into(),
+            digest: Some(d('2')),
+        }),
+    );
+    lookups.insert(
+        "docker.io/sourcegraph/server".to_string(),
+        Ok(Published {
+            tag: "insiders".into(),
+            digest: Some(d('5')),
+        }),
+    );
+    lookups.insert(
+        "quay.example/sourcegraph/symbols".to_string(),
+        Err("registry quay.example: connection refused".into()),
+    );
+    let instances = vec![
+        InstanceVersion {
+            name: "dogfood".into(),
+            images: vec!["sourcegraph/frontend".into()],
+            version: Ok("3.22.0".into()),
+        },
+        InstanceVersion {
+            name: "k8s".into(),
+            images: vec!["sourcegraph/frontend".into()],
+            version: Ok("3.21.2".into()),
+        },
+    ];
+    let snapshot = DeploySnapshot {
+        images: evaluate(&pins, &lookups, &rules, &instances),
+        errors,
+        files: count,
+        branch: "master".into(),
+        at: now() - TimeDelta::seconds(4),
+    };
+    let mut state = State::new(
+        settings(),
+        vec![
+            ("prod".into(), SourceKind::Alertmanager),
+            ("deploy".into(), SourceKind::Deploy),
+        ],
+        false,
+        now(),
+    );
+    state.deploy.configured = true;
+    update(&mut state, prod_ok(now() - TimeDelta::seconds(5)));
+    update(&mut state, Action::Resize(WIDTH, HEIGHT));
+    update(
+        &mut state,
+        Action::Deploy(DeployEvent::Loaded {
+            result: Ok(snapshot),
+            at: now() - TimeDelta::seconds(4),
+        }),
+    );
+    keys(&mut state, "3");
+    state
+}
+
+#[test]
+fn deploy_view_and_detail() {
+    let mut state = deploy_state();
+    let backend = screen(&state);
+    let t = text(&backend);
+    assert!(t.contains("2 out of sync · 1 unknown · 1 synced"), "{t}");
+    assert!(t.contains("3.22.0 → 3.23.1"), "{t}");
+    insta::assert_snapshot!("deploy_view", backend);
+    key(&mut state, KeyCode::Enter);
+    let backend = screen(&state);
+    assert!(
+        text(&backend).contains("base/frontend/frontend.Deployment.yaml:10:18"),
+        "{}",
+        text(&backend)
+    );
+    insta::assert_snapshot!("deploy_detail", backend);
+}
+
+#[test]
+fn deploy_bump_shows_the_exact_diff() {
+    use opsdeck::app::DeployEvent;
+    use opsdeck::deploy::service::plan_bump;
+    let mut state = deploy_state();
+    let effects = update(
+        &mut state,
+        Action::Key(KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE)),
+    );
+    let Some(Effect::PlanBump { keys }) = effects.first() else {
+        panic!("expected a plan request, got {effects:?}");
+    };
+    let files: Vec<(String, String)> = DEPLOY_FILES
+        .iter()
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect();
+    let plan = plan_bump(
+        &files,
+        state.deploy.snapshot.as_ref().expect("snapshot"),
+        keys,
+    )
+    .expect("plan");
+    update(
+        &mut state,
+        Action::Deploy(DeployEvent::Planned { result: Ok(plan) }),
+    );
+    let backend = screen(&state);
+    assert!(
+        text(&backend).contains("Bump sourcegraph/frontend 3.22.0 → 3.23.1?"),
+        "{}",
+        text(&backend)
+    );
+    insta::assert_snapshot!("deploy_bump_confirm", backend);
+}
