@@ -4,7 +4,7 @@
 
 use super::action::{DeployEvent, Effect};
 use super::keymap::Command;
-use super::state::{Confirm, Level, Message, PendingOp, State};
+use super::state::{Confirm, Level, PendingOp, State};
 use crate::alerts::model::SourceKind;
 use crate::deploy::service::DeploySnapshot;
 use crate::deploy::sync::SyncState;
@@ -37,18 +37,11 @@ impl DeployState {
 }
 
 fn say(state: &mut State, level: Level, text: impl Into<String>) {
-    state.message = Some(Message {
-        text: text.into(),
-        level,
-        at: state.now,
-    });
+    state.say(level, text);
 }
 
 fn status(state: &mut State) -> Option<&mut super::state::SourceStatus> {
-    state
-        .sources
-        .iter_mut()
-        .find(|s| s.kind == SourceKind::Deploy)
+    state.source_of_kind(&[SourceKind::Deploy])
 }
 
 /// Applies a background deploy event.
@@ -61,14 +54,7 @@ pub fn on_event(state: &mut State, event: DeployEvent) -> Vec<Effect> {
         }
         DeployEvent::Loaded { result, at } => {
             if let Some(s) = status(state) {
-                s.fetching = false;
-                match &result {
-                    Ok(_) => {
-                        s.last_ok = Some(at);
-                        s.error = None;
-                    }
-                    Err(e) => s.error = Some(e.clone()),
-                }
+                s.record(&result, at);
             }
             if let Ok(snapshot) = result {
                 let d = &mut state.deploy;

@@ -10,7 +10,8 @@ use chrono::{DateTime, Utc};
 use super::action::{Effect, ReleaseEvent};
 use super::input::LineInput;
 use super::keymap::Command;
-use super::state::{Confirm, Level, Message, Overlay, PendingOp, State};
+use super::state::{Confirm, Level, Overlay, PendingOp, State};
+use crate::alerts::model::SourceKind;
 use crate::config::Config;
 use crate::release::backend::ReleaseDoc;
 use crate::release::command::{Resolution, Resolved, StepRules, display, fill};
@@ -136,21 +137,12 @@ impl ReleaseState {
 }
 
 fn say(state: &mut State, level: Level, text: impl Into<String>) {
-    state.message = Some(Message {
-        text: text.into(),
-        level,
-        at: state.now,
-    });
+    state.say(level, text);
 }
 
 /// The release view's source status entry, if any.
 fn status(state: &mut State) -> Option<&mut super::state::SourceStatus> {
-    state.sources.iter_mut().find(|s| {
-        matches!(
-            s.kind,
-            crate::alerts::model::SourceKind::Github | crate::alerts::model::SourceKind::File
-        )
-    })
+    state.source_of_kind(&[SourceKind::Github, SourceKind::File])
 }
 
 /// Applies a background release event.
@@ -163,14 +155,7 @@ pub fn on_event(state: &mut State, event: ReleaseEvent) -> Vec<Effect> {
         }
         ReleaseEvent::Loaded { result, at } => {
             if let Some(s) = status(state) {
-                s.fetching = false;
-                match &result {
-                    Ok(_) => {
-                        s.last_ok = Some(at);
-                        s.error = None;
-                    }
-                    Err(e) => s.error = Some(e.clone()),
-                }
+                s.record(&result, at);
             }
             if let Ok(doc) = result {
                 set_doc(state, doc);

@@ -63,6 +63,19 @@ impl SourceStatus {
         }
     }
 
+    /// Records a fetch's outcome: success at `at`, or the error (the age of
+    /// the last good data keeps counting).
+    pub fn record<T>(&mut self, result: &Result<T, String>, at: DateTime<Utc>) {
+        self.fetching = false;
+        match result {
+            Ok(_) => {
+                self.last_ok = Some(at);
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e.clone()),
+        }
+    }
+
     /// Healthy: the last fetch succeeded.
     pub fn ok(&self) -> bool {
         self.error.is_none() && self.last_ok.is_some()
@@ -419,6 +432,20 @@ impl State {
     /// A silence by id.
     pub fn silence(&self, id: &str) -> Option<&Silence> {
         self.silences.iter().find(|s| s.id == id)
+    }
+
+    /// Shows a status-line message.
+    pub fn say(&mut self, level: Level, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            level,
+            at: self.now,
+        });
+    }
+
+    /// The first source of one of these kinds (the release or deploy view's).
+    pub fn source_of_kind(&mut self, kinds: &[SourceKind]) -> Option<&mut SourceStatus> {
+        self.sources.iter_mut().find(|s| kinds.contains(&s.kind))
     }
 
     /// The source status by name.

@@ -7,7 +7,7 @@ use super::action::{Action, Effect, SilenceOp, SilenceOutcome, SilenceRequest};
 use super::input::LineInput;
 use super::keymap::{Command, Context};
 use super::state::{
-    AckForm, Confirm, FormField, Level, LocalChange, Message, Overlay, PendingOp, State, View,
+    AckForm, Confirm, FormField, Level, LocalChange, Overlay, PendingOp, State, View,
 };
 use crate::alerts::client::NewSilence;
 use crate::alerts::matcher::{Filter, Matcher, quote};
@@ -65,11 +65,7 @@ fn tick(state: &mut State, now: DateTime<Utc>) {
 }
 
 fn say(state: &mut State, level: Level, text: impl Into<String>) {
-    state.message = Some(Message {
-        text: text.into(),
-        level,
-        at: state.now,
-    });
+    state.say(level, text);
 }
 
 fn on_source(state: &mut State, event: SourceEvent) {
