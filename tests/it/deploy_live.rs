@@ -502,3 +502,54 @@ async fn the_bearer_token_challenge_is_followed() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_registry_asking_for_basic_auth() {
+    use opsdeck::deploy::registry::{RegistryAuth, RegistryClient};
+    // `robot` / `s3cret`, bcrypt ($2b$, cost 12) as htpasswd stores it.
+    let registry = DockerRegistry::start_with_htpasswd(
+        "robot:$2b$12$EZUtu0fu4YNdnKlq7TYFJurHDZnpreXB3V8fK0GcABtZDXFAnDIli",
+    );
+    let timeout = std::time::Duration::from_secs(10);
+    // Without credentials: the 401 challenge is reported clearly.
+    let anonymous =
+        RegistryClient::new(&registry.url, RegistryAuth::Anonymous, timeout).expect("client");
+    let e = anonymous
+        .tags("sourcegraph/frontend")
+        .await
+        .expect_err("401");
+    assert!(e.to_string().contains("401"), "{e}");
+    // With them, the Basic challenge is answered.
+    let robot = RegistryClient::new(
+        &registry.url,
+        RegistryAuth::Basic {
+            username: "robot".into(),
+            password: "s3cret".into(),
+        },
+        timeout,
+    )
+    .expect("client");
+    let e = robot
+        .tags("sourcegraph/frontend")
+        .await
+        .expect_err("no such repository yet");
+    assert!(
+        e.to_string().contains("NAME_UNKNOWN") || e.to_string().contains("404"),
+        "{e}"
+    );
+    let wrong = RegistryClient::new(
+        &registry.url,
+        RegistryAuth::Basic {
+            username: "robot".into(),
+            password: "nope".into(),
+        },
+        timeout,
+    )
+    .expect("client");
+    let e = wrong
+        .digest("sourcegraph/frontend", "3.22.0")
+        .await
+        .expect_err("401");
+    let text = e.to_string();
+    assert!(text.contains("401") && !text.contains("nope"), "{text}");
+}

@@ -1025,22 +1025,45 @@ pub struct DockerRegistry {
 
 impl DockerRegistry {
     pub fn start() -> DockerRegistry {
+        Self::launch_with(None)
+    }
+
+    /// A registry that asks for HTTP basic auth (`auth: htpasswd`); `htpasswd`
+    /// is a `user:bcrypt-hash` line. Unauthenticated requests get a 401 with a
+    /// `WWW-Authenticate: Basic` challenge, so readiness is read from the
+    /// debug server's `/debug/health` on a second port.
+    pub fn start_with_htpasswd(htpasswd: &str) -> DockerRegistry {
+        Self::launch_with(Some(htpasswd))
+    }
+
+    fn launch_with(htpasswd: Option<&str>) -> DockerRegistry {
         let bin = docker_registry_bin();
         let dir = new_tempdir("registry");
         let storage = dir.path().join("storage");
         let log_path = dir.path().join("registry.log");
+        let auth_file = dir.path().join("htpasswd");
+        if let Some(line) = htpasswd {
+            write_file(&auth_file, &format!("{line}\n"));
+        }
         let (process, ready_url, port) = launch("docker-registry", bin, log_path, |_attempt| {
             let port = free_port();
             let config_path = dir.path().join("config.yml");
-            write_file(
-                &config_path,
-                &format!(
-                    "version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: \"{}\"\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
-                    storage.display()
-                ),
+            let mut config = format!(
+                "version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: \"{}\"\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
+                storage.display()
             );
+            let mut ready = format!("http://127.0.0.1:{port}/v2/");
+            if htpasswd.is_some() {
+                let debug = free_port();
+                config.push_str(&format!(
+                    "  debug:\n    addr: 127.0.0.1:{debug}\nauth:\n  htpasswd:\n    realm: opsdeck-test\n    path: \"{}\"\n",
+                    auth_file.display()
+                ));
+                ready = format!("http://127.0.0.1:{debug}/debug/health");
+            }
+            write_file(&config_path, &config);
             let args = vec!["serve".to_string(), config_path.display().to_string()];
-            (args, format!("http://127.0.0.1:{port}/v2/"), port, port)
+            (args, ready, port, port)
         });
         DockerRegistry {
             url: format!("http://127.0.0.1:{port}"),
