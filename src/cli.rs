@@ -17,6 +17,12 @@ pub struct Cli {
     /// Run the embedded demo even if a config file exists.
     #[arg(long, global = true)]
     pub demo: bool,
+    /// Refuse every change (ack, unack, extend, tick, trigger, bump).
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Use the sources of `[context.NAME]`.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
     /// What to do (default: the interactive console).
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -69,6 +75,20 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<ReleaseAction>,
     },
+    /// Check the config file, then try every source (✓/✗ with the reason).
+    Config {
+        /// What to do.
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), generated from these definitions.
+    #[command(hide = true)]
+    Man,
     /// Deployment sync: pinned images against published and running versions.
     Deploy {
         /// Machine-readable output.
@@ -78,6 +98,14 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<DeployAction>,
     },
+}
+
+/// `opsdeck config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Validate the file (line and column for errors), then try every source;
+    /// exit 1 on any failure.
+    Check,
 }
 
 /// `opsdeck deploy …`

@@ -41,6 +41,129 @@ pub struct Config {
     /// The deployment sync view.
     #[serde(default)]
     pub deploy: Option<DeployConfig>,
+    /// Refuse every change (ack, unack, extend, tick, trigger, bump).
+    #[serde(default)]
+    pub read_only: bool,
+    /// A theme name from `assets/themes` (dark, light, high-contrast, …) or a
+    /// path to a theme file.
+    #[serde(default)]
+    pub theme: Option<String>,
+    /// Key bindings per view: `[keys.alerts] ack = "a"`, `unack = "<disabled>"`.
+    #[serde(default)]
+    pub keys: BTreeMap<String, BTreeMap<String, Spanned<KeySpec>>>,
+    /// Notifications on new critical alerts.
+    #[serde(default)]
+    pub notify: NotifyConfig,
+    /// The context used when `--context` is not given.
+    #[serde(default)]
+    pub default_context: Option<String>,
+    /// Named contexts (`[context.prod]`), each with its own sources and theme.
+    #[serde(default)]
+    pub context: BTreeMap<String, ContextConfig>,
+}
+
+/// One key, several keys, or `"<disabled>"`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum KeySpec {
+    /// `"a"`, `"ctrl-d"`, `"<enter>"`, `"<disabled>"`.
+    One(String),
+    /// `["j", "<down>"]`.
+    Many(Vec<String>),
+}
+
+/// `[notify]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// Ring the terminal bell on a new critical alert.
+    #[serde(default = "yes")]
+    pub bell: bool,
+    /// Also send a desktop notification (needs the `desktop-notify` feature).
+    #[serde(default)]
+    pub desktop: bool,
+    /// Only for these teams (default: all).
+    #[serde(default)]
+    pub teams: Vec<String>,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        NotifyConfig {
+            bell: true,
+            desktop: false,
+            teams: Vec::new(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[context.NAME]`: replaces the sources (and optionally the theme) of the
+/// top level when selected.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextConfig {
+    /// Alertmanagers of this context.
+    #[serde(default)]
+    pub alertmanager: Vec<HttpSourceConfig>,
+    /// Prometheus servers of this context.
+    #[serde(default)]
+    pub prometheus: Vec<HttpSourceConfig>,
+    /// GitHub access of this context.
+    #[serde(default)]
+    pub github: Option<GithubConfig>,
+    /// The release checklist of this context.
+    #[serde(default)]
+    pub release: Option<ReleaseConfig>,
+    /// Deployment sync of this context.
+    #[serde(default)]
+    pub deploy: Option<DeployConfig>,
+    /// A theme for this context (a red one for prod, like k9s skins).
+    #[serde(default)]
+    pub theme: Option<String>,
+    /// Read-only in this context.
+    #[serde(default)]
+    pub read_only: Option<bool>,
+}
+
+impl Config {
+    /// The config with context `name` applied: its sources replace the top
+    /// level's (a context that names no Alertmanager keeps the top level's),
+    /// its theme and read-only setting win.
+    pub fn with_context(&self, name: &str) -> Result<Config, String> {
+        let ctx = self.context.get(name).ok_or_else(|| {
+            let known: Vec<&str> = self.context.keys().map(String::as_str).collect();
+            if known.is_empty() {
+                format!("no context {name:?}: the config defines no [context.NAME] blocks")
+            } else {
+                format!("no context {name:?}; known contexts: {}", known.join(", "))
+            }
+        })?;
+        let mut c = self.clone();
+        if !ctx.alertmanager.is_empty() || !ctx.prometheus.is_empty() {
+            c.alertmanager = ctx.alertmanager.clone();
+            c.prometheus = ctx.prometheus.clone();
+        }
+        if ctx.github.is_some() {
+            c.github = ctx.github.clone();
+        }
+        if ctx.release.is_some() {
+            c.release = ctx.release.clone();
+        }
+        if ctx.deploy.is_some() {
+            c.deploy = ctx.deploy.clone();
+        }
+        if ctx.theme.is_some() {
+            c.theme = ctx.theme.clone();
+        }
+        if let Some(ro) = ctx.read_only {
+            c.read_only = ro;
+        }
+        Ok(c)
+    }
 }
 
 /// `[deploy]`.

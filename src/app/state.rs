@@ -359,6 +359,12 @@ pub struct State {
     pub release: super::release::ReleaseState,
     /// The deploy view.
     pub deploy: super::deploy::DeployState,
+    /// Colours.
+    pub theme: crate::ui::theme::Theme,
+    /// Changes are refused (`--read-only`).
+    pub read_only: bool,
+    /// The selected context, if any.
+    pub context: Option<String>,
 }
 
 impl State {
@@ -403,6 +409,9 @@ impl State {
             page: 20,
             release: super::release::ReleaseState::from_config(&Config::default()),
             deploy: super::deploy::DeployState::default(),
+            theme: crate::ui::theme::Theme::default(),
+            read_only: false,
+            context: None,
         }
     }
 

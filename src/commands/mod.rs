@@ -1,7 +1,9 @@
 //! What `opsdeck` does for each subcommand. The CLI drives the same state,
 //! update and clients as the console.
 
+mod config_check;
 mod deploy;
+mod extras;
 mod release;
 
 use std::collections::BTreeMap;
@@ -219,6 +221,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Unack { silence_id }) => unack(&env.config, demo, &silence_id).await,
         Some(Command::Release { json, action }) => release::run(&env.config, json, action).await,
         Some(Command::Deploy { json, action }) => deploy::run(&env.config, json, action).await,
+        Some(Command::Config {
+            action: crate::cli::ConfigAction::Check,
+        }) => config_check::run(&env).await,
+        Some(Command::Completions { shell }) => extras::completions(shell),
+        Some(Command::Man) => extras::man_page(),
     }
 }
 

@@ -11,6 +11,7 @@ mod placeholder;
 mod release;
 mod silences;
 pub mod text;
+pub mod theme;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
