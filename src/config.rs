@@ -823,6 +823,17 @@ impl Config {
                 });
             }
         }
+        crate::app::keymap::Keymap::with_overrides(&self.keys)
+            .map_err(|e| at(e.span, e.message))?;
+        if let Some(name) = &self.default_context {
+            if !self.context.contains_key(name) {
+                return Err(ConfigError {
+                    path: path.to_path_buf(),
+                    position: None,
+                    message: format!("default_context {name:?} has no [context.{name}] block"),
+                });
+            }
+        }
         for route in &self.alerts.route {
             if route.matchers.is_empty() {
                 return Err(ConfigError {

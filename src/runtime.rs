@@ -74,6 +74,12 @@ pub fn initial_state(
     }
     state.release = ReleaseState::from_config(config);
     state.deploy.configured = config.deploy.is_some();
+    // Validated when the config was loaded; an invalid keymap cannot get here.
+    state.keymap = crate::app::keymap::Keymap::with_overrides(&config.keys).unwrap_or_default();
+    state.read_only = config.read_only;
+    state.read_only_locked = config.read_only;
+    state.contexts = config.context.keys().cloned().collect();
+    state.notify.teams = config.notify.teams.clone();
     state
 }
 
@@ -88,6 +94,19 @@ pub struct Runtime {
     release: Option<(Backend, Poller)>,
     run: Option<RunHandle>,
     deploy: Option<(Arc<Deployer>, Poller)>,
+    notify_bell: bool,
+    #[cfg_attr(not(feature = "desktop-notify"), allow(dead_code))]
+    notify_desktop: bool,
+    switch_to: Option<String>,
+}
+
+/// Why the console stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exit {
+    /// The user quit.
+    Quit,
+    /// `:context NAME`: restart with that context.
+    SwitchContext(String),
 }
 
 impl Runtime {
@@ -95,7 +114,9 @@ impl Runtime {
     pub fn start(config: &Config, demo: bool) -> Result<Runtime> {
         let clients = clients(config)?;
         let backend = Backend::from_config(config).map_err(|e| eyre!("{e}"))?;
-        let state = initial_state(config, &clients, backend.as_ref(), demo);
+        let mut state = initial_state(config, &clients, backend.as_ref(), demo);
+        state.theme = crate::ui::theme::Theme::from_env(config.theme.as_deref())
+            .map_err(|e| eyre!("theme: {e}"))?;
         let (tx, rx) = unbounded_channel();
         let alertmanagers = clients
             .iter()
@@ -176,6 +197,9 @@ impl Runtime {
             release,
             run: None,
             deploy,
+            notify_bell: config.notify.bell,
+            notify_desktop: config.notify.desktop,
+            switch_to: None,
         })
     }
 
@@ -197,6 +221,60 @@ impl Runtime {
     fn execute(&mut self, effect: Effect) {
         match effect {
             Effect::Quit => self.state.quit = true,
+            Effect::OpenUrl(url) => {
+                let opener = if cfg!(target_os = "macos") {
+                    "open"
+                } else {
+                    "xdg-open"
+                };
+                let spawned = std::process::Command::new(opener)
+                    .arg(&url)
+                    .stdin(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn();
+                if let Err(e) = spawned {
+                    self.state.say(
+                        crate::app::state::Level::Error,
+                        format!("cannot open {url}: {opener}: {e}"),
+                    );
+                }
+            }
+            Effect::Copy(text) => {
+                // OSC 52: the terminal puts it on the clipboard (works over ssh).
+                let seq = format!(
+                    "\x1b]52;c;{}\x07",
+                    crate::alerts::client::base64_encode(text.as_bytes())
+                );
+                let _ = io::Write::write_all(&mut io::stdout(), seq.as_bytes());
+                let _ = io::Write::flush(&mut io::stdout());
+            }
+            Effect::Notify { title, body } => {
+                tracing::info!(%title, "notification");
+                if self.notify_bell {
+                    let _ = io::Write::write_all(&mut io::stdout(), b"\x07");
+                    let _ = io::Write::flush(&mut io::stdout());
+                }
+                #[cfg(feature = "desktop-notify")]
+                if self.notify_desktop {
+                    let _ = std::process::Command::new("notify-send")
+                        .args(["--app-name=opsdeck", &title, &body])
+                        .stdin(std::process::Stdio::null())
+                        .spawn();
+                }
+                let _ = body;
+            }
+            Effect::LoadTheme(spec) => {
+                let _ = self
+                    .tx
+                    .send(Action::ThemeLoaded(crate::ui::theme::Theme::from_env(
+                        Some(&spec),
+                    )));
+            }
+            Effect::SwitchContext(name) => {
+                self.switch_to = Some(name);
+                self.state.quit = true;
+            }
             Effect::Refresh => {
                 self.sources.refresh_all();
                 if let Some((_, poller)) = &self.release {
@@ -338,11 +416,18 @@ impl Runtime {
     /// Runs the interactive console until the user quits. Restores the
     /// terminal on every path, including errors; panics are restored by the
     /// hook that `ratatui::init` installs (after color-eyre's).
-    pub async fn run_terminal(mut self) -> Result<()> {
+    pub async fn run_terminal(mut self) -> Result<Exit> {
         let mut terminal = ratatui::init();
+        // Mouse: click selects, the wheel scrolls.
+        let _ = crossterm::execute!(io::stdout(), crossterm::event::EnableMouseCapture);
         let result = self.event_loop(&mut terminal).await;
+        let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableMouseCapture);
         ratatui::restore();
-        result
+        result?;
+        Ok(match self.switch_to.take() {
+            Some(name) => Exit::SwitchContext(name),
+            None => Exit::Quit,
+        })
     }
 
     async fn event_loop(&mut self, terminal: &mut DefaultTerminal) -> Result<()> {
@@ -358,6 +443,7 @@ impl Runtime {
                 ev = events.next() => match ev {
                     Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => Action::Key(k),
                     Some(Ok(Event::Resize(w, h))) => Action::Resize(w, h),
+                    Some(Ok(Event::Mouse(m))) => Action::Mouse(m),
                     Some(Ok(_)) => continue,
                     Some(Err(e)) => return Err(eyre!("reading terminal input: {e}")),
                     None => return Ok(()),

@@ -236,7 +236,8 @@ fn describe(e: &reqwest::Error, timeout: Duration) -> String {
     }
 }
 
-fn base64_encode(input: &[u8]) -> String {
+/// Standard base64 with padding (basic auth, OSC 52).
+pub fn base64_encode(input: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {

@@ -14,6 +14,10 @@ use crate::alerts::source::SourceEvent;
 pub enum Action {
     /// A key press, mapped through the keymap (or typed into an input).
     Key(KeyEvent),
+    /// A mouse click or wheel turn.
+    Mouse(crossterm::event::MouseEvent),
+    /// A theme was loaded for `:theme`.
+    ThemeLoaded(Result<crate::ui::theme::Theme, String>),
     /// A command, as a key would produce it (used by tests and scripts).
     Command(Command),
     /// The terminal was resized.
@@ -173,4 +177,19 @@ pub enum Effect {
     },
     /// Carry out a bump: commit on a new branch, push, open a PR.
     Bump(Box<crate::deploy::service::BumpPlan>),
+    /// Open a URL in the browser.
+    OpenUrl(String),
+    /// Copy text to the clipboard (OSC 52).
+    Copy(String),
+    /// Ring the bell (and, with the feature, a desktop notification).
+    Notify {
+        /// Title.
+        title: String,
+        /// Body.
+        body: String,
+    },
+    /// Load a theme by name or path.
+    LoadTheme(String),
+    /// Restart with another `[context.NAME]`.
+    SwitchContext(String),
 }

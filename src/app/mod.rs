@@ -5,6 +5,7 @@
 //! terminal or a network.
 
 pub mod action;
+pub mod console;
 pub mod deploy;
 pub mod input;
 pub mod keymap;

@@ -19,6 +19,8 @@ use crate::config::Config;
 /// The top-level views.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
+    /// The start screen: every view at a glance.
+    Overview,
     /// Alerts by owning team.
     Alerts,
     /// Release checklist.
@@ -263,6 +265,19 @@ pub enum Overlay {
     Silences(usize),
     /// A one-line question (a placeholder value for a command).
     Prompt(Box<super::release::Prompt>),
+    /// The `:` command palette.
+    Palette(Box<super::console::Palette>),
+}
+
+/// What notifications have been sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NotifyState {
+    /// The first refresh happened (it only records, never notifies).
+    pub primed: bool,
+    /// Fingerprints already seen firing critical.
+    pub seen: std::collections::HashSet<String>,
+    /// Only these teams (empty: all).
+    pub teams: Vec<String>,
 }
 
 /// How a status message is shown.
@@ -365,6 +380,18 @@ pub struct State {
     pub read_only: bool,
     /// The selected context, if any.
     pub context: Option<String>,
+    /// The contexts the config defines.
+    pub contexts: Vec<String>,
+    /// Pages visited before this one (Esc goes back; the breadcrumb).
+    pub history: Vec<View>,
+    /// Palette lines entered, oldest first.
+    pub palette_history: Vec<String>,
+    /// Notifications.
+    pub notify: NotifyState,
+    /// Terminal rows (for the mouse).
+    pub rows: u16,
+    /// Read-only was asked for at start (it cannot be switched off).
+    pub read_only_locked: bool,
 }
 
 impl State {
@@ -412,6 +439,12 @@ impl State {
             theme: crate::ui::theme::Theme::default(),
             read_only: false,
             context: None,
+            contexts: Vec::new(),
+            history: Vec::new(),
+            palette_history: Vec::new(),
+            notify: NotifyState::default(),
+            rows: 40,
+            read_only_locked: false,
         }
     }
 

@@ -26,6 +26,19 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Command(cmd) => command(state, cmd),
         Action::Resize(_, rows) => {
             state.page = usize::from(rows.saturating_sub(8)).max(1);
+            state.rows = rows;
+            Vec::new()
+        }
+        Action::Mouse(event) => super::console::mouse(state, event),
+        Action::ThemeLoaded(result) => {
+            match result {
+                Ok(theme) => {
+                    let name = theme.name.clone();
+                    state.theme = theme;
+                    say(state, Level::Info, format!("theme {name}"));
+                }
+                Err(e) => say(state, Level::Error, format!(":theme: {e}")),
+            }
             Vec::new()
         }
         Action::Tick(now) => {
@@ -34,7 +47,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Source(event) => {
             on_source(state, event);
-            Vec::new()
+            super::console::notifications(state)
         }
         Action::Release(event) => super::release::on_event(state, event),
         Action::Deploy(event) => super::deploy::on_event(state, event),
@@ -138,6 +151,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     match state.overlays.last() {
         Some(Overlay::Confirm(_)) => return confirm_key(state, key),
         Some(Overlay::AckForm(_)) => return form_key(state, key),
+        Some(Overlay::Palette(_)) => return super::console::palette_key(state, key),
         Some(Overlay::Prompt(_)) => {
             super::release::prompt_key(state, key);
             return Vec::new();
@@ -163,6 +177,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return filter_key(state, key);
     }
     let context = match state.view {
+        View::Overview => Context::Global,
         View::Alerts => Context::Alerts,
         View::Release => Context::Release,
         View::Deploy => Context::Deploy,
@@ -200,33 +215,53 @@ fn filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 
 /// Applies a command in the main views.
 pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
+    if super::console::refuse_if_read_only(state, cmd) {
+        return Vec::new();
+    }
     match cmd {
         Command::Quit => {
             state.quit = true;
             return vec![Effect::Quit];
         }
         Command::Help => state.overlays.push(Overlay::Help),
-        Command::ViewAlerts => state.view = View::Alerts,
-        Command::ViewRelease => state.view = View::Release,
-        Command::ViewDeploy => state.view = View::Deploy,
+        Command::ViewAlerts => super::console::go(state, View::Alerts),
+        Command::ViewRelease => super::console::go(state, View::Release),
+        Command::ViewDeploy => super::console::go(state, View::Deploy),
+        Command::ViewOverview => super::console::go(state, View::Overview),
+        Command::Palette => state.overlays.push(Overlay::Palette(Box::default())),
+        Command::OpenUrl | Command::CopyUrl => return super::console::url_command(state, cmd),
         Command::Refresh => {
             say(state, Level::Info, "refreshing…");
             return vec![Effect::Refresh];
         }
-        Command::Back if state.view == View::Release => {
-            return super::release::command(state, cmd);
-        }
-        Command::Back if state.view == View::Deploy => {
-            return super::deploy::command(state, cmd);
-        }
         Command::Back => {
-            if state.detail {
-                state.detail = false;
-            } else if !state.filter.input.text().is_empty() {
-                state.filter = Default::default();
-                state.regroup();
-            } else if state.focus == super::state::Focus::Alerts {
-                state.focus = super::state::Focus::Teams;
+            // Close the innermost thing; with nothing open, go back a page.
+            let closed = match state.view {
+                View::Release if state.release.run.as_ref().is_some_and(|r| !r.running()) => {
+                    state.release.run = None;
+                    true
+                }
+                View::Deploy if state.deploy.detail => {
+                    state.deploy.detail = false;
+                    true
+                }
+                View::Alerts if state.detail => {
+                    state.detail = false;
+                    true
+                }
+                View::Alerts if !state.filter.input.text().is_empty() => {
+                    state.filter = Default::default();
+                    state.regroup();
+                    true
+                }
+                View::Alerts if state.focus == super::state::Focus::Alerts => {
+                    state.focus = super::state::Focus::Teams;
+                    true
+                }
+                _ => false,
+            };
+            if !closed {
+                super::console::back(state);
             }
         }
         _ if state.view == View::Release => return super::release::command(state, cmd),
@@ -279,7 +314,7 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
             ask_expire(state, &ids, &format!("on {name}"));
         }
         Command::Silences => state.overlays.push(Overlay::Silences(0)),
-        // Release commands outside the release view do nothing.
+        // Release and deploy commands outside their views do nothing.
         Command::Tick | Command::Trigger | Command::StopRun | Command::Bump | Command::BumpAll => {}
     }
     Vec::new()

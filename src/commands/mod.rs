@@ -191,10 +191,51 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     let _log = crate::logging::init(env.config.log.file.clone(), env.config.log.level.as_deref());
     tracing::info!(config = ?env.path, demo = env.demo.is_some(), "opsdeck starting");
     let demo = env.demo.is_some();
+    let base_config = env.config.clone();
+    let context = cli
+        .context
+        .clone()
+        .or_else(|| env.config.default_context.clone());
+    let mut config = match &context {
+        Some(name) => env.config.with_context(name).map_err(|e| eyre!(e))?,
+        None => env.config.clone(),
+    };
+    config.read_only |= cli.read_only;
+    let env = Environment {
+        config,
+        path: env.path,
+        demo: env.demo,
+    };
+    let refuse = |what: &str| -> Result<ExitCode> {
+        bail!("read-only: {what} is refused (--read-only or read_only = true)")
+    };
     match cli.command {
+        Some(Command::Ack { .. }) if env.config.read_only => refuse("acknowledging"),
+        Some(Command::Unack { .. }) if env.config.read_only => refuse("expiring a silence"),
+        Some(Command::Release {
+            action: Some(_), ..
+        }) if env.config.read_only => refuse("changing the release checklist"),
+        Some(Command::Deploy {
+            action: Some(crate::cli::DeployAction::Bump { dry_run: false, .. }),
+            ..
+        }) if env.config.read_only => refuse("bumping images"),
         None => {
-            Runtime::start(&env.config, demo)?.run_terminal().await?;
-            Ok(ExitCode::SUCCESS)
+            let mut context = context;
+            let mut config = env.config.clone();
+            loop {
+                let mut runtime = Runtime::start(&config, demo)?;
+                runtime.state.context = context.clone();
+                // The console starts on the overview.
+                runtime.state.view = crate::app::state::View::Overview;
+                match runtime.run_terminal().await? {
+                    crate::runtime::Exit::Quit => return Ok(ExitCode::SUCCESS),
+                    crate::runtime::Exit::SwitchContext(name) => {
+                        config = base_config.with_context(&name).map_err(|e| eyre!(e))?;
+                        config.read_only |= cli.read_only;
+                        context = Some(name);
+                    }
+                }
+            }
         }
         Some(Command::Alerts { json }) => alerts(&env.config, demo, json).await,
         Some(Command::Silences { json }) => silences(&env.config, demo, json).await,

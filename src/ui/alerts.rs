@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Block, Borders, Cell, List, ListItem, ListState, Paragraph, Row, Table, TableState,
@@ -11,6 +11,7 @@ use ratatui::widgets::{
 
 use super::chrome::{severity_style, severity_tag};
 use super::text::{age, clean, plural, until, wrap};
+use super::theme::{Role, Theme};
 use crate::alerts::matcher::quote;
 use crate::alerts::model::{Alert, AlertState, Severity};
 use crate::app::state::{Focus, State};
@@ -33,11 +34,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     }
 }
 
-fn focus_block(title: String, focused: bool) -> Block<'static> {
+fn focus_block(theme: &Theme, title: String, focused: bool) -> Block<'static> {
     let style = if focused {
-        Style::default().fg(Color::Cyan)
+        theme.style(Role::BorderFocus)
     } else {
-        Style::default().fg(Color::DarkGray)
+        theme.style(Role::Border)
     };
     Block::default()
         .borders(Borders::ALL)
@@ -45,7 +46,7 @@ fn focus_block(title: String, focused: bool) -> Block<'static> {
         .title(title)
 }
 
-fn counts_spans(counts: &[usize; 5]) -> Vec<Span<'static>> {
+fn counts_spans(theme: &Theme, counts: &[usize; 5]) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     for s in Severity::ALL {
         let n = counts[s.index()];
@@ -57,13 +58,17 @@ fn counts_spans(counts: &[usize; 5]) -> Vec<Span<'static>> {
                 Severity::Info => "i",
                 Severity::None => "·",
             };
-            spans.push(Span::styled(format!("{n}{letter} "), severity_style(s)));
+            spans.push(Span::styled(
+                format!("{n}{letter} "),
+                severity_style(theme, s),
+            ));
         }
     }
     spans
 }
 
 fn teams(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
     let hidden: usize = state.groups.iter().map(|g| g.hidden).sum();
     let shown: usize = state.groups.iter().map(|g| g.total()).sum();
     let mut title = format!(
@@ -83,13 +88,13 @@ fn teams(state: &State, frame: &mut Frame, area: Rect) {
         .map(|g| {
             let mut spans = vec![Span::styled(
                 format!("{:<16.16} ", clean(&g.team)),
-                Style::default().add_modifier(Modifier::BOLD),
+                theme.style(Role::Emphasis),
             )];
-            spans.extend(counts_spans(&g.counts));
+            spans.extend(counts_spans(theme, &g.counts));
             if g.hidden > 0 {
                 spans.push(Span::styled(
                     format!("+{}s", g.hidden),
-                    Style::default().fg(Color::DarkGray),
+                    theme.style(Role::Dim),
                 ));
             }
             ListItem::new(Line::from(spans))
@@ -97,9 +102,9 @@ fn teams(state: &State, frame: &mut Frame, area: Rect) {
         .collect();
     let focused = state.focus == Focus::Teams && state.overlays.is_empty();
     let list = List::new(items)
-        .block(focus_block(title.clone(), focused))
+        .block(focus_block(theme, title.clone(), focused))
         .highlight_symbol("▶ ")
-        .highlight_style(Style::default().add_modifier(Modifier::REVERSED));
+        .highlight_style(theme.style(Role::Selected));
     let mut ls = ListState::default();
     if !state.groups.is_empty() {
         ls.select(Some(state.team));
@@ -114,25 +119,29 @@ fn teams(state: &State, frame: &mut Frame, area: Rect) {
         } else {
             "no alerts match the filter"
         };
-        frame.render_widget(Paragraph::new(msg).block(focus_block(title, focused)), area);
+        frame.render_widget(
+            Paragraph::new(msg).block(focus_block(theme, title, focused)),
+            area,
+        );
         return;
     }
     frame.render_stateful_widget(list, area, &mut ls);
 }
 
-fn state_style(s: AlertState) -> Style {
-    match s {
-        AlertState::Firing => Style::default().fg(Color::LightRed),
-        AlertState::Pending => Style::default().fg(Color::Yellow),
-        AlertState::Silenced | AlertState::Inhibited => Style::default().fg(Color::DarkGray),
-    }
+fn state_style(theme: &Theme, s: AlertState) -> Style {
+    theme.style(match s {
+        AlertState::Firing => Role::Firing,
+        AlertState::Pending => Role::Pending,
+        AlertState::Silenced | AlertState::Inhibited => Role::Silenced,
+    })
 }
 
 fn alerts(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
     let focused = state.focus == Focus::Alerts && state.overlays.is_empty();
     let Some(group) = state.selected_group() else {
         frame.render_widget(
-            Paragraph::new("").block(focus_block(" Alerts ".into(), focused)),
+            Paragraph::new("").block(focus_block(theme, " Alerts ".into(), focused)),
             area,
         );
         return;
@@ -185,17 +194,13 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect) {
         ],
     )
     .header(
-        Row::new(["SEV", "STATE", "AGE", "ALERT", "SUMMARY"]).style(
-            Style::default()
-                .fg(Color::Gray)
-                .add_modifier(Modifier::BOLD),
-        ),
+        Row::new(["SEV", "STATE", "AGE", "ALERT", "SUMMARY"]).style(theme.style(Role::TableHeader)),
     )
-    .block(focus_block(title, focused))
+    .block(focus_block(theme, title, focused))
     .row_highlight_style(if focused {
-        Style::default().add_modifier(Modifier::REVERSED)
+        theme.style(Role::Selected)
     } else {
-        Style::default().add_modifier(Modifier::UNDERLINED)
+        theme.style(Role::SelectedUnfocused)
     });
     let mut ts = TableState::default();
     ts.select(Some(selected - start));
@@ -203,9 +208,10 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect) {
 }
 
 fn alert_row<'a>(state: &State, a: &'a Alert) -> Row<'a> {
+    let theme = &state.theme;
     Row::new(vec![
-        Cell::from(severity_tag(a.severity)).style(severity_style(a.severity)),
-        Cell::from(a.state.as_str()).style(state_style(a.state)),
+        Cell::from(severity_tag(a.severity)).style(severity_style(theme, a.severity)),
+        Cell::from(a.state.as_str()).style(state_style(theme, a.state)),
         Cell::from(age(state.now, a.starts_at)),
         Cell::from(clean(a.name()).into_owned()),
         Cell::from(clean(a.summary()).into_owned()),
@@ -236,24 +242,23 @@ fn kv_lines(key: &str, value: &str, width: usize, key_style: Style) -> Vec<Line<
 }
 
 fn detail(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
     let block = Block::default()
         .borders(Borders::ALL)
+        .border_style(theme.style(Role::Panel))
         .title(" Detail (Esc closes) ");
     let Some(a) = state.selected_alert() else {
         frame.render_widget(Paragraph::new("no alert selected").block(block), area);
         return;
     };
     let width = usize::from(area.width.saturating_sub(2));
-    let key = Style::default().fg(Color::Cyan);
+    let key = theme.style(Role::Label);
     let mut lines = vec![Line::from(vec![
-        Span::styled(
-            clean(a.name()).into_owned(),
-            Style::default().add_modifier(Modifier::BOLD),
-        ),
+        Span::styled(clean(a.name()).into_owned(), theme.style(Role::Emphasis)),
         Span::raw("  "),
-        Span::styled(severity_tag(a.severity), severity_style(a.severity)),
+        Span::styled(severity_tag(a.severity), severity_style(theme, a.severity)),
         Span::raw("  "),
-        Span::styled(a.state.as_str(), state_style(a.state)),
+        Span::styled(a.state.as_str(), state_style(theme, a.state)),
     ])];
     let mut add = |k: &str, v: &str, style: Style| lines.extend(kv_lines(k, v, width, style));
     add("team", &a.team, key);
@@ -279,7 +284,7 @@ fn detail(state: &State, frame: &mut Frame, area: Rect) {
             ),
             None => id.clone(),
         };
-        add("silenced by", &text, Style::default().fg(Color::Magenta));
+        add("silenced by", &text, theme.style(Role::SilenceAccent));
     }
     if !a.inhibited_by.is_empty() {
         add("inhibited by", &a.inhibited_by.join(", "), key);
@@ -310,6 +315,6 @@ fn detail(state: &State, frame: &mut Frame, area: Rect) {
         .map(|(k, v)| format!("{k}={}", quote(v)))
         .collect::<Vec<_>>()
         .join(" ");
-    add("labels", &labels, Style::default().fg(Color::Gray));
+    add("labels", &labels, theme.style(Role::Muted));
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -3,23 +3,18 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::text::{age, clean};
+use super::theme::{Role, Theme};
 use crate::alerts::model::Severity;
 use crate::app::state::{Level, State, View};
 
-/// The colour of a severity.
-pub fn severity_style(s: Severity) -> Style {
-    match s {
-        Severity::Critical => Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
-        Severity::Error => Style::default().fg(Color::LightRed),
-        Severity::Warning => Style::default().fg(Color::Yellow),
-        Severity::Info => Style::default().fg(Color::Cyan),
-        Severity::None => Style::default().fg(Color::Gray),
-    }
+/// The colour of a severity, from the theme.
+pub fn severity_style(theme: &Theme, s: Severity) -> Style {
+    theme.severity(s)
 }
 
 /// Short severity tag for tables.
@@ -35,26 +30,12 @@ pub fn severity_tag(s: Severity) -> &'static str {
 
 /// The top line.
 pub fn header(state: &State, frame: &mut Frame, area: Rect) {
-    let mut spans = vec![Span::styled(
-        " opsdeck ",
-        Style::default()
-            .fg(Color::Black)
-            .bg(Color::Cyan)
-            .add_modifier(Modifier::BOLD),
-    )];
+    let theme = &state.theme;
+    let mut spans = vec![Span::styled(" opsdeck ", theme.style(Role::Header))];
     if state.demo {
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(
-            " DEMO ",
-            Style::default()
-                .fg(Color::Black)
-                .bg(Color::Magenta)
-                .add_modifier(Modifier::BOLD),
-        ));
-        spans.push(Span::styled(
-            " simulated data",
-            Style::default().fg(Color::Magenta),
-        ));
+        spans.push(Span::styled(" DEMO ", theme.style(Role::BadgeDemo)));
+        spans.push(Span::styled(" simulated data", theme.style(Role::DemoNote)));
     }
     spans.push(Span::raw(" "));
     for (key, name, view) in [
@@ -63,9 +44,9 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
         ("3", "Deploy", View::Deploy),
     ] {
         let style = if state.view == view {
-            Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+            theme.style(Role::TabActive)
         } else {
-            Style::default().fg(Color::Gray)
+            theme.style(Role::Tab)
         };
         spans.push(Span::styled(format!(" {key} {name} "), style));
     }
@@ -79,24 +60,24 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
         match (&s.error, data_age) {
             (None, Some(a)) => {
                 right.push(Span::raw(format!("{} ", clean(&s.name))));
-                right.push(Span::styled("✓", Style::default().fg(Color::Green)));
+                right.push(Span::styled("✓", theme.style(Role::Ok)));
                 right.push(Span::raw(format!(" {a}")));
             }
             (None, None) => {
                 right.push(Span::raw(format!("{} ", clean(&s.name))));
-                right.push(Span::styled("…", Style::default().fg(Color::Gray)));
+                right.push(Span::styled("…", theme.style(Role::Muted)));
             }
             (Some(e), a) => {
                 right.push(Span::raw(format!("{} ", clean(&s.name))));
                 right.push(Span::styled(
                     format!("✗ {}", clean(e)),
-                    Style::default().fg(Color::Red),
+                    theme.style(Role::Bad),
                 ));
                 let old = match a {
                     Some(a) => format!(" (data {a} old)"),
                     None => " (no data)".into(),
                 };
-                right.push(Span::styled(old, Style::default().fg(Color::Gray)));
+                right.push(Span::styled(old, theme.style(Role::Muted)));
             }
         }
     }
@@ -114,33 +95,26 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
 
 /// The bottom line.
 pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
     let line = if state.filter.editing {
         let mut spans = vec![
-            Span::styled(
-                "/",
-                Style::default()
-                    .fg(Color::Cyan)
-                    .add_modifier(Modifier::BOLD),
-            ),
+            Span::styled("/", theme.style(Role::Prompt)),
             Span::raw(state.filter.input.text().to_string()),
-            Span::styled("█", Style::default().fg(Color::Gray)),
+            Span::styled("█", theme.style(Role::Muted)),
         ];
         if let Some(e) = &state.filter.error {
-            spans.push(Span::styled(
-                format!("  {e}"),
-                Style::default().fg(Color::Red),
-            ));
+            spans.push(Span::styled(format!("  {e}"), theme.style(Role::Bad)));
         } else {
             spans.push(Span::styled(
                 "  Enter apply · Esc clear",
-                Style::default().fg(Color::DarkGray),
+                theme.style(Role::Dim),
             ));
         }
         Line::from(spans)
     } else if let Some(m) = &state.message {
         let style = match m.level {
-            Level::Info => Style::default().fg(Color::Green),
-            Level::Error => Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+            Level::Info => theme.style(Role::Ok),
+            Level::Error => theme.style(Role::Urgent),
         };
         Line::from(Span::styled(clean(&m.text).into_owned(), style))
     } else {
@@ -148,10 +122,11 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
         if !state.filter.input.text().is_empty() {
             spans.push(Span::styled(
                 format!("filter: {}  ", state.filter.input.text()),
-                Style::default().fg(Color::Cyan),
+                theme.style(Role::Accent),
             ));
         }
         let hints = match state.view {
+            View::Overview => "1 alerts · 2 release · 3 deploy · : command · ? help · q quit",
             View::Alerts => {
                 "a ack · A ack team · e extend · u unack · S silences · / filter · s silenced · r refresh · ? help · q quit"
             }
@@ -162,7 +137,7 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
                 "b bump · B bump all out-of-sync · Enter detail · r refresh · ? help · q quit"
             }
         };
-        spans.push(Span::styled(hints, Style::default().fg(Color::DarkGray)));
+        spans.push(Span::styled(hints, theme.style(Role::Dim)));
         Line::from(spans)
     };
     frame.render_widget(Paragraph::new(line), area);

@@ -3,23 +3,22 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
 use super::text::{age, clean};
+use super::theme::{Role, Theme};
 use crate::alerts::model::SourceKind;
 use crate::app::state::State;
 use crate::deploy::sync::{ImageStatus, SyncState};
 
-fn sync_style(s: SyncState) -> Style {
-    match s {
-        SyncState::Synced => Style::default().fg(Color::Green),
-        SyncState::OutOfSync => Style::default()
-            .fg(Color::Yellow)
-            .add_modifier(Modifier::BOLD),
-        SyncState::Unknown => Style::default().fg(Color::Red),
-    }
+fn sync_style(theme: &Theme, s: SyncState) -> Style {
+    theme.style(match s {
+        SyncState::Synced => Role::Ok,
+        SyncState::OutOfSync => Role::OutOfSync,
+        SyncState::Unknown => Role::Bad,
+    })
 }
 
 fn short_digest(d: &str) -> String {
@@ -36,7 +35,7 @@ fn pinned(i: &ImageStatus) -> String {
     }
 }
 
-fn running(i: &ImageStatus) -> Line<'static> {
+fn running(theme: &Theme, i: &ImageStatus) -> Line<'static> {
     let mut spans = Vec::new();
     for r in &i.running {
         if !spans.is_empty() {
@@ -46,15 +45,15 @@ fn running(i: &ImageStatus) -> Line<'static> {
             // A matching instance needs no version: the pin is its version.
             (Some(_), true) => spans.push(Span::styled(
                 format!("{} ✓", clean(&r.instance)),
-                Style::default().fg(Color::Green),
+                theme.style(Role::Ok),
             )),
             (Some(v), false) => spans.push(Span::styled(
                 format!("{} {}", clean(&r.instance), clean(v)),
-                Style::default().fg(Color::Yellow),
+                theme.style(Role::Attention),
             )),
             (None, _) => spans.push(Span::styled(
                 format!("{} ?", clean(&r.instance)),
-                Style::default().fg(Color::Red),
+                theme.style(Role::Bad),
             )),
         }
     }
@@ -63,6 +62,7 @@ fn running(i: &ImageStatus) -> Line<'static> {
 
 /// Draws the deploy view into `area`.
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
     let d = &state.deploy;
     let status = state.sources.iter().find(|s| s.kind == SourceKind::Deploy);
     let Some(snap) = &d.snapshot else {
@@ -70,15 +70,20 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             Some(e) => vec![
                 Line::styled(
                     "Could not read the deploy repository:",
-                    Style::default().add_modifier(Modifier::BOLD),
+                    theme.style(Role::Emphasis),
                 ),
-                Line::styled(clean(&e).into_owned(), Style::default().fg(Color::Red)),
+                Line::styled(clean(&e).into_owned(), theme.style(Role::Bad)),
                 Line::from("r retries."),
             ],
             None => vec![Line::from("scanning manifests and asking registries…")],
         };
         frame.render_widget(
-            Paragraph::new(text).block(Block::default().borders(Borders::ALL).title(" Deploy ")),
+            Paragraph::new(text).block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.style(Role::Panel))
+                    .title(" Deploy "),
+            ),
             area,
         );
         return;
@@ -97,17 +102,17 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let mut facts = vec![
         Span::styled(
             format!(" {} out of sync", count(SyncState::OutOfSync)),
-            sync_style(SyncState::OutOfSync),
+            sync_style(theme, SyncState::OutOfSync),
         ),
         Span::raw(" · "),
         Span::styled(
             format!("{} unknown", count(SyncState::Unknown)),
-            sync_style(SyncState::Unknown),
+            sync_style(theme, SyncState::Unknown),
         ),
         Span::raw(" · "),
         Span::styled(
             format!("{} synced", count(SyncState::Synced)),
-            sync_style(SyncState::Synced),
+            sync_style(theme, SyncState::Synced),
         ),
         Span::styled(
             format!(
@@ -116,13 +121,13 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                 clean(&snap.branch),
                 age(state.now, snap.at)
             ),
-            Style::default().fg(Color::Gray),
+            theme.style(Role::Muted),
         ),
     ];
     if let Some(b) = &d.last_bump {
         facts.push(Span::styled(
             format!(" · last bump {}", clean(b)),
-            Style::default().fg(Color::Cyan),
+            theme.style(Role::Accent),
         ));
     }
     frame.render_widget(Paragraph::new(Line::from(facts)), summary);
@@ -140,11 +145,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                 })
                 .unwrap_or_else(|| "—".into());
             Row::new(vec![
-                Cell::from(i.sync.as_str()).style(sync_style(i.sync)),
+                Cell::from(i.sync.as_str()).style(sync_style(theme, i.sync)),
                 Cell::from(clean(&i.repository).into_owned()),
                 Cell::from(clean(&published).into_owned()),
                 Cell::from(clean(&pinned(i)).into_owned()),
-                Cell::from(running(i)),
+                Cell::from(running(theme, i)),
                 Cell::from(clean(i.reason.as_deref().unwrap_or("")).into_owned()),
             ])
         })
@@ -161,18 +166,16 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         ],
     )
     .header(
-        Row::new(["SYNC", "IMAGE", "PUBLISHED", "PINNED", "RUNNING", "REASON"]).style(
-            Style::default()
-                .fg(Color::Gray)
-                .add_modifier(Modifier::BOLD),
-        ),
+        Row::new(["SYNC", "IMAGE", "PUBLISHED", "PINNED", "RUNNING", "REASON"])
+            .style(theme.style(Role::TableHeader)),
     )
     .block(
         Block::default()
             .borders(Borders::ALL)
+            .border_style(theme.style(Role::Panel))
             .title(" Images — published → pinned → running · b bump · B bump all · Enter detail "),
     )
-    .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED));
+    .row_highlight_style(theme.style(Role::Selected));
     let mut ts = TableState::default();
     if !snap.images.is_empty() {
         ts.select(Some(d.cursor.min(snap.images.len() - 1)));
@@ -187,7 +190,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             .map(|e| {
                 Line::styled(
                     format!(" ✗ {}", clean(&e.to_string())),
-                    Style::default().fg(Color::Red),
+                    theme.style(Role::Bad),
                 )
             })
             .collect();
@@ -198,7 +201,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         if let Some(i) = snap.images.get(d.cursor) {
             let mut lines = vec![Line::styled(
                 format!("{} ({})", clean(&i.key), i.policy.unwrap_or("no policy")),
-                Style::default().add_modifier(Modifier::BOLD),
+                theme.style(Role::Emphasis),
             )];
             if let Some(p) = &i.published {
                 lines.push(Line::from(format!(
@@ -213,7 +216,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             if let Some(reason) = &i.reason {
                 lines.push(Line::styled(
                     format!("  {}", clean(reason)),
-                    sync_style(i.sync),
+                    sync_style(theme, i.sync),
                 ));
             }
             for r in &i.refs {
@@ -253,8 +256,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                 )));
             }
             frame.render_widget(
-                Paragraph::new(lines)
-                    .block(Block::default().borders(Borders::ALL).title(" Detail ")),
+                Paragraph::new(lines).block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .border_style(theme.style(Role::Panel))
+                        .title(" Detail "),
+                ),
                 detail_area,
             );
         }

@@ -2,11 +2,11 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use super::text::{clean, wrap};
+use super::theme::{Role, Theme};
 use crate::alerts::grouping::count_matching;
 use crate::app::state::{AckForm, Confirm, FormField, State};
 
@@ -21,18 +21,19 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     v
 }
 
-fn dialog(title: String) -> Block<'static> {
+fn dialog(theme: &Theme, title: String) -> Block<'static> {
     Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
-        .border_style(Style::default().fg(Color::Cyan))
+        .border_style(theme.style(Role::BorderFocus))
         .title(title)
 }
 
 /// The acknowledge form.
 pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
     let width = 100.min(area.width);
-    let label_style = Style::default().fg(Color::Cyan);
+    let label_style = theme.style(Role::Label);
     let mut lines = vec![Line::from("")];
     let room = usize::from(width.saturating_sub(15)).max(10);
     for field in FormField::ALL {
@@ -71,23 +72,20 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
                     "  matches {n} current alert{}",
                     if n == 1 { "" } else { "s" }
                 ),
-                Style::default().fg(if n == 0 { Color::Yellow } else { Color::Green }),
+                theme.style(if n == 0 { Role::Attention } else { Role::Ok }),
             )
         }
-        Err(e) => Span::styled(
-            format!("  matchers: {e}"),
-            Style::default().fg(Color::Yellow),
-        ),
+        Err(e) => Span::styled(format!("  matchers: {e}"), theme.style(Role::Attention)),
     };
     lines.push(Line::from(preview));
     lines.push(Line::from(Span::styled(
         format!("  silence goes to: {}", form.targets.join(", ")),
-        Style::default().fg(Color::Gray),
+        theme.style(Role::Muted),
     )));
     if let Some(e) = &form.error {
         lines.push(Line::from(Span::styled(
             format!("  ✗ {}", clean(e)),
-            Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+            theme.style(Role::Urgent),
         )));
     }
     if form.submitting {
@@ -96,7 +94,7 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
         "  Enter submit · Tab/↑↓ field · Esc cancel",
-        Style::default().fg(Color::DarkGray),
+        theme.style(Role::Dim),
     )));
     let height = u16::try_from(lines.len())
         .unwrap_or(u16::MAX)
@@ -106,37 +104,40 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(dialog(format!(" Acknowledge {} ", clean(&form.alertname)))),
+            .block(dialog(
+                theme,
+                format!(" Acknowledge {} ", clean(&form.alertname)),
+            )),
         rect,
     );
 }
 
 /// A y/N question.
-pub fn confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
+pub fn confirm(theme: &Theme, c: &Confirm, frame: &mut Frame, area: Rect) {
     let width = 100.min(area.width);
     let room = usize::from(width.saturating_sub(6)).max(10);
     let mut lines = vec![Line::from("")];
     for part in wrap(&clean(&c.question), room) {
         lines.push(Line::from(Span::styled(
             format!("  {part}"),
-            Style::default().add_modifier(Modifier::BOLD),
+            theme.style(Role::Emphasis),
         )));
     }
     // Details (a diff, for bumps) fill what the screen allows.
     let budget = usize::from(area.height.saturating_sub(8)).max(3);
     let mut detail_lines: Vec<Line> = Vec::new();
     for d in &c.details {
-        let style = if d.starts_with("+++") || d.starts_with("---") {
-            Style::default().add_modifier(Modifier::BOLD)
+        let style = theme.style(if d.starts_with("+++") || d.starts_with("---") {
+            Role::DiffFile
         } else if d.starts_with('+') {
-            Style::default().fg(Color::Green)
+            Role::DiffAdd
         } else if d.starts_with('-') {
-            Style::default().fg(Color::Red)
+            Role::DiffDel
         } else if d.starts_with("@@") {
-            Style::default().fg(Color::Cyan)
+            Role::DiffHunk
         } else {
-            Style::default().fg(Color::Gray)
-        };
+            Role::Muted
+        });
         // Diff lines keep their spaces: cut by width, not at words.
         let diff_line = d.starts_with(['+', '-', ' ']) || d.starts_with("@@");
         let parts = if diff_line {
@@ -154,24 +155,16 @@ pub fn confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
         detail_lines.truncate(budget - 1);
         detail_lines.push(Line::styled(
             format!("  … {hidden} more lines"),
-            Style::default().fg(Color::DarkGray),
+            theme.style(Role::Dim),
         ));
     }
     lines.extend(detail_lines);
     lines.push(Line::from(""));
     lines.push(Line::from(vec![
         Span::raw("  "),
-        Span::styled(
-            "y",
-            Style::default()
-                .fg(Color::Green)
-                .add_modifier(Modifier::BOLD),
-        ),
+        Span::styled("y", theme.style(Role::Yes)),
         Span::raw(" yes   "),
-        Span::styled(
-            "N",
-            Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
-        ),
+        Span::styled("N", theme.style(Role::No)),
         Span::raw(" no (default; any other key)"),
     ]));
     let height = u16::try_from(lines.len())
@@ -180,30 +173,30 @@ pub fn confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines).block(dialog(" Confirm [y/N] ".into())),
+        Paragraph::new(lines).block(dialog(theme, " Confirm [y/N] ".into())),
         rect,
     );
 }
 
 /// A one-line question (a placeholder value).
-pub fn prompt(p: &crate::app::release::Prompt, frame: &mut Frame, area: Rect) {
+pub fn prompt(theme: &Theme, p: &crate::app::release::Prompt, frame: &mut Frame, area: Rect) {
     let rect = centered(area, 70, 7);
     frame.render_widget(Clear, rect);
     let lines = vec![
         Line::from(""),
         Line::from(vec![
-            Span::styled(format!("  {}: ", p.label), Style::default().fg(Color::Cyan)),
+            Span::styled(format!("  {}: ", p.label), theme.style(Role::Label)),
             Span::raw(p.input.text().to_string()),
-            Span::styled("█", Style::default().fg(Color::Gray)),
+            Span::styled("█", theme.style(Role::Muted)),
         ]),
         Line::from(""),
         Line::from(Span::styled(
             format!("  for {} · Enter next · Esc cancel", p.run.step_id),
-            Style::default().fg(Color::DarkGray),
+            theme.style(Role::Dim),
         )),
     ];
     frame.render_widget(
-        Paragraph::new(lines).block(dialog(" Command needs a value ".into())),
+        Paragraph::new(lines).block(dialog(theme, " Command needs a value ".into())),
         rect,
     );
 }

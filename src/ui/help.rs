@@ -3,21 +3,17 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
 use super::dialogs::centered;
+use super::theme::Role;
 use crate::app::keymap::Context;
 use crate::app::state::State;
 
 fn section(state: &State, context: Context) -> Vec<Line<'static>> {
-    let mut lines = vec![Line::styled(
-        context.title(),
-        Style::default()
-            .fg(Color::Cyan)
-            .add_modifier(Modifier::BOLD),
-    )];
+    let theme = &state.theme;
+    let mut lines = vec![Line::styled(context.title(), theme.style(Role::Title))];
     for b in state
         .keymap
         .bindings
@@ -31,10 +27,7 @@ fn section(state: &State, context: Context) -> Vec<Line<'static>> {
             .collect::<Vec<_>>()
             .join(" ");
         lines.push(Line::from(vec![
-            Span::styled(
-                format!("  {keys:<14}"),
-                Style::default().add_modifier(Modifier::BOLD),
-            ),
+            Span::styled(format!("  {keys:<14}"), theme.style(Role::Key)),
             Span::raw(b.help),
         ]));
     }
@@ -44,17 +37,13 @@ fn section(state: &State, context: Context) -> Vec<Line<'static>> {
 
 /// Draws help over `area`.
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
     let mut left = section(state, Context::Global);
     left.extend(section(state, Context::Alerts));
     let mut right = section(state, Context::Silences);
     right.extend(section(state, Context::Release));
     right.extend(section(state, Context::Deploy));
-    right.push(Line::styled(
-        "Filter examples:",
-        Style::default()
-            .fg(Color::Cyan)
-            .add_modifier(Modifier::BOLD),
-    ));
+    right.push(Line::styled("Filter examples:", theme.style(Role::Title)));
     for example in [
         "severity=critical owner!=search",
         "alertname=~\"warning_.*\" @state=silenced",
@@ -62,7 +51,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     ] {
         right.push(Line::styled(
             format!("  {example}"),
-            Style::default().fg(Color::Gray),
+            theme.style(Role::Muted),
         ));
     }
     let height = u16::try_from(left.len().max(right.len()))
@@ -73,6 +62,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
+        .border_style(theme.style(Role::Panel))
         .title(" Help — Esc or ? closes ");
     let inner = block.inner(rect);
     frame.render_widget(block, rect);

@@ -7,6 +7,8 @@ mod chrome;
 mod deploy;
 mod dialogs;
 mod help;
+mod overview;
+mod palette;
 mod placeholder;
 mod release;
 mod silences;
@@ -18,6 +20,11 @@ use ratatui::layout::{Constraint, Layout};
 
 use crate::app::state::{Overlay, State, View};
 
+/// A progress bar for release progress (shared by views).
+pub fn release_bar(done: usize, total: usize, width: usize) -> String {
+    release::bar(done, total, width)
+}
+
 /// Draws the whole screen.
 pub fn render(state: &State, frame: &mut Frame) {
     let [header, body, footer] = Layout::vertical([
@@ -28,20 +35,26 @@ pub fn render(state: &State, frame: &mut Frame) {
     .areas(frame.area());
     chrome::header(state, frame, header);
     match state.view {
+        View::Overview => overview::render(state, frame, body),
         View::Alerts => alerts::render(state, frame, body),
         View::Release if state.release.configured => release::render(state, frame, body),
-        View::Release => placeholder::render(frame, body, "Release checklist", "[release]"),
+        View::Release => {
+            placeholder::render(&state.theme, frame, body, "Release checklist", "[release]")
+        }
         View::Deploy if state.deploy.configured => deploy::render(state, frame, body),
-        View::Deploy => placeholder::render(frame, body, "Deployment sync", "[deploy]"),
+        View::Deploy => {
+            placeholder::render(&state.theme, frame, body, "Deployment sync", "[deploy]")
+        }
     }
     chrome::footer(state, frame, footer);
     for overlay in &state.overlays {
         match overlay {
             Overlay::Help => help::render(state, frame, body),
             Overlay::AckForm(form) => dialogs::ack_form(state, form, frame, body),
-            Overlay::Confirm(c) => dialogs::confirm(c, frame, body),
+            Overlay::Confirm(c) => dialogs::confirm(&state.theme, c, frame, body),
             Overlay::Silences(row) => silences::render(state, *row, frame, body),
-            Overlay::Prompt(p) => dialogs::prompt(p, frame, body),
+            Overlay::Palette(p) => palette::render(state, p, frame, body),
+            Overlay::Prompt(p) => dialogs::prompt(&state.theme, p, frame, body),
         }
     }
 }

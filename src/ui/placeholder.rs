@@ -2,17 +2,18 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
-use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+use super::theme::{Role, Theme};
+
 /// "not configured" for a view.
-pub fn render(frame: &mut Frame, area: Rect, title: &str, section: &str) {
+pub fn render(theme: &Theme, frame: &mut Frame, area: Rect, title: &str, section: &str) {
     let text = vec![
         Line::from(""),
         Line::styled(
             format!("{title}: not configured"),
-            Style::default().add_modifier(Modifier::BOLD),
+            theme.style(Role::Emphasis),
         ),
         Line::from(""),
         Line::from(format!(
@@ -24,6 +25,7 @@ pub fn render(frame: &mut Frame, area: Rect, title: &str, section: &str) {
         Paragraph::new(text).alignment(Alignment::Center).block(
             Block::default()
                 .borders(Borders::ALL)
+                .border_style(theme.style(Role::Panel))
                 .title(format!(" {title} ")),
         ),
         area,

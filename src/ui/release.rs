@@ -4,11 +4,11 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::text::{age, clean};
+use super::theme::Role;
 use crate::app::release::RunView;
 use crate::app::state::State;
 use crate::release::command::{Resolution, display};
@@ -22,6 +22,7 @@ pub fn bar(done: usize, total: usize, width: usize) -> String {
 
 /// Draws the release view into `area`.
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
     let r = &state.release;
     let Some(doc) = &r.doc else {
         let status = state.sources.iter().find(|s| {
@@ -32,17 +33,19 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         });
         let text = match status.and_then(|s| s.error.clone()) {
             Some(e) => vec![
-                Line::styled(
-                    "Could not load the checklist:",
-                    Style::default().add_modifier(Modifier::BOLD),
-                ),
-                Line::styled(clean(&e).into_owned(), Style::default().fg(Color::Red)),
+                Line::styled("Could not load the checklist:", theme.style(Role::Emphasis)),
+                Line::styled(clean(&e).into_owned(), theme.style(Role::Bad)),
                 Line::from("r retries."),
             ],
             None => vec![Line::from("loading the release checklist…")],
         };
         frame.render_widget(
-            Paragraph::new(text).block(Block::default().borders(Borders::ALL).title(" Release ")),
+            Paragraph::new(text).block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.style(Role::Panel))
+                    .title(" Release "),
+            ),
             area,
         );
         return;
@@ -60,7 +63,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let number = doc.number.map(|n| format!("#{n} ")).unwrap_or_default();
     let mut facts = vec![Span::styled(
         clean(&doc.repo).into_owned(),
-        Style::default().fg(Color::Gray),
+        theme.style(Role::Muted),
     )];
     if let Some(m) = &doc.milestone {
         facts.push(Span::raw(format!(" · milestone {}", clean(m))));
@@ -70,9 +73,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     }
     if let Some(b) = doc.blockers {
         let style = if b > 0 {
-            Style::default().fg(Color::Red).add_modifier(Modifier::BOLD)
+            theme.style(Role::Urgent)
         } else {
-            Style::default().fg(Color::Green)
+            theme.style(Role::Ok)
         };
         facts.push(Span::raw(" · "));
         facts.push(Span::styled(
@@ -93,27 +96,29 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     {
         facts.push(Span::styled(
             format!(" · data {} old", age(state.now, at)),
-            Style::default().fg(Color::Gray),
+            theme.style(Role::Muted),
         ));
     }
     let width = usize::from(top.width.saturating_sub(20)).clamp(10, 60);
     let header = vec![
         Line::from(vec![
-            Span::styled(number, Style::default().fg(Color::Cyan)),
-            Span::styled(
-                clean(&doc.title).into_owned(),
-                Style::default().add_modifier(Modifier::BOLD),
-            ),
+            Span::styled(number, theme.style(Role::Accent)),
+            Span::styled(clean(&doc.title).into_owned(), theme.style(Role::Emphasis)),
         ]),
         Line::from(facts),
         Line::from(vec![
             Span::raw("Overall  "),
-            Span::styled(bar(done, total, width), Style::default().fg(Color::Green)),
+            Span::styled(bar(done, total, width), theme.style(Role::Progress)),
             Span::raw(format!(" {done}/{total}")),
         ]),
     ];
     frame.render_widget(
-        Paragraph::new(header).block(Block::default().borders(Borders::TOP).title(" Release ")),
+        Paragraph::new(header).block(
+            Block::default()
+                .borders(Borders::TOP)
+                .border_style(theme.style(Role::Panel))
+                .title(" Release "),
+        ),
         top,
     );
 
@@ -127,6 +132,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 }
 
 fn sections(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
     let Some(doc) = &state.release.doc else {
         return;
     };
@@ -147,27 +153,37 @@ fn sections(state: &State, frame: &mut Frame, area: Rect) {
             s.title.as_str()
         };
         let style = if Some(i) == current {
-            Style::default().add_modifier(Modifier::BOLD)
+            theme.style(Role::Emphasis)
         } else {
-            Style::default()
+            theme.style(Role::Text)
         };
-        let color = if d == t { Color::Green } else { Color::Yellow };
+        let bar_style = if d == t {
+            theme.style(Role::Progress)
+        } else {
+            theme.style(Role::Attention)
+        };
         lines.push(Line::from(vec![Span::styled(
             format!("{:<20.20}", clean(title)),
             style,
         )]));
         lines.push(Line::from(vec![
-            Span::styled(format!("  {}", bar(d, t, 20)), Style::default().fg(color)),
+            Span::styled(format!("  {}", bar(d, t, 20)), bar_style),
             Span::raw(format!(" {d}/{t}")),
         ]));
     }
     frame.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Sections ")),
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.style(Role::Panel))
+                .title(" Sections "),
+        ),
         area,
     );
 }
 
 fn steps(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
     let r = &state.release;
     let Some(doc) = &r.doc else { return };
     let inner_height = usize::from(area.height.saturating_sub(3)).max(1);
@@ -185,9 +201,7 @@ fn steps(state: &State, frame: &mut Frame, area: Rect) {
                         "## {}",
                         clean(if title.is_empty() { "(top)" } else { title })
                     ),
-                    Style::default()
-                        .fg(Color::Cyan)
-                        .add_modifier(Modifier::BOLD),
+                    theme.style(Role::Title),
                 ),
             ));
         }
@@ -203,20 +217,18 @@ fn steps(state: &State, frame: &mut Frame, area: Rect) {
         let tag = match r.rules.resolve(&step.text, &step.code) {
             Resolution::Run(run) => Span::styled(
                 format!("  ▶ {}", run.source.as_str()),
-                Style::default().fg(Color::Green),
+                theme.style(Role::Ok),
             ),
-            Resolution::Refused { .. } => {
-                Span::styled("  ✗ not allowed", Style::default().fg(Color::DarkGray))
-            }
+            Resolution::Refused { .. } => Span::styled("  ✗ not allowed", theme.style(Role::Dim)),
             Resolution::NoCommand => Span::raw(""),
         };
         let mut style = if step.done {
-            Style::default().fg(Color::DarkGray)
+            theme.style(Role::Dim)
         } else {
-            Style::default()
+            theme.style(Role::Text)
         };
         if selected {
-            style = style.add_modifier(Modifier::REVERSED);
+            style = style.patch(theme.style(Role::Selected));
         }
         let indent = "  ".repeat(step.depth);
         // The text is cut so the command tag stays visible.
@@ -264,13 +276,14 @@ fn steps(state: &State, frame: &mut Frame, area: Rect) {
         }
         lines.push(Line::styled(
             format!("{} · {}", step.id, clean(&cmd)),
-            Style::default().fg(Color::Gray),
+            theme.style(Role::Muted),
         ));
     }
     frame.render_widget(
         Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
+                .border_style(theme.style(Role::Panel))
                 .title(" Steps — space tick · Enter run · r reload "),
         ),
         area,
@@ -278,26 +291,19 @@ fn steps(state: &State, frame: &mut Frame, area: Rect) {
 }
 
 fn output(state: &State, run: &RunView, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
     let status = match (run.exit, &run.failed) {
-        (_, Some(e)) => Span::styled(
-            format!("failed: {}", clean(e)),
-            Style::default().fg(Color::Red),
-        ),
-        (Some((Some(0), _)), _) => Span::styled("exit 0 ✓", Style::default().fg(Color::Green)),
-        (Some((Some(c), _)), _) => {
-            Span::styled(format!("exit {c} ✗"), Style::default().fg(Color::Red))
+        (_, Some(e)) => Span::styled(format!("failed: {}", clean(e)), theme.style(Role::Bad)),
+        (Some((Some(0), _)), _) => Span::styled("exit 0 ✓", theme.style(Role::Ok)),
+        (Some((Some(c), _)), _) => Span::styled(format!("exit {c} ✗"), theme.style(Role::Bad)),
+        (Some((None, Some(s))), _) => {
+            Span::styled(format!("killed by signal {s}"), theme.style(Role::Bad))
         }
-        (Some((None, Some(s))), _) => Span::styled(
-            format!("killed by signal {s}"),
-            Style::default().fg(Color::Red),
-        ),
         (Some((None, None)), _) => Span::raw("ended"),
-        (None, None) if run.stopping => {
-            Span::styled("stopping…", Style::default().fg(Color::Yellow))
-        }
+        (None, None) if run.stopping => Span::styled("stopping…", theme.style(Role::Attention)),
         (None, None) => Span::styled(
             format!("running {} · ctrl-c stops", age(state.now, run.started)),
-            Style::default().fg(Color::Yellow),
+            theme.style(Role::Attention),
         ),
     };
     let title = format!(" {} — $ {} ", run.step_id, clean(&display(&run.argv)));
@@ -305,7 +311,7 @@ fn output(state: &State, run: &RunView, frame: &mut Frame, area: Rect) {
         status,
         Span::styled(
             format!("  log {}", run.log_path.display()),
-            Style::default().fg(Color::Gray),
+            theme.style(Role::Muted),
         ),
     ])];
     let height = usize::from(area.height.saturating_sub(3));
@@ -316,14 +322,16 @@ fn output(state: &State, run: &RunView, frame: &mut Frame, area: Rect) {
             .skip(skip)
             .map(|(stream, line)| match stream {
                 Stream::Stdout => Line::raw(clean(line).into_owned()),
-                Stream::Stderr => Line::styled(
-                    clean(line).into_owned(),
-                    Style::default().fg(Color::LightRed),
-                ),
+                Stream::Stderr => Line::styled(clean(line).into_owned(), theme.style(Role::Stderr)),
             }),
     );
     frame.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)),
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.style(Role::Panel))
+                .title(title),
+        ),
         area,
     );
 }

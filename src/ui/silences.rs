@@ -2,15 +2,16 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Row, Table, TableState};
 
 use super::text::{clean, until};
+use super::theme::Role;
 use crate::alerts::matcher::Matcher;
 use crate::app::state::State;
 
 /// Draws the list over `area`.
 pub fn render(state: &State, selected: usize, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
     let silences = state.open_silences();
     let rows: Vec<Row> = silences
         .iter()
@@ -55,19 +56,15 @@ pub fn render(state: &State, selected: usize, frame: &mut Frame, area: Rect) {
             "COMMENT",
             "MATCHERS",
         ])
-        .style(
-            Style::default()
-                .fg(Color::Gray)
-                .add_modifier(Modifier::BOLD),
-        ),
+        .style(theme.style(Role::TableHeader)),
     )
     .block(
         Block::default()
             .borders(Borders::ALL)
-            .border_style(Style::default().fg(Color::Magenta))
+            .border_style(theme.style(Role::SilenceAccent))
             .title(title),
     )
-    .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED));
+    .row_highlight_style(theme.style(Role::Selected));
     let mut ts = TableState::default();
     if !silences.is_empty() {
         ts.select(Some(selected.min(silences.len() - 1)));

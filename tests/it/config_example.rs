@@ -64,6 +64,21 @@ fn example_documents_every_key() {
             "[[release.step]]",
             "[release]\nfile = \"x.md\"\n[[release.step]]\nmatch = \"x\"\nrun = [\"y\"]\nzzz_probe = 1\n",
         ),
+        ("[notify]", "[notify]\nzzz_probe = 1\n"),
+        ("[deploy]", "[deploy]\nrepo = \"x\"\nzzz_probe = 1\n"),
+        (
+            "[[deploy.registry]]",
+            "[deploy]\nrepo = \"x\"\n[[deploy.registry]]\nhost = \"h\"\nurl = \"http://x\"\nzzz_probe = 1\n",
+        ),
+        (
+            "[[deploy.policy]]",
+            "[deploy]\nrepo = \"x\"\n[[deploy.policy]]\nmatch = \"*\"\nkind = \"semver\"\nzzz_probe = 1\n",
+        ),
+        (
+            "[[deploy.instance]]",
+            "[deploy]\nrepo = \"x\"\n[[deploy.instance]]\nname = \"n\"\nversion_url = \"http://x\"\nzzz_probe = 1\n",
+        ),
+        ("[context.NAME]", "[context.x]\nzzz_probe = 1\n"),
         (
             "[release.allow]",
             "[release]\nfile = \"x.md\"\n[release.allow]\nzzz_probe = 1\n",
@@ -77,6 +92,7 @@ fn example_documents_every_key() {
                 let l = l.trim_start_matches(['#', ' ']);
                 l.starts_with(&format!("{key} ="))
                     || l.starts_with(&format!("[{key}]"))
+                    || l.starts_with(&format!("[{key}."))
                     || l.starts_with(&format!("[[{key}]]"))
                     || l.contains(&format!(".{key}]"))
                     || l.contains(&format!("{key} = "))

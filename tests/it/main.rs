@@ -4,10 +4,12 @@
 
 mod alerts_live;
 mod cli;
+mod cli_extras;
 mod common;
 mod config_example;
 mod deploy_live;
 mod pty;
+mod readme;
 mod release_live;
 mod snapshots;
 mod support;

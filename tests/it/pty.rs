@@ -134,6 +134,8 @@ fn acknowledge_with_keys_creates_the_silence_and_q_restores_the_terminal() {
         !s.screen().contains("DEMO"),
         "a configured console is not the demo"
     );
+    // The console starts on the overview; 1 opens the alerts.
+    s.send("1");
     s.send("\t");
     s.send("a");
     s.wait_for_text("Acknowledge critical_gitserver_disk_space_remaining");

@@ -479,7 +479,7 @@ async fn a_disallowed_inline_command_is_refused_and_never_executed() {
     );
     let mut rt = loaded(&cfg).await;
     select(&mut rt, "Run the smoke tests");
-    press(&mut rt, [code(KeyCode::Enter), key('y')]).await;
+    press(&mut rt, [code(KeyCode::Enter)]).await;
     assert!(
         rt.state.overlays.is_empty(),
         "no confirmation for a refused command"

@@ -1,0 +1,419 @@
+//! Console-wide behaviour: the page stack behind the breadcrumb, the `:`
+//! command palette, read-only refusals, the selected item's URL (`o`/`y`),
+//! notifications on new critical alerts, and the mouse. Pure.
+
+use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+
+use super::action::Effect;
+use super::input::LineInput;
+use super::keymap::Command;
+use super::state::{Focus, Level, Overlay, State, View};
+use crate::alerts::matcher::Filter;
+use crate::alerts::model::{AlertState, Severity};
+
+/// The built-in themes, for completion.
+const THEMES: &[&str] = &["dark", "light", "high-contrast", "prod"];
+
+/// Most palette entries remembered.
+const HISTORY: usize = 50;
+
+/// The `:` palette's commands: (name, takes an argument, help).
+pub const PALETTE_COMMANDS: &[(&str, bool, &str)] = &[
+    ("overview", false, "the start screen"),
+    ("alerts", false, "alerts by owning team"),
+    ("release", false, "the release checklist"),
+    ("deploy", false, "deployment sync"),
+    (
+        "filter",
+        true,
+        "filter alerts, e.g. :filter severity=critical @team=search",
+    ),
+    ("ack", false, "acknowledge the selected alert"),
+    (
+        "theme",
+        true,
+        "switch theme: dark, light, high-contrast, prod, or a file",
+    ),
+    ("readonly", false, "refuse every change from now on"),
+    ("context", true, "switch to [context.NAME]"),
+    ("help", false, "key help"),
+    ("quit", false, "leave opsdeck"),
+];
+
+/// The palette's input, history position and completions.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Palette {
+    /// What is typed (without the `:`).
+    pub input: LineInput,
+    /// Position in the history while browsing with up/down.
+    pub history_pos: Option<usize>,
+    /// Why the last entry failed.
+    pub error: Option<String>,
+}
+
+impl Palette {
+    /// Commands (or arguments) that complete what is typed.
+    pub fn completions(&self, state: &State) -> Vec<String> {
+        let text = self.input.text();
+        match text.split_once(' ') {
+            None => PALETTE_COMMANDS
+                .iter()
+                .filter(|(n, _, _)| n.starts_with(text))
+                .map(|(n, _, _)| n.to_string())
+                .collect(),
+            Some(("theme", arg)) => THEMES
+                .iter()
+                .filter(|n| n.starts_with(arg))
+                .map(|n| format!("theme {n}"))
+                .collect(),
+            Some(("context", arg)) => state
+                .contexts
+                .iter()
+                .filter(|n| n.starts_with(arg))
+                .map(|n| format!("context {n}"))
+                .collect(),
+            Some(_) => Vec::new(),
+        }
+    }
+}
+
+/// Switches view, remembering where we were (for Esc and the breadcrumb).
+pub fn go(state: &mut State, view: View) {
+    if state.view != view {
+        state.history.push(state.view);
+        if state.history.len() > 20 {
+            state.history.remove(0);
+        }
+        state.view = view;
+    }
+}
+
+/// Esc with nothing else to close: back to the previous page.
+pub fn back(state: &mut State) -> bool {
+    match state.history.pop() {
+        Some(v) => {
+            state.view = v;
+            true
+        }
+        None => false,
+    }
+}
+
+/// Commands that change something elsewhere.
+pub fn is_mutation(cmd: Command) -> bool {
+    matches!(
+        cmd,
+        Command::Ack
+            | Command::AckTeam
+            | Command::Extend
+            | Command::Unack
+            | Command::Tick
+            | Command::Trigger
+            | Command::Bump
+            | Command::BumpAll
+    )
+}
+
+/// In read-only mode, refuses a mutation with a visible reason.
+pub fn refuse_if_read_only(state: &mut State, cmd: Command) -> bool {
+    if state.read_only && is_mutation(cmd) {
+        let what = match cmd {
+            Command::Ack | Command::AckTeam => "acknowledging",
+            Command::Extend => "extending silences",
+            Command::Unack => "expiring silences",
+            Command::Tick => "ticking steps",
+            Command::Trigger => "running commands",
+            _ => "bumping images",
+        };
+        state.say(
+            Level::Error,
+            format!("read-only: {what} is refused (started with --read-only or read_only = true)"),
+        );
+        return true;
+    }
+    false
+}
+
+/// The URL of what is selected: a runbook or the generator URL for an alert,
+/// the tracking issue, the last bump's pull request.
+pub fn selected_url(state: &State) -> Option<String> {
+    match state.view {
+        View::Alerts => state.selected_alert().and_then(|a| {
+            a.runbook_url()
+                .map(str::to_string)
+                .or_else(|| a.generator_url.clone())
+        }),
+        View::Release => state.release.doc.as_ref().and_then(|d| d.url.clone()),
+        View::Deploy => state
+            .deploy
+            .last_bump
+            .clone()
+            .filter(|u| u.starts_with("http")),
+        View::Overview => None,
+    }
+}
+
+/// `o` / `y`.
+pub fn url_command(state: &mut State, cmd: Command) -> Vec<Effect> {
+    let Some(url) = selected_url(state) else {
+        state.say(Level::Error, "no link here");
+        return Vec::new();
+    };
+    if cmd == Command::OpenUrl {
+        state.say(Level::Info, format!("opening {url}"));
+        vec![Effect::OpenUrl(url)]
+    } else {
+        state.say(Level::Info, format!("copied {url}"));
+        vec![Effect::Copy(url)]
+    }
+}
+
+/// Keys in the palette.
+pub fn palette_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let completions = match state.overlays.last() {
+        Some(Overlay::Palette(p)) => p.completions(state),
+        _ => return Vec::new(),
+    };
+    let history = state.palette_history.clone();
+    let Some(Overlay::Palette(p)) = state.overlays.last_mut() else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc => {
+            state.overlays.pop();
+        }
+        KeyCode::Tab => {
+            if let Some(first) = completions.first() {
+                let takes_arg = PALETTE_COMMANDS
+                    .iter()
+                    .any(|(n, arg, _)| *arg && first == n);
+                p.input.set(&if takes_arg {
+                    format!("{first} ")
+                } else {
+                    first.clone()
+                });
+            }
+        }
+        KeyCode::Up | KeyCode::Down => {
+            if history.is_empty() {
+                return Vec::new();
+            }
+            let last = history.len() - 1;
+            let pos = match (p.history_pos, key.code) {
+                (None, KeyCode::Up) => Some(last),
+                (Some(i), KeyCode::Up) => Some(i.saturating_sub(1)),
+                (Some(i), KeyCode::Down) if i < last => Some(i + 1),
+                _ => None,
+            };
+            p.history_pos = pos;
+            p.input.set(pos.map_or("", |i| history[i].as_str()));
+        }
+        KeyCode::Enter => {
+            let line = p.input.text().trim().to_string();
+            if line.is_empty() {
+                state.overlays.pop();
+                return Vec::new();
+            }
+            return run_palette(state, &line);
+        }
+        _ => {
+            if p.input.handle(key) {
+                p.error = None;
+                p.history_pos = None;
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn remember(state: &mut State, line: &str) {
+    state.palette_history.retain(|l| l != line);
+    state.palette_history.push(line.to_string());
+    if state.palette_history.len() > HISTORY {
+        state.palette_history.remove(0);
+    }
+}
+
+/// Runs a palette line; on error the palette stays open with the message.
+pub fn run_palette(state: &mut State, line: &str) -> Vec<Effect> {
+    let (name, arg) = match line.split_once(' ') {
+        Some((n, a)) => (n, a.trim()),
+        None => (line, ""),
+    };
+    // Unique prefixes work: `:rel` is `:release`.
+    let matches: Vec<&(&str, bool, &str)> = PALETTE_COMMANDS
+        .iter()
+        .filter(|(n, _, _)| *n == name || n.starts_with(name))
+        .collect();
+    let exact = PALETTE_COMMANDS.iter().find(|(n, _, _)| *n == name);
+    let Some((cmd, takes_arg, _)) = exact.or(if matches.len() == 1 {
+        Some(matches[0])
+    } else {
+        None
+    }) else {
+        let known: Vec<&str> = PALETTE_COMMANDS.iter().map(|(n, _, _)| *n).collect();
+        let msg = if matches.is_empty() {
+            format!("unknown command :{name}; commands: {}", known.join(" "))
+        } else {
+            format!(
+                ":{name} is ambiguous: {}",
+                matches
+                    .iter()
+                    .map(|(n, _, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+        };
+        palette_error(state, msg);
+        return Vec::new();
+    };
+    if *takes_arg && arg.is_empty() {
+        palette_error(state, format!(":{cmd} needs an argument"));
+        return Vec::new();
+    }
+    remember(state, line);
+    state.overlays.retain(|o| !matches!(o, Overlay::Palette(_)));
+    match *cmd {
+        "overview" => go(state, View::Overview),
+        "alerts" => go(state, View::Alerts),
+        "release" => go(state, View::Release),
+        "deploy" => go(state, View::Deploy),
+        "help" => state.overlays.push(Overlay::Help),
+        "quit" => {
+            state.quit = true;
+            return vec![Effect::Quit];
+        }
+        "readonly" => {
+            state.read_only = true;
+            state.say(Level::Info, "read-only: changes are refused from now on");
+        }
+        "theme" => return vec![Effect::LoadTheme(arg.to_string())],
+        "context" => {
+            if !state.contexts.iter().any(|c| c == arg) {
+                let known = if state.contexts.is_empty() {
+                    "the config defines none".to_string()
+                } else {
+                    state.contexts.join(", ")
+                };
+                state.say(Level::Error, format!("no context {arg:?} ({known})"));
+                return Vec::new();
+            }
+            return vec![Effect::SwitchContext(arg.to_string())];
+        }
+        "filter" => match Filter::parse(arg) {
+            Ok(f) => {
+                go(state, View::Alerts);
+                state.filter.input.set(arg);
+                state.filter.applied = f;
+                state.filter.error = None;
+                state.regroup();
+            }
+            Err(e) => {
+                state.say(Level::Error, format!(":filter: {}", e.message));
+            }
+        },
+        "ack" => {
+            go(state, View::Alerts);
+            state.focus = Focus::Alerts;
+            return super::update::command(state, Command::Ack);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn palette_error(state: &mut State, message: String) {
+    if let Some(Overlay::Palette(p)) = state.overlays.last_mut() {
+        p.error = Some(message);
+    } else {
+        state.say(Level::Error, message);
+    }
+}
+
+/// After a refresh: new critical firing alerts (for `notify.teams`, or all)
+/// that were never notified produce one notification each. The first
+/// refresh only records what is already firing.
+pub fn notifications(state: &mut State) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let baseline = !state.notify.primed;
+    let mut fresh = Vec::new();
+    for a in &state.alerts {
+        if a.severity != Severity::Critical || a.state != AlertState::Firing {
+            continue;
+        }
+        if !state.notify.teams.is_empty() && !state.notify.teams.contains(&a.team) {
+            continue;
+        }
+        if state.notify.seen.insert(a.fingerprint.clone()) && !baseline {
+            fresh.push((
+                a.name().to_string(),
+                a.team.clone(),
+                a.summary().to_string(),
+            ));
+        }
+    }
+    state.notify.primed = true;
+    for (name, team, summary) in fresh {
+        effects.push(Effect::Notify {
+            title: format!("critical: {name} ({team})"),
+            body: summary,
+        });
+    }
+    effects
+}
+
+/// The mouse: the wheel moves the selection; a click selects a row of the
+/// team list, the alert list or the deploy table.
+pub fn mouse(state: &mut State, event: MouseEvent) -> Vec<Effect> {
+    if !state.overlays.is_empty() {
+        return Vec::new();
+    }
+    match event.kind {
+        MouseEventKind::ScrollDown => super::update::command(state, Command::Down),
+        MouseEventKind::ScrollUp => super::update::command(state, Command::Up),
+        MouseEventKind::Down(MouseButton::Left) => {
+            click(state, event.column, event.row);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Rows start below the header line, the block border and (for tables) the
+/// column header: the same geometry the views draw.
+fn click(state: &mut State, x: u16, y: u16) {
+    match state.view {
+        View::Alerts => {
+            if x < 34 {
+                // Team list: header line, border.
+                if let Some(row) = y.checked_sub(2).map(usize::from) {
+                    if row < state.groups.len() {
+                        state.focus = Focus::Teams;
+                        state.team = row;
+                        state.alert = 0;
+                    }
+                }
+            } else if let Some(row) = y.checked_sub(3).map(usize::from) {
+                // Alert table: header line, border, column header; the window
+                // starts where the selection scrolled it.
+                let len = state.selected_group().map_or(0, |g| g.total());
+                let visible = usize::from(state.rows.saturating_sub(5)).max(1);
+                let start = state.alert.saturating_sub(visible - 1);
+                if start + row < len {
+                    state.focus = Focus::Alerts;
+                    state.alert = start + row;
+                }
+            }
+        }
+        View::Deploy => {
+            // Summary line, border, column header.
+            if let Some(row) = y.checked_sub(4).map(usize::from) {
+                let len = state.deploy.snapshot.as_ref().map_or(0, |s| s.images.len());
+                if row < len {
+                    state.deploy.cursor = row;
+                }
+            }
+        }
+        View::Release | View::Overview => {}
+    }
+}

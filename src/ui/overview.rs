@@ -1,0 +1,203 @@
+//! The overview, opsdeck's start screen: alerts per team, release progress
+//! and deploy sync at a glance — side by side on wide terminals, stacked on
+//! narrow ones.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::text::{age, clean};
+use super::theme::Role;
+use crate::alerts::model::{AlertState, Severity};
+use crate::app::state::State;
+use crate::deploy::sync::SyncState;
+
+/// Wide enough for three columns.
+const SIDE_BY_SIDE: u16 = 150;
+
+fn block<'a>(state: &State, title: &'a str, key: &'a str) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(state.theme.style(Role::Border))
+        .title(Line::from(vec![
+            Span::styled(format!(" {key} "), state.theme.style(Role::Key)),
+            Span::styled(format!("{title} "), state.theme.style(Role::Title)),
+        ]))
+}
+
+/// Draws the overview into `area`.
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let areas: Vec<Rect> = if area.width >= SIDE_BY_SIDE {
+        Layout::horizontal([Constraint::Ratio(1, 3); 3])
+            .split(area)
+            .to_vec()
+    } else {
+        Layout::vertical([
+            Constraint::Percentage(40),
+            Constraint::Percentage(30),
+            Constraint::Percentage(30),
+        ])
+        .split(area)
+        .to_vec()
+    };
+    frame.render_widget(
+        Paragraph::new(alerts(
+            state,
+            usize::from(areas[0].height.saturating_sub(2)),
+        ))
+        .block(block(state, "Alerts by team", "1")),
+        areas[0],
+    );
+    frame.render_widget(
+        Paragraph::new(release(state))
+            .wrap(Wrap { trim: true })
+            .block(block(state, "Release", "2")),
+        areas[1],
+    );
+    frame.render_widget(
+        Paragraph::new(deploy(state)).block(block(state, "Deploy sync", "3")),
+        areas[2],
+    );
+}
+
+fn alerts(state: &State, rows: usize) -> Vec<Line<'static>> {
+    let t = &state.theme;
+    if state.groups.is_empty() {
+        let text = if state.sources.iter().any(|s| s.last_ok.is_some()) {
+            "no alerts firing"
+        } else {
+            "waiting for sources…"
+        };
+        return vec![Line::styled(text, t.style(Role::Muted))];
+    }
+    let mut lines = Vec::new();
+    // The newest critical alert, first: it is what an on-call wants to see.
+    if let Some(a) = state
+        .alerts
+        .iter()
+        .filter(|a| a.severity == Severity::Critical && a.state == AlertState::Firing)
+        .max_by_key(|a| a.starts_at)
+    {
+        lines.push(Line::from(vec![
+            Span::styled("newest critical ", t.style(Role::Muted)),
+            Span::styled(clean(a.name()).into_owned(), t.style(Role::Critical)),
+            Span::styled(
+                format!(" {} · {}", clean(&a.team), age(state.now, a.starts_at)),
+                t.style(Role::Muted),
+            ),
+        ]));
+    }
+    for g in state.groups.iter().take(rows.saturating_sub(lines.len())) {
+        let mut spans = vec![Span::styled(
+            format!("{:<18.18} ", clean(&g.team)),
+            t.style(Role::Text),
+        )];
+        for s in Severity::ALL {
+            let n = g.counts[s.index()];
+            if n > 0 {
+                spans.push(Span::styled(format!("{n} {} ", s.as_str()), t.severity(s)));
+            }
+        }
+        if g.hidden > 0 {
+            spans.push(Span::styled(
+                format!("+{} silenced", g.hidden),
+                t.style(Role::Dim),
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines
+}
+
+fn release(state: &State) -> Vec<Line<'static>> {
+    let t = &state.theme;
+    let r = &state.release;
+    if !r.configured {
+        return vec![Line::styled(
+            "not configured ([release])",
+            t.style(Role::Muted),
+        )];
+    }
+    let Some(doc) = &r.doc else {
+        return vec![Line::styled("loading…", t.style(Role::Muted))];
+    };
+    let (done, total) = doc.checklist.progress();
+    let mut lines = vec![
+        Line::styled(clean(&doc.title).into_owned(), t.style(Role::Title)),
+        Line::from(vec![
+            Span::styled(super::release_bar(done, total, 24), t.style(Role::Progress)),
+            Span::styled(format!(" {done}/{total}"), t.style(Role::Text)),
+        ]),
+    ];
+    if let Some(b) = doc.blockers {
+        let role = if b > 0 { Role::Bad } else { Role::Ok };
+        lines.push(Line::styled(
+            format!("{b} open blocker{}", if b == 1 { "" } else { "s" }),
+            t.style(role),
+        ));
+    }
+    if let Some(next) = doc
+        .checklist
+        .first_open()
+        .and_then(|i| doc.checklist.steps.get(i))
+    {
+        lines.push(Line::from(vec![
+            Span::styled("next: ", t.style(Role::Muted)),
+            Span::styled(clean(&next.text).into_owned(), t.style(Role::Text)),
+        ]));
+    } else {
+        lines.push(Line::styled("every step is done", t.style(Role::Ok)));
+    }
+    lines
+}
+
+fn deploy(state: &State) -> Vec<Line<'static>> {
+    let t = &state.theme;
+    let d = &state.deploy;
+    if !d.configured {
+        return vec![Line::styled(
+            "not configured ([deploy])",
+            t.style(Role::Muted),
+        )];
+    }
+    let Some(snap) = &d.snapshot else {
+        return vec![Line::styled("scanning…", t.style(Role::Muted))];
+    };
+    let count = |s: SyncState| snap.images.iter().filter(|i| i.sync == s).count();
+    let mut lines = vec![Line::from(vec![
+        Span::styled(
+            format!("{} out of sync", count(SyncState::OutOfSync)),
+            t.style(Role::Attention),
+        ),
+        Span::styled(" · ", t.style(Role::Muted)),
+        Span::styled(
+            format!("{} unknown", count(SyncState::Unknown)),
+            t.style(Role::Bad),
+        ),
+        Span::styled(" · ", t.style(Role::Muted)),
+        Span::styled(
+            format!("{} synced", count(SyncState::Synced)),
+            t.style(Role::Ok),
+        ),
+    ])];
+    // Worst first: the images are sorted that way.
+    for i in snap
+        .images
+        .iter()
+        .filter(|i| i.sync != SyncState::Synced)
+        .take(6)
+    {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:<28.28} ", clean(&i.repository)),
+                t.style(Role::Text),
+            ),
+            Span::styled(
+                clean(i.reason.as_deref().unwrap_or("")).into_owned(),
+                t.style(Role::Muted),
+            ),
+        ]));
+    }
+    lines
+}

@@ -1,0 +1,53 @@
+//! The `:` command palette: the input line and its completions.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::theme::Role;
+use crate::app::console::{PALETTE_COMMANDS, Palette};
+use crate::app::state::State;
+
+/// Draws the palette at the bottom of `area`.
+pub fn render(state: &State, palette: &Palette, frame: &mut Frame, area: Rect) {
+    let t = &state.theme;
+    let completions = palette.completions(state);
+    let shown: Vec<&String> = completions.iter().take(8).collect();
+    let height = u16::try_from(shown.len()).unwrap_or(8) + 3 + u16::from(palette.error.is_some());
+    let rect = Rect {
+        x: area.x,
+        y: area.y + area.height.saturating_sub(height),
+        width: area.width,
+        height: height.min(area.height),
+    };
+    frame.render_widget(Clear, rect);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(":", t.style(Role::Accent)),
+        Span::styled(palette.input.text().to_string(), t.style(Role::Text)),
+        Span::styled("█", t.style(Role::Muted)),
+    ])];
+    if let Some(e) = &palette.error {
+        lines.push(Line::styled(e.clone(), t.style(Role::Bad)));
+    }
+    for c in shown {
+        let name = c.split(' ').next().unwrap_or(c);
+        let help = PALETTE_COMMANDS
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map_or("", |(_, _, h)| *h);
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {c:<22}"), t.style(Role::Key)),
+            Span::styled(help.to_string(), t.style(Role::Muted)),
+        ]));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::TOP)
+                .border_style(t.style(Role::BorderFocus))
+                .title(" command — Tab completes · ↑↓ history · Enter runs · Esc closes "),
+        ),
+        rect,
+    );
+}
