@@ -37,8 +37,23 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(" DEMO ", theme.style(Role::BadgeDemo)));
         spans.push(Span::styled(" simulated data", theme.style(Role::DemoNote)));
     }
+    if state.read_only {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            " READ-ONLY ",
+            theme.style(Role::BadgeReadOnly),
+        ));
+    }
+    if let Some(ctx) = &state.context {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            format!(" {} ", clean(ctx)),
+            theme.style(Role::BadgeContext),
+        ));
+    }
     spans.push(Span::raw(" "));
     for (key, name, view) in [
+        ("0", "Overview", View::Overview),
         ("1", "Alerts", View::Alerts),
         ("2", "Release", View::Release),
         ("3", "Deploy", View::Deploy),
@@ -119,6 +134,22 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
         Line::from(Span::styled(clean(&m.text).into_owned(), style))
     } else {
         let mut spans = Vec::new();
+        // The page stack, as a breadcrumb: Esc walks it back.
+        if !state.history.is_empty() {
+            let trail: Vec<&str> = state
+                .history
+                .iter()
+                .rev()
+                .take(3)
+                .rev()
+                .chain(std::iter::once(&state.view))
+                .map(|v| view_name(*v))
+                .collect();
+            spans.push(Span::styled(
+                format!("{}  ", trail.join(" › ")),
+                theme.style(Role::Accent),
+            ));
+        }
         if !state.filter.input.text().is_empty() {
             spans.push(Span::styled(
                 format!("filter: {}  ", state.filter.input.text()),
@@ -141,4 +172,14 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
         Line::from(spans)
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// A view's name in the breadcrumb.
+fn view_name(v: View) -> &'static str {
+    match v {
+        View::Overview => "Overview",
+        View::Alerts => "Alerts",
+        View::Release => "Release",
+        View::Deploy => "Deploy",
+    }
 }

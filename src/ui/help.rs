@@ -26,9 +26,25 @@ fn section(state: &State, context: Context) -> Vec<Line<'static>> {
             .map(|k| k.label())
             .collect::<Vec<_>>()
             .join(" ");
+        // A remapped binding is marked; the config changed it.
+        let mark = if b.remapped { "*" } else { " " };
         lines.push(Line::from(vec![
-            Span::styled(format!("  {keys:<14}"), theme.style(Role::Key)),
+            Span::styled(format!(" {mark}{keys:<14}"), theme.style(Role::Key)),
             Span::raw(b.help),
+        ]));
+    }
+    for b in state
+        .keymap
+        .disabled
+        .iter()
+        .filter(|b| b.context == context)
+    {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" *{:<14}", "disabled"), theme.style(Role::Dim)),
+            Span::styled(
+                format!("{}: {}", b.command.name(), b.help),
+                theme.style(Role::Dim),
+            ),
         ]));
     }
     lines.push(Line::from(""));

@@ -214,3 +214,88 @@ fn tick_a_release_step_with_keys() {
     assert_eq!(s.wait_exit(), 0);
     drop(fake);
 }
+
+#[test]
+fn palette_help_and_a_remapped_quit_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    // No sources at all; quit moves to Q (q is free for nothing) and unack is disabled.
+    std::fs::write(
+        &path,
+        "[keys.global]\nquit = \"Q\"\n[keys.alerts]\nunack = \"<disabled>\"\n",
+    )
+    .expect("write config");
+    let mut s = Session::start(&[], Some(&path));
+    s.wait_for_text("Alerts by team");
+    // `:release` through the palette.
+    s.send(":");
+    s.wait_for_text("Tab completes");
+    s.send("release\r");
+    s.wait_for_text("Release checklist: not configured");
+    // `?` shows the live keymap: the remapped and the disabled key.
+    s.send("?");
+    s.wait_for_text("Help");
+    s.wait_for_text("*disabled");
+    let screen = s.screen();
+    assert!(
+        screen.contains("*Q ") && screen.contains("quit"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("*disabled      unack: un-acknowledge"),
+        "{screen}"
+    );
+    s.send("\x1b");
+    // q no longer quits; Q does.
+    s.send("q");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        s.child.try_wait().expect("wait").is_none(),
+        "q was remapped away"
+    );
+    s.send("Q");
+    assert_eq!(s.wait_exit(), 0);
+}
+
+#[test]
+fn a_keymap_conflict_is_reported_with_its_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "read_only = true\n[keys.alerts]\nack = \"s\"\n").expect("write config");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .arg("--config")
+        .arg(&path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("{}:3:", path.display())), "{err}");
+    assert!(
+        err.contains("key s is bound to both") && err.contains("ack ([keys.alerts])"),
+        "{err}"
+    );
+}
+
+#[test]
+fn read_only_shows_in_the_header_and_refuses() {
+    let am = Alertmanager::start();
+    am.post_alerts(&json!([sg_alert(
+        "critical",
+        "gitserver",
+        "disk_space_remaining",
+        "distribution"
+    )]));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, config_text(&[("prod", &am.url)], &[], "")).expect("write config");
+    let mut s = Session::start(&["--read-only"], Some(&path));
+    s.wait_for_text("READ-ONLY");
+    s.send("1");
+    s.wait_for_text("critical_gitserver_disk_space");
+    s.send("\t");
+    s.send("a");
+    s.wait_for_text("read-only: acknowledging is refused");
+    assert_eq!(am.get_json("/api/v2/silences"), json!([]));
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+}

@@ -934,3 +934,63 @@ fn deploy_bump_shows_the_exact_diff() {
     );
     insta::assert_snapshot!("deploy_bump_confirm", backend);
 }
+
+// ---------------------------------------------------------------------------
+// The console: overview, palette, read-only.
+
+#[test]
+fn overview_side_by_side_and_stacked() {
+    use opsdeck::app::ReleaseEvent;
+    let release = release_state();
+    let mut state = deploy_state();
+    state.release = release.release.clone();
+    let doc = release.release.doc.clone().expect("doc");
+    update(
+        &mut state,
+        Action::Release(ReleaseEvent::Loaded {
+            result: Ok(doc),
+            at: now(),
+        }),
+    );
+    keys(&mut state, "0");
+    let backend = screen(&state);
+    let t = text(&backend);
+    assert!(
+        t.contains("Alerts by team") && t.contains("Release") && t.contains("Deploy sync"),
+        "{t}"
+    );
+    assert!(t.contains("next: Check the release state"), "{t}");
+    assert!(t.contains("Deploy › Overview"), "the breadcrumb: {t}");
+    insta::assert_snapshot!("overview_stacked", backend);
+    let mut terminal = Terminal::new(TestBackend::new(180, 30)).expect("terminal");
+    terminal
+        .draw(|f| opsdeck::ui::render(&state, f))
+        .expect("draw");
+    insta::assert_snapshot!("overview_wide", terminal.backend());
+}
+
+#[test]
+fn command_palette_with_completions() {
+    let mut state = loaded(false);
+    keys(&mut state, ":");
+    insta::assert_snapshot!("palette_empty", screen(&state));
+    keys(&mut state, "th");
+    let backend = screen(&state);
+    assert!(text(&backend).contains(":th"));
+    assert!(text(&backend).contains("theme"));
+    insta::assert_snapshot!("palette_theme", backend);
+}
+
+#[test]
+fn read_only_header_and_refusal() {
+    let mut state = loaded(false);
+    state.read_only = true;
+    keys(&mut state, "\t");
+    key(&mut state, KeyCode::Tab);
+    keys(&mut state, "a");
+    let backend = screen(&state);
+    let t = text(&backend);
+    assert!(t.contains("READ-ONLY"), "{t}");
+    assert!(t.contains("read-only: acknowledging is refused"), "{t}");
+    insta::assert_snapshot!("read_only", backend);
+}
