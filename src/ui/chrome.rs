@@ -28,14 +28,17 @@ pub fn severity_tag(s: Severity) -> &'static str {
     }
 }
 
-/// The top line.
-pub fn header(state: &State, frame: &mut Frame, area: Rect) {
+/// The left part of the header; `compact` drops the demo note and shortens
+/// inactive tabs to their key, for narrow terminals.
+fn header_left(state: &State, compact: bool) -> Vec<Span<'static>> {
     let theme = &state.theme;
     let mut spans = vec![Span::styled(" opsdeck ", theme.style(Role::Header))];
     if state.demo {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(" DEMO ", theme.style(Role::BadgeDemo)));
-        spans.push(Span::styled(" simulated data", theme.style(Role::DemoNote)));
+        if !compact {
+            spans.push(Span::styled(" simulated data", theme.style(Role::DemoNote)));
+        }
     }
     if state.read_only {
         spans.push(Span::raw(" "));
@@ -58,13 +61,27 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
         ("2", "Release", View::Release),
         ("3", "Deploy", View::Deploy),
     ] {
-        let style = if state.view == view {
-            theme.style(Role::TabActive)
+        if state.view == view {
+            spans.push(Span::styled(
+                format!(" {key} {name} "),
+                theme.style(Role::TabActive),
+            ));
+        } else if compact {
+            spans.push(Span::styled(format!(" {key} "), theme.style(Role::Tab)));
         } else {
-            theme.style(Role::Tab)
-        };
-        spans.push(Span::styled(format!(" {key} {name} "), style));
+            spans.push(Span::styled(
+                format!(" {key} {name} "),
+                theme.style(Role::Tab),
+            ));
+        }
     }
+    spans
+}
+
+/// The top line.
+pub fn header(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
+    let mut spans = header_left(state, false);
     let left_width: usize = spans.iter().map(Span::width).sum();
     let mut right: Vec<Span> = Vec::new();
     for s in &state.sources {
@@ -98,6 +115,11 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
     }
     let right_width: usize = right.iter().map(Span::width).sum();
     let total = usize::from(area.width);
+    let mut left_width = left_width;
+    if left_width + right_width >= total {
+        spans = header_left(state, true);
+        left_width = spans.iter().map(Span::width).sum();
+    }
     if left_width + right_width < total {
         spans.push(Span::raw(" ".repeat(total - left_width - right_width)));
         spans.extend(right);
