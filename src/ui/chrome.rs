@@ -178,18 +178,63 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
                 theme.style(Role::Accent),
             ));
         }
-        let hints = match state.view {
-            View::Overview => "1 alerts · 2 release · 3 deploy · : command · ? help · q quit",
-            View::Alerts => {
-                "a ack · A ack team · e extend · u unack · S silences · / filter · s silenced · r refresh · ? help · q quit"
-            }
-            View::Release => {
-                "space tick · Enter run step · ctrl-c stop run · Esc close output · r reload · ? help · q quit"
-            }
-            View::Deploy => {
-                "b bump · B bump all out-of-sync · Enter detail · r refresh · ? help · q quit"
-            }
+        // Hints come from the live keymap, so remapped keys show as they are
+        // and disabled ones disappear.
+        use crate::app::keymap::{Command as C, Context};
+        let (context, items): (Context, &[(C, &str)]) = match state.view {
+            View::Overview => (
+                Context::Global,
+                &[
+                    (C::ViewAlerts, "alerts"),
+                    (C::ViewRelease, "release"),
+                    (C::ViewDeploy, "deploy"),
+                    (C::Palette, "command"),
+                ],
+            ),
+            View::Alerts => (
+                Context::Alerts,
+                &[
+                    (C::Ack, "ack"),
+                    (C::AckTeam, "ack team"),
+                    (C::Extend, "extend"),
+                    (C::Unack, "unack"),
+                    (C::Silences, "silences"),
+                    (C::Filter, "filter"),
+                    (C::ToggleSilenced, "silenced"),
+                    (C::Refresh, "refresh"),
+                ],
+            ),
+            View::Release => (
+                Context::Release,
+                &[
+                    (C::Tick, "tick"),
+                    (C::Trigger, "run step"),
+                    (C::StopRun, "stop run"),
+                    (C::Back, "close output"),
+                    (C::Refresh, "reload"),
+                ],
+            ),
+            View::Deploy => (
+                Context::Deploy,
+                &[
+                    (C::Bump, "bump"),
+                    (C::BumpAll, "bump all out-of-sync"),
+                    (C::Open, "detail"),
+                    (C::Refresh, "refresh"),
+                ],
+            ),
         };
+        let hints: Vec<String> = items
+            .iter()
+            .chain([(C::Help, "help"), (C::Quit, "quit")].iter())
+            .filter_map(|(cmd, label)| {
+                state
+                    .keymap
+                    .key_for(context, *cmd)
+                    .map(|k| format!("{k} {label}"))
+            })
+            .collect();
+        let hints = hints.join(" · ");
         spans.push(Span::styled(hints, theme.style(Role::Dim)));
         Line::from(spans)
     };
