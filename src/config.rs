@@ -60,6 +60,10 @@ pub struct Config {
     /// Named contexts (`[context.prod]`), each with its own sources and theme.
     #[serde(default)]
     pub context: BTreeMap<String, ContextConfig>,
+    /// The audit log of every change (default
+    /// `$XDG_STATE_HOME/opsdeck/audit.jsonl`).
+    #[serde(default)]
+    pub audit_log: Option<PathBuf>,
 }
 
 /// One key, several keys, or `"<disabled>"`.
@@ -885,6 +889,74 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Places where this config holds a secret in plain text: credential
+    /// headers, and URLs with a user and password.
+    pub fn secrets(&self) -> Vec<String> {
+        let secret_header = |name: &str, value: &str| {
+            let n = name.to_ascii_lowercase();
+            n == "authorization"
+                || n.contains("token")
+                || n.contains("api-key")
+                || n.contains("apikey")
+                || n.contains("secret")
+                || n.contains("password")
+                || value.starts_with("Bearer ")
+                || value.starts_with("Basic ")
+        };
+        let has_userinfo = |u: &str| url::Url::parse(u).is_ok_and(|u| u.password().is_some());
+        let mut out = Vec::new();
+        let mut sources: Vec<&HttpSourceConfig> =
+            self.alertmanager.iter().chain(&self.prometheus).collect();
+        for ctx in self.context.values() {
+            sources.extend(ctx.alertmanager.iter().chain(&ctx.prometheus));
+        }
+        for s in sources {
+            for (k, v) in &s.headers {
+                if secret_header(k, v) {
+                    out.push(format!("header {k:?} of source {:?}", s.name));
+                }
+            }
+            if has_userinfo(s.url.get_ref()) {
+                out.push(format!("the url of source {:?}", s.name));
+            }
+        }
+        if let Some(d) = &self.deploy {
+            for r in &d.registry {
+                if has_userinfo(r.url.get_ref()) {
+                    out.push(format!("the url of registry {:?}", r.host));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A warning when a config file that holds a secret can be read by group or
+/// others (unix permissions). Prefer `bearer_token_env`, `password_env` or
+/// `token_command`, which keep secrets out of the file.
+pub fn permission_warning(path: &Path, config: &Config) -> Option<String> {
+    let secrets = config.secrets();
+    if secrets.is_empty() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            return Some(format!(
+                "{} holds a secret ({}) and is readable by group or others (mode {:o}); run `chmod 600 {}` or move the secret to an environment variable (bearer_token_env, password_env, token_command)",
+                path.display(),
+                secrets.join(", "),
+                mode & 0o777,
+                path.display()
+            ));
+        }
+    }
+    None
+}
+
 /// Where the configuration came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigSource {
@@ -1017,5 +1089,30 @@ mod tests {
             locate(None, |k| (k == "HOME").then(|| "/nonexistent".to_string())).expect("ok"),
             ConfigSource::Demo
         );
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            /// Any text: a config or an error whose position is inside the text.
+            #[test]
+            fn errors_point_inside_the_text(text in "(\\[\\[?[a-z.]{1,12}\\]\\]?\n|[a-z_]{1,12} = (\"[^\"\n]{0,10}\"|[0-9]{1,4}|\\[\\]|true)\n|\\PC{0,12}\n){0,8}") {
+                match Config::parse(&text, Path::new("p.toml")) {
+                    Ok(_) => {}
+                    Err(e) => {
+                        prop_assert!(!e.message.is_empty());
+                        if let Some((line, col)) = e.position {
+                            let lines = text.split('\n').count().max(1);
+                            prop_assert!(line >= 1 && line <= lines, "line {} of {}", line, lines);
+                            prop_assert!(col >= 1);
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -17,6 +17,7 @@
 
 pub mod alerts;
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod config;

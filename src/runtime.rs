@@ -94,6 +94,7 @@ pub struct Runtime {
     release: Option<(Backend, Poller)>,
     run: Option<RunHandle>,
     deploy: Option<(Arc<Deployer>, Poller)>,
+    audit: crate::audit::Audit,
     notify_bell: bool,
     #[cfg_attr(not(feature = "desktop-notify"), allow(dead_code))]
     notify_desktop: bool,
@@ -197,6 +198,7 @@ impl Runtime {
             release,
             run: None,
             deploy,
+            audit: crate::audit::Audit::from_config(config),
             notify_bell: config.notify.bell,
             notify_desktop: config.notify.desktop,
             switch_to: None,
@@ -211,11 +213,115 @@ impl Runtime {
     /// Applies one action and starts its effects. Returns false once the
     /// app should quit.
     pub fn dispatch(&mut self, action: Action) -> bool {
+        self.audit_action(&action);
         let effects = update(&mut self.state, action);
         for effect in effects {
             self.execute(effect);
         }
         !self.state.quit
+    }
+
+    /// Records the outcome of every mutation in the audit log.
+    fn audit_action(&self, action: &Action) {
+        use serde_json::json;
+        match action {
+            Action::SilencesDone { op, outcomes } => {
+                let verb = match op {
+                    SilenceOp::Create => "silence.create",
+                    SilenceOp::Extend => "silence.extend",
+                    SilenceOp::Expire => "silence.expire",
+                };
+                for o in outcomes {
+                    let detail = match &o.request {
+                        Some(req) => json!({
+                            "id": o.result.as_ref().ok(),
+                            "matchers": req.matchers.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                            "ends_at": req.ends_at.to_rfc3339(),
+                            "comment": req.comment,
+                        }),
+                        None => json!({ "id": o.result.as_ref().ok() }),
+                    };
+                    self.audit.record(
+                        verb,
+                        &o.target,
+                        detail,
+                        o.result.as_ref().map(|_| ()).map_err(String::as_str),
+                    );
+                }
+            }
+            Action::Release(ReleaseEvent::Ticked { id, done, result }) => {
+                let target = self.release_target();
+                self.audit.record(
+                    if *done {
+                        "release.tick"
+                    } else {
+                        "release.untick"
+                    },
+                    &target,
+                    json!({ "step": id }),
+                    result.as_ref().map(|_| ()).map_err(String::as_str),
+                );
+            }
+            Action::Release(ReleaseEvent::Run { run, event }) => {
+                let Some(view) = self.state.release.run.as_ref().filter(|r| r.id == *run) else {
+                    return;
+                };
+                let target = self.release_target();
+                let detail = |extra: serde_json::Value| json!({ "step": view.step_id, "argv": view.argv, "log": view.log_path, "outcome": extra });
+                match event {
+                    crate::release::runner::RunEvent::Started { pid } => self.audit.record(
+                        "release.run.start",
+                        &target,
+                        detail(json!({ "pid": pid })),
+                        Ok(()),
+                    ),
+                    crate::release::runner::RunEvent::Exited { code, signal } => self.audit.record(
+                        "release.run.exit",
+                        &target,
+                        detail(json!({ "code": code, "signal": signal })),
+                        if *code == Some(0) {
+                            Ok(())
+                        } else {
+                            Err("command failed")
+                        },
+                    ),
+                    crate::release::runner::RunEvent::Failed { error } => self.audit.record(
+                        "release.run.start",
+                        &target,
+                        detail(json!(null)),
+                        Err(error.as_str()),
+                    ),
+                    crate::release::runner::RunEvent::Output { .. } => {}
+                }
+            }
+            Action::Deploy(DeployEvent::Bumped { result }) => {
+                let detail = match result {
+                    Ok(r) => {
+                        json!({ "branch": r.branch, "commit": r.commit, "pull_request": r.pull_request })
+                    }
+                    Err(_) => json!(null),
+                };
+                self.audit.record(
+                    "deploy.bump",
+                    "deploy",
+                    detail,
+                    result.as_ref().map(|_| ()).map_err(String::as_str),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn release_target(&self) -> String {
+        self.state
+            .release
+            .doc
+            .as_ref()
+            .map(|d| match d.number {
+                Some(n) => format!("{}#{n}", d.repo),
+                None => d.repo.clone(),
+            })
+            .unwrap_or_else(|| "release".into())
     }
 
     fn execute(&mut self, effect: Effect) {

@@ -133,15 +133,25 @@ impl Endpoint {
             .await
             .map_err(|e| self.error(format!("{what}: {}", describe(&e, self.timeout)), None))?;
         let status = resp.status();
+        let too_large = || {
+            self.error(
+                format!("{what}: response larger than {} MiB", MAX_BODY >> 20),
+                Some(status.as_u16()),
+            )
+        };
+        // A declared length over the cap fails before anything is read.
+        if resp
+            .content_length()
+            .is_some_and(|n| n > MAX_BODY as u64)
+        {
+            return Err(too_large());
+        }
         let mut body = Vec::new();
         loop {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
                     if body.len() + chunk.len() > MAX_BODY {
-                        return Err(self.error(
-                            format!("{what}: response larger than {} MiB", MAX_BODY >> 20),
-                            Some(status.as_u16()),
-                        ));
+                        return Err(too_large());
                     }
                     body.extend_from_slice(&chunk);
                 }
@@ -163,7 +173,7 @@ impl Endpoint {
             } else {
                 // Alertmanager sometimes answers with a JSON string.
                 let t = serde_json::from_str::<String>(text).unwrap_or_else(|_| text.to_string());
-                t.chars().take(300).collect()
+                clip(t.trim(), 300)
             };
             let reason = status.canonical_reason().unwrap_or("");
             let message = if text.is_empty() {
@@ -189,17 +199,43 @@ impl Endpoint {
         body: &[u8],
         what: &str,
     ) -> Result<T, ClientError> {
-        if body.is_empty() {
-            return Err(self.error(format!("{what}: empty response"), None));
+        if let Some(problem) = body_problem(body) {
+            return Err(self.error(format!("{what}: {problem}"), None));
         }
         serde_json::from_slice(body).map_err(|e| {
-            let hint = if body.first() == Some(&b'<') {
-                " (got HTML; is the url right?)"
-            } else {
-                ""
-            };
-            self.error(format!("{what}: invalid response: {e}{hint}"), None)
+            self.error(
+                format!("{what}: invalid response: {}", clip(&e.to_string(), 200)),
+                None,
+            )
         })
+    }
+}
+
+/// What is wrong with a 2xx body that should hold JSON, before parsing it:
+/// nothing but whitespace, bytes that are not UTF-8, or an HTML page.
+pub fn body_problem(body: &[u8]) -> Option<String> {
+    let start = body.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(start) = start else {
+        return Some("empty response".into());
+    };
+    if let Err(e) = std::str::from_utf8(body) {
+        return Some(format!(
+            "invalid response: not UTF-8 (at byte {})",
+            e.valid_up_to()
+        ));
+    }
+    if body[start] == b'<' {
+        return Some("invalid response: got HTML; is the url right?".into());
+    }
+    None
+}
+
+/// At most `max` characters of `text`, with "…" when cut (remote text in
+/// errors: a hostile server must not fill the screen or the log).
+pub fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
     }
 }
 
@@ -231,8 +267,11 @@ fn describe(e: &reqwest::Error, timeout: Duration) -> String {
         );
     }
     match innermost {
-        Some(inner) => inner,
-        None => e.to_string(),
+        Some(inner) => clip(&inner, 200),
+        // reqwest's own text holds the URL, and a URL may hold credentials.
+        None if e.is_redirect() => "too many redirects".into(),
+        None if e.is_body() || e.is_decode() => "the response body could not be read".into(),
+        None => "the request failed".into(),
     }
 }
 
@@ -455,7 +494,11 @@ impl AlertmanagerClient {
                         )
                     })
                     .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| self.endpoint.error(format!("silence {}: {e}", s.id), None))?;
+                    .map_err(|e| {
+                        let id = clip(&s.id, 40);
+                        let e = clip(&e.to_string(), 200);
+                        self.endpoint.error(format!("silence {id}: {e}"), None)
+                    })?;
                 Ok(Silence {
                     id: s.id,
                     matchers,
@@ -584,8 +627,12 @@ impl PrometheusClient {
             return Err(self.endpoint.error(
                 format!(
                     "GET /api/v1/alerts: {}",
-                    resp.error
-                        .unwrap_or_else(|| format!("status {}", resp.status))
+                    clip(
+                        &resp
+                            .error
+                            .unwrap_or_else(|| format!("status {}", resp.status)),
+                        300
+                    )
                 ),
                 None,
             ));

@@ -615,4 +615,46 @@ mod tests {
             assert_eq!(MatchOp::from_flags(op.is_regex(), op.is_equal()), op);
         }
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn op() -> impl Strategy<Value = MatchOp> {
+            prop_oneof![
+                Just(MatchOp::Eq),
+                Just(MatchOp::Ne),
+                Just(MatchOp::Re),
+                Just(MatchOp::NotRe)
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            /// Any input: a filter or a clear error, never a panic.
+            #[test]
+            fn never_panics(text in "\\PC{0,60}") {
+                let _ = Filter::parse(&text);
+                let _ = Matcher::parse(&text);
+            }
+
+            /// Printing a matcher and parsing it back gives the same matcher,
+            /// whatever its value holds (quotes, backslashes, spaces, unicode).
+            #[test]
+            fn display_round_trips(
+                name in "[a-zA-Z_][a-zA-Z0-9_]{0,12}",
+                op in op(),
+                value in "[ -~äöü\"\\\\]{0,20}",
+            ) {
+                // Regex matchers need a valid regex: escape the value.
+                let value = if op.is_regex() { regex::escape(&value) } else { value };
+                let m = Matcher::new(&name, op, &value).expect("valid");
+                let back = Matcher::parse(&m.to_string()).expect("parses");
+                prop_assert_eq!(&back, &m);
+                let f = Filter::parse(&format!("{{{m}}}")).expect("in braces");
+                prop_assert_eq!(f.terms, vec![Term::Label(m)]);
+            }
+        }
+    }
 }

@@ -75,7 +75,18 @@ pub async fn run(config: &Config, json: bool, action: Option<DeployAction>) -> R
             all,
             dry_run,
             yes,
-        }) => bump(&deployer, &snapshot, image.as_deref(), all, dry_run, yes).await,
+        }) => {
+            bump(
+                config,
+                &deployer,
+                &snapshot,
+                image.as_deref(),
+                all,
+                dry_run,
+                yes,
+            )
+            .await
+        }
     }
 }
 
@@ -162,6 +173,7 @@ fn show(snapshot: &DeploySnapshot, json: bool) -> Result<ExitCode> {
 }
 
 async fn bump(
+    config: &Config,
     deployer: &Deployer,
     snapshot: &DeploySnapshot,
     image: Option<&str>,
@@ -217,7 +229,17 @@ async fn bump(
             return Ok(ExitCode::from(1));
         }
     }
-    let done = deployer.bump(&plan).await.map_err(|e| eyre!("{e}"))?;
+    let result = deployer.bump(&plan).await;
+    crate::audit::Audit::from_config(config).record(
+        "deploy.bump",
+        "deploy",
+        match &result {
+            Ok(r) => serde_json::json!({ "branch": r.branch, "commit": r.commit, "pull_request": r.pull_request, "via": "cli" }),
+            Err(_) => serde_json::json!({ "branch": plan.branch, "via": "cli" }),
+        },
+        result.as_ref().map(|_| ()).map_err(String::as_str),
+    );
+    let done = result.map_err(|e| eyre!("{e}"))?;
     println!("pushed {} ({})", done.branch, done.commit);
     if let Some(url) = &done.pull_request {
         println!("{url}");

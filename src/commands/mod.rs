@@ -189,6 +189,14 @@ pub async fn environment(cli: &Cli) -> Result<Environment> {
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     let env = environment(&cli).await?;
     let _log = crate::logging::init(env.config.log.file.clone(), env.config.log.level.as_deref());
+    let permission_warning = env
+        .path
+        .as_deref()
+        .and_then(|p| crate::config::permission_warning(p, &env.config));
+    if let Some(w) = &permission_warning {
+        eprintln!("warning: {w}");
+        tracing::warn!("{w}");
+    }
     tracing::info!(config = ?env.path, demo = env.demo.is_some(), "opsdeck starting");
     let demo = env.demo.is_some();
     let base_config = env.config.clone();
@@ -225,6 +233,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             loop {
                 let mut runtime = Runtime::start(&config, demo)?;
                 runtime.state.context = context.clone();
+                if let Some(w) = &permission_warning {
+                    runtime
+                        .state
+                        .say(crate::app::state::Level::Error, format!("warning: {w}"));
+                }
                 // The console starts on the overview.
                 runtime.state.view = crate::app::state::View::Overview;
                 match runtime.run_terminal().await? {
@@ -499,7 +512,20 @@ async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode> {
         }) else {
             continue;
         };
-        match client.post_silence(&silence).await {
+        let result = client.post_silence(&silence).await;
+        crate::audit::Audit::from_config(config).record(
+            "silence.create",
+            &target,
+            serde_json::json!({
+                "id": result.as_ref().ok(),
+                "matchers": silence.matchers.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "ends_at": silence.ends_at.to_rfc3339(),
+                "comment": silence.comment,
+                "via": "cli",
+            }),
+            result.as_ref().map(|_| ()).map_err(|e| e.message.as_str()),
+        );
+        match result {
             Ok(id) => println!("{id}"),
             Err(e) => {
                 eprintln!("error: {e}");
@@ -539,7 +565,14 @@ async fn unack(config: &Config, demo: bool, id: &str) -> Result<ExitCode> {
         for c in &clients {
             if let crate::alerts::source::SourceClient::Alertmanager(am) = c {
                 if am.name() == target {
-                    match am.expire_silence(&silence.id).await {
+                    let result = am.expire_silence(&silence.id).await;
+                    crate::audit::Audit::from_config(config).record(
+                        "silence.expire",
+                        &target,
+                        serde_json::json!({ "id": silence.id, "via": "cli" }),
+                        result.as_ref().map(|_| ()).map_err(|e| e.message.as_str()),
+                    );
+                    match result {
                         Ok(()) => println!("expired {} on {target}", silence.id),
                         Err(e) => {
                             eprintln!("error: {e}");

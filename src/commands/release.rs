@@ -70,10 +70,9 @@ pub async fn run(config: &Config, json: bool, action: Option<ReleaseAction>) -> 
     match action {
         None => show(config, &doc, json),
         Some(ReleaseAction::Tick { step_id, undo }) => {
-            let outcome = backend
-                .set_step(doc.number, &step_id, !undo)
-                .await
-                .map_err(|e| eyre!("{e}"))?;
+            let result = backend.set_step(doc.number, &step_id, !undo).await;
+            audit_tick(config, &doc, &step_id, !undo, &result);
+            let outcome = result.map_err(|e| eyre!("{e}"))?;
             if let Some(w) = outcome.warning {
                 eprintln!("warning: {w}");
             }
@@ -325,13 +324,35 @@ async fn run_step(
         eprintln!("{step_id} was already ticked");
         return Ok(ExitCode::SUCCESS);
     }
-    let outcome = backend
-        .set_step(doc.number, step_id, true)
-        .await
-        .map_err(|e| eyre!("the command succeeded but ticking failed: {e}"))?;
+    let result = backend.set_step(doc.number, step_id, true).await;
+    audit_tick(config, doc, step_id, true, &result);
+    let outcome = result.map_err(|e| eyre!("the command succeeded but ticking failed: {e}"))?;
     if let Some(w) = outcome.warning {
         eprintln!("warning: {w}");
     }
     eprintln!("ticked {step_id}");
     Ok(ExitCode::SUCCESS)
+}
+
+fn audit_tick(
+    config: &Config,
+    doc: &ReleaseDoc,
+    step_id: &str,
+    done: bool,
+    result: &Result<crate::release::backend::TickOutcome, String>,
+) {
+    let target = match doc.number {
+        Some(n) => format!("{}#{n}", doc.repo),
+        None => doc.repo.clone(),
+    };
+    crate::audit::Audit::from_config(config).record(
+        if done {
+            "release.tick"
+        } else {
+            "release.untick"
+        },
+        &target,
+        serde_json::json!({ "step": step_id, "via": "cli" }),
+        result.as_ref().map(|_| ()).map_err(String::as_str),
+    );
 }

@@ -11,5 +11,6 @@ mod deploy_live;
 mod pty;
 mod readme;
 mod release_live;
+mod security;
 mod snapshots;
 mod support;
