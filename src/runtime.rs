@@ -520,15 +520,16 @@ impl Runtime {
     }
 
     /// Runs the interactive console until the user quits. Restores the
-    /// terminal on every path, including errors; panics are restored by the
-    /// hook that `ratatui::init` installs (after color-eyre's).
+    /// terminal (raw mode off, main screen, cursor shown, mouse capture off)
+    /// on every path: quitting, errors, SIGTERM/SIGHUP/SIGINT ([`Signals`])
+    /// and panics — the hook [`enter_terminal`] installs restores it before
+    /// color-eyre's hook prints the report, so the report lands on the main
+    /// screen.
     pub async fn run_terminal(mut self) -> Result<Exit> {
-        let mut terminal = ratatui::init();
-        // Mouse: click selects, the wheel scrolls.
-        let _ = crossterm::execute!(io::stdout(), crossterm::event::EnableMouseCapture);
+        let mut terminal = enter_terminal().wrap_err("setting up the terminal")?;
         let result = self.event_loop(&mut terminal).await;
-        let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableMouseCapture);
-        ratatui::restore();
+        leave_terminal();
+        drop(terminal);
         result?;
         Ok(match self.switch_to.take() {
             Some(name) => Exit::SwitchContext(name),
@@ -537,6 +538,10 @@ impl Runtime {
     }
 
     async fn event_loop(&mut self, terminal: &mut DefaultTerminal) -> Result<()> {
+        // TEST HOOK (tests/it/terminal.rs), inert unless the variable is set:
+        // the first key press panics, to check that a panic restores the
+        // terminal and shows color-eyre's report. Not a user feature.
+        let debug_panic = std::env::var_os("OPSDECK_DEBUG_PANIC").is_some();
         let size = terminal.size().wrap_err("reading the terminal size")?;
         self.dispatch(Action::Resize(size.width, size.height));
         let mut events = EventStream::new();
@@ -547,7 +552,19 @@ impl Runtime {
         loop {
             let action = tokio::select! {
                 ev = events.next() => match ev {
-                    Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => Action::Key(k),
+                    Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
+                        if debug_panic {
+                            panic!("OPSDECK_DEBUG_PANIC is set: panicking on a key press (test hook)");
+                        }
+                        // ctrl-z is terminal plumbing, not app state: in raw
+                        // mode the tty delivers it as a key, not as SIGTSTP.
+                        #[cfg(unix)]
+                        if is_suspend_key(&k) {
+                            self.suspend(terminal)?;
+                            continue;
+                        }
+                        Action::Key(k)
+                    }
                     Some(Ok(Event::Resize(w, h))) => Action::Resize(w, h),
                     Some(Ok(Event::Mouse(m))) => Action::Mouse(m),
                     Some(Ok(_)) => continue,
@@ -556,8 +573,8 @@ impl Runtime {
                 },
                 Some(action) = self.rx.recv() => action,
                 _ = ticks.tick() => Action::Tick(Utc::now()),
-                () = signals.recv() => {
-                    tracing::info!("terminating on signal");
+                signal = signals.recv() => {
+                    tracing::info!(signal, "terminating on signal");
                     return Ok(());
                 }
             };
@@ -580,14 +597,49 @@ impl Runtime {
             .map(|_| ())
             .wrap_err("drawing the screen")
     }
+
+    /// ctrl-z: gives the terminal back and stops the process the way a
+    /// terminal-generated SIGTSTP would; once continued (`fg`), takes the
+    /// terminal again and redraws every cell (the shell drew on the screen
+    /// meanwhile, and terminals clear the alternate screen on entering it).
+    #[cfg(unix)]
+    fn suspend(&mut self, terminal: &mut DefaultTerminal) -> Result<()> {
+        tracing::info!("suspending on ctrl-z");
+        leave_terminal();
+        // Stops every thread; returns after SIGCONT. In an orphaned process
+        // group (no job-control shell above us, e.g. `ssh -t host opsdeck`)
+        // the kernel discards SIGTSTP and this returns at once: the console
+        // simply comes back.
+        if let Err(e) = nix::sys::signal::raise(nix::sys::signal::Signal::SIGTSTP) {
+            tracing::warn!("cannot suspend: {e}");
+        }
+        tracing::info!("resuming");
+        take_terminal().wrap_err("taking the terminal back after ctrl-z")?;
+        // `resize` clears the screen and forgets what ratatui believes is on
+        // it, so the next draw repaints everything (and, unlike
+        // `Terminal::clear`, it does not query the cursor position).
+        let size = terminal.size().wrap_err("reading the terminal size")?;
+        terminal
+            .resize(size.into())
+            .wrap_err("clearing the screen")?;
+        self.dispatch(Action::Resize(size.width, size.height));
+        self.draw(terminal)
+    }
 }
 
-/// SIGTERM and SIGHUP end the app cleanly (the terminal is restored).
+/// SIGTERM, SIGHUP and SIGINT end the console the way quitting does: the
+/// event loop returns, the terminal is restored and opsdeck exits 0 — a
+/// requested shutdown, not a failure. (ctrl-c typed in the console is a key
+/// press, not SIGINT: the terminal is in raw mode. SIGINT comes from
+/// `kill -INT` or a supervisor.) SIGTSTP is left at its default, so ctrl-z
+/// can stop the process (see [`Runtime::suspend`]).
 struct Signals {
     #[cfg(unix)]
     term: tokio::signal::unix::Signal,
     #[cfg(unix)]
     hup: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
 }
 
 impl Signals {
@@ -598,19 +650,95 @@ impl Signals {
             Ok(Signals {
                 term: signal(SignalKind::terminate())?,
                 hup: signal(SignalKind::hangup())?,
+                int: signal(SignalKind::interrupt())?,
             })
         }
         #[cfg(not(unix))]
         Ok(Signals {})
     }
 
-    async fn recv(&mut self) {
+    /// Waits for one of the signals; returns its name, for the log.
+    async fn recv(&mut self) -> &'static str {
         #[cfg(unix)]
         tokio::select! {
-            _ = self.term.recv() => {}
-            _ = self.hup.recv() => {}
+            _ = self.term.recv() => "SIGTERM",
+            _ = self.hup.recv() => "SIGHUP",
+            _ = self.int.recv() => "SIGINT",
         }
         #[cfg(not(unix))]
-        std::future::pending::<()>().await
+        std::future::pending::<&'static str>().await
     }
+}
+
+/// ctrl-z, the suspend key (reserved: handled before the keymap).
+#[cfg(unix)]
+fn is_suspend_key(k: &crossterm::event::KeyEvent) -> bool {
+    k.code == crossterm::event::KeyCode::Char('z')
+        && k.modifiers
+            .contains(crossterm::event::KeyModifiers::CONTROL)
+}
+
+/// The thread running the console while it owns the terminal. The panic
+/// hook restores the terminal only for a panic on that thread: a panic in a
+/// background task is caught by tokio and the console keeps running.
+static CONSOLE_THREAD: std::sync::Mutex<Option<std::thread::ThreadId>> =
+    std::sync::Mutex::new(None);
+
+/// Takes the terminal for the console and returns a ratatui terminal on
+/// stdout. The first call installs a panic hook that restores the terminal
+/// and then runs the previous hook (color-eyre's report).
+fn enter_terminal() -> io::Result<DefaultTerminal> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let console = CONSOLE_THREAD
+                .try_lock()
+                .is_ok_and(|t| *t == Some(std::thread::current().id()));
+            if console {
+                restore_terminal();
+            }
+            previous(info);
+        }));
+    });
+    if let Ok(mut t) = CONSOLE_THREAD.lock() {
+        *t = Some(std::thread::current().id());
+    }
+    let terminal = take_terminal().and_then(|()| {
+        ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))
+    });
+    if terminal.is_err() {
+        leave_terminal();
+    }
+    terminal
+}
+
+/// Gives the terminal back for good (the console stopped).
+fn leave_terminal() {
+    restore_terminal();
+    if let Ok(mut t) = CONSOLE_THREAD.lock() {
+        *t = None;
+    }
+}
+
+/// Raw mode, the alternate screen and mouse capture (click selects, the
+/// wheel scrolls; a terminal without mouse support is no error).
+fn take_terminal() -> io::Result<()> {
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    let _ = crossterm::execute!(io::stdout(), crossterm::event::EnableMouseCapture);
+    Ok(())
+}
+
+/// Undoes [`take_terminal`] and shows the cursor (ratatui hides it while
+/// drawing). Errors are ignored: after SIGHUP the terminal may be gone, and
+/// there is nothing better to do. Safe to call more than once.
+fn restore_terminal() {
+    let _ = crossterm::terminal::disable_raw_mode();
+    let _ = crossterm::execute!(
+        io::stdout(),
+        crossterm::event::DisableMouseCapture,
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
 }

@@ -140,10 +140,7 @@ impl Endpoint {
             )
         };
         // A declared length over the cap fails before anything is read.
-        if resp
-            .content_length()
-            .is_some_and(|n| n > MAX_BODY as u64)
-        {
+        if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
             return Err(too_large());
         }
         let mut body = Vec::new();
@@ -230,13 +227,22 @@ pub fn body_problem(body: &[u8]) -> Option<String> {
     None
 }
 
-/// At most `max` characters of `text`, with "…" when cut (remote text in
-/// errors: a hostile server must not fill the screen or the log).
+/// Remote text for an error message: without control characters or bidi
+/// controls, and at most `max` characters, with "…" when cut (a hostile
+/// server must not fill the screen or the log, nor drive the terminal).
 pub fn clip(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
+    let mut kept = text.chars().filter(|&c| {
+        !c.is_control()
+            && !matches!(
+                c,
+                '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+            )
+    });
+    let mut out: String = kept.by_ref().take(max).collect();
+    if kept.next().is_some() {
+        out.push('…');
     }
+    out
 }
 
 /// A short reason for a transport error: "connection refused", "timed out after 10s".
@@ -318,6 +324,43 @@ struct ApiAlertStatus {
     silenced_by: Option<Vec<String>>,
     #[serde(default)]
     inhibited_by: Option<Vec<String>>,
+}
+
+fn alerts_from_api(raw: Vec<ApiAlert>, source: &str) -> Vec<Alert> {
+    raw.into_iter()
+        .map(|a| {
+            let silenced_by = a.status.silenced_by.unwrap_or_default();
+            let inhibited_by = a.status.inhibited_by.unwrap_or_default();
+            let state = match a.status.state.as_str() {
+                "suppressed" if !silenced_by.is_empty() => AlertState::Silenced,
+                "suppressed" => AlertState::Inhibited,
+                _ => AlertState::Firing,
+            };
+            Alert {
+                fingerprint: a.fingerprint,
+                labels: a.labels,
+                annotations: a.annotations.unwrap_or_default(),
+                starts_at: a.starts_at,
+                state,
+                sources: vec![source.to_string()],
+                generator_url: a.generator_url.filter(|u| !u.is_empty()),
+                silenced_by,
+                inhibited_by,
+                team: String::new(),
+                severity: Severity::None,
+            }
+        })
+        .collect()
+}
+
+/// Parses an Alertmanager `/api/v2/alerts` body into alerts from `source`
+/// (the client's own parsing, exposed for benchmarks and tests).
+pub fn parse_alertmanager_alerts(body: &[u8], source: &str) -> Result<Vec<Alert>, String> {
+    if body.is_empty() {
+        return Ok(Vec::new());
+    }
+    let raw: Vec<ApiAlert> = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    Ok(alerts_from_api(raw, source))
 }
 
 /// A matcher as Alertmanager's API spells it.
@@ -451,31 +494,7 @@ impl AlertmanagerClient {
     /// `GET /api/v2/alerts`: active, silenced and inhibited alerts.
     pub async fn alerts(&self) -> Result<Vec<Alert>, ClientError> {
         let raw: Vec<ApiAlert> = self.endpoint.get_json("/api/v2/alerts").await?;
-        Ok(raw
-            .into_iter()
-            .map(|a| {
-                let silenced_by = a.status.silenced_by.unwrap_or_default();
-                let inhibited_by = a.status.inhibited_by.unwrap_or_default();
-                let state = match a.status.state.as_str() {
-                    "suppressed" if !silenced_by.is_empty() => AlertState::Silenced,
-                    "suppressed" => AlertState::Inhibited,
-                    _ => AlertState::Firing,
-                };
-                Alert {
-                    fingerprint: a.fingerprint,
-                    labels: a.labels,
-                    annotations: a.annotations.unwrap_or_default(),
-                    starts_at: a.starts_at,
-                    state,
-                    sources: vec![self.endpoint.name.clone()],
-                    generator_url: a.generator_url.filter(|u| !u.is_empty()),
-                    silenced_by,
-                    inhibited_by,
-                    team: String::new(),
-                    severity: Severity::None,
-                }
-            })
-            .collect())
+        Ok(alerts_from_api(raw, &self.endpoint.name))
     }
 
     /// `GET /api/v2/silences`: every silence, expired ones included.

@@ -66,7 +66,7 @@ pub async fn run(config: &Config, json: bool, action: Option<DeployAction>) -> R
     let deployer = deployer(config)?;
     let snapshot = deployer.refresh().await.map_err(|e| eyre!("{e}"))?;
     for e in &snapshot.errors {
-        eprintln!("warning: {e}");
+        errln!("warning: {e}");
     }
     match action {
         None => show(&snapshot, json),
@@ -91,7 +91,7 @@ pub async fn run(config: &Config, json: bool, action: Option<DeployAction>) -> R
 }
 
 fn show(snapshot: &DeploySnapshot, json: bool) -> Result<ExitCode> {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::ui::text::CleanWriter(std::io::stdout().lock());
     if json {
         let doc = DeployJson {
             branch: &snapshot.branch,
@@ -204,15 +204,15 @@ async fn bump(
         }
     };
     if keys.is_empty() {
-        eprintln!("nothing is out of sync");
+        errln!("nothing is out of sync");
         return Ok(ExitCode::SUCCESS);
     }
     let plan = deployer
         .plan(snapshot, &keys)
         .await
         .map_err(|e| eyre!("{e}"))?;
-    print!("{}", plan.diff);
-    eprintln!(
+    print!("{}", crate::ui::text::clean_text(&plan.diff));
+    errln!(
         "branch {} · commit \"{}\"",
         plan.branch,
         plan.message.lines().next().unwrap_or("")
@@ -225,7 +225,7 @@ async fn bump(
             bail!("refusing to bump without confirmation: stdin is not a terminal (pass --yes)");
         }
         if !ask("Commit, push and open the pull request?")? {
-            eprintln!("cancelled");
+            errln!("cancelled");
             return Ok(ExitCode::from(1));
         }
     }
@@ -240,12 +240,12 @@ async fn bump(
         result.as_ref().map(|_| ()).map_err(String::as_str),
     );
     let done = result.map_err(|e| eyre!("{e}"))?;
-    println!("pushed {} ({})", done.branch, done.commit);
+    outln!("pushed {} ({})", done.branch, done.commit);
     if let Some(url) = &done.pull_request {
-        println!("{url}");
+        outln!("{url}");
     }
     if let Some(w) = &done.warning {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

@@ -1,5 +1,20 @@
 //! What `opsdeck` does for each subcommand. The CLI drives the same state,
-//! update and clients as the console.
+//! update and clients as the console. Text output passes through
+//! [`crate::ui::text::clean_text`]: remote strings cannot drive the terminal.
+
+/// `println!` with remote text made inert.
+macro_rules! outln {
+    ($($t:tt)*) => {
+        println!("{}", crate::ui::text::clean_text(&format!($($t)*)))
+    };
+}
+
+/// `eprintln!` with remote text made inert.
+macro_rules! errln {
+    ($($t:tt)*) => {
+        eprintln!("{}", crate::ui::text::clean_text(&format!($($t)*)))
+    };
+}
 
 mod config_check;
 mod deploy;
@@ -194,7 +209,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         .as_deref()
         .and_then(|p| crate::config::permission_warning(p, &env.config));
     if let Some(w) = &permission_warning {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
         tracing::warn!("{w}");
     }
     tracing::info!(config = ?env.path, demo = env.demo.is_some(), "opsdeck starting");
@@ -311,7 +326,7 @@ fn report_sources(state: &State) -> bool {
     let mut any_ok = alert_sources(state).next().is_none();
     for s in alert_sources(state) {
         match &s.error {
-            Some(e) => eprintln!("warning: {}: {e}", s.name),
+            Some(e) => errln!("warning: {}: {e}", s.name),
             None => any_ok = true,
         }
     }
@@ -371,7 +386,7 @@ fn alert_json(a: &Alert) -> AlertJson<'_> {
 async fn alerts(config: &Config, demo: bool, json: bool) -> Result<ExitCode> {
     let state = snapshot(config, demo).await?;
     let any_ok = report_sources(&state);
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::ui::text::CleanWriter(std::io::stdout().lock());
     if json {
         let doc = AlertsJson {
             teams: state
@@ -483,7 +498,7 @@ async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode> {
     };
     let count = count_matching(&state.alerts, &silence.matchers);
     let shown: Vec<String> = silence.matchers.iter().map(Matcher::to_string).collect();
-    eprintln!(
+    errln!(
         "silence {{{}}} for {} by {} on {}: matches {count} current alert{}",
         shown.join(", "),
         humantime::format_duration(duration),
@@ -498,7 +513,7 @@ async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode> {
             );
         }
         if !ask("Create it?")? {
-            eprintln!("cancelled");
+            errln!("cancelled");
             return Ok(ExitCode::from(1));
         }
     }
@@ -526,9 +541,9 @@ async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode> {
             result.as_ref().map(|_| ()).map_err(|e| e.message.as_str()),
         );
         match result {
-            Ok(id) => println!("{id}"),
+            Ok(id) => outln!("{id}"),
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 failed = true;
             }
         }
@@ -573,9 +588,9 @@ async fn unack(config: &Config, demo: bool, id: &str) -> Result<ExitCode> {
                         result.as_ref().map(|_| ()).map_err(|e| e.message.as_str()),
                     );
                     match result {
-                        Ok(()) => println!("expired {} on {target}", silence.id),
+                        Ok(()) => outln!("expired {} on {target}", silence.id),
                         Err(e) => {
-                            eprintln!("error: {e}");
+                            errln!("error: {e}");
                             failed = true;
                         }
                     }
@@ -606,7 +621,7 @@ async fn silences(config: &Config, demo: bool, json: bool) -> Result<ExitCode> {
     let state = snapshot(config, demo).await?;
     let any_ok = report_sources(&state);
     let list = state.open_silences();
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::ui::text::CleanWriter(std::io::stdout().lock());
     if json {
         let doc: Vec<SilenceJson> = list
             .iter()

@@ -74,10 +74,10 @@ pub async fn run(config: &Config, json: bool, action: Option<ReleaseAction>) -> 
             audit_tick(config, &doc, &step_id, !undo, &result);
             let outcome = result.map_err(|e| eyre!("{e}"))?;
             if let Some(w) = outcome.warning {
-                eprintln!("warning: {w}");
+                errln!("warning: {w}");
             }
             let (done, total) = outcome.doc.checklist.progress();
-            println!(
+            outln!(
                 "{} {step_id} ({done}/{total} done)",
                 if undo { "unticked" } else { "ticked" }
             );
@@ -92,7 +92,7 @@ pub async fn run(config: &Config, json: bool, action: Option<ReleaseAction>) -> 
 fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
     let rules = rules(config);
     let cl = &doc.checklist;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::ui::text::CleanWriter(std::io::stdout().lock());
     if json {
         let sections = cl
             .sections
@@ -221,11 +221,11 @@ async fn run_step(
     let resolved = match rules.resolve(&step.text, &step.code) {
         Resolution::Run(r) => r,
         Resolution::Refused { code, reason } => {
-            eprintln!("refused: the issue proposes `{code}`, but {reason}; nothing was run");
+            errln!("refused: the issue proposes `{code}`, but {reason}; nothing was run");
             return Ok(ExitCode::from(1));
         }
         Resolution::NoCommand => {
-            eprintln!("refused: no command is configured for {step_id}");
+            errln!("refused: no command is configured for {step_id}");
             return Ok(ExitCode::from(1));
         }
     };
@@ -249,7 +249,7 @@ async fn run_step(
             }
             Err(missing) => {
                 let list: Vec<String> = missing.iter().map(|m| format!("--var {m}=…")).collect();
-                eprintln!("refused: the command needs {}", list.join(" "));
+                errln!("refused: the command needs {}", list.join(" "));
                 return Ok(ExitCode::from(1));
             }
         }
@@ -258,18 +258,18 @@ async fn run_step(
         .cwd
         .as_ref()
         .map_or_else(|| ".".to_string(), |p| p.display().to_string());
-    eprintln!(
+    errln!(
         "$ {}\n  in {cwd}\n  from {}",
         display(&argv),
         resolved.because
     );
     if !yes {
         if !interactive {
-            eprintln!("refused: no terminal to confirm on (pass --yes)");
+            errln!("refused: no terminal to confirm on (pass --yes)");
             return Ok(ExitCode::from(1));
         }
         if !ask("Run it?")? {
-            eprintln!("cancelled");
+            errln!("cancelled");
             return Ok(ExitCode::from(1));
         }
     }
@@ -297,11 +297,11 @@ async fn run_step(
     let code = loop {
         tokio::select! {
             event = rx.recv() => match event {
-                Some(RunEvent::Output { stream: Stream::Stdout, line }) => println!("{line}"),
-                Some(RunEvent::Output { stream: Stream::Stderr, line }) => eprintln!("{line}"),
+                Some(RunEvent::Output { stream: Stream::Stdout, line }) => outln!("{line}"),
+                Some(RunEvent::Output { stream: Stream::Stderr, line }) => errln!("{line}"),
                 Some(RunEvent::Started { .. }) => {}
                 Some(RunEvent::Failed { error }) => {
-                    eprintln!("error: {error}");
+                    errln!("error: {error}");
                     break 1;
                 }
                 Some(RunEvent::Exited { code, signal }) => {
@@ -310,27 +310,27 @@ async fn run_step(
                 None => break 1,
             },
             _ = tokio::signal::ctrl_c() => {
-                eprintln!("stopping…");
+                errln!("stopping…");
                 handle.stop();
             }
         }
     };
-    eprintln!("log: {}", log_path.display());
+    errln!("log: {}", log_path.display());
     if code != 0 {
-        eprintln!("exited with code {code}; {step_id} not ticked");
+        errln!("exited with code {code}; {step_id} not ticked");
         return Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)));
     }
     if step.done {
-        eprintln!("{step_id} was already ticked");
+        errln!("{step_id} was already ticked");
         return Ok(ExitCode::SUCCESS);
     }
     let result = backend.set_step(doc.number, step_id, true).await;
     audit_tick(config, doc, step_id, true, &result);
     let outcome = result.map_err(|e| eyre!("the command succeeded but ticking failed: {e}"))?;
     if let Some(w) = outcome.warning {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
-    eprintln!("ticked {step_id}");
+    errln!("ticked {step_id}");
     Ok(ExitCode::SUCCESS)
 }
 

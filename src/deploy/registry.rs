@@ -22,11 +22,21 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::Deserialize;
 use url::Url;
 
+use super::imageref::{check_digest, is_valid_tag};
+use crate::alerts::client::{body_problem, clip};
+
 /// The `Accept` list of manifest requests: indexes first, then single images.
 pub const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
     application/vnd.docker.distribution.manifest.list.v2+json, \
     application/vnd.oci.image.manifest.v1+json, \
     application/vnd.docker.distribution.manifest.v2+json";
+
+/// The largest response body the client accepts (as for the alerts clients).
+pub const MAX_BODY: usize = crate::alerts::client::MAX_BODY;
+/// How much of an error answer is read for its message.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+/// The largest token endpoint answer accepted.
+const MAX_TOKEN_BODY: usize = 1024 * 1024;
 
 /// `n` of `tags/list` requests (registries may return smaller pages).
 const PAGE_SIZE: usize = 1000;
@@ -109,6 +119,8 @@ impl fmt::Debug for RegistryClient {
 
 #[derive(Deserialize)]
 struct TagList {
+    #[serde(default)]
+    name: Option<String>,
     #[serde(default)]
     tags: Option<Vec<String>>,
 }
@@ -196,12 +208,37 @@ impl RegistryClient {
                 .request(Method::GET, &url, "application/json", &scope, &ctx)
                 .await?;
             let next = next_link(resp.headers(), &url);
-            let body = resp.bytes().await.map_err(|e| self.transport_error(&e))?;
+            let body = self.read(resp, MAX_BODY, &ctx).await?;
+            if let Some(problem) = body_problem(&body) {
+                return Err(RegistryError::new(format!("{ctx}: tags/list: {problem}")));
+            }
             let page: TagList = serde_json::from_slice(&body).map_err(|e| {
-                RegistryError::new(format!("{ctx}: invalid tags/list response: {e}"))
+                RegistryError::new(format!(
+                    "{ctx}: tags/list: invalid response: {}",
+                    clip(&e.to_string(), 200)
+                ))
             })?;
-            tags.extend(page.tags.unwrap_or_default());
+            if page.name.is_none() && page.tags.is_none() {
+                return Err(RegistryError::new(format!(
+                    "{ctx}: tags/list: invalid response: no name and no tags"
+                )));
+            }
+            // A tag outside the grammar cannot be pinned; never offer it.
+            let page = page.tags.unwrap_or_default();
+            let listed = page.len();
+            let before = tags.len();
+            tags.extend(page.into_iter().filter(|t| is_valid_tag(t)));
+            if tags.len() - before < listed {
+                tracing::debug!(host = %self.host, repository, "registry listed invalid tags; ignored");
+            }
             match next {
+                // Credentials go with every page: never to another origin.
+                Some(next) if next.origin() != url.origin() => {
+                    return Err(RegistryError::new(format!(
+                        "{ctx}: tags/list: the next page is on another host ({}); not followed",
+                        clip(next.host_str().unwrap_or("?"), 100)
+                    )));
+                }
                 Some(next) if next != url => url = next,
                 _ => return Ok(tags),
             }
@@ -230,16 +267,46 @@ impl RegistryClient {
         let resp = self
             .request(Method::HEAD, &url, MANIFEST_ACCEPT, &scope, &ctx)
             .await?;
-        let digest = resp.headers().get("docker-content-digest");
-        digest
-            .and_then(|v| v.to_str().ok())
-            .filter(|d| d.contains(':'))
-            .map(str::to_string)
-            .ok_or_else(|| {
-                RegistryError::new(format!(
-                    "{ctx}: response has no Docker-Content-Digest header"
-                ))
-            })
+        let Some(digest) = resp.headers().get("docker-content-digest") else {
+            return Err(RegistryError::new(format!(
+                "{ctx}: response has no Docker-Content-Digest header"
+            )));
+        };
+        // It may end up in a manifest on a bump: only a well-formed digest.
+        match digest.to_str().map(str::trim) {
+            Ok(d) if d.len() <= 200 && check_digest(d).is_ok() => Ok(d.to_string()),
+            _ => Err(RegistryError::new(format!(
+                "{ctx}: invalid Docker-Content-Digest header"
+            ))),
+        }
+    }
+
+    /// A response's body, at most `limit` bytes (a larger one is an error
+    /// naming the cap, found before it is all read when the length is
+    /// declared).
+    async fn read(
+        &self,
+        mut resp: Response,
+        limit: usize,
+        ctx: &str,
+    ) -> Result<Vec<u8>, RegistryError> {
+        let too_large = || {
+            RegistryError::new(format!(
+                "{ctx}: response larger than {} MiB",
+                limit.div_ceil(1 << 20)
+            ))
+        };
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.transport_error(&e))? {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     /// One authenticated read: cached credential for `scope`, else none; on
@@ -317,7 +384,9 @@ impl RegistryClient {
         if !status.is_success() {
             return Err(self.auth_error(ctx, Some(format!("token endpoint answered {status}"))));
         }
-        let body = resp.bytes().await.map_err(|e| self.transport_error(&e))?;
+        let body = self
+            .read(resp, MAX_TOKEN_BODY, &format!("{ctx}: token endpoint"))
+            .await?;
         let token = serde_json::from_slice::<TokenBody>(&body)
             .ok()
             .map(|t| {
@@ -353,14 +422,20 @@ impl RegistryClient {
         }
     }
 
+    /// `"registry <host>: connection refused"` and the like: about the
+    /// host, not a repository, so a registry that is down reads the same
+    /// for each of its images.
     fn transport_error(&self, err: &reqwest::Error) -> RegistryError {
-        let what = if err.is_timeout() {
-            format!("timed out after {:?}", self.timeout)
+        let what = if err.is_timeout() || io_kind(err) == Some(ErrorKind::TimedOut) {
+            format!(
+                "timed out after {}",
+                humantime::format_duration(self.timeout)
+            )
         } else {
             match io_kind(err) {
                 Some(ErrorKind::ConnectionRefused) => "connection refused".into(),
                 Some(ErrorKind::ConnectionReset) => "connection reset by peer".into(),
-                _ => innermost(err),
+                _ => clip(&innermost(err), 200),
             }
         };
         RegistryError::new(format!("registry {}: {what}", self.host))
@@ -385,16 +460,25 @@ impl RegistryClient {
 
 /// `"<status> <CODE> <message>"` from the registry's error JSON, or the
 /// status' reason phrase (HEAD responses have no body).
-async fn status_error(resp: Response, ctx: &str) -> RegistryError {
+async fn status_error(mut resp: Response, ctx: &str) -> RegistryError {
     let status = resp.status();
-    let body = resp.bytes().await.unwrap_or_default();
+    // Enough of the body for the message; the rest is not read.
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = resp.chunk().await {
+        body.extend_from_slice(&chunk);
+        if body.len() > MAX_ERROR_BODY {
+            body.clear();
+            break;
+        }
+    }
     let detail = match serde_json::from_slice::<ErrorBody>(&body) {
         Ok(e) if !e.errors.is_empty() => {
-            let items = e
-                .errors
-                .iter()
-                .map(|e| format!("{} {}", e.code, e.message).trim().to_string());
-            items.collect::<Vec<_>>().join("; ")
+            let items = e.errors.iter().map(|e| {
+                format!("{} {}", clip(&e.code, 40), clip(&e.message, 200))
+                    .trim()
+                    .to_string()
+            });
+            clip(&items.collect::<Vec<_>>().join("; "), 300)
         }
         _ => status.canonical_reason().unwrap_or("error").to_string(),
     };
@@ -467,6 +551,16 @@ fn innermost(err: &reqwest::Error) -> String {
     let mut last: &dyn std::error::Error = err;
     while let Some(next) = last.source() {
         last = next;
+    }
+    if std::ptr::addr_eq(last, err) {
+        // reqwest's own text names the URL; say what kind of failure it was.
+        return if err.is_redirect() {
+            "too many redirects".into()
+        } else if err.is_body() || err.is_decode() {
+            "the response body could not be read".into()
+        } else {
+            "the request failed".into()
+        };
     }
     last.to_string()
 }

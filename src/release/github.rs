@@ -18,10 +18,14 @@ use octocrab::models::issues::Issue;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use crate::alerts::client::{body_problem, clip};
 use crate::config::GithubConfig;
 
 /// The longest a read waits for a rate limit to reset before giving up.
 pub const MAX_RATE_WAIT: Duration = Duration::from_secs(60);
+
+/// The largest response body the client accepts (as for the alerts clients).
+pub const MAX_BODY: usize = crate::alerts::client::MAX_BODY;
 
 /// A GitHub failure, as a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,7 +158,26 @@ pub struct GithubClient {
     /// `owner/name`.
     pub repo: String,
     api_url: String,
+    /// `api_url` as errors show it: without any user or password.
+    shown_url: String,
+    /// Bounds each exchange: the request and reading its whole answer.
+    timeout: Duration,
 }
+
+/// A URL without its user and password, for messages.
+fn without_credentials(api_url: &str) -> String {
+    match url::Url::parse(api_url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string().trim_end_matches('/').to_string()
+        }
+        _ => api_url.to_string(),
+    }
+}
+
+/// A response whose body octocrab has not read yet.
+type RawResponse = http::Response<http_body_util::combinators::BoxBody<Bytes, octocrab::Error>>;
 
 impl GithubClient {
     /// Builds a client for `repo` (`owner/name`).
@@ -175,26 +198,77 @@ impl GithubClient {
         Ok(GithubClient {
             crab,
             repo: repo.to_string(),
+            shown_url: without_credentials(&api_url),
             api_url,
+            timeout: cfg.timeout,
         })
     }
 
-    fn transport(&self, e: &octocrab::Error) -> GithubError {
+    fn timed_out(&self) -> GithubError {
+        fail(format!(
+            "cannot reach {}: timed out after {}",
+            self.shown_url,
+            humantime::format_duration(self.timeout)
+        ))
+    }
+
+    fn transport(&self, e: &(dyn std::error::Error + 'static)) -> GithubError {
         let mut text = e.to_string();
-        let mut source = std::error::Error::source(e);
+        let mut source = e.source();
+        let mut kind = None;
         while let Some(s) = source {
+            if let Some(io) = s.downcast_ref::<std::io::Error>() {
+                kind = Some(io.kind());
+            }
             text = s.to_string();
             source = s.source();
         }
         let lower = text.to_lowercase();
-        let reason = if lower.contains("connection refused") {
+        let reason = if kind == Some(std::io::ErrorKind::ConnectionRefused)
+            || lower.contains("connection refused")
+        {
             "connection refused".to_string()
-        } else if lower.contains("timed out") || lower.contains("timeout") {
-            "timed out".to_string()
+        } else if kind == Some(std::io::ErrorKind::ConnectionReset) {
+            "connection reset".to_string()
+        } else if kind == Some(std::io::ErrorKind::TimedOut)
+            || lower.contains("timed out")
+            || lower.contains("timeout")
+        {
+            return self.timed_out();
         } else {
-            text
+            // Never the whole text: octocrab's own errors may quote the URL.
+            clip(&text, 200)
         };
-        fail(format!("cannot reach {}: {reason}", self.api_url))
+        fail(format!("cannot reach {}: {reason}", self.shown_url))
+    }
+
+    /// One exchange: sends the request and reads the whole answer (at most
+    /// [`MAX_BODY`]), all within the timeout.
+    async fn exchange(
+        &self,
+        what: &str,
+        request: impl Future<Output = Result<RawResponse, octocrab::Error>>,
+    ) -> Result<(StatusCode, HeaderMap, Bytes), GithubError> {
+        let exchange = async {
+            let resp = request.await.map_err(|e| self.transport(&e))?;
+            self.read_body(what, resp).await
+        };
+        tokio::time::timeout(self.timeout, exchange)
+            .await
+            .map_err(|_| self.timed_out())?
+    }
+
+    /// A 2xx answer's JSON.
+    fn decode<T: DeserializeOwned>(&self, what: &str, body: &[u8]) -> Result<T, GithubError> {
+        if let Some(problem) = body_problem(body) {
+            return Err(fail(format!("{what}: {problem}")));
+        }
+        serde_json::from_slice(body).map_err(|e| {
+            fail(format!(
+                "{what}: invalid response: {}",
+                clip(&e.to_string(), 200)
+            ))
+        })
     }
 
     /// Turns a non-2xx answer into a sentence.
@@ -206,7 +280,10 @@ impl GithubClient {
         body: &[u8],
     ) -> GithubError {
         let api: Option<ApiError> = serde_json::from_slice(body).ok();
-        let msg = api.as_ref().map(|a| a.message.clone()).unwrap_or_default();
+        let msg = api
+            .as_ref()
+            .map(|a| clip(a.message.trim(), 200))
+            .unwrap_or_default();
         let code = status.as_u16();
         let message = if let Some(wait) = rate_limit_wait(status, headers, &msg) {
             let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
@@ -246,7 +323,7 @@ impl GithubClient {
                     if details.is_empty() {
                         format!("{what}: 422 {msg}")
                     } else {
-                        format!("{what}: 422 {msg}: {}", details.join("; "))
+                        format!("{what}: 422 {msg}: {}", clip(&details.join("; "), 300))
                     }
                 }
                 500..=599 => format!(
@@ -268,13 +345,32 @@ impl GithubClient {
 
     async fn read_body(
         &self,
-        resp: http::Response<http_body_util::combinators::BoxBody<Bytes, octocrab::Error>>,
+        what: &str,
+        resp: RawResponse,
     ) -> Result<(StatusCode, HeaderMap, Bytes), GithubError> {
         let (parts, body) = resp.into_parts();
-        let bytes = body
+        let too_large = || GithubError {
+            status: Some(parts.status.as_u16()),
+            message: format!("{what}: response larger than {} MiB", MAX_BODY >> 20),
+        };
+        let declared = parts
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > MAX_BODY as u64) {
+            return Err(too_large());
+        }
+        let bytes = http_body_util::Limited::new(body, MAX_BODY)
             .collect()
             .await
-            .map_err(|e| self.transport(&e))?
+            .map_err(|e| {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    too_large()
+                } else {
+                    self.transport(e.as_ref())
+                }
+            })?
             .to_bytes();
         Ok((parts.status, parts.headers, bytes))
     }
@@ -287,12 +383,9 @@ impl GithubClient {
     ) -> Result<(T, HeaderMap), GithubError> {
         let mut waited = false;
         loop {
-            let resp = self.crab._get(path).await.map_err(|e| self.transport(&e))?;
-            let (status, headers, body) = self.read_body(resp).await?;
+            let (status, headers, body) = self.exchange(what, self.crab._get(path)).await?;
             if status.is_success() {
-                let value = serde_json::from_slice(&body)
-                    .map_err(|e| fail(format!("{what}: unexpected response: {e}")))?;
-                return Ok((value, headers));
+                return Ok((self.decode(what, &body)?, headers));
             }
             let msg = serde_json::from_slice::<ApiError>(&body)
                 .map(|a| a.message)
@@ -316,24 +409,27 @@ impl GithubClient {
         body: &serde_json::Value,
         what: &str,
     ) -> Result<T, GithubError> {
-        let resp = match method {
-            http::Method::PATCH => self.crab._patch(path, Some(body)).await,
-            _ => self.crab._post(path, Some(body)).await,
-        }
-        .map_err(|e| {
-            let mut err = self.transport(&e);
-            err.message = format!(
-                "{what}: {} — the request may or may not have reached GitHub; it was not retried",
-                err.message
-            );
-            err
-        })?;
-        let (status, headers, bytes) = self.read_body(resp).await?;
+        let request = async {
+            match method {
+                http::Method::PATCH => self.crab._patch(path, Some(body)).await,
+                _ => self.crab._post(path, Some(body)).await,
+            }
+        };
+        let (status, headers, bytes) =
+            self.exchange(what, request).await.map_err(|mut err| {
+                // Without an answer's status, the write may have happened.
+                if err.status.is_none() {
+                    err.message = format!(
+                        "{what}: {} — the request may or may not have reached GitHub; it was not retried",
+                        err.message
+                    );
+                }
+                err
+            })?;
         if !status.is_success() {
             return Err(self.status_error(what, status, &headers, &bytes));
         }
-        serde_json::from_slice(&bytes)
-            .map_err(|e| fail(format!("{what}: unexpected response: {e}")))
+        self.decode(what, &bytes)
     }
 
     /// `GET /repos/{repo}/issues/{n}`.
@@ -392,15 +488,25 @@ impl GithubClient {
                     .filter(|i| i.pull_request.is_none())
                     .map(IssueData::from),
             );
-            next = next_link(&headers).map(|u| self.relative(&u));
+            next = match next_link(&headers) {
+                None => None,
+                Some(u) => Some(self.relative(&u).ok_or_else(|| {
+                    fail(format!(
+                        "issues labelled {label:?} in {}: the next page is outside {}; not followed",
+                        self.repo, self.shown_url
+                    ))
+                })?),
+            };
         }
         Ok(out)
     }
 
     /// A `Link` URL made relative to the API base, so octocrab's base URI
-    /// (and its path prefix) applies.
-    fn relative(&self, url: &str) -> String {
-        url.strip_prefix(&self.api_url).unwrap_or(url).to_string()
+    /// (and its path prefix) applies; `None` for a URL outside the API.
+    fn relative(&self, url: &str) -> Option<String> {
+        url.strip_prefix(&self.api_url)
+            .filter(|rest| rest.starts_with('/'))
+            .map(str::to_string)
     }
 
     /// The newest open issue with `label` (and `milestone`).

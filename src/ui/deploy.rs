@@ -229,10 +229,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                     r.kind
                         .as_deref()
                         .map(|k| format!(
-                            "  ({k}{})",
+                            "  ({}{})",
+                            clean(k),
                             r.container
                                 .as_deref()
-                                .map(|c| format!(" {c}"))
+                                .map(|c| format!(" {}", clean(c)))
                                 .unwrap_or_default()
                         ))
                         .unwrap_or_default()

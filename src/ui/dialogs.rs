@@ -50,7 +50,8 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
         } else {
             text.to_string()
         };
-        for (n, part) in wrap(&shown, room).into_iter().enumerate() {
+        // Shown cleaned; the text sent to Alertmanager stays as typed.
+        for (n, part) in wrap(&clean(&shown), room).into_iter().enumerate() {
             let (marker, label) = if n == 0 {
                 (if focused { "▶ " } else { "  " }, field.label())
             } else {

@@ -23,7 +23,7 @@ pub fn render(state: &State, selected: usize, frame: &mut Frame, area: Rect) {
                 .collect::<Vec<_>>()
                 .join(", ");
             Row::new(vec![
-                Cell::from(s.id.chars().take(8).collect::<String>()),
+                Cell::from(clean(&s.id).chars().take(8).collect::<String>()),
                 Cell::from(s.state.as_str()),
                 Cell::from(until(state.now, s.ends_at)),
                 Cell::from(clean(&s.created_by).into_owned()),

@@ -50,6 +50,37 @@ pub fn clean(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// Like [`clean`], but keeps line breaks and tabs: for multi-line text
+/// printed by the CLI (diffs, command output, listings).
+pub fn clean_text(s: &str) -> Cow<'_, str> {
+    if s.chars().any(|c| unsafe_char(c) && c != '\n' && c != '\t') {
+        Cow::Owned(
+            s.chars()
+                .filter(|c| *c == '\n' || *c == '\t' || !unsafe_char(*c))
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// A writer that passes text through [`clean_text`]: what the CLI prints
+/// cannot drive the terminal, whatever a remote system put in it.
+pub struct CleanWriter<W: std::io::Write>(pub W);
+
+impl<W: std::io::Write> std::io::Write for CleanWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // `write!` hands over whole formatted pieces, so each is valid UTF-8.
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(clean_text(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// Word-wraps `text` into lines of at most `width` chars; words longer
 /// than a line are split.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {

@@ -968,6 +968,11 @@ impl Prometheus {
         self.process.terminate();
     }
 
+    /// Hard SIGKILL, no state flush. Idempotent.
+    pub fn kill(&mut self) {
+        self.process.kill();
+    }
+
     /// (Re)starts on the same port, config and storage.
     pub fn restart(&mut self) {
         self.process.terminate();
@@ -1089,6 +1094,11 @@ impl DockerRegistry {
 
     pub fn stop(&mut self) {
         self.process.terminate();
+    }
+
+    /// Hard SIGKILL. Idempotent.
+    pub fn kill(&mut self) {
+        self.process.kill();
     }
 
     pub fn restart(&mut self) {

@@ -1,0 +1,224 @@
+//! opsdeck's speed goals, measured (never asserted in tests): run with
+//! `cargo bench --bench perf`; `scripts/bench` runs these plus the
+//! end-to-end comparisons and writes BENCHMARKS.md.
+//!
+//! * render one alerts frame: 10,000 alerts, 300 teams, 250×80 — goal ≤ 1 ms
+//! * ingest 10,000 alerts from two Alertmanagers (parse, de-duplicate, group,
+//!   sort) — goal ≤ 30 ms
+//! * scan 500 manifests holding 2,000 image references (and evaluate sync) —
+//!   goal ≤ 100 ms
+//! * parse and toggle a 500-step task list — goal ≤ 1 ms
+
+use std::collections::HashMap;
+use std::hint::black_box;
+
+use chrono::{TimeZone, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use opsdeck::alerts::client::parse_alertmanager_alerts;
+use opsdeck::alerts::model::AlertmanagerSnapshot;
+use opsdeck::alerts::source::SourceEvent;
+use opsdeck::app::state::{AlertSettings, State};
+use opsdeck::app::{Action, update};
+use opsdeck::config::Config;
+use opsdeck::deploy::policy::{Policy, Rule};
+use opsdeck::deploy::service::scan_texts;
+use opsdeck::deploy::sync::{Published, evaluate};
+use opsdeck::release::tasklist::{Checklist, set_done};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+
+const LEVELS: [&str; 4] = ["critical", "warning", "warning", "info"];
+
+/// Alertmanager's `/api/v2/alerts` body with `n` alerts over `teams` teams.
+fn alerts_body(n: usize, teams: usize) -> Vec<u8> {
+    let start = Utc
+        .with_ymd_and_hms(2020, 11, 20, 10, 0, 0)
+        .single()
+        .expect("time");
+    let alerts: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let labels = json!({
+                "alertname": format!("{}_service{}_metric{}", LEVELS[i % 4], i % 97, i),
+                "level": LEVELS[i % 4],
+                "owner": format!("team-{}", i % teams),
+                "service_name": format!("service{}", i % 97),
+                "name": format!("metric{i}"),
+                "description": format!("service{}: metric {i} is bad", i % 97),
+            });
+            let labels_map: opsdeck::alerts::model::Labels =
+                serde_json::from_value(labels.clone()).expect("labels");
+            json!({
+                "annotations": {"description": format!("metric {i} is bad"), "summary": "s"},
+                "endsAt": "2020-11-20T12:00:00.000Z",
+                "fingerprint": opsdeck::alerts::model::fingerprint(&labels_map),
+                "receivers": [{"name": "null"}],
+                "startsAt": (start + chrono::TimeDelta::seconds(i as i64)).to_rfc3339(),
+                "status": {"inhibitedBy": [], "silencedBy": [], "state": "active"},
+                "updatedAt": "2020-11-20T12:00:00.000Z",
+                "generatorURL": "http://prometheus/graph",
+                "labels": labels,
+            })
+        })
+        .collect();
+    serde_json::to_vec(&alerts).expect("json")
+}
+
+fn state_with(body: &[u8]) -> State {
+    let config = Config::default();
+    let mut state = State::new(
+        AlertSettings::from_config(&config),
+        vec![
+            (
+                "am-a".into(),
+                opsdeck::alerts::model::SourceKind::Alertmanager,
+            ),
+            (
+                "am-b".into(),
+                opsdeck::alerts::model::SourceKind::Alertmanager,
+            ),
+        ],
+        false,
+        Utc.with_ymd_and_hms(2020, 11, 20, 12, 0, 0)
+            .single()
+            .expect("time"),
+    );
+    ingest(&mut state, body);
+    state
+}
+
+/// The ingest path: parse both Alertmanagers' answers, then let `update`
+/// merge (de-duplicate by fingerprint), group and sort.
+fn ingest(state: &mut State, body: &[u8]) {
+    for name in ["am-a", "am-b"] {
+        let alerts = parse_alertmanager_alerts(body, name).expect("parse");
+        update(
+            state,
+            Action::Source(SourceEvent::Alertmanager {
+                name: name.into(),
+                result: Ok(AlertmanagerSnapshot {
+                    alerts,
+                    silences: Vec::new(),
+                    peers: vec!["shared".into()],
+                }),
+                at: Utc::now(),
+            }),
+        );
+    }
+}
+
+fn bench_alerts(c: &mut Criterion) {
+    let body = alerts_body(10_000, 300);
+    let mut state = state_with(&body);
+    assert_eq!(state.alerts.len(), 10_000);
+    assert_eq!(state.groups.len(), 300);
+    update(&mut state, Action::Resize(250, 80));
+    // Focus a busy team's alert list, with the detail pane open.
+    update(
+        &mut state,
+        Action::Command(opsdeck::app::keymap::Command::FocusNext),
+    );
+    update(
+        &mut state,
+        Action::Command(opsdeck::app::keymap::Command::Open),
+    );
+    let mut terminal = Terminal::new(TestBackend::new(250, 80)).expect("terminal");
+    c.bench_function("render alerts frame (10k alerts, 300 teams, 250x80)", |b| {
+        b.iter(|| {
+            terminal
+                .draw(|f| opsdeck::ui::render(black_box(&state), f))
+                .expect("draw");
+        });
+    });
+    c.bench_function("ingest: parse 10k alerts (one Alertmanager)", |b| {
+        b.iter(|| parse_alertmanager_alerts(black_box(&body), "am-a").expect("parse"));
+    });
+    c.bench_function("ingest 10k alerts from two Alertmanagers", |b| {
+        b.iter(|| {
+            let mut fresh = state_with(&[]);
+            ingest(&mut fresh, black_box(&body));
+            assert_eq!(fresh.alerts.len(), 10_000);
+        });
+    });
+}
+
+fn bench_deploy(c: &mut Criterion) {
+    let d = |i: usize| format!("sha256:{:064x}", i);
+    let files: Vec<(String, String)> = (0..500)
+        .map(|f| {
+            let mut text = format!("# manifest {f}\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: svc{f}\nspec:\n  template:\n    spec:\n      initContainers:\n");
+            for k in 0..2 {
+                text.push_str(&format!(
+                    "        - name: init{k}\n          image: \"index.docker.io/sourcegraph/img{}:3.22.{k}@{}\"\n",
+                    (f * 4 + k) % 150,
+                    d(f * 4 + k)
+                ));
+            }
+            text.push_str("      containers:\n");
+            for k in 2..4 {
+                text.push_str(&format!(
+                    "        - name: c{k}\n          image: index.docker.io/sourcegraph/img{}:3.22.{k}@{} # pinned\n",
+                    (f * 4 + k) % 150,
+                    d(f * 4 + k)
+                ));
+            }
+            (format!("base/svc{f}/svc{f}.Deployment.yaml"), text)
+        })
+        .collect();
+    let rules = vec![
+        Rule::new(
+            "sourcegraph/*",
+            Policy::Semver {
+                range: None,
+                prerelease: false,
+            },
+        )
+        .expect("rule"),
+    ];
+    let lookups: HashMap<String, Result<Published, String>> = (0..150)
+        .map(|i| {
+            (
+                format!("docker.io/sourcegraph/img{i}"),
+                Ok(Published {
+                    tag: "3.23.0".into(),
+                    digest: Some(d(i)),
+                }),
+            )
+        })
+        .collect();
+    let (pins, errors, _) = scan_texts(&files);
+    assert_eq!((pins.len(), errors.len()), (2000, 0));
+    c.bench_function("deploy scan 500 manifests / 2000 pins + sync", |b| {
+        b.iter(|| {
+            let (pins, _, _) = scan_texts(black_box(&files));
+            black_box(evaluate(&pins, &lookups, &rules, &[]))
+        });
+    });
+}
+
+fn bench_tasklist(c: &mut Criterion) {
+    let mut body = String::from("Tracking the release.\n\n");
+    for s in 0..10 {
+        body.push_str(&format!("## Section {s}\n\n"));
+        for i in 0..50 {
+            body.push_str(&format!(
+                "- [{}] Step {i} of section {s}: `yarn release step:{s}-{i}`\n",
+                if i % 3 == 0 { "x" } else { " " }
+            ));
+        }
+        body.push('\n');
+    }
+    let cl = Checklist::parse(&body);
+    assert_eq!(cl.steps.len(), 500);
+    let id = cl.steps[499].id.clone();
+    c.bench_function("task list: parse and toggle a 500-step issue", |b| {
+        b.iter(|| {
+            let cl = Checklist::parse(black_box(&body));
+            black_box(cl.progress());
+            black_box(set_done(&body, &id, true).expect("toggle"))
+        });
+    });
+}
+
+criterion_group!(benches, bench_alerts, bench_deploy, bench_tasklist);
+criterion_main!(benches);
