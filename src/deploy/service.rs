@@ -456,41 +456,68 @@ pub fn plan_bump(
 }
 
 async fn instance_version(http: &reqwest::Client, i: &InstanceConfig) -> Result<String, String> {
-    let resp = http
+    use crate::alerts::client::{MAX_BODY, body_problem, clip};
+    let mut resp = http
         .get(i.version_url.get_ref())
         .timeout(i.timeout)
         .send()
         .await
-        .map_err(|e| {
-            if e.is_timeout() {
-                "timed out".to_string()
-            } else if e.is_connect() {
-                "connection refused".to_string()
-            } else {
-                e.to_string()
-            }
-        })?;
+        .map_err(|e| transport_reason(&e))?;
     let status = resp.status();
+    if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(format!("response larger than {} MiB", MAX_BODY >> 20));
+    }
+    // Read with a cap: a version answer is a few bytes.
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| transport_reason(&e))? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(format!("response larger than {} MiB", MAX_BODY >> 20));
+        }
+        body.extend_from_slice(&chunk);
+    }
     if !status.is_success() {
         return Err(format!("HTTP {}", status.as_u16()));
     }
-    let text = resp.text().await.map_err(|e| e.to_string())?;
+    if let Some(problem) = body_problem(&body) {
+        return Err(problem);
+    }
+    let text = String::from_utf8_lossy(&body);
     match &i.json_pointer {
         None => {
             let v = text.trim();
-            if v.is_empty() || v.len() > 200 {
-                return Err("empty or overlong version answer".into());
+            if v.len() > 200 || v.contains('\n') {
+                return Err(format!("not a version: {:?}", clip(v, 60)));
             }
-            Ok(v.to_string())
+            Ok(clip(v, 200))
         }
         Some(ptr) => {
             let json: serde_json::Value =
-                serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
+                serde_json::from_str(&text).map_err(|e| format!("invalid response: {e}"))?;
             match json.pointer(ptr) {
-                Some(serde_json::Value::String(s)) => Ok(s.clone()),
-                Some(other) if !other.is_null() => Ok(other.to_string()),
-                _ => Err(format!("no value at {ptr}")),
+                Some(serde_json::Value::String(s)) => Ok(clip(s, 200)),
+                Some(n @ serde_json::Value::Number(_)) => Ok(n.to_string()),
+                Some(_) => Err(format!("the value at {ptr} is not a version string")),
+                None => Err(format!("no value at {ptr}")),
             }
         }
     }
+}
+
+/// A transport error's reason without the URL (it may hold credentials).
+fn transport_reason(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return "timed out".into();
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    let mut innermost = None;
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                return "connection refused".into();
+            }
+        }
+        innermost = Some(s.to_string());
+        source = s.source();
+    }
+    innermost.unwrap_or_else(|| "request failed".into())
 }

@@ -236,8 +236,8 @@ impl GithubClient {
         {
             return self.timed_out();
         } else {
-            // Never the whole text: octocrab's own errors may quote the URL.
-            clip(&text, 200)
+            // octocrab's own errors may quote the URL, user and password too.
+            clip(&text.replace(&self.api_url, &self.shown_url), 200)
         };
         fail(format!("cannot reach {}: {reason}", self.shown_url))
     }

@@ -795,7 +795,6 @@ async fn instance_version_fetch_survives_hostile_answers() {
 /// What `Deployer::versions` should do once it caps the body and refuses
 /// non-text answers (src/deploy/service.rs, `instance_version`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs a body cap and HTML/UTF-8 checks in Deployer::versions (src/deploy/service.rs)"]
 async fn instance_version_fetch_caps_the_body_and_refuses_html() {
     let server = HostileServer::start(Reply::json("")).await;
     let plain = deploy_with_instance(&server.url, None);
