@@ -10,6 +10,7 @@ mod config_example;
 mod deploy_live;
 mod faults;
 mod hostile;
+mod mutations;
 mod pty;
 mod readme;
 mod release_live;
