@@ -88,13 +88,15 @@ pub fn merge<'a>(
     routing: &Routing,
 ) -> Vec<Alert> {
     let mut out: Vec<Alert> = Vec::new();
-    let mut by_fp: HashMap<String, usize> = HashMap::new();
+    // Keyed by the inputs' own fingerprints: no copies of the keys.
+    let mut by_fp: HashMap<&'a str, usize> = HashMap::new();
     for alerts in alertmanagers.into_iter().chain(prometheus) {
+        out.reserve(alerts.len().saturating_sub(out.capacity() - out.len()));
         for a in alerts {
-            match by_fp.get(&a.fingerprint) {
+            match by_fp.get(a.fingerprint.as_str()) {
                 Some(&i) => absorb(&mut out[i], a),
                 None => {
-                    by_fp.insert(a.fingerprint.clone(), out.len());
+                    by_fp.insert(a.fingerprint.as_str(), out.len());
                     let mut a = a.clone();
                     routing.classify(&mut a);
                     out.push(a);
@@ -136,9 +138,9 @@ fn absorb(into: &mut Alert, other: &Alert) {
         into.generator_url.clone_from(&other.generator_url);
     }
     for (k, v) in &other.annotations {
-        into.annotations
-            .entry(k.clone())
-            .or_insert_with(|| v.clone());
+        if !into.annotations.contains_key(k) {
+            into.annotations.insert(k.clone(), v.clone());
+        }
     }
 }
 
