@@ -97,6 +97,7 @@ fn on_source(state: &mut State, event: SourceEvent) {
                 Ok(snapshot) => {
                     status.last_ok = Some(at);
                     status.error = None;
+                    let local_before = state.local.len();
                     // Local changes this snapshot already shows are done.
                     state.local.retain(|(_, change)| match change {
                         // Alertmanager keeps times to the millisecond.
@@ -110,8 +111,14 @@ fn on_source(state: &mut State, event: SourceEvent) {
                             .iter()
                             .any(|x| &x.id == id && x.state == SilenceState::Expired),
                     });
-                    state.snapshots.insert(name, snapshot);
-                    state.recompute();
+                    // An unchanged refresh (the common case when idle) needs
+                    // no merge or regroup: only the health and age change.
+                    if state.snapshots.get(&name) != Some(&snapshot)
+                        || state.local.len() != local_before
+                    {
+                        state.snapshots.insert(name, snapshot);
+                        state.recompute();
+                    }
                 }
                 Err(e) => status.error = Some(e.message),
             }
@@ -123,8 +130,10 @@ fn on_source(state: &mut State, event: SourceEvent) {
                 Ok(alerts) => {
                     status.last_ok = Some(at);
                     status.error = None;
-                    state.prometheus.insert(name, alerts);
-                    state.recompute();
+                    if state.prometheus.get(&name) != Some(&alerts) {
+                        state.prometheus.insert(name, alerts);
+                        state.recompute();
+                    }
                 }
                 Err(e) => status.error = Some(e.message),
             }

@@ -74,7 +74,7 @@ impl std::fmt::Display for Line {
 pub async fn run(env: &Environment) -> Result<ExitCode> {
     let config = &env.config;
     {
-        let mut out = crate::ui::text::CleanWriter(std::io::stdout().lock());
+        let mut out = crate::ui::text::CleanWriter::stdout();
         match &env.path {
             Some(path) => writeln!(out, "config {}: ok", path.display())?,
             None => writeln!(out, "config (the embedded demo): ok")?,
@@ -95,7 +95,7 @@ pub async fn run(env: &Environment) -> Result<ExitCode> {
         check_release(config),
         check_deploy(config)
     );
-    let mut out = crate::ui::text::CleanWriter(std::io::stdout().lock());
+    let mut out = crate::ui::text::CleanWriter::stdout();
     let mut failed = false;
     for line in alerts.iter().chain(&release).chain(&deploy) {
         failed |= line.mark == Mark::Fail;

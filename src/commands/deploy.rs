@@ -91,7 +91,7 @@ pub async fn run(config: &Config, json: bool, action: Option<DeployAction>) -> R
 }
 
 fn show(snapshot: &DeploySnapshot, json: bool) -> Result<ExitCode> {
-    let mut out = crate::ui::text::CleanWriter(std::io::stdout().lock());
+    let mut out = crate::ui::text::CleanWriter::stdout();
     if json {
         let doc = DeployJson {
             branch: &snapshot.branch,

@@ -386,7 +386,7 @@ fn alert_json(a: &Alert) -> AlertJson<'_> {
 async fn alerts(config: &Config, demo: bool, json: bool) -> Result<ExitCode> {
     let state = snapshot(config, demo).await?;
     let any_ok = report_sources(&state);
-    let mut out = crate::ui::text::CleanWriter(std::io::stdout().lock());
+    let mut out = crate::ui::text::CleanWriter::stdout();
     if json {
         let doc = AlertsJson {
             teams: state
@@ -621,7 +621,7 @@ async fn silences(config: &Config, demo: bool, json: bool) -> Result<ExitCode> {
     let state = snapshot(config, demo).await?;
     let any_ok = report_sources(&state);
     let list = state.open_silences();
-    let mut out = crate::ui::text::CleanWriter(std::io::stdout().lock());
+    let mut out = crate::ui::text::CleanWriter::stdout();
     if json {
         let doc: Vec<SilenceJson> = list
             .iter()

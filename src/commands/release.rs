@@ -92,7 +92,7 @@ pub async fn run(config: &Config, json: bool, action: Option<ReleaseAction>) -> 
 fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
     let rules = rules(config);
     let cl = &doc.checklist;
-    let mut out = crate::ui::text::CleanWriter(std::io::stdout().lock());
+    let mut out = crate::ui::text::CleanWriter::stdout();
     if json {
         let sections = cl
             .sections

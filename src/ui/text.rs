@@ -68,8 +68,26 @@ pub fn clean_text(s: &str) -> Cow<'_, str> {
 /// cannot drive the terminal, whatever a remote system put in it.
 pub struct CleanWriter<W: std::io::Write>(pub W);
 
+impl CleanWriter<std::io::BufWriter<std::io::StdoutLock<'static>>> {
+    /// Buffered, cleaned standard output.
+    pub fn stdout() -> Self {
+        CleanWriter(std::io::BufWriter::with_capacity(
+            1 << 16,
+            std::io::stdout().lock(),
+        ))
+    }
+}
+
 impl<W: std::io::Write> std::io::Write for CleanWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // Plain printable ASCII (the bulk of any output) passes straight on.
+        if buf
+            .iter()
+            .all(|&b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t')
+        {
+            self.0.write_all(buf)?;
+            return Ok(buf.len());
+        }
         // `write!` hands over whole formatted pieces, so each is valid UTF-8.
         let text = String::from_utf8_lossy(buf);
         self.0.write_all(clean_text(&text).as_bytes())?;
