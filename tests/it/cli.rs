@@ -2,7 +2,7 @@
 //! commands against a real Alertmanager.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::{Value, json};
 
@@ -10,18 +10,7 @@ use crate::common::Alertmanager;
 use crate::support::{config_text, sg_alert};
 
 fn opsdeck(args: &[&str], config: Option<&Path>) -> Output {
-    let home = tempfile::tempdir().expect("tempdir");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
-    cmd.args(args)
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_STATE_HOME", home.path().join("state"))
-        .env_remove("OPSDECK_CONFIG")
-        .stdin(Stdio::null());
-    if let Some(c) = config {
-        cmd.arg("--config").arg(c);
-    }
-    cmd.output().expect("run opsdeck")
+    crate::support::opsdeck_bin(args, config)
 }
 
 fn stderr(o: &Output) -> String {

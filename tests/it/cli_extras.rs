@@ -3,29 +3,18 @@
 //! real git repository, with dead ports for the sources that must fail.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 use serde_json::json;
 
 use crate::common::push::push_image;
 use crate::common::{Alertmanager, DockerRegistry, free_port, wait_for};
+use crate::support::git;
 use crate::support::{config_text, sg_alert};
 
-/// Runs the binary with a private HOME/XDG dirs and no `$OPSDECK_CONFIG`.
 fn opsdeck(args: &[&str], config: Option<&Path>) -> Output {
-    let home = tempfile::tempdir().expect("tempdir");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
-    cmd.args(args)
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_STATE_HOME", home.path().join("state"))
-        .env_remove("OPSDECK_CONFIG")
-        .stdin(Stdio::null());
-    if let Some(c) = config {
-        cmd.arg("--config").arg(c);
-    }
-    cmd.output().expect("run opsdeck")
+    crate::support::opsdeck_bin(args, config)
 }
 
 fn stdout(o: &Output) -> String {
@@ -216,26 +205,6 @@ fn config_check_loads_a_file_checklist() {
         line(&stdout(&o), "✗ file (release)", &o).contains(&checklist.display().to_string()),
         "{}",
         both(&o)
-    );
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=test",
-            "-c",
-            "user.email=test@example.invalid",
-        ])
-        .args(args)
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
     );
 }
 

@@ -14,28 +14,7 @@ use opsdeck::runtime::Runtime;
 
 use crate::common::DockerRegistry;
 use crate::common::push::push_image;
-use crate::support::{key, press, until};
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=test",
-            "-c",
-            "user.email=test@example.invalid",
-        ])
-        .args(args)
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
+use crate::support::{git, key, press, until};
 
 /// A deploy checkout with a bare `origin`, `master` pushed.
 struct DeployRepo {

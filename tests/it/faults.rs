@@ -7,7 +7,6 @@
 //! keeps counting); the first refresh after the restart must succeed.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -26,6 +25,7 @@ use serde_json::json;
 use crate::common::push::push_image;
 use crate::common::{Alertmanager, DockerRegistry, Prometheus, SAMPLE_RULES};
 use crate::hostile::Hang;
+use crate::support::git;
 use crate::support::{sg_alert, summary};
 
 /// What an action tells about a source's refresh.
@@ -286,26 +286,6 @@ async fn prometheus_killed_and_restarted() {
 // ---------------------------------------------------------------------------
 // Deploy: the registry killed and restarted
 // ---------------------------------------------------------------------------
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=test",
-            "-c",
-            "user.email=test@example.invalid",
-        ])
-        .args(args)
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// A deploy checkout on `master` holding these manifests.
 fn deploy_repo(files: &[(&str, String)]) -> (tempfile::TempDir, PathBuf) {

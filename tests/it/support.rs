@@ -151,3 +151,43 @@ pub async fn select_team(rt: &mut Runtime, team: &str) {
         Some(team)
     );
 }
+
+/// Runs `git -C dir args…` with a throw-away identity; panics with git's
+/// stderr on failure; returns its trimmed stdout.
+pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=test",
+            "-c",
+            "user.email=test@example.invalid",
+        ])
+        .args(args)
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Runs the opsdeck binary with private HOME/XDG directories, no
+/// `$OPSDECK_CONFIG` and no stdin.
+pub fn opsdeck_bin(args: &[&str], config: Option<&std::path::Path>) -> std::process::Output {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"));
+    cmd.args(args)
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env_remove("OPSDECK_CONFIG")
+        .stdin(std::process::Stdio::null());
+    if let Some(c) = config {
+        cmd.arg("--config").arg(c);
+    }
+    cmd.output().expect("run opsdeck")
+}
