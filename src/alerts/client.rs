@@ -338,8 +338,8 @@ fn alerts_from_api(raw: Vec<ApiAlert>, source: &str) -> Vec<Alert> {
             };
             Alert {
                 fingerprint: a.fingerprint,
-                labels: a.labels,
-                annotations: a.annotations.unwrap_or_default(),
+                labels: a.labels.into(),
+                annotations: a.annotations.unwrap_or_default().into(),
                 starts_at: a.starts_at,
                 state,
                 sources: vec![source.to_string()],
@@ -663,8 +663,8 @@ impl PrometheusClient {
             .filter(|a| a.state == "pending" || a.state == "firing")
             .map(|a| Alert {
                 fingerprint: fingerprint(&a.labels),
-                labels: a.labels,
-                annotations: a.annotations.unwrap_or_default(),
+                labels: a.labels.into(),
+                annotations: a.annotations.unwrap_or_default().into(),
                 starts_at: a.active_at.unwrap_or(DateTime::UNIX_EPOCH),
                 state: if a.state == "pending" {
                     AlertState::Pending

@@ -137,9 +137,9 @@ fn absorb(into: &mut Alert, other: &Alert) {
     if into.generator_url.is_none() {
         into.generator_url.clone_from(&other.generator_url);
     }
-    for (k, v) in &other.annotations {
+    for (k, v) in other.annotations.iter() {
         if !into.annotations.contains_key(k) {
-            into.annotations.insert(k.clone(), v.clone());
+            std::sync::Arc::make_mut(&mut into.annotations).insert(k.clone(), v.clone());
         }
     }
 }
@@ -258,8 +258,8 @@ mod tests {
         let labels = labels(pairs);
         Alert {
             fingerprint: fingerprint(&labels),
-            labels,
-            annotations: Labels::new(),
+            labels: labels.into(),
+            annotations: Labels::new().into(),
             starts_at: Utc
                 .with_ymd_and_hms(2020, 11, 1, 10, minute, 0)
                 .single()

@@ -492,10 +492,13 @@ mod tests {
             labels: labels
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect::<Labels>(),
-            annotations: [("description".to_string(), "Disk almost FULL".to_string())]
-                .into_iter()
-                .collect(),
+                .collect::<Labels>()
+                .into(),
+            annotations: std::sync::Arc::new(
+                [("description".to_string(), "Disk almost FULL".to_string())]
+                    .into_iter()
+                    .collect(),
+            ),
             starts_at: chrono::DateTime::UNIX_EPOCH,
             state,
             sources: vec!["prod".into(), "prod-b".into()],

@@ -108,10 +108,11 @@ impl AlertState {
 pub struct Alert {
     /// Alertmanager's fingerprint (or the same hash computed for Prometheus alerts).
     pub fingerprint: String,
-    /// All labels.
-    pub labels: Labels,
-    /// All annotations.
-    pub annotations: Labels,
+    /// All labels (shared: the merged list and each source's snapshot hold
+    /// the same maps, so cloning an alert is cheap).
+    pub labels: std::sync::Arc<Labels>,
+    /// All annotations (shared likewise).
+    pub annotations: std::sync::Arc<Labels>,
     /// When it started firing (or became pending).
     pub starts_at: DateTime<Utc>,
     /// Firing, pending, silenced or inhibited.

@@ -436,8 +436,8 @@ mod tests {
             .collect();
         Alert {
             fingerprint: fingerprint(&labels),
-            labels,
-            annotations: Labels::new(),
+            labels: labels.into(),
+            annotations: Labels::new().into(),
             starts_at: chrono::DateTime::UNIX_EPOCH,
             state: AlertState::Firing,
             sources: vec!["am".into()],

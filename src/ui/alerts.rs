@@ -300,7 +300,7 @@ fn detail(state: &State, frame: &mut Frame, area: Rect) {
     if let Some(url) = a.runbook_url() {
         add("runbook", url, key);
     }
-    for (k, v) in &a.annotations {
+    for (k, v) in a.annotations.iter() {
         if !first.contains(&k.as_str()) && Some(v.as_str()) != a.runbook_url() {
             add(k, v, key);
         }

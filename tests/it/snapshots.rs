@@ -47,8 +47,8 @@ fn alert(
 ) -> Alert {
     Alert {
         fingerprint: fingerprint(&labels),
-        labels,
-        annotations,
+        labels: labels.into(),
+        annotations: annotations.into(),
         starts_at: now() - mins(minutes_ago),
         state,
         sources: vec![source.to_string()],

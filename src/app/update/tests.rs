@@ -40,8 +40,8 @@ fn alert(pairs: &[(&str, &str)], source: &str, state: AlertState, minutes_ago: i
     let labels = labels(pairs);
     Alert {
         fingerprint: fingerprint(&labels),
-        labels,
-        annotations: Labels::new(),
+        labels: labels.into(),
+        annotations: Labels::new().into(),
         starts_at: now() - mins(minutes_ago),
         state,
         sources: vec![source.to_string()],
