@@ -518,17 +518,14 @@ async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode> {
         }
     }
     let mut failed = false;
+    let clients = runtime::clients(config)?;
+    let audit = crate::audit::Audit::from_config(config);
     for target in targets {
-        let Some(client) = runtime::clients(config)?.into_iter().find_map(|c| match c {
-            crate::alerts::source::SourceClient::Alertmanager(am) if am.name() == target => {
-                Some(am)
-            }
-            _ => None,
-        }) else {
+        let Some(client) = alertmanager(&clients, &target) else {
             continue;
         };
         let result = client.post_silence(&silence).await;
-        crate::audit::Audit::from_config(config).record(
+        audit.record(
             "silence.create",
             &target,
             serde_json::json!({
@@ -576,25 +573,23 @@ async fn unack(config: &Config, demo: bool, id: &str) -> Result<ExitCode> {
     }
     let clients = runtime::clients(config)?;
     let mut failed = false;
+    let audit = crate::audit::Audit::from_config(config);
     for target in state.expire_targets(silence) {
-        for c in &clients {
-            if let crate::alerts::source::SourceClient::Alertmanager(am) = c {
-                if am.name() == target {
-                    let result = am.expire_silence(&silence.id).await;
-                    crate::audit::Audit::from_config(config).record(
-                        "silence.expire",
-                        &target,
-                        serde_json::json!({ "id": silence.id, "via": "cli" }),
-                        result.as_ref().map(|_| ()).map_err(|e| e.message.as_str()),
-                    );
-                    match result {
-                        Ok(()) => outln!("expired {} on {target}", silence.id),
-                        Err(e) => {
-                            errln!("error: {e}");
-                            failed = true;
-                        }
-                    }
-                }
+        let Some(am) = alertmanager(&clients, &target) else {
+            continue;
+        };
+        let result = am.expire_silence(&silence.id).await;
+        audit.record(
+            "silence.expire",
+            &target,
+            serde_json::json!({ "id": silence.id, "via": "cli" }),
+            result.as_ref().map(|_| ()).map_err(|e| e.message.as_str()),
+        );
+        match result {
+            Ok(()) => outln!("expired {} on {target}", silence.id),
+            Err(e) => {
+                errln!("error: {e}");
+                failed = true;
             }
         }
     }
@@ -659,5 +654,16 @@ async fn silences(config: &Config, demo: bool, json: bool) -> Result<ExitCode> {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    })
+}
+
+/// The Alertmanager client named `name`.
+fn alertmanager<'a>(
+    clients: &'a [crate::alerts::source::SourceClient],
+    name: &str,
+) -> Option<&'a crate::alerts::client::AlertmanagerClient> {
+    clients.iter().find_map(|c| match c {
+        crate::alerts::source::SourceClient::Alertmanager(am) if am.name() == name => Some(am),
+        _ => None,
     })
 }
