@@ -11,9 +11,6 @@ use super::state::{Focus, Level, Overlay, State, View};
 use crate::alerts::matcher::Filter;
 use crate::alerts::model::{AlertState, Severity};
 
-/// The built-in themes, for completion.
-const THEMES: &[&str] = &["dark", "light", "high-contrast", "prod"];
-
 /// Most palette entries remembered.
 const HISTORY: usize = 50;
 
@@ -61,7 +58,7 @@ impl Palette {
                 .filter(|(n, _, _)| n.starts_with(text))
                 .map(|(n, _, _)| n.to_string())
                 .collect(),
-            Some(("theme", arg)) => THEMES
+            Some(("theme", arg)) => crate::ui::theme::Theme::BUILTIN
                 .iter()
                 .filter(|n| n.starts_with(arg))
                 .map(|n| format!("theme {n}"))
