@@ -196,35 +196,41 @@ impl Endpoint {
         body: &[u8],
         what: &str,
     ) -> Result<T, ClientError> {
-        if let Some(problem) = body_problem(body) {
-            return Err(self.error(format!("{what}: {problem}"), None));
-        }
-        serde_json::from_slice(body).map_err(|e| {
-            self.error(
-                format!("{what}: invalid response: {}", clip(&e.to_string(), 200)),
-                None,
-            )
-        })
+        decode_json(body, |text| serde_json::from_str(text))
+            .map_err(|problem| self.error(format!("{what}: {problem}"), None))
     }
+}
+
+/// Checks a body with [`json_text`], then parses it with `parse`; errors
+/// read "empty response", "invalid response: …" (clipped).
+fn decode_json<'b, T>(
+    body: &'b [u8],
+    parse: impl FnOnce(&'b str) -> serde_json::Result<T>,
+) -> Result<T, String> {
+    let text = json_text(body)?;
+    parse(text).map_err(|e| format!("invalid response: {}", clip(&e.to_string(), 200)))
+}
+
+/// A 2xx body that should hold JSON, as text: an error for nothing but
+/// whitespace, bytes that are not UTF-8, or an HTML page. (Validating the
+/// UTF-8 once here lets the JSON parser skip it per string.)
+pub fn json_text(body: &[u8]) -> Result<&str, String> {
+    let start = body.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(start) = start else {
+        return Err("empty response".into());
+    };
+    let text = std::str::from_utf8(body)
+        .map_err(|e| format!("invalid response: not UTF-8 (at byte {})", e.valid_up_to()))?;
+    if body[start] == b'<' {
+        return Err("invalid response: got HTML; is the url right?".into());
+    }
+    Ok(text)
 }
 
 /// What is wrong with a 2xx body that should hold JSON, before parsing it:
 /// nothing but whitespace, bytes that are not UTF-8, or an HTML page.
 pub fn body_problem(body: &[u8]) -> Option<String> {
-    let start = body.iter().position(|b| !b.is_ascii_whitespace());
-    let Some(start) = start else {
-        return Some("empty response".into());
-    };
-    if let Err(e) = std::str::from_utf8(body) {
-        return Some(format!(
-            "invalid response: not UTF-8 (at byte {})",
-            e.valid_up_to()
-        ));
-    }
-    if body[start] == b'<' {
-        return Some("invalid response: got HTML; is the url right?".into());
-    }
-    None
+    json_text(body).err()
 }
 
 /// Remote text for an error message: without control characters or bidi
@@ -326,41 +332,79 @@ struct ApiAlertStatus {
     inhibited_by: Option<Vec<String>>,
 }
 
-fn alerts_from_api(raw: Vec<ApiAlert>, source: &str) -> Vec<Alert> {
-    raw.into_iter()
-        .map(|a| {
-            let silenced_by = a.status.silenced_by.unwrap_or_default();
-            let inhibited_by = a.status.inhibited_by.unwrap_or_default();
-            let state = match a.status.state.as_str() {
-                "suppressed" if !silenced_by.is_empty() => AlertState::Silenced,
-                "suppressed" => AlertState::Inhibited,
-                _ => AlertState::Firing,
-            };
-            Alert {
-                fingerprint: a.fingerprint,
-                labels: a.labels.into(),
-                annotations: a.annotations.unwrap_or_default().into(),
-                starts_at: a.starts_at,
-                state,
-                sources: vec![source.to_string()],
-                generator_url: a.generator_url.filter(|u| !u.is_empty()),
-                silenced_by,
-                inhibited_by,
-                team: String::new(),
-                severity: Severity::None,
-            }
-        })
-        .collect()
+impl ApiAlert {
+    fn into_alert(self, source: &str) -> Alert {
+        let silenced_by = self.status.silenced_by.unwrap_or_default();
+        let inhibited_by = self.status.inhibited_by.unwrap_or_default();
+        let state = match self.status.state.as_str() {
+            "suppressed" if !silenced_by.is_empty() => AlertState::Silenced,
+            "suppressed" => AlertState::Inhibited,
+            _ => AlertState::Firing,
+        };
+        Alert {
+            fingerprint: self.fingerprint,
+            labels: self.labels.into(),
+            annotations: self.annotations.unwrap_or_default().into(),
+            starts_at: self.starts_at,
+            state,
+            sources: vec![source.to_string()],
+            generator_url: self.generator_url.filter(|u| !u.is_empty()),
+            silenced_by,
+            inhibited_by,
+            team: String::new(),
+            severity: Severity::None,
+        }
+    }
+}
+
+/// Reads the `/api/v2/alerts` array straight into [`Alert`]s, one element
+/// at a time (no intermediate list of API objects).
+struct AlertsSeed<'s> {
+    source: &'s str,
+    capacity: usize,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for AlertsSeed<'_> {
+    type Value = Vec<Alert>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Vec<Alert>, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for AlertsSeed<'_> {
+    type Value = Vec<Alert>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of alerts")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Alert>, A::Error> {
+        let mut out = Vec::with_capacity(self.capacity);
+        while let Some(a) = seq.next_element::<ApiAlert>()? {
+            out.push(a.into_alert(self.source));
+        }
+        Ok(out)
+    }
 }
 
 /// Parses an Alertmanager `/api/v2/alerts` body into alerts from `source`
-/// (the client's own parsing, exposed for benchmarks and tests).
+/// (the client's own parsing, exposed for benchmarks and tests). Errors
+/// read "empty response", "invalid response: …".
 pub fn parse_alertmanager_alerts(body: &[u8], source: &str) -> Result<Vec<Alert>, String> {
-    if body.is_empty() {
-        return Ok(Vec::new());
-    }
-    let raw: Vec<ApiAlert> = serde_json::from_slice(body).map_err(|e| e.to_string())?;
-    Ok(alerts_from_api(raw, source))
+    use serde::de::DeserializeSeed;
+    decode_json(body, |text| {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let seed = AlertsSeed {
+            source,
+            // A guess (alerts run to about 600 bytes of JSON) that saves
+            // most of the list's regrowth.
+            capacity: (text.len() / 600).min(1 << 16),
+        };
+        let alerts = seed.deserialize(&mut de)?;
+        de.end()?;
+        Ok(alerts)
+    })
 }
 
 /// A matcher as Alertmanager's API spells it.
@@ -517,8 +561,8 @@ impl AlertmanagerClient {
                 }
             }
         }
-        let raw: Vec<ApiAlert> = self.endpoint.decode(&body, what)?;
-        let alerts = alerts_from_api(raw, &self.endpoint.name);
+        let alerts = parse_alertmanager_alerts(&body, &self.endpoint.name)
+            .map_err(|problem| self.endpoint.error(format!("{what}: {problem}"), None))?;
         if let Ok(mut cache) = self.last_alerts.lock() {
             *cache = Some((body, alerts.clone()));
         }

@@ -1,8 +1,6 @@
 //! Team routing, severity ordering, de-duplication across sources and grouping
 //! by owning team. All pure.
 
-use std::collections::HashMap;
-
 use super::matcher::{Filter, Matcher};
 use super::model::{Alert, AlertState, Labels, Severity, Silence};
 
@@ -51,11 +49,7 @@ impl Routing {
         }
         self.routes
             .iter()
-            .find(|r| {
-                r.matchers
-                    .iter()
-                    .all(|m| m.matches(labels.get(&m.name).map(String::as_str)))
-            })
+            .find(|r| r.matchers.iter().all(|m| m.matches(labels.get(&m.name))))
             .map(|r| r.team.as_str())
             .unwrap_or(UNOWNED)
     }
@@ -65,7 +59,7 @@ impl Routing {
         self.severity_labels
             .iter()
             .find_map(|l| labels.get(l))
-            .map(|v| Severity::parse(v))
+            .map(Severity::parse)
             .unwrap_or(Severity::None)
     }
 
@@ -89,9 +83,10 @@ pub fn merge<'a>(
 ) -> Vec<Alert> {
     let mut out: Vec<Alert> = Vec::new();
     // Keyed by the inputs' own fingerprints: no copies of the keys.
-    let mut by_fp: HashMap<&'a str, usize> = HashMap::new();
+    let mut by_fp: foldhash::HashMap<&'a str, usize> = foldhash::HashMap::default();
     for alerts in alertmanagers.into_iter().chain(prometheus) {
         out.reserve(alerts.len().saturating_sub(out.capacity() - out.len()));
+        by_fp.reserve(alerts.len().saturating_sub(by_fp.capacity() - by_fp.len()));
         for a in alerts {
             match by_fp.get(a.fingerprint.as_str()) {
                 Some(&i) => absorb(&mut out[i], a),
@@ -137,9 +132,15 @@ fn absorb(into: &mut Alert, other: &Alert) {
     if into.generator_url.is_none() {
         into.generator_url.clone_from(&other.generator_url);
     }
+    // HA members report the same annotations: nothing to add.
+    if std::sync::Arc::ptr_eq(&into.annotations, &other.annotations)
+        || into.annotations == other.annotations
+    {
+        return;
+    }
     for (k, v) in other.annotations.iter() {
         if !into.annotations.contains_key(k) {
-            std::sync::Arc::make_mut(&mut into.annotations).insert(k.clone(), v.clone());
+            std::sync::Arc::make_mut(&mut into.annotations).insert(k, v);
         }
     }
 }
@@ -178,7 +179,7 @@ impl TeamGroup {
 /// of critical, then error, …), then by name; a team whose matching alerts
 /// are all hidden still appears, with its hidden count.
 pub fn group(alerts: &[Alert], filter: &Filter, show_suppressed: bool) -> Vec<TeamGroup> {
-    let mut teams: HashMap<&str, TeamGroup> = HashMap::new();
+    let mut teams: foldhash::HashMap<&str, TeamGroup> = foldhash::HashMap::default();
     for (i, a) in alerts.iter().enumerate() {
         if !filter.matches(a) {
             continue;
@@ -223,9 +224,7 @@ pub fn silences_matching<'a>(
 ) -> impl Iterator<Item = &'a Silence> + 'a {
     silences.iter().filter(move |s| {
         s.state != super::model::SilenceState::Expired
-            && s.matchers
-                .iter()
-                .all(|m| m.matches(labels.get(&m.name).map(String::as_str)))
+            && s.matchers.iter().all(|m| m.matches(labels.get(&m.name)))
     })
 }
 
@@ -233,11 +232,7 @@ pub fn silences_matching<'a>(
 pub fn count_matching(alerts: &[Alert], matchers: &[Matcher]) -> usize {
     alerts
         .iter()
-        .filter(|a| {
-            matchers
-                .iter()
-                .all(|m| m.matches(a.labels.get(&m.name).map(String::as_str)))
-        })
+        .filter(|a| matchers.iter().all(|m| m.matches(a.labels.get(&m.name))))
         .count()
 }
 

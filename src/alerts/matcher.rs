@@ -284,7 +284,7 @@ impl Filter {
 
 fn term_matches(term: &Term, a: &Alert) -> bool {
     match term {
-        Term::Label(m) => m.matches(a.labels.get(&m.name).map(String::as_str)),
+        Term::Label(m) => m.matches(a.labels.get(&m.name)),
         Term::Field(Field::State, m) => m.matches(Some(a.state.as_str())),
         Term::Field(Field::Team, m) => m.matches(Some(&a.team)),
         Term::Field(Field::Severity, m) => m.matches(Some(a.severity.as_str())),
@@ -297,7 +297,7 @@ fn term_matches(term: &Term, a: &Alert) -> bool {
             }
         }
         Term::Text(t) => {
-            let hit = |v: &String| contains_ignore_case(v, t);
+            let hit = |v: &str| contains_ignore_case(v, t);
             a.labels.values().any(hit)
                 || a.annotations.values().any(hit)
                 || contains_ignore_case(&a.team, t)

@@ -8,6 +8,7 @@
 
 pub mod client;
 pub mod grouping;
+pub mod labels;
 pub mod matcher;
 pub mod model;
 pub mod source;

@@ -1,6 +1,5 @@
 //! Plain data for the alerts pane: alerts, severities, states and silences.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -8,8 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::matcher::Matcher;
 
-/// A label set, sorted by name (as Prometheus sorts them).
-pub type Labels = BTreeMap<String, String>;
+pub use super::labels::Labels;
 
 /// Severity, ordered most severe first: `Critical < Error < Warning < Info < None`
 /// in `Ord`, so sorting ascending puts critical alerts on top.
@@ -40,13 +38,23 @@ impl Severity {
 
     /// Reads a label value case-insensitively, with common synonyms.
     pub fn parse(value: &str) -> Severity {
-        match value.trim().to_ascii_lowercase().as_str() {
-            "critical" | "crit" | "page" | "p1" => Severity::Critical,
-            "error" | "err" | "high" | "major" | "p2" => Severity::Error,
-            "warning" | "warn" | "medium" | "minor" | "p3" => Severity::Warning,
-            "info" | "informational" | "low" | "notice" | "p4" => Severity::Info,
-            _ => Severity::None,
-        }
+        const NAMES: [(&[&str], Severity); 4] = [
+            (&["critical", "crit", "page", "p1"], Severity::Critical),
+            (&["error", "err", "high", "major", "p2"], Severity::Error),
+            (
+                &["warning", "warn", "medium", "minor", "p3"],
+                Severity::Warning,
+            ),
+            (
+                &["info", "informational", "low", "notice", "p4"],
+                Severity::Info,
+            ),
+        ];
+        let value = value.trim();
+        NAMES
+            .iter()
+            .find(|(names, _)| names.iter().any(|n| n.eq_ignore_ascii_case(value)))
+            .map_or(Severity::None, |&(_, s)| s)
     }
 
     /// The lower-case name used in JSON and on screen.
@@ -134,10 +142,7 @@ pub struct Alert {
 impl Alert {
     /// The `alertname` label, or `""`.
     pub fn name(&self) -> &str {
-        self.labels
-            .get("alertname")
-            .map(String::as_str)
-            .unwrap_or("")
+        self.labels.get("alertname").unwrap_or("")
     }
 
     /// The first of `severity_labels` present on the alert.
@@ -145,7 +150,7 @@ impl Alert {
         severity_labels
             .iter()
             .find_map(|l| self.labels.get(l))
-            .map(|v| Severity::parse(v))
+            .map(Severity::parse)
             .unwrap_or(Severity::None)
     }
 
@@ -153,8 +158,7 @@ impl Alert {
     pub fn summary(&self) -> &str {
         ["description", "summary", "message"]
             .iter()
-            .find_map(|k| self.annotations.get(*k).or_else(|| self.labels.get(*k)))
-            .map(String::as_str)
+            .find_map(|k| self.annotations.get(k).or_else(|| self.labels.get(k)))
             .unwrap_or("")
     }
 
@@ -168,8 +172,7 @@ impl Alert {
             "playbook",
         ]
         .iter()
-        .find_map(|k| self.annotations.get(*k))
-        .map(String::as_str)
+        .find_map(|k| self.annotations.get(k))
     }
 }
 

@@ -659,7 +659,7 @@ impl State {
                         let hit = sil
                             .matchers
                             .iter()
-                            .all(|m| m.matches(a.labels.get(&m.name).map(String::as_str)));
+                            .all(|m| m.matches(a.labels.get(&m.name)));
                         if hit && a.state != AlertState::Pending && !a.silenced_by.contains(&sil.id)
                         {
                             a.silenced_by.push(sil.id.clone());

@@ -33,7 +33,7 @@ use serde::Serialize;
 use crate::alerts::client::NewSilence;
 use crate::alerts::grouping::count_matching;
 use crate::alerts::matcher::Matcher;
-use crate::alerts::model::{Alert, Severity};
+use crate::alerts::model::{Alert, Labels, Severity};
 use crate::alerts::source::fetch_all;
 use crate::app::state::{State, parse_matcher_list};
 use crate::app::{Action, update};
@@ -354,8 +354,8 @@ struct AlertJson<'a> {
     state: &'static str,
     sources: &'a [String],
     starts_at: String,
-    labels: &'a BTreeMap<String, String>,
-    annotations: &'a BTreeMap<String, String>,
+    labels: &'a Labels,
+    annotations: &'a Labels,
     silenced_by: &'a [String],
 }
 

@@ -301,7 +301,7 @@ fn detail(state: &State, frame: &mut Frame, area: Rect) {
         add("runbook", url, key);
     }
     for (k, v) in a.annotations.iter() {
-        if !first.contains(&k.as_str()) && Some(v.as_str()) != a.runbook_url() {
+        if !first.contains(&k) && Some(v) != a.runbook_url() {
             add(k, v, key);
         }
     }

@@ -61,10 +61,7 @@ async fn groups_by_team_label_by_route_and_unowned() {
     let first = &rt.state.alerts[search.alerts[0]];
     assert_eq!(first.name(), "critical_frontend_hard_error_rate");
     let routed = &rt.state.alerts[search.alerts[1]];
-    assert_eq!(
-        routed.labels.get("service_name").map(String::as_str),
-        Some("zoekt-webserver")
-    );
+    assert_eq!(routed.labels.get("service_name"), Some("zoekt-webserver"));
     assert!(!routed.labels.contains_key("owner"));
 
     // Our fingerprint is Alertmanager's.
