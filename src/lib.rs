@@ -25,6 +25,7 @@ pub mod demo;
 pub mod deploy;
 pub mod logging;
 pub mod poll;
+pub mod quiet_backend;
 pub mod release;
 pub mod runtime;
 pub mod ui;

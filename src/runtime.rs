@@ -7,11 +7,15 @@ use std::collections::HashMap;
 use std::io;
 use std::time::Duration;
 
+use crate::quiet_backend::QuietBackend;
 use chrono::Utc;
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
-use ratatui::DefaultTerminal;
+
+/// The console's terminal: crossterm on stdout, silent when nothing changed.
+type ConsoleTerminal =
+    ratatui::Terminal<QuietBackend<ratatui::backend::CrosstermBackend<io::Stdout>>>;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::alerts::client::{AlertmanagerClient, PrometheusClient};
@@ -537,7 +541,7 @@ impl Runtime {
         })
     }
 
-    async fn event_loop(&mut self, terminal: &mut DefaultTerminal) -> Result<()> {
+    async fn event_loop(&mut self, terminal: &mut ConsoleTerminal) -> Result<()> {
         // TEST HOOK (tests/it/terminal.rs), inert unless the variable is set:
         // the first key press panics, to check that a panic restores the
         // terminal and shows color-eyre's report. Not a user feature.
@@ -591,7 +595,7 @@ impl Runtime {
         }
     }
 
-    fn draw(&self, terminal: &mut DefaultTerminal) -> Result<()> {
+    fn draw(&self, terminal: &mut ConsoleTerminal) -> Result<()> {
         terminal
             .draw(|frame| crate::ui::render(&self.state, frame))
             .map(|_| ())
@@ -603,7 +607,7 @@ impl Runtime {
     /// terminal again and redraws every cell (the shell drew on the screen
     /// meanwhile, and terminals clear the alternate screen on entering it).
     #[cfg(unix)]
-    fn suspend(&mut self, terminal: &mut DefaultTerminal) -> Result<()> {
+    fn suspend(&mut self, terminal: &mut ConsoleTerminal) -> Result<()> {
         tracing::info!("suspending on ctrl-z");
         leave_terminal();
         // Stops every thread; returns after SIGCONT. In an orphaned process
@@ -618,6 +622,8 @@ impl Runtime {
         // `resize` clears the screen and forgets what ratatui believes is on
         // it, so the next draw repaints everything (and, unlike
         // `Terminal::clear`, it does not query the cursor position).
+        // The shell may have shown the cursor meanwhile.
+        terminal.backend_mut().forget();
         let size = terminal.size().wrap_err("reading the terminal size")?;
         terminal
             .resize(size.into())
@@ -687,7 +693,7 @@ static CONSOLE_THREAD: std::sync::Mutex<Option<std::thread::ThreadId>> =
 /// Takes the terminal for the console and returns a ratatui terminal on
 /// stdout. The first call installs a panic hook that restores the terminal
 /// and then runs the previous hook (color-eyre's report).
-fn enter_terminal() -> io::Result<DefaultTerminal> {
+fn enter_terminal() -> io::Result<ConsoleTerminal> {
     static HOOK: std::sync::Once = std::sync::Once::new();
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
@@ -705,7 +711,9 @@ fn enter_terminal() -> io::Result<DefaultTerminal> {
         *t = Some(std::thread::current().id());
     }
     let terminal = take_terminal().and_then(|()| {
-        ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))
+        ratatui::Terminal::new(QuietBackend::new(ratatui::backend::CrosstermBackend::new(
+            io::stdout(),
+        )))
     });
     if terminal.is_err() {
         leave_terminal();

@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::text::{age, clean};
+use super::text::{age, clean, stale_age};
 use super::theme::{Role, Theme};
 use crate::alerts::model::Severity;
 use crate::app::state::{Level, State, View};
@@ -90,10 +90,12 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
         }
         let data_age = s.last_ok.map(|t| age(state.now, t));
         match (&s.error, data_age) {
-            (None, Some(a)) => {
+            (None, Some(_)) => {
                 right.push(Span::raw(format!("{} ", clean(&s.name))));
                 right.push(Span::styled("✓", theme.style(Role::Ok)));
-                right.push(Span::raw(format!(" {a}")));
+                if let Some(a) = s.last_ok.and_then(|t| stale_age(state.now, t)) {
+                    right.push(Span::styled(format!(" {a}"), theme.style(Role::Warning)));
+                }
             }
             (None, None) => {
                 right.push(Span::raw(format!("{} ", clean(&s.name))));

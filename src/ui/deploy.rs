@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
-use super::text::{age, clean};
+use super::text::{clean, stale_age};
 use super::theme::{Role, Theme};
 use crate::alerts::model::SourceKind;
 use crate::app::state::State;
@@ -116,10 +116,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         ),
         Span::styled(
             format!(
-                "   {} manifests on {} · data {} old",
+                "   {} manifests on {}{}",
                 snap.files,
                 clean(&snap.branch),
-                age(state.now, snap.at)
+                stale_age(state.now, snap.at)
+                    .map(|a| format!(" · data {a} old"))
+                    .unwrap_or_default()
             ),
             theme.style(Role::Muted),
         ),

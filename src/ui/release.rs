@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::text::{age, clean};
+use super::text::{age, clean, stale_age};
 use super::theme::Role;
 use crate::app::release::RunView;
 use crate::app::state::State;
@@ -93,9 +93,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             )
         })
         .and_then(|s| s.last_ok)
+        .and_then(|at| stale_age(state.now, at))
     {
         facts.push(Span::styled(
-            format!(" · data {} old", age(state.now, at)),
+            format!(" · data {at} old"),
             theme.style(Role::Muted),
         ));
     }

@@ -15,6 +15,12 @@ pub fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     }
 }
 
+/// The age of a source's data for the header, only once it is a minute old:
+/// fresh data shows no age, so an idle screen does not change every second.
+pub fn stale_age(now: DateTime<Utc>, then: DateTime<Utc>) -> Option<String> {
+    ((now - then).num_seconds() >= 60).then(|| age(now, then))
+}
+
 /// A compact duration until a time: `in 1h 20m`, or `ended`.
 pub fn until(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     let secs = (then - now).num_seconds();

@@ -16,6 +16,8 @@ struct Session {
     child: Box<dyn portable_pty::Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
     parser: Arc<Mutex<vt100::Parser>>,
+    /// Bytes the binary wrote to the terminal so far.
+    written: Arc<std::sync::atomic::AtomicUsize>,
     _home: tempfile::TempDir,
 }
 
@@ -51,6 +53,8 @@ impl Session {
             0,
         )));
         let p = parser.clone();
+        let written = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let w = written.clone();
         std::thread::spawn(move || {
             let _master = pty.master;
             let mut buf = [0u8; 8192];
@@ -59,14 +63,20 @@ impl Session {
                     break;
                 }
                 p.lock().expect("parser").process(&buf[..n]);
+                w.fetch_add(n, std::sync::atomic::Ordering::SeqCst);
             }
         });
         Session {
             child,
             writer,
             parser,
+            written,
             _home: home,
         }
+    }
+
+    fn written(&self) -> usize {
+        self.written.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     fn screen(&self) -> String {
@@ -296,6 +306,49 @@ fn read_only_shows_in_the_header_and_refuses() {
     s.send("a");
     s.wait_for_text("read-only: acknowledging is refused");
     assert_eq!(am.get_json("/api/v2/silences"), json!([]));
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+}
+
+#[test]
+fn an_idle_console_writes_nothing_to_the_terminal() {
+    let am = Alertmanager::start();
+    // Started two hours ago: its age reads "2h" for the whole test.
+    let mut alert = sg_alert(
+        "critical",
+        "gitserver",
+        "disk_space_remaining",
+        "distribution",
+    );
+    alert["startsAt"] = json!((chrono::Utc::now() - chrono::TimeDelta::hours(2)).to_rfc3339());
+    am.post_alerts(&json!([alert]));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    // The source refreshes every second meanwhile.
+    std::fs::write(&path, config_text(&[("prod", &am.url)], &[], "")).expect("write config");
+    let mut s = Session::start(&[], Some(&path));
+    s.send("1");
+    s.wait_for_text("critical_gitserver_disk_space");
+    s.wait_for_text("2h");
+    std::thread::sleep(Duration::from_secs(2));
+    let before = s.written();
+    std::thread::sleep(Duration::from_secs(5));
+    let idle = s.written() - before;
+    assert_eq!(
+        idle,
+        0,
+        "5 s idle with 5 refreshes and 5 clock ticks wrote {idle} bytes:\n{}",
+        s.screen()
+    );
+    // A change on screen is still drawn at once.
+    am.post_alerts(&json!([sg_alert(
+        "warning",
+        "searcher",
+        "cpu_usage",
+        "search"
+    )]));
+    s.wait_for_text("Teams (2) · 2 alerts");
+    assert!(s.written() > before, "the new alert was drawn");
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
 }
