@@ -577,10 +577,18 @@ impl Runtime {
                 },
                 Some(action) = self.rx.recv() => action,
                 _ = ticks.tick() => Action::Tick(Utc::now()),
-                signal = signals.recv() => {
-                    tracing::info!(signal, "terminating on signal");
-                    return Ok(());
-                }
+                signal = signals.recv() => match signal {
+                    Received::Quit(name) => {
+                        tracing::info!(signal = name, "terminating on signal");
+                        return Ok(());
+                    }
+                    // `kill -TSTP`: the same as ctrl-z.
+                    Received::Suspend => {
+                        #[cfg(unix)]
+                        self.suspend(terminal)?;
+                        continue;
+                    }
+                },
             };
             if !self.dispatch(action) {
                 return Ok(());
@@ -602,21 +610,16 @@ impl Runtime {
             .wrap_err("drawing the screen")
     }
 
-    /// ctrl-z: gives the terminal back and stops the process the way a
-    /// terminal-generated SIGTSTP would; once continued (`fg`), takes the
-    /// terminal again and redraws every cell (the shell drew on the screen
-    /// meanwhile, and terminals clear the alternate screen on entering it).
+    /// ctrl-z (or a SIGTSTP from `kill -TSTP`): gives the terminal back and
+    /// stops the process the way a terminal-generated SIGTSTP would; once
+    /// continued (`fg`), takes the terminal again and redraws every cell (the
+    /// shell drew on the screen meanwhile, and terminals clear the alternate
+    /// screen on entering it).
     #[cfg(unix)]
     fn suspend(&mut self, terminal: &mut ConsoleTerminal) -> Result<()> {
-        tracing::info!("suspending on ctrl-z");
+        tracing::info!("suspending");
         leave_terminal();
-        // Stops every thread; returns after SIGCONT. In an orphaned process
-        // group (no job-control shell above us, e.g. `ssh -t host opsdeck`)
-        // the kernel discards SIGTSTP and this returns at once: the console
-        // simply comes back.
-        if let Err(e) = nix::sys::signal::raise(nix::sys::signal::Signal::SIGTSTP) {
-            tracing::warn!("cannot suspend: {e}");
-        }
+        stop_self();
         tracing::info!("resuming");
         take_terminal().wrap_err("taking the terminal back after ctrl-z")?;
         // `resize` clears the screen and forgets what ratatui believes is on
@@ -633,12 +636,50 @@ impl Runtime {
     }
 }
 
+/// Stops the process with SIGTSTP at its default action; returns once it is
+/// continued. The console catches SIGTSTP (to give the terminal back first),
+/// so the default action is put back just for this and the catching handler
+/// restored after. In an orphaned process group (no job-control shell above
+/// us, e.g. `ssh -t host opsdeck`) the kernel discards SIGTSTP and this
+/// returns at once: the console simply comes back.
+#[cfg(unix)]
+fn stop_self() {
+    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, raise, sigaction};
+    let default = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
+    // SAFETY: installs the default action, which runs no code of ours, and
+    // then reinstalls exactly the action that was there before (tokio's
+    // handler, as tokio installed it).
+    let previous = match unsafe { sigaction(Signal::SIGTSTP, &default) } {
+        Ok(previous) => previous,
+        Err(e) => {
+            tracing::warn!("cannot suspend: {e}");
+            return;
+        }
+    };
+    if let Err(e) = raise(Signal::SIGTSTP) {
+        tracing::warn!("cannot suspend: {e}");
+    }
+    // SAFETY: see above; `previous` came from `sigaction` itself.
+    if let Err(e) = unsafe { sigaction(Signal::SIGTSTP, &previous) } {
+        tracing::warn!("cannot catch SIGTSTP again: {e}");
+    }
+}
+
+/// What a signal asks of the console.
+enum Received {
+    /// End it (the signal's name, for the log).
+    Quit(&'static str),
+    /// Suspend it, as ctrl-z does.
+    Suspend,
+}
+
 /// SIGTERM, SIGHUP and SIGINT end the console the way quitting does: the
 /// event loop returns, the terminal is restored and opsdeck exits 0 — a
 /// requested shutdown, not a failure. (ctrl-c typed in the console is a key
 /// press, not SIGINT: the terminal is in raw mode. SIGINT comes from
-/// `kill -INT` or a supervisor.) SIGTSTP is left at its default, so ctrl-z
-/// can stop the process (see [`Runtime::suspend`]).
+/// `kill -INT` or a supervisor.) SIGTSTP (`kill -TSTP`; ctrl-z typed in the
+/// console is a key) suspends it the way ctrl-z does, terminal restored
+/// first (see [`Runtime::suspend`]).
 struct Signals {
     #[cfg(unix)]
     term: tokio::signal::unix::Signal,
@@ -646,6 +687,8 @@ struct Signals {
     hup: tokio::signal::unix::Signal,
     #[cfg(unix)]
     int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    tstp: tokio::signal::unix::Signal,
 }
 
 impl Signals {
@@ -657,22 +700,24 @@ impl Signals {
                 term: signal(SignalKind::terminate())?,
                 hup: signal(SignalKind::hangup())?,
                 int: signal(SignalKind::interrupt())?,
+                tstp: signal(SignalKind::from_raw(nix::libc::SIGTSTP))?,
             })
         }
         #[cfg(not(unix))]
         Ok(Signals {})
     }
 
-    /// Waits for one of the signals; returns its name, for the log.
-    async fn recv(&mut self) -> &'static str {
+    /// Waits for one of the signals.
+    async fn recv(&mut self) -> Received {
         #[cfg(unix)]
         tokio::select! {
-            _ = self.term.recv() => "SIGTERM",
-            _ = self.hup.recv() => "SIGHUP",
-            _ = self.int.recv() => "SIGINT",
+            _ = self.term.recv() => Received::Quit("SIGTERM"),
+            _ = self.hup.recv() => Received::Quit("SIGHUP"),
+            _ = self.int.recv() => Received::Quit("SIGINT"),
+            _ = self.tstp.recv() => Received::Suspend,
         }
         #[cfg(not(unix))]
-        std::future::pending::<&'static str>().await
+        std::future::pending::<Received>().await
     }
 }
 

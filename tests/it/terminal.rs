@@ -516,6 +516,20 @@ fn wait_state(s: &Session, pid: Pid, stopped: bool) {
 /// tty stops it again with SIGTTOU — exactly as in a real shell.)
 #[test]
 fn ctrl_z_suspends_and_fg_brings_the_screen_back() {
+    suspend_then_fg(|s, _| s.send("\x1a"));
+}
+
+/// `kill -TSTP` from elsewhere (a supervisor, another shell) suspends the
+/// way ctrl-z does: the terminal is given back before the process stops.
+#[test]
+fn sigtstp_from_kill_suspends_restores_the_terminal_and_fg_brings_it_back() {
+    suspend_then_fg(|_, console| kill(console, Signal::SIGTSTP).expect("kill -TSTP"));
+}
+
+/// Runs the demo as a job of an interactive bash, suspends it with
+/// `suspend`, checks the terminal was given back and bash saw the job stop,
+/// then `fg`s it and checks the console takes the terminal again and works.
+fn suspend_then_fg(suspend: impl Fn(&mut Session, Pid)) {
     let script = r#"set -m; "$@"; read -r _; fg %1"#;
     let mut s = Session::start(
         Path::new("bash"),
@@ -541,7 +555,7 @@ fn ctrl_z_suspends_and_fg_brings_the_screen_back() {
     assert_eq!(foreground(&s), Some(console.as_raw()), "a foreground job");
     s.assert_taken("at the start");
 
-    s.send("\x1a");
+    suspend(&mut s, console);
     wait_state(&s, console, true);
     s.wait_until("the main screen", |s| !s.alternate_screen());
     s.assert_restored("suspended");
