@@ -10,7 +10,8 @@
 //!   [`app::update`] (pure, returns [`app::Effect`]s) and the keymap.
 //! * [`ui`] — pure rendering: `fn render(&State, &mut Frame)`, one file per pane.
 //! * [`runtime`] — the event loop that wires terminal events, source tasks and
-//!   effects together; the only place that does terminal I/O.
+//!   effects together; the only place that does terminal I/O (through
+//!   [`quiet_backend`], which writes nothing when a frame changes nothing).
 //! * [`config`], [`cli`], [`commands`] (the scriptable CLI), [`demo`] (the
 //!   embedded demo environment), [`logging`].
 #![deny(clippy::unwrap_used)]
