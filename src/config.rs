@@ -403,7 +403,7 @@ pub struct ReleaseConfig {
     /// How often the issue is re-read.
     #[serde(default = "default_release_refresh", deserialize_with = "duration")]
     pub refresh: Duration,
-    /// Post "ticked <step> — <user> via opsdeck" comments.
+    /// Post `"ticked <step> — <user> via opsdeck"` comments.
     #[serde(default)]
     pub audit_comments: bool,
     /// Working directory for inline commands and steps without `cwd`.

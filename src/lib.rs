@@ -7,7 +7,7 @@
 //!   ([`alerts::client`]) and background source tasks ([`alerts::source`]).
 //!   Nothing in `alerts` imports ratatui.
 //! * [`app`] — the Elm-style core: [`app::Action`], [`app::State`],
-//!   [`app::update`] (pure, returns [`app::Effect`]s) and the keymap.
+//!   [`app::update()`] (pure, returns [`app::Effect`]s) and the keymap.
 //! * [`ui`] — pure rendering: `fn render(&State, &mut Frame)`, one file per pane.
 //! * [`runtime`] — the event loop that wires terminal events, source tasks and
 //!   effects together; the only place that does terminal I/O (through

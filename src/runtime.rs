@@ -525,8 +525,8 @@ impl Runtime {
 
     /// Runs the interactive console until the user quits. Restores the
     /// terminal (raw mode off, main screen, cursor shown, mouse capture off)
-    /// on every path: quitting, errors, SIGTERM/SIGHUP/SIGINT ([`Signals`])
-    /// and panics — the hook [`enter_terminal`] installs restores it before
+    /// on every path: quitting, errors, SIGTERM/SIGHUP/SIGINT (`Signals`)
+    /// and panics — the hook `enter_terminal` installs restores it before
     /// color-eyre's hook prints the report, so the report lands on the main
     /// screen.
     pub async fn run_terminal(mut self) -> Result<Exit> {

@@ -8,7 +8,7 @@ use super::keymap::Command;
 use crate::alerts::client::NewSilence;
 use crate::alerts::source::SourceEvent;
 
-/// An input to [`crate::app::update`]: a key, a tick of the clock, or a
+/// An input to [`crate::app::update()`]: a key, a tick of the clock, or a
 /// background result.
 #[derive(Debug, Clone)]
 pub enum Action {

@@ -1,5 +1,5 @@
 //! The Elm-style core: one [`Action`] enum, one [`State`], and one pure
-//! [`update`] that returns [`Effect`]s for the runtime to carry out.
+//! [`update()`] that returns [`Effect`]s for the runtime to carry out.
 //!
 //! Nothing here does I/O, so every behaviour is unit-tested without a
 //! terminal or a network.

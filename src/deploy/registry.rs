@@ -189,7 +189,7 @@ impl RegistryClient {
         })
     }
 
-    /// GET /v2/<name>/tags/list?n=… following `Link: <…>; rel="next"`
+    /// `GET /v2/<name>/tags/list?n=…` following `Link: <…>; rel="next"`
     /// pagination (relative or absolute links); returns all tags (unsorted,
     /// as given).
     pub async fn tags(&self, repository: &str) -> Result<Vec<String>, RegistryError> {
@@ -248,7 +248,7 @@ impl RegistryClient {
         )))
     }
 
-    /// HEAD /v2/<name>/manifests/<reference> with [`MANIFEST_ACCEPT`];
+    /// `HEAD /v2/<name>/manifests/<reference>` with [`MANIFEST_ACCEPT`];
     /// returns the `Docker-Content-Digest` header (error if missing).
     pub async fn digest(&self, repository: &str, reference: &str) -> Result<String, RegistryError> {
         let sep = if reference.contains(':') { '@' } else { ':' };

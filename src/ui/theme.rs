@@ -262,7 +262,7 @@ impl Theme {
         }
     }
 
-    /// `Theme::load(spec)` then `without_color()` when the environment variable NO_COLOR is set and non-empty (https://no-color.org).
+    /// `Theme::load(spec)` then `without_color()` when the environment variable NO_COLOR is set and non-empty (<https://no-color.org>).
     ///
     /// Without a spec, the default (dark) theme.
     pub fn from_env(spec: Option<&str>) -> Result<Theme, String> {
