@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::net::Ipv4Addr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Router;
@@ -31,6 +32,9 @@ pub struct FakeRegistryOptions {
     pub bearer: Option<(String, String)>,
     /// Paginate `tags/list` with `Link` headers, at most this many per page.
     pub page_size: Option<usize>,
+    /// Answer every request this much later (to observe concurrency; see
+    /// [`FakeRegistry::peak_in_flight`]).
+    pub delay: Option<std::time::Duration>,
 }
 
 /// A running fake registry. Dropping it aborts the server task.
@@ -47,6 +51,9 @@ struct Shared {
     url: String,
     opts: FakeRegistryOptions,
     state: Mutex<FakeState>,
+    /// Requests being answered now, and the most there ever were at once.
+    in_flight: AtomicUsize,
+    peak_in_flight: AtomicUsize,
 }
 
 #[derive(Debug, Default)]
@@ -69,6 +76,8 @@ impl FakeRegistry {
             url: url.clone(),
             opts,
             state: Mutex::default(),
+            in_flight: AtomicUsize::new(0),
+            peak_in_flight: AtomicUsize::new(0),
         });
         let app = Router::new().fallback(handle).with_state(shared.clone());
         let task = tokio::spawn(async move {
@@ -112,6 +121,11 @@ impl FakeRegistry {
             .iter()
             .map(|(r, h)| (r.clone(), value(h)))
             .collect()
+    }
+
+    /// The most requests it was ever answering at once.
+    pub fn peak_in_flight(&self) -> usize {
+        self.shared.peak_in_flight.load(Ordering::SeqCst)
     }
 
     /// When down, every request gets 503 `UNAVAILABLE`.
@@ -181,6 +195,17 @@ async fn handle(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
+    let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    shared.peak_in_flight.fetch_max(now, Ordering::SeqCst);
+    if let Some(delay) = shared.opts.delay {
+        tokio::time::sleep(delay).await;
+    }
+    let response = answer(&shared, &method, &uri, &headers);
+    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+    response
+}
+
+fn answer(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap) -> Response {
     let line = format!(
         "{method} {}",
         uri.path_and_query().map_or(uri.path(), |p| p.as_str())
@@ -191,7 +216,7 @@ async fn handle(
         let status = StatusCode::SERVICE_UNAVAILABLE;
         Reply::error(status, "UNAVAILABLE", "service unavailable", Value::Null)
     } else {
-        route(&shared, &mut state, &method, &uri, &headers)
+        route(shared, &mut state, method, uri, headers)
     };
     let mut response = (reply.status, reply.body).into_response();
     let h = response.headers_mut();

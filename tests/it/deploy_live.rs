@@ -391,6 +391,7 @@ async fn the_bearer_token_challenge_is_followed() {
     let registry = FakeRegistry::start(FakeRegistryOptions {
         bearer: Some(("robot".into(), "s3cret".into())),
         page_size: Some(2),
+        ..Default::default()
     })
     .await
     .expect("registry");
@@ -531,4 +532,71 @@ async fn a_real_registry_asking_for_basic_auth() {
         .expect_err("401");
     let text = e.to_string();
     assert!(text.contains("401") && !text.contains("nope"), "{text}");
+}
+
+/// Registry lookups: one per repository however many pins name it, and at
+/// most `concurrency` requests at once (reached, so they do overlap).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lookups_are_one_per_repository_with_bounded_concurrency() {
+    let registry = FakeRegistry::start(FakeRegistryOptions {
+        delay: Some(std::time::Duration::from_millis(100)),
+        ..Default::default()
+    })
+    .await
+    .expect("registry");
+    let names: Vec<String> = (0..8).map(|i| format!("sourcegraph/svc{i}")).collect();
+    let mut files = Vec::new();
+    for name in &names {
+        registry.set_tags(
+            name,
+            &[
+                ("3.22.0", &demo_digest(&format!("{name}-old"))),
+                ("3.23.0", &demo_digest(&format!("{name}-new"))),
+            ],
+        );
+        // Three manifests pin each image.
+        for copy in 0..3 {
+            let short = name.trim_start_matches("sourcegraph/");
+            files.push((
+                format!("base/{short}/{short}-{copy}.Deployment.yaml"),
+                deployment(
+                    short,
+                    &pin(name, "3.22.0", &demo_digest(&format!("{name}-old"))),
+                ),
+            ));
+        }
+    }
+    let refs: Vec<(&str, String)> = files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
+    let repo = DeployRepo::new(&refs);
+    let text = format!(
+        "[deploy]\nrepo = \"{}\"\nbranch = \"master\"\npaths = [\"base/**/*.yaml\"]\nconcurrency = 3\n\
+         [[deploy.registry]]\nhost = \"index.docker.io\"\nurl = \"{}\"\n\
+         [[deploy.policy]]\nmatch = \"sourcegraph/*\"\nkind = \"semver\"\n",
+        repo.checkout.display(),
+        registry.url
+    );
+    let cfg = Config::parse(&text, Path::new("lookups.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let deployer = Deployer::from_config(&cfg)
+        .expect("deployer")
+        .expect("configured");
+    let (pins, errors, scanned) = deployer.scan().await.expect("scan");
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!((scanned, pins.len()), (24, 24));
+    let lookups = deployer.lookups(&pins).await;
+    assert_eq!(lookups.len(), 8);
+    assert!(
+        lookups
+            .values()
+            .all(|l| l.as_ref().is_ok_and(|p| p.tag == "3.23.0")),
+        "{lookups:?}"
+    );
+    let log = registry.requests();
+    for name in &names {
+        let tags = format!("GET /v2/{name}/tags/list?n=1000");
+        let head = format!("HEAD /v2/{name}/manifests/3.23.0");
+        assert_eq!(log.iter().filter(|r| **r == tags).count(), 1, "{log:#?}");
+        assert_eq!(log.iter().filter(|r| **r == head).count(), 1, "{log:#?}");
+    }
+    assert_eq!(log.len(), 16, "{log:#?}");
+    assert_eq!(registry.peak_in_flight(), 3, "concurrency = 3");
 }

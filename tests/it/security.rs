@@ -92,6 +92,7 @@ async fn tokens_never_appear_in_output_logs_json_or_errors() {
     let registry = FakeRegistry::start(FakeRegistryOptions {
         bearer: Some(("robot".into(), REG_PASSWORD.into())),
         page_size: None,
+        ..Default::default()
     })
     .await
     .expect("registry");

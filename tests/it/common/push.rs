@@ -375,6 +375,7 @@ mod tests {
         let opts = FakeRegistryOptions {
             bearer: Some(("deploy-bot".into(), "hunter2".into())),
             page_size: Some(2),
+            ..Default::default()
         };
         let fake = FakeRegistry::start(opts).await.expect("fake registry");
         let digests: Vec<String> = (0..5).map(|i| demo_digest(&i.to_string())).collect();
