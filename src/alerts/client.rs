@@ -384,6 +384,11 @@ impl<'de> serde::de::Visitor<'de> for AlertsSeed<'_> {
         while let Some(a) = seq.next_element::<ApiAlert>()? {
             out.push(a.into_alert(self.source));
         }
+        // The guess was high (larger alerts, or a body of whitespace): the
+        // list is kept for a whole refresh interval, so give the slack back.
+        if out.capacity() > out.len() + out.len() / 8 {
+            out.shrink_to_fit();
+        }
         Ok(out)
     }
 }

@@ -85,8 +85,12 @@ pub fn merge<'a>(
     // Keyed by the inputs' own fingerprints: no copies of the keys.
     let mut by_fp: foldhash::HashMap<&'a str, usize> = foldhash::HashMap::default();
     for alerts in alertmanagers.into_iter().chain(prometheus) {
-        out.reserve(alerts.len().saturating_sub(out.capacity() - out.len()));
-        by_fp.reserve(alerts.len().saturating_sub(by_fp.capacity() - by_fp.len()));
+        // Sized for the first source: the others mostly repeat its alerts
+        // (HA pairs, Prometheus' pending and firing ones).
+        if out.is_empty() {
+            out.reserve(alerts.len());
+            by_fp.reserve(alerts.len());
+        }
         for a in alerts {
             match by_fp.get(a.fingerprint.as_str()) {
                 Some(&i) => absorb(&mut out[i], a),

@@ -154,8 +154,9 @@ impl Labels {
     }
 
     /// Sorts spans filled in arrival order; for a repeated name the last
-    /// value wins (as with a map).
-    fn finish(&mut self) {
+    /// value wins (as with a map). Returns whether a repeated name was
+    /// dropped (its bytes stay in the buffer).
+    fn finish(&mut self) -> bool {
         let text = &self.text;
         // Alertmanager and Prometheus (Go's encoding/json) send names sorted
         // and unique: nothing to do.
@@ -164,7 +165,7 @@ impl Labels {
             .windows(2)
             .all(|w| w[0].name(text) < w[1].name(text))
         {
-            return;
+            return false;
         }
         // Stable, so equal names stay in arrival order.
         self.spans.sort_by(|a, b| a.name(text).cmp(b.name(text)));
@@ -178,7 +179,9 @@ impl Labels {
                 write += 1;
             }
         }
+        let dropped = write < self.spans.len();
         self.spans.truncate(write);
+        dropped
     }
 }
 
@@ -229,7 +232,9 @@ impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for Labels {
             let span = labels.append(k.as_ref(), v.as_ref());
             labels.spans.push(span);
         }
-        labels.finish();
+        if labels.finish() {
+            labels.compact_if_wasteful();
+        }
         labels
     }
 }
@@ -328,22 +333,39 @@ impl<'de> Visitor<'de> for LabelsVisitor {
         f.write_str("a map of label names to string values")
     }
 
+    /// Fills a per-thread scratch set, then copies it out at its exact
+    /// size: one allocation for the text and one for the spans (none for an
+    /// empty set), no slack kept per set.
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Labels, A::Error> {
-        let mut labels = Labels {
-            text: String::with_capacity(128),
-            spans: Vec::with_capacity(map.size_hint().unwrap_or(8)),
-        };
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Labels> = std::cell::RefCell::default();
+        }
+        let mut scratch = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
+        scratch.text.clear();
+        scratch.spans.clear();
         let mut start = 0;
-        while let Some(name_len) = map.next_key_seed(AppendStr(&mut labels.text))? {
-            let value_len = map.next_value_seed(AppendStr(&mut labels.text))?;
-            labels.spans.push(Span {
+        while let Some(name_len) = map.next_key_seed(AppendStr(&mut scratch.text))? {
+            let value_len = map.next_value_seed(AppendStr(&mut scratch.text))?;
+            scratch.spans.push(Span {
                 start,
                 name_len,
                 value_len,
             });
-            start = labels.text.len();
+            start = scratch.text.len();
         }
-        labels.finish();
+        let labels = if scratch.finish() {
+            // Repeated names left dead bytes behind: keep only live ones.
+            scratch.iter().collect()
+        } else {
+            Labels {
+                text: scratch.text.as_str().into(),
+                spans: scratch.spans.clone(),
+            }
+        };
+        // A huge set (a hostile body) is not kept around for the next one.
+        if scratch.text.capacity() <= 64 * 1024 {
+            SCRATCH.with(|s| *s.borrow_mut() = scratch);
+        }
         Ok(labels)
     }
 }
@@ -384,6 +406,23 @@ mod tests {
         assert_eq!(l.len(), 3);
         let back = serde_json::to_string(&l).expect("serialize");
         assert_eq!(back, r#"{"a":"y","emoji":"🔥","z":"\"quoted\" é"}"#);
+    }
+
+    #[test]
+    fn repeated_names_keep_no_dead_bytes_and_sets_are_exact_size() {
+        let big = "x".repeat(1000);
+        let json = format!(
+            "{{{}}}",
+            vec![format!("\"a\":\"{big}\""); 1000].join(",")
+        );
+        let l: Labels = serde_json::from_str(&json).expect("parse");
+        assert_eq!((l.len(), l.get("a")), (1, Some(big.as_str())));
+        assert!(l.text.capacity() < 4096, "{}", l.text.capacity());
+        assert!(l.spans.capacity() < 16, "{}", l.spans.capacity());
+        let l: Labels = serde_json::from_str(r#"{"b":"2","a":"1"}"#).expect("parse");
+        assert_eq!((l.text.capacity(), l.spans.capacity()), (4, 2));
+        let empty: Labels = serde_json::from_str("{}").expect("parse");
+        assert_eq!((empty.text.capacity(), empty.spans.capacity()), (0, 0));
     }
 
     #[test]
