@@ -534,11 +534,29 @@ impl Runtime {
         let result = self.event_loop(&mut terminal).await;
         leave_terminal();
         drop(terminal);
+        self.stop_run_before_exit().await;
         result?;
         Ok(match self.switch_to.take() {
             Some(name) => Exit::SwitchContext(name),
             None => Exit::Quit,
         })
+    }
+
+    /// A release command still running when the console ends (quit after
+    /// its y/N, or a signal) is stopped the way ctrl-c stops it — SIGTERM to
+    /// its process group, SIGKILL after the grace — and waited for, so
+    /// nothing it started outlives the console.
+    async fn stop_run_before_exit(&mut self) {
+        let Some(handle) = self.run.as_ref().filter(|h| h.is_running()) else {
+            return;
+        };
+        eprintln!("opsdeck: stopping the running command…");
+        handle.stop();
+        let deadline =
+            tokio::time::Instant::now() + self.state.release.stop_grace + Duration::from_secs(2);
+        while handle.is_running() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     async fn event_loop(&mut self, terminal: &mut ConsoleTerminal) -> Result<()> {

@@ -411,10 +411,7 @@ mod tests {
     #[test]
     fn repeated_names_keep_no_dead_bytes_and_sets_are_exact_size() {
         let big = "x".repeat(1000);
-        let json = format!(
-            "{{{}}}",
-            vec![format!("\"a\":\"{big}\""); 1000].join(",")
-        );
+        let json = format!("{{{}}}", vec![format!("\"a\":\"{big}\""); 1000].join(","));
         let l: Labels = serde_json::from_str(&json).expect("parse");
         assert_eq!((l.len(), l.get("a")), (1, Some(big.as_str())));
         assert!(l.text.capacity() < 4096, "{}", l.text.capacity());

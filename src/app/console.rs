@@ -276,10 +276,7 @@ pub fn run_palette(state: &mut State, line: &str) -> Vec<Effect> {
         "release" => go(state, View::Release),
         "deploy" => go(state, View::Deploy),
         "help" => state.overlays.push(Overlay::Help),
-        "quit" => {
-            state.quit = true;
-            return vec![Effect::Quit];
-        }
+        "quit" => return super::update::quit(state),
         "readonly" => {
             state.read_only = true;
             state.say(Level::Info, "read-only: changes are refused from now on");

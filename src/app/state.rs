@@ -239,6 +239,10 @@ pub enum PendingOp {
     Run(Box<super::release::PendingRun>),
     /// Bump image pins.
     Bump(Box<crate::deploy::service::BumpPlan>),
+    /// Extend silences (each request keeps its silence's id).
+    Extend(Vec<super::SilenceRequest>),
+    /// Stop the running command and quit.
+    Quit,
 }
 
 /// A y/N question; anything but `y` answers no.

@@ -228,10 +228,7 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
         return Vec::new();
     }
     match cmd {
-        Command::Quit => {
-            state.quit = true;
-            return vec![Effect::Quit];
-        }
+        Command::Quit => return quit(state),
         Command::Help => state.overlays.push(Overlay::Help),
         Command::ViewAlerts => super::console::go(state, View::Alerts),
         Command::ViewRelease => super::console::go(state, View::Release),
@@ -568,15 +565,46 @@ fn ack_team(state: &mut State) {
     }));
 }
 
+/// Quits, unless a release command is still running: then asks first
+/// (quitting stops it, SIGTERM then SIGKILL).
+pub(super) fn quit(state: &mut State) -> Vec<Effect> {
+    if let Some(run) = state.release.run.as_ref().filter(|r| r.running()) {
+        let question = format!(
+            "A command is still running ({}). Stop it and quit?",
+            shell_words::join(&run.argv)
+        );
+        let grace = humantime::format_duration(state.release.stop_grace);
+        state.overlays.push(Overlay::Confirm(Confirm {
+            question,
+            details: vec![format!(
+                "it gets SIGTERM, then SIGKILL after {grace}; the step is not ticked"
+            )],
+            op: PendingOp::Quit,
+        }));
+        return Vec::new();
+    }
+    state.quit = true;
+    vec![Effect::Quit]
+}
+
 fn extend(state: &mut State, ids: &[String]) -> Vec<Effect> {
     let by = chrono::Duration::from_std(state.settings.ack_duration)
         .unwrap_or(chrono::TimeDelta::hours(2));
     let mut requests = Vec::new();
+    let mut details = Vec::new();
     for id in ids {
         let Some(s) = state.silence(id) else { continue };
         if s.state == SilenceState::Expired {
             continue;
         }
+        let ends = s.ends_at.max(state.now) + by;
+        details.push(format!(
+            "{} by {}: ends {} → {}",
+            s.id,
+            s.created_by,
+            s.ends_at.format("%Y-%m-%d %H:%M UTC"),
+            ends.format("%Y-%m-%d %H:%M UTC")
+        ));
         for target in state.expire_targets(s) {
             requests.push(SilenceRequest {
                 target,
@@ -599,8 +627,17 @@ fn extend(state: &mut State, ids: &[String]) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    say(state, Level::Info, "extending…");
-    vec![Effect::ExtendSilences(requests)]
+    let n = details.len();
+    state.overlays.push(Overlay::Confirm(Confirm {
+        question: format!(
+            "Extend {n} silence{} by {}?",
+            plural(n),
+            humantime::format_duration(state.settings.ack_duration)
+        ),
+        details,
+        op: PendingOp::Extend(requests),
+    }));
+    Vec::new()
 }
 
 fn ask_expire(state: &mut State, ids: &[String], what: &str) {
@@ -656,6 +693,14 @@ fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         PendingOp::Run(run) => super::release::start_run(state, *run),
         PendingOp::Bump(plan) => super::deploy::start_bump(state, *plan),
+        PendingOp::Extend(requests) => {
+            say(state, Level::Info, "extending…");
+            vec![Effect::ExtendSilences(requests)]
+        }
+        PendingOp::Quit => {
+            state.quit = true;
+            vec![Effect::StopRun, Effect::Quit]
+        }
     }
 }
 

@@ -254,6 +254,20 @@ async fn sleep_opt(deadline: Option<Instant>) {
     }
 }
 
+/// Kills a command's process group when dropped before the command exited.
+struct GroupGuard {
+    pid: u32,
+    exited: bool,
+}
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        if !self.exited && self.pid != 0 {
+            signal_group(self.pid, Signal::SIGKILL);
+        }
+    }
+}
+
 fn signal_group(pid: u32, sig: Signal) {
     let Ok(raw) = i32::try_from(pid) else { return };
     if let Err(e) = killpg(Pid::from_raw(raw), sig) {
@@ -347,6 +361,9 @@ where
         }
     };
     let pid = child.id().unwrap_or_default();
+    // If this task is dropped before the command ends (the runtime shuts
+    // down), its whole process group is killed, not just the first process.
+    let mut group = GroupGuard { pid, exited: false };
     sink(RunEvent::Started { pid });
     let report = |err: Option<String>| {
         if let Some(line) = err {
@@ -374,6 +391,7 @@ where
             r = out.read_until(b'\n', &mut out_buf), if !out_eof => (Stream::Stdout, &mut out_buf, &mut out_eof, r),
             r = err.read_until(b'\n', &mut err_buf), if !err_eof => (Stream::Stderr, &mut err_buf, &mut err_eof, r),
             s = child.wait(), if status.is_none() => {
+                group.exited = true;
                 status = Some(s);
                 drain_until = Some(Instant::now() + DRAIN_AFTER_EXIT);
                 continue;
@@ -664,6 +682,33 @@ mod tests {
         let t0 = std::time::Instant::now();
         while alive(&child) && t0.elapsed() < Duration::from_secs(1) {
             tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(!alive(&child), "background child {child} survived");
+    }
+
+    /// The console ending (its runtime shutting down) mid-run leaves nothing
+    /// of the command behind: the whole group is killed, not just `sh`.
+    #[test]
+    fn a_dropped_runtime_kills_the_whole_group() {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let (h, mut rx) = rt.block_on(async {
+            start(
+                spec(&["sh", "-c", "sleep 30 & echo $!; wait"]),
+                Duration::from_secs(5),
+            )
+        });
+        let child = rt.block_on(async {
+            wait_started(&mut rx).await;
+            let RunEvent::Output { line, .. } = next(&mut rx).await else {
+                panic!()
+            };
+            line
+        });
+        assert!(alive(&child) && h.is_running());
+        drop(rt);
+        let t0 = std::time::Instant::now();
+        while alive(&child) && t0.elapsed() < Duration::from_secs(2) {
+            std::thread::sleep(Duration::from_millis(20));
         }
         assert!(!alive(&child), "background child {child} survived");
     }

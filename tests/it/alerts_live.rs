@@ -224,7 +224,7 @@ async fn ack_extend_and_unack_through_keys() {
         rt.state.selected_alert().map(|a| a.fingerprint.clone()),
         Some(target.fingerprint.clone())
     );
-    press(&mut rt, [key('e')]).await;
+    press(&mut rt, [key('e'), key('y')]).await;
     let extended = wait_for("the silence extended", Duration::from_secs(10), || {
         let s = silences(&am);
         let end = chrono::DateTime::parse_from_rfc3339(s[0]["endsAt"].as_str()?).ok()?;

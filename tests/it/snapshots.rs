@@ -758,6 +758,39 @@ fn release_command_output() {
 }
 
 #[test]
+fn quitting_while_a_command_runs_asks_first_and_stops_it() {
+    let mut state = release_state();
+    cursor_to(&mut state, "Create the first release candidate");
+    key(&mut state, KeyCode::Enter);
+    keys(&mut state, "2");
+    key(&mut state, KeyCode::Enter);
+    let effects = key(&mut state, KeyCode::Char('y'));
+    assert!(
+        matches!(effects.first(), Some(Effect::Run { .. })),
+        "{effects:?}"
+    );
+    // q asks (default No) …
+    assert_eq!(key(&mut state, KeyCode::Char('q')), Vec::new());
+    assert!(!state.quit);
+    let shown = text(&screen(&state));
+    assert!(
+        shown.contains("A command is still running (yarn release release:create-candidate 2). Stop it and quit?"),
+        "{shown}"
+    );
+    assert!(shown.contains("SIGTERM, then SIGKILL"), "{shown}");
+    assert_eq!(key(&mut state, KeyCode::Char('n')), Vec::new());
+    assert!(!state.quit);
+    // … so does :quit; y stops the command, then quits.
+    keys(&mut state, ":quit");
+    assert_eq!(key(&mut state, KeyCode::Enter), Vec::new());
+    assert_eq!(
+        key(&mut state, KeyCode::Char('y')),
+        vec![Effect::StopRun, Effect::Quit]
+    );
+    assert!(state.quit);
+}
+
+#[test]
 fn release_refuses_a_disallowed_inline_command() {
     let mut state = release_state();
     cursor_to(&mut state, "Publish the release");

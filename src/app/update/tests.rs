@@ -1356,7 +1356,21 @@ fn e_extends_the_alerts_silence_keeping_id_matchers_and_start() {
     let mut state = fixture();
     press(&mut state, 's');
     select_alert(&mut state, SEARCH_SILENCED);
-    let effects = press(&mut state, 'e');
+    // e asks first (default No) …
+    assert_eq!(press(&mut state, 'e'), vec![]);
+    let Some(Overlay::Confirm(c)) = top_overlay(&state) else {
+        panic!("expected a y/N, got {:?}", top_overlay(&state));
+    };
+    assert_eq!(c.question, "Extend 1 silence by 2h?");
+    assert!(
+        c.details[0].starts_with("sil-searcher by alice: ends "),
+        "{c:?}"
+    );
+    assert_eq!(press(&mut state, 'n'), vec![]);
+    assert!(!matches!(top_overlay(&state), Some(Overlay::Confirm(_))));
+    // … and y extends.
+    assert_eq!(press(&mut state, 'e'), vec![]);
+    let effects = press(&mut state, 'y');
     let old = searcher_silence("am");
     assert_eq!(
         effects,
@@ -1539,7 +1553,8 @@ fn shift_s_lists_open_silences_soonest_end_first_and_u_expires_the_selected() {
     assert_eq!(top_overlay(&state), Some(&Overlay::Silences(1)));
 
     press(&mut state, 'g');
-    let effects = press(&mut state, 'e');
+    assert_eq!(press(&mut state, 'e'), vec![]);
+    let effects = press(&mut state, 'y');
     let [Effect::ExtendSilences(reqs)] = effects.as_slice() else {
         panic!("expected ExtendSilences, got {effects:?}");
     };
@@ -1634,7 +1649,8 @@ fn ha_pair_sends_to_the_second_member_when_the_first_failed() {
     code(&mut state, KeyCode::Esc);
     press(&mut state, 's');
     select_alert(&mut state, SEARCH_SILENCED);
-    let effects = press(&mut state, 'e');
+    assert_eq!(press(&mut state, 'e'), vec![]);
+    let effects = press(&mut state, 'y');
     let [Effect::ExtendSilences(reqs)] = effects.as_slice() else {
         panic!("expected ExtendSilences, got {effects:?}");
     };
