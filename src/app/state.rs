@@ -452,6 +452,36 @@ impl State {
         }
     }
 
+    /// The alert sources (Alertmanagers and Prometheus servers).
+    pub fn alert_sources(&self) -> impl Iterator<Item = &SourceStatus> {
+        self.sources
+            .iter()
+            .filter(|s| matches!(s.kind, SourceKind::Alertmanager | SourceKind::Prometheus))
+    }
+
+    /// Why the alert list is empty when it is not simply "nothing firing":
+    /// no alert source is configured, none has answered yet, or every one
+    /// failed (with the first error). `None` once any source has data.
+    pub fn alerts_unavailable(&self) -> Option<String> {
+        let mut sources = self.alert_sources().peekable();
+        if sources.peek().is_none() {
+            return Some("no Alertmanager or Prometheus is configured".into());
+        }
+        if self.alert_sources().any(|s| s.last_ok.is_some()) {
+            return None;
+        }
+        let failed: Vec<&SourceStatus> =
+            self.alert_sources().filter(|s| s.error.is_some()).collect();
+        if failed.len() == self.alert_sources().count() {
+            let first = failed
+                .first()
+                .map(|s| format!("{}: {}", s.name, s.error.as_deref().unwrap_or_default()))
+                .unwrap_or_default();
+            return Some(format!("no data: every alert source failed ({first})"));
+        }
+        Some("waiting for sources…".into())
+    }
+
     /// The selected team's group.
     pub fn selected_group(&self) -> Option<&TeamGroup> {
         self.groups.get(self.team)

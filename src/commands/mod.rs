@@ -322,8 +322,10 @@ fn alert_sources(state: &State) -> impl Iterator<Item = &crate::app::state::Sour
     })
 }
 
+/// Warns about each failed alert source; true when there is data to show
+/// (some source answered).
 fn report_sources(state: &State) -> bool {
-    let mut any_ok = alert_sources(state).next().is_none();
+    let mut any_ok = false;
     for s in alert_sources(state) {
         match &s.error {
             Some(e) => errln!("warning: {}: {e}", s.name),
@@ -419,7 +421,10 @@ async fn alerts(config: &Config, demo: bool, json: bool) -> Result<ExitCode> {
         writeln!(out)?;
     } else {
         if state.groups.is_empty() {
-            writeln!(out, "no alerts")?;
+            match state.alerts_unavailable() {
+                Some(why) => writeln!(out, "{why}")?,
+                None => writeln!(out, "no alerts")?,
+            }
         }
         for g in &state.groups {
             let counts: Vec<String> = Severity::ALL
@@ -636,6 +641,12 @@ async fn silences(config: &Config, demo: bool, json: bool) -> Result<ExitCode> {
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;
     } else {
+        if list.is_empty() {
+            match state.alerts_unavailable() {
+                Some(why) => writeln!(out, "{why}")?,
+                None => writeln!(out, "no open silences")?,
+            }
+        }
         for s in list {
             let m: Vec<String> = s.matchers.iter().map(Matcher::to_string).collect();
             writeln!(

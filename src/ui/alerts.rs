@@ -111,16 +111,17 @@ fn teams(state: &State, frame: &mut Frame, area: Rect) {
     }
     if state.groups.is_empty() {
         let msg = if state.alerts.is_empty() {
-            if state.sources.iter().all(|s| s.last_ok.is_none()) {
-                "waiting for sources…"
-            } else {
-                "no alerts firing"
-            }
+            state
+                .alerts_unavailable()
+                .map(|why| clean(&why).into_owned())
+                .unwrap_or_else(|| "no alerts firing".into())
         } else {
-            "no alerts match the filter"
+            "no alerts match the filter".into()
         };
         frame.render_widget(
-            Paragraph::new(msg).block(focus_block(theme, title, focused)),
+            Paragraph::new(msg)
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .block(focus_block(theme, title, focused)),
             area,
         );
         return;

@@ -64,11 +64,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 fn alerts(state: &State, rows: usize) -> Vec<Line<'static>> {
     let t = &state.theme;
     if state.groups.is_empty() {
-        let text = if state.sources.iter().any(|s| s.last_ok.is_some()) {
-            "no alerts firing"
-        } else {
-            "waiting for sources…"
-        };
+        let text = state
+            .alerts_unavailable()
+            .map(|why| clean(&why).into_owned())
+            .unwrap_or_else(|| "no alerts firing".into());
         return vec![Line::styled(text, t.style(Role::Muted))];
     }
     let mut lines = Vec::new();

@@ -67,6 +67,32 @@ fn example_config_is_accepted_by_the_binary() {
         .filter_map(|s| s["name"].as_str())
         .collect();
     assert_eq!(names, ["prod", "prod-prom"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+
+    // In text, "no alerts" would read as all clear: it says there is no data.
+    let o = opsdeck(&["alerts"], Some(&example));
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("no data: every alert source failed (prod: ")
+            && out.contains("connection refused"),
+        "{out}"
+    );
+    assert!(!out.contains("no alerts"), "{out}");
+    assert!(
+        stderr(&o).contains("warning: prod-prom: "),
+        "{}",
+        stderr(&o)
+    );
+
+    // Nothing configured to ask: said, and not a success.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = write_config(dir.path(), "");
+    let o = opsdeck(&["alerts"], Some(&empty));
+    assert_eq!(
+        (o.status.code(), stdout(&o).trim()),
+        (Some(1), "no Alertmanager or Prometheus is configured")
+    );
 }
 
 #[test]

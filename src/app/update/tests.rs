@@ -1941,3 +1941,45 @@ fn unack_survives_a_refresh_of_an_unrelated_alertmanager() {
         AlertState::Firing
     );
 }
+
+#[test]
+fn an_empty_alert_list_says_why() {
+    let sources = |kinds: &[(&str, SourceKind)]| {
+        State::new(
+            settings(),
+            kinds.iter().map(|(n, k)| (n.to_string(), *k)).collect(),
+            false,
+            now(),
+        )
+    };
+    let none = sources(&[("deploy", SourceKind::Deploy)]);
+    assert_eq!(
+        none.alerts_unavailable().as_deref(),
+        Some("no Alertmanager or Prometheus is configured")
+    );
+    let mut state = sources(&[
+        ("am", SourceKind::Alertmanager),
+        ("am2", SourceKind::Alertmanager),
+    ]);
+    assert_eq!(
+        state.alerts_unavailable().as_deref(),
+        Some("waiting for sources…")
+    );
+    update(&mut state, am_error("am", "connection refused"));
+    assert_eq!(
+        state.alerts_unavailable().as_deref(),
+        Some("waiting for sources…"),
+        "one failed, one not answered yet"
+    );
+    update(&mut state, am_error("am2", "timed out after 10s"));
+    assert_eq!(
+        state.alerts_unavailable().as_deref(),
+        Some("no data: every alert source failed (am: connection refused)")
+    );
+    // Data from any source: an empty list means nothing is firing.
+    update(
+        &mut state,
+        am_event("am2", AlertmanagerSnapshot::default(), now()),
+    );
+    assert_eq!(state.alerts_unavailable(), None);
+}
