@@ -183,6 +183,7 @@ impl TeamGroup {
 /// of critical, then error, …), then by name; a team whose matching alerts
 /// are all hidden still appears, with its hidden count.
 pub fn group(alerts: &[Alert], filter: &Filter, show_suppressed: bool) -> Vec<TeamGroup> {
+    let show_suppressed = show_suppressed || filter.asks_for_suppressed();
     let mut teams: foldhash::HashMap<&str, TeamGroup> = foldhash::HashMap::default();
     for (i, a) in alerts.iter().enumerate() {
         if !filter.matches(a) {
@@ -429,6 +430,15 @@ mod tests {
         let shown = group(&merged, &Filter::default(), true);
         let dist = shown.iter().find(|g| g.team == "dist").expect("dist");
         assert_eq!((dist.total(), dist.hidden), (4, 0));
+
+        // Asking for silenced alerts by name shows them without `s`.
+        let asked = Filter::parse("@state=silenced").expect("filter");
+        let groups = group(&merged, &asked, false);
+        let names: Vec<_> = groups
+            .iter()
+            .flat_map(|g| g.alerts.iter().map(|&i| merged[i].name()))
+            .collect();
+        assert_eq!((names, groups[0].hidden), (vec!["s"], 0));
     }
 
     #[test]

@@ -215,6 +215,15 @@ pub enum Field {
 impl Field {
     const ALL: [Field; 4] = [Field::State, Field::Team, Field::Source, Field::Severity];
 
+    /// The values the field can take, when it has a fixed set.
+    fn values(self) -> Option<&'static [&'static str]> {
+        match self {
+            Field::State => Some(&["firing", "pending", "silenced", "inhibited"]),
+            Field::Severity => Some(&["critical", "error", "warning", "info", "none"]),
+            Field::Team | Field::Source => None,
+        }
+    }
+
     /// The name after `@`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -269,6 +278,17 @@ impl Filter {
             }
         }
         Ok(Filter { terms })
+    }
+
+    /// Asks for silenced or inhibited alerts by name (`@state=silenced`,
+    /// `@state=~"silenced|inhibited"`): they are shown then, without `s`.
+    pub fn asks_for_suppressed(&self) -> bool {
+        self.terms.iter().any(|t| match t {
+            Term::Field(Field::State, m) => {
+                m.op.is_equal() && (m.matches(Some("silenced")) || m.matches(Some("inhibited")))
+            }
+            _ => false,
+        })
     }
 
     /// True for the empty filter.
@@ -398,6 +418,15 @@ impl<'a> Parser<'a> {
                                     .join(", ")
                             ),
                         })?;
+                    if let Some(values) = f.values() {
+                        if !m.op.is_regex() && !values.contains(&m.value.as_str()) {
+                            return err(format!(
+                                "@{name} is one of {}, not {:?}",
+                                values.join(", "),
+                                m.value
+                            ));
+                        }
+                    }
                     Ok(Term::Field(f, m))
                 } else {
                     Ok(Term::Label(m))
@@ -572,6 +601,27 @@ mod tests {
         assert!(check("@source=prod-b", &a, "search"));
         assert!(!check("@source!=prod", &a, "search"));
         assert!(check("@severity=warning", &a, "search"));
+    }
+
+    #[test]
+    fn fixed_fields_refuse_unknown_values_and_silenced_is_asked_for() {
+        let e = Filter::parse("@state=bogus").expect_err("bogus state");
+        assert_eq!(
+            e.message,
+            r#"@state is one of firing, pending, silenced, inhibited, not "bogus""#
+        );
+        let e = Filter::parse("@severity!=crit").expect_err("short severity");
+        assert!(
+            e.message.starts_with("@severity is one of critical, error"),
+            "{e}"
+        );
+        assert!(
+            Filter::parse(r#"@state=~"sil.*""#).is_ok(),
+            "regexes are not checked"
+        );
+        let asks = |f: &str| Filter::parse(f).expect("filter").asks_for_suppressed();
+        assert!(asks("@state=silenced") && asks(r#"@state=~"silenced|inhibited""#));
+        assert!(!asks("@state!=silenced") && !asks("@state=firing") && !asks("silenced"));
     }
 
     #[test]

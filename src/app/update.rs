@@ -203,9 +203,16 @@ fn filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             state.filter = Default::default();
             state.regroup();
         }
-        KeyCode::Enter => {
-            state.filter.editing = false;
-        }
+        // An invalid filter is not left behind looking applied: Enter
+        // keeps the input open until it parses (or Esc clears it).
+        KeyCode::Enter => match state.filter.error.clone() {
+            Some(e) => say(
+                state,
+                Level::Error,
+                format!("filter not applied: {e} (fix it, or Esc to clear)"),
+            ),
+            None => state.filter.editing = false,
+        },
         _ => {
             if state.filter.input.handle(key) {
                 match Filter::parse(state.filter.input.text()) {

@@ -755,6 +755,16 @@ fn filter_narrows_live_keeps_last_good_on_error_and_esc_clears() {
         Filter::parse("level=critical").expect("valid")
     );
     assert_eq!(team_names(&state), vec!["search", "source"]);
+    // Enter does not leave an invalid filter looking applied.
+    code(&mut state, KeyCode::Enter);
+    assert!(state.filter.editing);
+    assert_eq!(
+        state.message.as_ref().map(|m| (m.text.as_str(), m.level)),
+        Some((
+            "filter not applied: matcher at column 16 has no label name before '=' (fix it, or Esc to clear)",
+            Level::Error
+        ))
+    );
 
     code(&mut state, KeyCode::Backspace);
     assert_eq!(state.filter.error, None);
