@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKin
 
 use super::action::Effect;
 use super::input::LineInput;
-use super::keymap::Command;
+use super::keymap::{Command, Context};
 use super::state::{Focus, Level, Overlay, State, View};
 use crate::alerts::matcher::Filter;
 use crate::alerts::model::{AlertState, Severity};
@@ -275,7 +275,7 @@ pub fn run_palette(state: &mut State, line: &str) -> Vec<Effect> {
         "alerts" => go(state, View::Alerts),
         "release" => go(state, View::Release),
         "deploy" => go(state, View::Deploy),
-        "help" => state.overlays.push(Overlay::Help),
+        "help" => state.overlays.push(Overlay::Help(0)),
         "quit" => return super::update::quit(state),
         "readonly" => {
             state.read_only = true;
@@ -410,6 +410,70 @@ fn click(state: &mut State, x: u16, y: u16) {
         }
         View::Release | View::Overview => {}
     }
+}
+
+/// The help screen's filter examples.
+pub const FILTER_EXAMPLES: [&str; 3] = [
+    "@severity=critical owner!=search",
+    "alertname=~\"warning_.*\" @state=silenced",
+    "@team=search disk",
+];
+
+/// Below this many columns the help screen is one column, not two.
+pub const HELP_TWO_COLUMNS: u16 = 100;
+
+/// The help screen's columns: the key contexts in each (one column on a
+/// narrow terminal), the filter examples last.
+pub fn help_columns(state: &State) -> Vec<Vec<Context>> {
+    let left = vec![Context::Global, Context::Alerts];
+    let right = vec![Context::Silences, Context::Release, Context::Deploy];
+    if state.cols >= HELP_TWO_COLUMNS {
+        vec![left, right]
+    } else {
+        vec![left.into_iter().chain(right).collect()]
+    }
+}
+
+/// Lines of the help screen's longest column: per context a heading, its
+/// bindings (and disabled ones) and a blank line; then the filter examples
+/// under their heading.
+pub fn help_lines(state: &State) -> usize {
+    let columns = help_columns(state);
+    let last = columns.len().saturating_sub(1);
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, contexts)| {
+            let keys: usize = contexts
+                .iter()
+                .map(|c| {
+                    2 + state
+                        .keymap
+                        .bindings
+                        .iter()
+                        .filter(|b| b.context == *c)
+                        .count()
+                        + state
+                            .keymap
+                            .disabled
+                            .iter()
+                            .filter(|b| b.context == *c)
+                            .count()
+                })
+                .sum();
+            keys + if i == last {
+                1 + FILTER_EXAMPLES.len()
+            } else {
+                0
+            }
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Lines the help screen shows at once (the terminal less its frame).
+pub fn help_rows(state: &State) -> usize {
+    usize::from(state.rows.saturating_sub(4)).max(1)
 }
 
 #[cfg(test)]

@@ -443,7 +443,7 @@ impl Default for Keymap {
                     Alerts,
                     &[Key::ch('/')],
                     C::Filter,
-                    "filter (matchers, @state=, @team=, text)",
+                    "filter (matchers, @fields, free text)",
                 ),
                 b(
                     Alerts,

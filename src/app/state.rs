@@ -259,8 +259,8 @@ pub struct Confirm {
 /// Something drawn over the view, topmost last.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
-    /// The key help.
-    Help,
+    /// The key help, scrolled down this many lines.
+    Help(usize),
     /// The acknowledge form.
     AckForm(Box<AckForm>),
     /// A y/N question.
@@ -392,8 +392,10 @@ pub struct State {
     pub palette_history: Vec<String>,
     /// Notifications.
     pub notify: NotifyState,
-    /// Terminal rows (for the mouse).
+    /// Terminal rows (for the mouse and help scrolling).
     pub rows: u16,
+    /// Terminal columns (the help screen's layout).
+    pub cols: u16,
     /// Read-only was asked for at start (it cannot be switched off).
     pub read_only_locked: bool,
 }
@@ -448,6 +450,7 @@ impl State {
             palette_history: Vec::new(),
             notify: NotifyState::default(),
             rows: 40,
+            cols: 120,
             read_only_locked: false,
         }
     }

@@ -24,9 +24,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) => on_key(state, key),
         Action::Command(cmd) => command(state, cmd),
-        Action::Resize(_, rows) => {
+        Action::Resize(cols, rows) => {
             state.page = usize::from(rows.saturating_sub(8)).max(1);
             state.rows = rows;
+            state.cols = cols;
             Vec::new()
         }
         Action::Mouse(event) => super::console::mouse(state, event),
@@ -165,13 +166,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             super::release::prompt_key(state, key);
             return Vec::new();
         }
-        Some(Overlay::Help) => {
-            if matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')
-            ) {
-                state.overlays.pop();
-            }
+        Some(Overlay::Help(_)) => {
+            help_key(state, key);
             return Vec::new();
         }
         Some(Overlay::Silences(_)) => {
@@ -229,6 +225,31 @@ fn filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Keys on the help screen: Esc, `?` or `q` close it; vim motions and the
+/// page keys scroll it (it can be longer than a small terminal).
+fn help_key(state: &mut State, key: KeyEvent) {
+    let max = super::console::help_lines(state).saturating_sub(super::console::help_rows(state));
+    let page = super::console::help_rows(state).saturating_sub(1).max(1);
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let Some(Overlay::Help(offset)) = state.overlays.last_mut() else {
+        return;
+    };
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => {
+            state.overlays.pop();
+        }
+        KeyCode::Char('j') | KeyCode::Down => *offset = (*offset + 1).min(max),
+        KeyCode::Char('k') | KeyCode::Up => *offset = offset.saturating_sub(1),
+        KeyCode::Char('d') if ctrl => *offset = (*offset + page).min(max),
+        KeyCode::PageDown | KeyCode::Char(' ') => *offset = (*offset + page).min(max),
+        KeyCode::Char('u') if ctrl => *offset = offset.saturating_sub(page),
+        KeyCode::PageUp => *offset = offset.saturating_sub(page),
+        KeyCode::Char('g') | KeyCode::Home => *offset = 0,
+        KeyCode::Char('G') | KeyCode::End => *offset = max,
+        _ => {}
+    }
+}
+
 /// Applies a command in the main views.
 pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
     if super::console::refuse_if_read_only(state, cmd) {
@@ -236,7 +257,7 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
     }
     match cmd {
         Command::Quit => return quit(state),
-        Command::Help => state.overlays.push(Overlay::Help),
+        Command::Help => state.overlays.push(Overlay::Help(0)),
         Command::ViewAlerts => super::console::go(state, View::Alerts),
         Command::ViewRelease => super::console::go(state, View::Release),
         Command::ViewDeploy => super::console::go(state, View::Deploy),

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
 use super::dialogs::centered;
 use super::theme::Role;
+use crate::app::console::{FILTER_EXAMPLES, help_columns, help_lines};
 use crate::app::keymap::Context;
 use crate::app::state::State;
 
@@ -51,39 +52,57 @@ fn section(state: &State, context: Context) -> Vec<Line<'static>> {
     lines
 }
 
-/// Draws help over `area`.
-pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+/// Draws help over `area`, scrolled down `offset` lines: two columns on a
+/// wide terminal, one on a narrow one (nothing is cut off sideways); the
+/// title says how to scroll when it does not fit.
+pub fn render(state: &State, frame: &mut Frame, area: Rect, offset: usize) {
     let theme = &state.theme;
-    let mut left = section(state, Context::Global);
-    left.extend(section(state, Context::Alerts));
-    let mut right = section(state, Context::Silences);
-    right.extend(section(state, Context::Release));
-    right.extend(section(state, Context::Deploy));
-    right.push(Line::styled("Filter examples:", theme.style(Role::Title)));
-    for example in [
-        "severity=critical owner!=search",
-        "alertname=~\"warning_.*\" @state=silenced",
-        "@team=search disk",
-    ] {
-        right.push(Line::styled(
-            format!("  {example}"),
-            theme.style(Role::Muted),
-        ));
-    }
-    let height = u16::try_from(left.len().max(right.len()))
-        .unwrap_or(u16::MAX)
-        .saturating_add(2);
+    let columns = help_columns(state);
+    let last = columns.len().saturating_sub(1);
+    let texts: Vec<Vec<Line<'static>>> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, contexts)| {
+            let mut lines: Vec<Line<'static>> =
+                contexts.iter().flat_map(|c| section(state, *c)).collect();
+            if i == last {
+                lines.push(Line::styled("Filter examples:", theme.style(Role::Title)));
+                for example in FILTER_EXAMPLES {
+                    lines.push(Line::styled(
+                        format!("  {example}"),
+                        theme.style(Role::Muted),
+                    ));
+                }
+            }
+            lines
+        })
+        .collect();
+    let total = help_lines(state);
+    let height = u16::try_from(total).unwrap_or(u16::MAX).saturating_add(2);
     let rect = centered(area, 118, height);
+    let inner_rows = usize::from(rect.height.saturating_sub(2));
+    let offset = offset.min(total.saturating_sub(inner_rows));
+    let title = if total > inner_rows {
+        format!(
+            " Help — lines {}–{} of {total} · j/k scroll · Esc or ? closes ",
+            offset + 1,
+            (offset + inner_rows).min(total)
+        )
+    } else {
+        " Help — Esc or ? closes ".to_string()
+    };
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
         .border_style(theme.style(Role::Panel))
-        .title(" Help — Esc or ? closes ");
+        .title(title);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let [l, r] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
-    frame.render_widget(Paragraph::new(left), l);
-    frame.render_widget(Paragraph::new(right), r);
+    let constraints = vec![Constraint::Ratio(1, texts.len().max(1) as u32); texts.len()];
+    let areas = Layout::horizontal(constraints).split(inner);
+    let scroll = u16::try_from(offset).unwrap_or(u16::MAX);
+    for (lines, area) in texts.into_iter().zip(areas.iter()) {
+        frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), *area);
+    }
 }

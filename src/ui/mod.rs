@@ -49,7 +49,7 @@ pub fn render(state: &State, frame: &mut Frame) {
     chrome::footer(state, frame, footer);
     for overlay in &state.overlays {
         match overlay {
-            Overlay::Help => help::render(state, frame, body),
+            Overlay::Help(offset) => help::render(state, frame, body, *offset),
             Overlay::AckForm(form) => dialogs::ack_form(state, form, frame, body),
             Overlay::Confirm(c) => dialogs::confirm(&state.theme, c, frame, body),
             Overlay::Silences(row) => silences::render(state, *row, frame, body),

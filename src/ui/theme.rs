@@ -817,7 +817,7 @@ mod tests {
             op: PendingOp::Expire(Vec::new()),
         });
         let screens = [
-            (View::Alerts, vec![Overlay::Help]),
+            (View::Alerts, vec![Overlay::Help(0)]),
             (View::Alerts, vec![Overlay::Silences(0)]),
             (View::Release, vec![confirm]),
             (View::Deploy, Vec::new()),

@@ -518,6 +518,24 @@ fn help_overlay() {
 }
 
 #[test]
+fn help_on_a_small_terminal_is_one_scrollable_column() {
+    let mut state = loaded(false);
+    update(&mut state, Action::Resize(80, 24));
+    keys(&mut state, "?G");
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
+    terminal
+        .draw(|f| opsdeck::ui::render(&state, f))
+        .expect("draw");
+    let backend = terminal.backend().clone();
+    let shown = text(&backend);
+    // Scrolled to the end: the deploy keys and the filter examples, whole.
+    assert!(shown.contains("@team=search disk"), "{shown}");
+    assert!(shown.contains("bump every out-of-sync image"), "{shown}");
+    assert!(shown.contains("j/k scroll"), "{shown}");
+    insta::assert_snapshot!("help_small_scrolled", backend);
+}
+
+#[test]
 fn filter_being_typed() {
     let mut state = loaded(false);
     keys(&mut state, "/level=critical");

@@ -1758,7 +1758,7 @@ fn q_and_ctrl_c_quit() {
 fn question_mark_opens_help_and_esc_closes_it() {
     let mut state = fixture();
     assert!(press(&mut state, '?').is_empty());
-    assert_eq!(state.overlays, vec![Overlay::Help]);
+    assert_eq!(state.overlays, vec![Overlay::Help(0)]);
     // Other keys are swallowed.
     assert!(press(&mut state, 'j').is_empty());
     assert_eq!(state.team, 0);
@@ -1767,6 +1767,27 @@ fn question_mark_opens_help_and_esc_closes_it() {
     press(&mut state, '?');
     press(&mut state, '?');
     assert!(state.overlays.is_empty());
+    // Small terminals scroll it: j/k, G to the end, g back, clamped.
+    update(&mut state, Action::Resize(80, 24));
+    press(&mut state, '?');
+    let lines = crate::app::console::help_lines(&state);
+    assert!(lines > 20, "one column at 80 wide: {lines} lines");
+    let max = lines - 20;
+    press(&mut state, 'j');
+    assert_eq!(state.overlays, vec![Overlay::Help(1)]);
+    press(&mut state, 'G');
+    assert_eq!(state.overlays, vec![Overlay::Help(max)]);
+    press(&mut state, 'j');
+    assert_eq!(
+        state.overlays,
+        vec![Overlay::Help(max)],
+        "clamped at the end"
+    );
+    press(&mut state, 'k');
+    assert_eq!(state.overlays, vec![Overlay::Help(max - 1)]);
+    press(&mut state, 'g');
+    assert_eq!(state.overlays, vec![Overlay::Help(0)]);
+    code(&mut state, KeyCode::Esc);
     // `q` on help closes it rather than quitting.
     press(&mut state, '?');
     assert!(press(&mut state, 'q').is_empty());
