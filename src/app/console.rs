@@ -122,9 +122,14 @@ pub fn refuse_if_read_only(state: &mut State, cmd: Command) -> bool {
             Command::Trigger => "running commands",
             _ => "bumping images",
         };
+        let why = if state.read_only_locked {
+            "started with --read-only or read_only = true"
+        } else {
+            "switched on with :readonly for this session"
+        };
         state.say(
             Level::Error,
-            format!("read-only: {what} is refused (started with --read-only or read_only = true)"),
+            format!("read-only: {what} is refused ({why})"),
         );
         return true;
     }
@@ -642,6 +647,17 @@ mod tests {
                 .as_ref()
                 .is_some_and(|m| m.text.contains("bumping"))
         );
+        // The reason names how read-only came on.
+        assert!(s.message.as_ref().is_some_and(|m| {
+            m.text
+                .ends_with("(switched on with :readonly for this session)")
+        }));
+        s.read_only_locked = true;
+        key(&mut s, KeyCode::Char('b'));
+        assert!(s.message.as_ref().is_some_and(|m| {
+            m.text
+                .ends_with("(started with --read-only or read_only = true)")
+        }));
     }
 
     #[test]

@@ -70,9 +70,17 @@ pub fn on_event(state: &mut State, event: DeployEvent) -> Vec<Effect> {
             state.deploy.busy = None;
             match result {
                 Ok(plan) => {
+                    // "preparing the diff…" is done: the dialog shows it.
+                    state.message = None;
                     let mut details: Vec<String> = plan.diff.lines().map(str::to_string).collect();
                     details.push(String::new());
-                    details.push(format!("then: commit on {}, push", plan.branch));
+                    details.push(match &plan.pull_request_in {
+                        Some(repo) => format!(
+                            "then: commit on {}, push, open a pull request in {repo}",
+                            plan.branch
+                        ),
+                        None => format!("then: commit on {}, push", plan.branch),
+                    });
                     let n = plan.images.len();
                     state.overlays.push(super::state::Overlay::Confirm(Confirm {
                         question: format!(

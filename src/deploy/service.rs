@@ -49,6 +49,9 @@ pub struct BumpPlan {
     pub branch: String,
     /// The commit message.
     pub message: String,
+    /// The GitHub repository a pull request will be opened in, if
+    /// `deploy.pull_request` is on.
+    pub pull_request_in: Option<String>,
 }
 
 /// What a bump did.
@@ -245,7 +248,11 @@ impl Deployer {
             .files_at(&self.config.branch, &self.config.paths)
             .await
             .map_err(|e| e.to_string())?;
-        plan_bump(&files, snapshot, keys)
+        let mut plan = plan_bump(&files, snapshot, keys)?;
+        if self.config.pull_request {
+            plan.pull_request_in.clone_from(&self.config.github_repo);
+        }
+        Ok(plan)
     }
 
     /// Carries out a plan: refuses a dirty tree or an existing branch, then
@@ -452,6 +459,7 @@ pub fn plan_bump(
         diff,
         branch: bump_branch_name(&branch_items),
         message,
+        pull_request_in: None,
     })
 }
 

@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 use super::text::{age, clean, stale_age};
 use super::theme::{Role, Theme};
 use crate::alerts::model::Severity;
-use crate::app::state::{Level, State, View};
+use crate::app::state::{Level, Overlay, State, View};
 
 /// The colour of a severity, from the theme.
 pub fn severity_style(theme: &Theme, s: Severity) -> Style {
@@ -158,8 +158,9 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
         Line::from(Span::styled(clean(&m.text).into_owned(), style))
     } else {
         let mut spans = Vec::new();
+        let silences = matches!(state.overlays.last(), Some(Overlay::Silences(_)));
         // The page stack, as a breadcrumb: Esc walks it back.
-        if !state.history.is_empty() {
+        if !state.history.is_empty() || silences {
             let trail: Vec<&str> = state
                 .history
                 .iter()
@@ -168,6 +169,7 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
                 .rev()
                 .chain(std::iter::once(&state.view))
                 .map(|v| view_name(*v))
+                .chain(silences.then_some("Silences"))
                 .collect();
             spans.push(Span::styled(
                 format!("{}  ", trail.join(" › ")),
@@ -184,6 +186,14 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
         // and disabled ones disappear.
         use crate::app::keymap::{Command as C, Context};
         let (context, items): (Context, &[(C, &str)]) = match state.view {
+            _ if silences => (
+                Context::Silences,
+                &[
+                    (C::Unack, "expire"),
+                    (C::Extend, "extend"),
+                    (C::Back, "back"),
+                ],
+            ),
             View::Overview => (
                 Context::Global,
                 &[

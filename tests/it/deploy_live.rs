@@ -222,6 +222,13 @@ async fn bump_rewrites_exactly_the_pin_commits_pushes_and_opens_a_pr() {
             |l| l.starts_with("+          image: index.docker.io/sourcegraph/frontend:3.23.1@")
         )
     );
+    // It says everything y will do, the pull request included.
+    assert_eq!(
+        c.details.last().map(String::as_str),
+        Some(
+            "then: commit on opsdeck/bump-frontend-3.23.1, push, open a pull request in sourcegraph/deploy-sourcegraph"
+        )
+    );
     press(&mut rt, [key('y')]).await;
     until(&mut rt, 20, "the bump", |s| {
         s.deploy.busy.is_none() && s.deploy.last_bump.is_some()

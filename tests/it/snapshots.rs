@@ -1041,6 +1041,7 @@ fn command_palette_with_completions() {
 fn read_only_header_and_refusal() {
     let mut state = loaded(false);
     state.read_only = true;
+    state.read_only_locked = true;
     keys(&mut state, "\t");
     key(&mut state, KeyCode::Tab);
     keys(&mut state, "a");
