@@ -341,10 +341,53 @@ struct AlertsJson<'a> {
     sources: Vec<SourceJson<'a>>,
 }
 
+/// A team's counts as the console shows them: firing and pending alerts by
+/// severity, and the silenced and inhibited ones apart.
+struct TeamCounts {
+    /// By [`Severity::index`].
+    active: [usize; 5],
+    silenced: usize,
+    inhibited: usize,
+}
+
+impl TeamCounts {
+    fn of(state: &State, g: &crate::alerts::grouping::TeamGroup) -> TeamCounts {
+        let mut c = TeamCounts {
+            active: [0; 5],
+            silenced: 0,
+            inhibited: 0,
+        };
+        for a in g.alerts.iter().filter_map(|&i| state.alerts.get(i)) {
+            match a.state {
+                crate::alerts::model::AlertState::Silenced => c.silenced += 1,
+                crate::alerts::model::AlertState::Inhibited => c.inhibited += 1,
+                _ => {
+                    if let Some(n) = c.active.get_mut(a.severity.index()) {
+                        *n += 1;
+                    }
+                }
+            }
+        }
+        c
+    }
+
+    /// Non-zero severities, most severe first.
+    fn by_severity(&self) -> impl Iterator<Item = (&'static str, usize)> + '_ {
+        Severity::ALL
+            .iter()
+            .map(|s| (s.as_str(), self.active[s.index()]))
+            .filter(|(_, n)| *n > 0)
+    }
+}
+
 #[derive(Serialize)]
 struct TeamJson<'a> {
     team: &'a str,
+    /// Firing and pending alerts by severity (as the console counts them).
     counts: BTreeMap<&'static str, usize>,
+    /// Silenced and inhibited alerts (listed, not in `counts`).
+    silenced: usize,
+    inhibited: usize,
     alerts: Vec<AlertJson<'a>>,
 }
 
@@ -394,18 +437,19 @@ async fn alerts(config: &Config, demo: bool, json: bool) -> Result<ExitCode> {
             teams: state
                 .groups
                 .iter()
-                .map(|g| TeamJson {
-                    team: &g.team,
-                    counts: Severity::ALL
-                        .iter()
-                        .filter(|s| g.counts[s.index()] > 0)
-                        .map(|s| (s.as_str(), g.counts[s.index()]))
-                        .collect(),
-                    alerts: g
-                        .alerts
-                        .iter()
-                        .map(|&i| alert_json(&state.alerts[i]))
-                        .collect(),
+                .map(|g| {
+                    let c = TeamCounts::of(&state, g);
+                    TeamJson {
+                        team: &g.team,
+                        counts: c.by_severity().collect(),
+                        silenced: c.silenced,
+                        inhibited: c.inhibited,
+                        alerts: g
+                            .alerts
+                            .iter()
+                            .map(|&i| alert_json(&state.alerts[i]))
+                            .collect(),
+                    }
                 })
                 .collect(),
             sources: alert_sources(&state)
@@ -427,11 +471,14 @@ async fn alerts(config: &Config, demo: bool, json: bool) -> Result<ExitCode> {
             }
         }
         for g in &state.groups {
-            let counts: Vec<String> = Severity::ALL
-                .iter()
-                .filter(|s| g.counts[s.index()] > 0)
-                .map(|s| format!("{} {}", g.counts[s.index()], s))
-                .collect();
+            let c = TeamCounts::of(&state, g);
+            let mut counts: Vec<String> =
+                c.by_severity().map(|(s, n)| format!("{n} {s}")).collect();
+            for (n, what) in [(c.silenced, "silenced"), (c.inhibited, "inhibited")] {
+                if n > 0 {
+                    counts.push(format!("{n} {what}"));
+                }
+            }
             writeln!(out, "{} ({})", g.team, counts.join(", "))?;
             for &i in &g.alerts {
                 let a = &state.alerts[i];

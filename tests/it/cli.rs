@@ -183,6 +183,18 @@ fn alerts_ack_silences_unack_against_a_real_alertmanager() {
     let doc: Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(doc["teams"][0]["alerts"][0]["state"], "silenced");
     assert_eq!(doc["teams"][0]["alerts"][0]["silenced_by"], json!([id]));
+    // Counted as the console counts it: apart from the firing ones.
+    assert_eq!(doc["teams"][0]["counts"], json!({"warning": 1}));
+    assert_eq!(
+        (&doc["teams"][0]["silenced"], &doc["teams"][0]["inhibited"]),
+        (&json!(1), &json!(0))
+    );
+    let o = opsdeck(&["alerts"], Some(&path));
+    assert!(
+        stdout(&o).starts_with("search (1 warning, 1 silenced)\n"),
+        "{}",
+        stdout(&o)
+    );
 
     let o = opsdeck(&["unack", &id[..8]], Some(&path));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -377,5 +389,102 @@ fn release_file_backend_with_crlf() {
     assert_eq!(
         std::fs::read_to_string(&md).expect("read"),
         body.replace("- [ ] Branch", "- [x] Branch")
+    );
+}
+
+#[test]
+fn release_tick_typo_prefix_and_already_ticked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let md = dir.path().join("RELEASE.md");
+    let body = "# 3.24 release\n\n## Setup\n\n- [x] Check the release state\n- [ ] Cut the branch\n- [ ] Create the tracking issue\n- [ ] Create the milestone\n";
+    std::fs::write(&md, body).expect("write");
+    let path = write_config(
+        dir.path(),
+        &format!("[release]\nfile = \"{}\"\n", md.display()),
+    );
+    let read = || std::fs::read_to_string(&md).expect("read");
+
+    // `opsdeck release` lists the ids the errors point to.
+    let o = opsdeck(&["release"], Some(&path));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("(setup/check-the-release-state)"),
+        "{}",
+        stdout(&o)
+    );
+
+    // A typo: the nearest id, how to list them, exit 1, nothing written.
+    let o = opsdeck(
+        &["release", "tick", "setup/chek-the-release-state"],
+        Some(&path),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "no step \"setup/chek-the-release-state\"; did you mean \"setup/check-the-release-state\"?"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("run `opsdeck release` to list the step ids"),
+        "{err}"
+    );
+    assert!(!err.contains("is no longer in the issue"), "{err}");
+    let o = opsdeck(&["release", "tick", "nosuch"], Some(&path));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no step \"nosuch\""), "{}", stderr(&o));
+    assert_eq!(read(), body);
+
+    // An ambiguous prefix names the candidates; nothing written.
+    let o = opsdeck(&["release", "tick", "setup/create"], Some(&path));
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "\"setup/create\" is ambiguous: 2 step ids start with it: \
+             setup/create-the-tracking-issue, setup/create-the-milestone"
+        ),
+        "{err}"
+    );
+    assert_eq!(read(), body);
+
+    // A unique prefix ticks the step it names.
+    let o = opsdeck(&["release", "tick", "setup/cut"], Some(&path));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), "ticked setup/cut-the-branch (2/4 done)");
+    let ticked = body.replace("- [ ] Cut", "- [x] Cut");
+    assert_eq!(read(), ticked);
+
+    // Already in the wanted state: success, the file untouched.
+    let modified = std::fs::metadata(&md)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    let o = opsdeck(
+        &["release", "tick", "setup/check-the-release-state"],
+        Some(&path),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).trim(),
+        "already ticked: setup/check-the-release-state (2/4 done); nothing was changed"
+    );
+    assert!(!stderr(&o).contains("someone else"), "{}", stderr(&o));
+    let o = opsdeck(
+        &["release", "tick", "setup/create-the-m", "--undo"],
+        Some(&path),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).trim(),
+        "already unticked: setup/create-the-milestone (2/4 done); nothing was changed"
+    );
+    assert_eq!(read(), ticked);
+    assert_eq!(
+        std::fs::metadata(&md)
+            .and_then(|m| m.modified())
+            .expect("mtime"),
+        modified,
+        "not rewritten"
     );
 }
