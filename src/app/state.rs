@@ -396,6 +396,8 @@ pub struct State {
     pub rows: u16,
     /// Terminal columns (the help screen's layout).
     pub cols: u16,
+    /// How far the open y/N question's details are scrolled (j/k).
+    pub confirm_scroll: usize,
     /// Read-only was asked for at start (it cannot be switched off).
     pub read_only_locked: bool,
 }
@@ -451,6 +453,7 @@ impl State {
             notify: NotifyState::default(),
             rows: 40,
             cols: 120,
+            confirm_scroll: 0,
             read_only_locked: false,
         }
     }

@@ -694,6 +694,43 @@ fn ask_expire(state: &mut State, ids: &[String], what: &str) {
 }
 
 fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    // j/k and the page keys scroll long details (a diff); they neither
+    // confirm nor cancel. Every other key answers.
+    let Some(Overlay::Confirm(open)) = state.overlays.last() else {
+        return Vec::new();
+    };
+    // As the dialog lays them out: up to 100 columns wide, lines cut to fit,
+    // a window of the screen's height less the question and the answers.
+    let room = usize::from(state.cols.min(100).saturating_sub(6)).max(10);
+    let lines: usize = open
+        .details
+        .iter()
+        .map(|d| d.chars().count().div_ceil(room).max(1))
+        .sum();
+    let window = usize::from(state.rows.saturating_sub(8))
+        .max(3)
+        .saturating_sub(2)
+        .max(1);
+    let most = lines.saturating_sub(window);
+    let page = window.saturating_sub(1).max(1);
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let scroll = &mut state.confirm_scroll;
+    match key.code {
+        KeyCode::Char('j') | KeyCode::Down => *scroll = (*scroll + 1).min(most),
+        KeyCode::Char('k') | KeyCode::Up => *scroll = scroll.saturating_sub(1),
+        KeyCode::PageDown => *scroll = (*scroll + page).min(most),
+        KeyCode::Char('d') if ctrl => *scroll = (*scroll + page).min(most),
+        KeyCode::PageUp => *scroll = scroll.saturating_sub(page),
+        KeyCode::Char('u') if ctrl => *scroll = scroll.saturating_sub(page),
+        _ => {
+            state.confirm_scroll = 0;
+            return answer_confirm(state, key);
+        }
+    }
+    Vec::new()
+}
+
+fn answer_confirm(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(Overlay::Confirm(confirm)) = state.overlays.pop() else {
         return Vec::new();
     };

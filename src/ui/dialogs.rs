@@ -114,7 +114,8 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
 }
 
 /// A y/N question.
-pub fn confirm(theme: &Theme, c: &Confirm, frame: &mut Frame, area: Rect) {
+/// Details longer than the screen scroll by `scroll` lines (j/k).
+pub fn confirm(theme: &Theme, c: &Confirm, scroll: usize, frame: &mut Frame, area: Rect) {
     let width = 100.min(area.width);
     let room = usize::from(width.saturating_sub(6)).max(10);
     let mut lines = vec![Line::from("")];
@@ -124,8 +125,10 @@ pub fn confirm(theme: &Theme, c: &Confirm, frame: &mut Frame, area: Rect) {
             theme.style(Role::Emphasis),
         )));
     }
-    // Details (a diff, for bumps) fill what the screen allows.
-    let budget = usize::from(area.height.saturating_sub(8)).max(3);
+    // Details (a diff, for bumps) fill what the screen allows: all but the
+    // lines above, the blank and answer lines below, and the borders.
+    let fixed = lines.len() + 4;
+    let budget = usize::from(area.height).saturating_sub(fixed).max(3);
     let mut detail_lines: Vec<Line> = Vec::new();
     for d in &c.details {
         let style = theme.style(if d.starts_with("+++") || d.starts_with("---") {
@@ -152,12 +155,30 @@ pub fn confirm(theme: &Theme, c: &Confirm, frame: &mut Frame, area: Rect) {
         }
     }
     if detail_lines.len() > budget {
-        let hidden = detail_lines.len() - (budget - 1);
-        detail_lines.truncate(budget - 1);
-        detail_lines.push(Line::styled(
-            format!("  … {hidden} more lines"),
+        // One line each for what is above and below the window.
+        let window = budget.saturating_sub(2).max(1);
+        let total = detail_lines.len();
+        let from = scroll.min(total - window);
+        let below = total - from - window;
+        let mut shown: Vec<Line> = Vec::with_capacity(budget);
+        shown.push(Line::styled(
+            if from > 0 {
+                format!("  ↑ {from} more lines (k scrolls up)")
+            } else {
+                String::new()
+            },
             theme.style(Role::Dim),
         ));
+        shown.extend(detail_lines.drain(from..from + window));
+        shown.push(Line::styled(
+            if below > 0 {
+                format!("  … {below} more lines (j scrolls down)")
+            } else {
+                "  (end)".to_string()
+            },
+            theme.style(Role::Dim),
+        ));
+        detail_lines = shown;
     }
     lines.extend(detail_lines);
     lines.push(Line::from(""));
@@ -166,7 +187,7 @@ pub fn confirm(theme: &Theme, c: &Confirm, frame: &mut Frame, area: Rect) {
         Span::styled("y", theme.style(Role::Yes)),
         Span::raw(" yes   "),
         Span::styled("N", theme.style(Role::No)),
-        Span::raw(" no (default; any other key)"),
+        Span::raw(" no (default; any other key but j/k)"),
     ]));
     let height = u16::try_from(lines.len())
         .unwrap_or(u16::MAX)

@@ -51,7 +51,9 @@ pub fn render(state: &State, frame: &mut Frame) {
         match overlay {
             Overlay::Help(offset) => help::render(state, frame, body, *offset),
             Overlay::AckForm(form) => dialogs::ack_form(state, form, frame, body),
-            Overlay::Confirm(c) => dialogs::confirm(&state.theme, c, frame, body),
+            Overlay::Confirm(c) => {
+                dialogs::confirm(&state.theme, c, state.confirm_scroll, frame, body)
+            }
             Overlay::Silences(row) => silences::render(state, *row, frame, body),
             Overlay::Palette(p) => palette::render(state, p, frame, body),
             Overlay::Prompt(p) => dialogs::prompt(&state.theme, p, frame, body),

@@ -989,6 +989,41 @@ fn deploy_bump_shows_the_exact_diff() {
         text(&backend)
     );
     insta::assert_snapshot!("deploy_bump_confirm", backend);
+
+    // On a small terminal the diff scrolls with j/k; j is not an answer.
+    update(&mut state, Action::Resize(80, 14));
+    let small = |state: &State| {
+        let mut terminal = Terminal::new(TestBackend::new(80, 14)).expect("terminal");
+        terminal
+            .draw(|f| opsdeck::ui::render(state, f))
+            .expect("draw");
+        text(terminal.backend())
+    };
+    let top = small(&state);
+    assert!(top.contains("more lines (j scrolls down)"), "{top}");
+    assert!(!top.contains("more lines (k scrolls up)"), "{top}");
+    for _ in 0..40 {
+        assert_eq!(key(&mut state, KeyCode::Char('j')), Vec::new());
+    }
+    let end = small(&state);
+    assert!(
+        end.contains("(end)") && end.contains("more lines (k scrolls up)"),
+        "{end}"
+    );
+    assert!(
+        end.contains("then: commit on opsdeck/bump-frontend-3.23.1, push"),
+        "{end}"
+    );
+    assert!(matches!(
+        state.overlays.last(),
+        Some(opsdeck::app::state::Overlay::Confirm(_))
+    ));
+    key(&mut state, KeyCode::Char('k'));
+    assert!(small(&state).contains("more lines (j scrolls down)"));
+    // Any other key still answers no.
+    assert_eq!(key(&mut state, KeyCode::Char('x')), Vec::new());
+    assert!(state.overlays.is_empty());
+    assert_eq!(state.confirm_scroll, 0);
 }
 
 // ---------------------------------------------------------------------------
