@@ -98,6 +98,23 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+/// The one-line reason a pattern does not compile ("unclosed group"),
+/// without the regex crate's caret diagram of our anchored wrapper.
+fn regex_problem(value: &str, anchored: &regex::Error) -> String {
+    let error = Regex::new(value).err();
+    let error = error.as_ref().unwrap_or(anchored);
+    match error {
+        regex::Error::Syntax(text) => text
+            .lines()
+            .rev()
+            .find_map(|l| l.trim().strip_prefix("error: "))
+            .unwrap_or_else(|| text.lines().last().unwrap_or(text))
+            .trim()
+            .to_string(),
+        other => other.to_string(),
+    }
+}
+
 fn err<T>(message: impl Into<String>) -> Result<T, ParseError> {
     Err(ParseError {
         message: message.into(),
@@ -106,11 +123,18 @@ fn err<T>(message: impl Into<String>) -> Result<T, ParseError> {
 
 impl Matcher {
     /// Builds a matcher, compiling its regex (anchored, like Alertmanager's).
+    /// A bad regex is reported against the user's own pattern.
     pub fn new(name: &str, op: MatchOp, value: &str) -> Result<Matcher, ParseError> {
         let regex = if op.is_regex() {
             match Regex::new(&format!("^(?:{value})$")) {
                 Ok(r) => Some(r),
-                Err(e) => return err(format!("invalid regex in {name}{}: {e}", op.as_str())),
+                Err(e) => {
+                    return err(format!(
+                        "invalid regex in {name}{}{value:?}: {}",
+                        op.as_str(),
+                        regex_problem(value, &e)
+                    ));
+                }
             }
         } else {
             None
@@ -640,7 +664,7 @@ mod tests {
     #[test]
     fn errors_are_clear() {
         let e = Filter::parse(r#"a=~"(""#).expect_err("bad regex");
-        assert!(e.message.contains("invalid regex"), "{e}");
+        assert_eq!(e.message, r#"invalid regex in a=~"(": unclosed group"#);
         let e = Filter::parse(r#"a="open"#).expect_err("unterminated");
         assert!(e.message.contains("unterminated quote"), "{e}");
         let e = Filter::parse("@colour=red").expect_err("unknown field");

@@ -23,7 +23,7 @@ pub const PALETTE_COMMANDS: &[(&str, bool, &str)] = &[
     (
         "filter",
         true,
-        "filter alerts, e.g. :filter severity=critical @team=search",
+        "filter alerts, e.g. :filter @severity=critical @team=search",
     ),
     ("ack", false, "acknowledge the selected alert"),
     (
@@ -271,6 +271,10 @@ pub fn run_palette(state: &mut State, line: &str) -> Vec<Effect> {
     };
     if *takes_arg && arg.is_empty() {
         palette_error(state, format!(":{cmd} needs an argument"));
+        return Vec::new();
+    }
+    if !*takes_arg && !arg.is_empty() {
+        palette_error(state, format!(":{cmd} takes no argument (got {arg:?})"));
         return Vec::new();
     }
     remember(state, line);
@@ -604,6 +608,16 @@ mod tests {
             panic!("closed")
         };
         assert_eq!(p.error.as_deref(), Some(":theme needs an argument"));
+        key(&mut s, KeyCode::Esc);
+        typed(&mut s, ":alerts x");
+        key(&mut s, KeyCode::Enter);
+        let Some(Overlay::Palette(p)) = s.overlays.last() else {
+            panic!("closed")
+        };
+        assert_eq!(
+            p.error.as_deref(),
+            Some(":alerts takes no argument (got \"x\")")
+        );
         key(&mut s, KeyCode::Esc);
         typed(&mut s, ":theme light");
         assert_eq!(
