@@ -156,7 +156,18 @@ impl StepRules {
                 because: format!("[[release.step]] match = {:?}", rule.source),
             });
         }
-        let Some(code) = code.first() else {
+        // The first code span that reads as a command: an allowed prefix, or
+        // several words. A lone word — a file (`dev/release/config.jsonc`),
+        // a version, a branch — is text, not a proposed command.
+        let allowed = |c: &str| {
+            self.allow_inline
+                .iter()
+                .any(|p| c.trim_start().starts_with(p.as_str()))
+        };
+        let Some(code) = code
+            .iter()
+            .find(|c| allowed(c) || c.trim().contains(char::is_whitespace))
+        else {
             return Resolution::NoCommand;
         };
         let trimmed = code.trim_start();
@@ -300,6 +311,18 @@ mod tests {
         };
         assert!(reason.contains("\"yarn release \""), "{reason}");
         assert_eq!(r.resolve("Just text", &[]), Resolution::NoCommand);
+        // A lone word in backticks (a file, a version) is not a command …
+        let files = ["dev/release/release-config.jsonc".into(), "3.23.0".into()];
+        assert_eq!(
+            r.resolve("Confirm the date in", &files),
+            Resolution::NoCommand
+        );
+        // … and does not hide a command after it.
+        let res = r.resolve(
+            "Edit then run",
+            &["CHANGELOG.md".into(), "yarn release release:status".into()],
+        );
+        assert_eq!(res.source(), CommandSource::Inline);
     }
 
     #[test]
