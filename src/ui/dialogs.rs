@@ -79,6 +79,22 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
         Err(e) => Span::styled(format!("  matchers: {e}"), theme.style(Role::Attention)),
     };
     lines.push(Line::from(preview));
+    // When it would end; a long one stands out (a typo such as 999d).
+    let ends = humantime::parse_duration(form.duration.text().trim())
+        .ok()
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .and_then(|d| state.now.checked_add_signed(d));
+    if let Some(end) = ends {
+        let long = end - state.now > chrono::TimeDelta::days(7);
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  ends {}{}",
+                end.format("%Y-%m-%d %H:%M UTC"),
+                if long { " — longer than a week" } else { "" }
+            ),
+            theme.style(if long { Role::Attention } else { Role::Muted }),
+        )));
+    }
     lines.push(Line::from(Span::styled(
         format!("  silence goes to: {}", form.targets.join(", ")),
         theme.style(Role::Muted),

@@ -447,6 +447,17 @@ fn ack_form() {
     keys(&mut state, "a");
     assert_eq!(state.overlays.len(), 1);
     insta::assert_snapshot!("ack_form", screen(&state));
+    assert!(text(&screen(&state)).contains("ends 2020-11-20 14:00 UTC "));
+    // A typo such as 999d stands out before it is submitted.
+    let Some(opsdeck::app::state::Overlay::AckForm(form)) = state.overlays.last_mut() else {
+        panic!("the form");
+    };
+    form.duration.set("999d");
+    let shown = text(&screen(&state));
+    assert!(
+        shown.contains("ends 2023-08-16 12:00 UTC — longer than a week"),
+        "{shown}"
+    );
 }
 
 #[test]
