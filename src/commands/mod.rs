@@ -558,6 +558,16 @@ async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode> {
         targets.join(", "),
         if count == 1 { "" } else { "s" }
     );
+    let long = duration > std::time::Duration::from_secs(7 * 24 * 3600);
+    errln!(
+        "ends {}{}",
+        silence.ends_at.format("%Y-%m-%d %H:%M UTC"),
+        if long {
+            " — longer than a week; is --for right?"
+        } else {
+            ""
+        }
+    );
     if !args.yes {
         if !std::io::stdin().is_terminal() {
             bail!(

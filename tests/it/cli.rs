@@ -143,6 +143,23 @@ fn alerts_ack_silences_unack_against_a_real_alertmanager() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("--yes"), "{}", stderr(&o));
     assert_eq!(am.get_json("/api/v2/silences"), json!([]));
+    // The end is shown before anything is asked; a long one stands out.
+    let o = opsdeck(
+        &[
+            "ack",
+            "alertname=critical_frontend_hard_error_rate",
+            "--for",
+            "999d",
+        ],
+        Some(&path),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(" — longer than a week; is --for right?"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(am.get_json("/api/v2/silences"), json!([]));
 
     let o = opsdeck(
         &[
