@@ -11,9 +11,10 @@ use serde::Serialize;
 use super::ask;
 use crate::cli::ReleaseAction;
 use crate::config::Config;
-use crate::release::backend::{Backend, ReleaseDoc};
+use crate::release::backend::{Backend, Ensured, ReleaseDoc};
 use crate::release::command::{Resolution, StepRules, display, fill};
 use crate::release::runner::{self, RunEvent, RunSpec, Stream};
+use crate::release::tasklist::{LookupError, Step};
 
 #[derive(Serialize)]
 struct ReleaseJson<'a> {
@@ -70,18 +71,7 @@ pub async fn run(config: &Config, json: bool, action: Option<ReleaseAction>) -> 
     match action {
         None => show(config, &doc, json),
         Some(ReleaseAction::Tick { step_id, undo }) => {
-            let result = backend.set_step(doc.number, &step_id, !undo).await;
-            audit_tick(config, &doc, &step_id, !undo, &result);
-            let outcome = result.map_err(|e| eyre!("{e}"))?;
-            if let Some(w) = outcome.warning {
-                errln!("warning: {w}");
-            }
-            let (done, total) = outcome.doc.checklist.progress();
-            outln!(
-                "{} {step_id} ({done}/{total} done)",
-                if undo { "unticked" } else { "ticked" }
-            );
-            Ok(ExitCode::SUCCESS)
+            tick(config, &backend, &doc, &step_id, !undo).await
         }
         Some(ReleaseAction::Run { step_id, yes, vars }) => {
             run_step(config, &backend, &doc, &step_id, yes, &vars).await
@@ -187,6 +177,50 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
                 step.text,
                 step.id
             )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The step `query` names in `doc`: its exact id or a unique prefix of one.
+fn lookup<'a>(doc: &'a ReleaseDoc, query: &str) -> Result<&'a Step> {
+    doc.checklist.lookup(query).map_err(|e| match e {
+        LookupError::Moved { .. } => eyre!("{e}"),
+        _ => eyre!(
+            "{e}\n  run `opsdeck release` to list the step ids \
+             (an id is no longer valid once its step's text or section heading changes)"
+        ),
+    })
+}
+
+/// `release tick`: sets the step to `done`; already so is success (exit 0,
+/// nothing written).
+async fn tick(
+    config: &Config,
+    backend: &Backend,
+    doc: &ReleaseDoc,
+    query: &str,
+    done: bool,
+) -> Result<ExitCode> {
+    let id = lookup(doc, query)?.id.clone();
+    let result = backend.ensure_step(doc.number, &id, done).await;
+    let unchanged = result
+        .as_ref()
+        .map(|ensured| matches!(ensured, Ensured::Already { .. }))
+        .map_err(String::as_str);
+    audit_tick(config, doc, &id, done, unchanged);
+    let state = if done { "ticked" } else { "unticked" };
+    match result.map_err(|e| eyre!("{e}"))? {
+        Ensured::Changed(outcome) => {
+            if let Some(w) = outcome.warning {
+                errln!("warning: {w}");
+            }
+            let (d, t) = outcome.doc.checklist.progress();
+            outln!("{state} {id} ({d}/{t} done)");
+        }
+        Ensured::Already { doc } => {
+            let (d, t) = doc.checklist.progress();
+            outln!("already {state}: {id} ({d}/{t} done); nothing was changed");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -325,7 +359,8 @@ async fn run_step(
         return Ok(ExitCode::SUCCESS);
     }
     let result = backend.set_step(doc.number, step_id, true).await;
-    audit_tick(config, doc, step_id, true, &result);
+    let unchanged = result.as_ref().map(|_| false).map_err(String::as_str);
+    audit_tick(config, doc, step_id, true, unchanged);
     let outcome = result.map_err(|e| eyre!("the command succeeded but ticking failed: {e}"))?;
     if let Some(w) = outcome.warning {
         errln!("warning: {w}");
@@ -339,7 +374,8 @@ fn audit_tick(
     doc: &ReleaseDoc,
     step_id: &str,
     done: bool,
-    result: &Result<crate::release::backend::TickOutcome, String>,
+    // Ok(true): the step already was in that state; nothing was written.
+    result: Result<bool, &str>,
 ) {
     let target = match doc.number {
         Some(n) => format!("{}#{n}", doc.repo),
@@ -352,7 +388,11 @@ fn audit_tick(
             "release.untick"
         },
         &target,
-        serde_json::json!({ "step": step_id, "via": "cli" }),
-        result.as_ref().map(|_| ()).map_err(String::as_str),
+        if result == Ok(true) {
+            serde_json::json!({ "step": step_id, "via": "cli", "unchanged": true })
+        } else {
+            serde_json::json!({ "step": step_id, "via": "cli" })
+        },
+        result.map(|_| ()),
     );
 }

@@ -3,8 +3,8 @@
 //! A tick never loses anyone's edit. It (1) fetches the current body, (2)
 //! flips the step's one checkbox byte *by the step's id* in that fresh body —
 //! never by line number, never in our cached copy — (3) writes it back, and
-//! (4) reads it back to confirm. If the step moved or vanished, or someone
-//! already set it, nothing is written.
+//! (4) reads it back to confirm. If the step moved or vanished, or is already
+//! in the wanted state, nothing is written.
 //!
 //! The one window left open is between (1) and (3): an edit someone saves in
 //! that single round trip (typically well under a second) is overwritten,
@@ -17,7 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::github::{GithubClient, GithubError, IssueData};
-use super::tasklist::{Checklist, set_done};
+use super::tasklist::{Checklist, TickError, set_done};
 use crate::config::{Config, GithubConfig};
 
 /// How the tracking issue is found.
@@ -84,6 +84,19 @@ pub struct TickOutcome {
     pub doc: ReleaseDoc,
     /// A warning that did not stop the tick (e.g. the audit comment failed).
     pub warning: Option<String>,
+}
+
+/// What [`Backend::ensure_step`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ensured {
+    /// The checkbox was flipped.
+    Changed(TickOutcome),
+    /// The fresh body already had the step in the wanted state: nothing was
+    /// written. `doc` is that fresh body (blockers not counted).
+    Already {
+        /// The checklist as just read.
+        doc: ReleaseDoc,
+    },
 }
 
 fn github_message(e: GithubError) -> String {
@@ -174,13 +187,32 @@ impl Backend {
     }
 
     /// Sets a step's checkbox without losing anyone's edit (see the module
-    /// docs). `number` is the issue loaded earlier (GitHub backend).
+    /// docs). `number` is the issue loaded earlier (GitHub backend). A step
+    /// already in the wanted state is an error: the caller meant to flip it.
     pub async fn set_step(
         &self,
         number: Option<u64>,
         id: &str,
         done: bool,
     ) -> Result<TickOutcome, String> {
+        match self.ensure_step(number, id, done).await? {
+            Ensured::Changed(outcome) => Ok(outcome),
+            Ensured::Already { .. } => Err(TickError::AlreadyInState {
+                id: id.to_owned(),
+                done,
+            }
+            .to_string()),
+        }
+    }
+
+    /// Like [`Backend::set_step`], but a step already in the wanted state is
+    /// success ([`Ensured::Already`]) and nothing is written.
+    pub async fn ensure_step(
+        &self,
+        number: Option<u64>,
+        id: &str,
+        done: bool,
+    ) -> Result<Ensured, String> {
         match self {
             Backend::Github {
                 client,
@@ -190,7 +222,14 @@ impl Backend {
                 let number = number.ok_or("the tracking issue has not been loaded yet")?;
                 // (1) fresh body, (2) splice by id, (3) PATCH: nothing else in between.
                 let fresh = client.issue(number).await.map_err(github_message)?;
-                let body = set_done(&fresh.body, id, done).map_err(|e| e.to_string())?;
+                let body = match set_done(&fresh.body, id, done) {
+                    Ok(body) => body,
+                    Err(TickError::AlreadyInState { .. }) => {
+                        let doc = doc_from_issue(&client.repo, fresh, None);
+                        return Ok(Ensured::Already { doc });
+                    }
+                    Err(e) => return Err(e.to_string()),
+                };
                 client
                     .update_body(number, &body)
                     .await
@@ -218,16 +257,23 @@ impl Backend {
                         ));
                     }
                 }
-                Ok(TickOutcome { doc, warning })
+                Ok(Ensured::Changed(TickOutcome { doc, warning }))
             }
             Backend::File(path) => {
                 let fresh = read_file(path)?;
-                let body = set_done(&fresh, id, done).map_err(|e| e.to_string())?;
+                let body = match set_done(&fresh, id, done) {
+                    Ok(body) => body,
+                    Err(TickError::AlreadyInState { .. }) => {
+                        let doc = doc_from_file(path, fresh);
+                        return Ok(Ensured::Already { doc });
+                    }
+                    Err(e) => return Err(e.to_string()),
+                };
                 write_atomic(path, &body)?;
                 let back = read_file(path)?;
                 let doc = doc_from_file(path, back);
                 confirm(&doc.checklist, id, done)?;
-                Ok(TickOutcome { doc, warning: None })
+                Ok(Ensured::Changed(TickOutcome { doc, warning: None }))
             }
         }
     }
@@ -350,7 +396,25 @@ mod tests {
             .set_step(None, &id, true)
             .await
             .expect_err("already");
-        assert!(e.contains("already"), "{e}");
+        assert_eq!(
+            e,
+            format!("step {id} is already ticked; nothing was changed")
+        );
+        // ensure_step: already ticked is success, nothing written.
+        match backend.ensure_step(None, &id, true).await {
+            Ok(Ensured::Already { doc }) => assert_eq!(doc.checklist.progress(), (1, 2)),
+            other => panic!("{other:?}"),
+        }
+        // Unticking an open step (its id follows the edited text).
+        let first = "setup/create-the-release-branch";
+        match backend.ensure_step(None, first, false).await {
+            Ok(Ensured::Already { doc }) => assert_eq!(doc.body, expected),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            backend.ensure_step(None, "setup/no-such-step", true).await,
+            Err(e) if e.contains("no longer")
+        ));
         // Vanished: refused.
         let e = backend
             .set_step(None, "setup/no-such-step", true)
@@ -358,5 +422,69 @@ mod tests {
             .expect_err("vanished");
         assert!(e.contains("no longer"), "{e}");
         assert_eq!(std::fs::read_to_string(&path).expect("read"), expected);
+
+        // ensure_step flips like set_step when the state differs.
+        match backend.ensure_step(None, first, true).await {
+            Ok(Ensured::Changed(out)) => assert_eq!(out.doc.checklist.progress(), (2, 2)),
+            other => panic!("{other:?}"),
+        }
+        let both = expected.replacen("- [ ] Create", "- [x] Create", 1);
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), both);
+    }
+
+    #[tokio::test]
+    async fn github_backend_already_in_state_sends_no_patch() {
+        use crate::demo::github::{GithubFake, IssueSeed};
+        let fake = GithubFake::start().await.expect("fake");
+        let body = "## Setup\n- [x] Branch\n- [ ] Tag\n";
+        let number = fake.add_issue(IssueSeed {
+            repo: "o/r".into(),
+            title: "3.23".into(),
+            body: body.into(),
+            ..IssueSeed::default()
+        });
+        let text = format!(
+            "[github]\napi_url = \"{}\"\ntoken_env = \"OPSDECK_TEST_TOKEN_UNSET\"\n\n\
+             [release]\nrepo = \"o/r\"\nissue = {number}\n",
+            fake.url
+        );
+        let config = Config::parse(&text, Path::new("t.toml")).expect("config");
+        let backend = Backend::from_config(&config)
+            .expect("backend")
+            .expect("configured");
+        let patches = || {
+            fake.requests()
+                .iter()
+                .filter(|r| r.method == "PATCH")
+                .count()
+        };
+
+        match backend
+            .ensure_step(Some(number), "setup/branch", true)
+            .await
+        {
+            Ok(Ensured::Already { doc }) => assert_eq!(doc.checklist.progress(), (1, 2)),
+            other => panic!("{other:?}"),
+        }
+        match backend.ensure_step(Some(number), "setup/tag", false).await {
+            Ok(Ensured::Already { doc }) => assert_eq!(doc.number, Some(number)),
+            other => panic!("{other:?}"),
+        }
+        let e = backend
+            .set_step(Some(number), "setup/branch", true)
+            .await
+            .expect_err("already");
+        assert_eq!(
+            e,
+            "step setup/branch is already ticked; nothing was changed"
+        );
+        assert_eq!(patches(), 0, "nothing written");
+        assert_eq!(fake.issue_body("o/r", number).as_deref(), Some(body));
+
+        match backend.ensure_step(Some(number), "setup/tag", true).await {
+            Ok(Ensured::Changed(out)) => assert_eq!(out.doc.checklist.progress(), (2, 2)),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(patches(), 1);
     }
 }

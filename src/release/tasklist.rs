@@ -76,9 +76,72 @@ pub enum TickError {
         now: String,
         section: String,
     },
-    /// The step is already in the wanted state (someone else changed it).
+    /// The step is already in the wanted state.
     AlreadyInState { id: String, done: bool },
 }
+
+/// Why [`Checklist::lookup`] found no single step for what the user typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LookupError {
+    /// Several step ids start with the query (`candidates`, in document order).
+    Ambiguous {
+        query: String,
+        candidates: Vec<String>,
+    },
+    /// Not a step id now, but a step with its text is elsewhere (an old id):
+    /// `now` is its id, `section` its section's title.
+    Moved {
+        id: String,
+        now: String,
+        section: String,
+    },
+    /// No step id is or starts with the query; `suggestion` is the closest id,
+    /// if one is close enough.
+    Unknown {
+        query: String,
+        suggestion: Option<String>,
+    },
+}
+
+/// At most this many candidates are named for an ambiguous prefix.
+const MAX_CANDIDATES: usize = 8;
+
+impl fmt::Display for LookupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LookupError::Ambiguous { query, candidates } => {
+                write!(
+                    f,
+                    "{query:?} is ambiguous: {} step ids start with it: ",
+                    candidates.len()
+                )?;
+                let named: Vec<_> = candidates.iter().take(MAX_CANDIDATES).collect();
+                for (i, c) in named.iter().enumerate() {
+                    write!(f, "{}{c}", if i == 0 { "" } else { ", " })?;
+                }
+                if candidates.len() > named.len() {
+                    write!(f, " and {} more", candidates.len() - named.len())?;
+                }
+                Ok(())
+            }
+            LookupError::Moved { id, now, section } => TickError::Moved {
+                id: id.clone(),
+                now: now.clone(),
+                section: section.clone(),
+            }
+            .fmt(f),
+            LookupError::Unknown { query, suggestion } => {
+                write!(f, "no step {query:?}")?;
+                if let Some(s) = suggestion {
+                    write!(f, "; did you mean {s:?}?")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for LookupError {}
 
 impl fmt::Display for TickError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -102,10 +165,7 @@ impl fmt::Display for TickError {
             }
             TickError::AlreadyInState { id, done } => {
                 let state = if *done { "ticked" } else { "unticked" };
-                write!(
-                    f,
-                    "step {id} is already {state} (someone else changed it); nothing was changed"
-                )
+                write!(f, "step {id} is already {state}; nothing was changed")
             }
         }
     }
@@ -445,6 +505,73 @@ impl Checklist {
     pub fn next_open_after(&self, index: usize) -> Option<usize> {
         let from = index.checked_add(1)?;
         (from..self.steps.len()).find(|&i| !self.steps[i].done)
+    }
+
+    /// The step the user means by `query`: the step with exactly this id,
+    /// else the only step whose id starts with it.
+    pub fn lookup(&self, query: &str) -> Result<&Step, LookupError> {
+        if let Some(step) = self.step(query) {
+            return Ok(step);
+        }
+        let matches: Vec<&Step> = if query.is_empty() {
+            Vec::new()
+        } else {
+            self.steps
+                .iter()
+                .filter(|s| s.id.starts_with(query))
+                .collect()
+        };
+        match matches.as_slice() {
+            [one] => Ok(one),
+            // An old id (it has a section) whose step is elsewhere now.
+            [] => Err(match self.missing(query) {
+                TickError::Moved { id, now, section } if query.contains('/') => {
+                    LookupError::Moved { id, now, section }
+                }
+                _ => LookupError::Unknown {
+                    query: query.to_owned(),
+                    suggestion: self.nearest_id(query).map(str::to_owned),
+                },
+            }),
+            many => Err(LookupError::Ambiguous {
+                query: query.to_owned(),
+                candidates: many.iter().map(|s| s.id.clone()).collect(),
+            }),
+        }
+    }
+
+    /// The step id closest to `query` (a mistyped id or id prefix, or an id
+    /// without its section), if one is close enough to suggest.
+    fn nearest_id(&self, query: &str) -> Option<&str> {
+        let query = query.trim().to_lowercase();
+        let len = query.chars().count();
+        if len == 0 {
+            return None;
+        }
+        // Ids are ASCII, so a char count is a byte offset.
+        self.steps
+            .iter()
+            .filter_map(|step| {
+                let id = step.id.as_str();
+                let text = id.split_once('/').map_or(id, |(_, t)| t);
+                // A mistyped prefix: compare with the id cut to the query's length.
+                let cut = |s: &str| match s.get(..len) {
+                    Some(h) if len >= 4 => strsim::damerau_levenshtein(&query, h),
+                    _ => usize::MAX,
+                };
+                let best = [
+                    strsim::damerau_levenshtein(&query, id),
+                    strsim::damerau_levenshtein(&query, text),
+                    cut(id),
+                    cut(text),
+                ]
+                .into_iter()
+                .min()?;
+                (best <= (len / 4).max(1)).then_some((best, id))
+            })
+            // The closest; on a tie, the first in the document.
+            .min_by_key(|&(d, _)| d)
+            .map(|(_, id)| id)
     }
 
     /// The error for an id that is not in this checklist: where its text went.
@@ -821,8 +948,124 @@ mod tests {
         let message = |r: Result<String, TickError>| r.expect_err("error").to_string();
         assert!(message(moved("a/x", "b/x", "B")).contains("now b/x (in section \"B\")"));
         assert!(message(moved("a/x", "top/x", "")).contains("before the first heading"));
-        assert!(message(already("a/x", true)).contains("already ticked"));
-        assert!(message(already("a/x", false)).contains("already unticked"));
+        assert_eq!(
+            message(already("a/x", true)),
+            "step a/x is already ticked; nothing was changed"
+        );
+        assert_eq!(
+            message(already("a/x", false)),
+            "step a/x is already unticked; nothing was changed"
+        );
+    }
+
+    #[test]
+    fn lookup_exact_prefix_ambiguous() {
+        let list = Checklist::parse(ISSUE);
+        let found = |q: &str| list.lookup(q).map(|s| s.id.as_str());
+        assert_eq!(found(RC1), Ok(RC1));
+        assert_eq!(
+            found("setup/ping"),
+            Ok("setup/ping-release-guild-in-release")
+        );
+        assert_eq!(
+            found("prepare-release/v"),
+            Ok("prepare-release/verify-dogfood")
+        );
+        // An exact id wins over being a prefix of a longer one.
+        let announce = "post-release/announce-in-announcements";
+        assert_eq!(found(announce), Ok(announce));
+        assert_eq!(
+            found("post-release/ann"),
+            Err(LookupError::Ambiguous {
+                query: "post-release/ann".into(),
+                candidates: vec![announce.into(), format!("{announce}-2")],
+            })
+        );
+        let e = list.lookup("setup/c").expect_err("ambiguous").to_string();
+        assert_eq!(
+            e,
+            format!(
+                "\"setup/c\" is ambiguous: 3 step ids start with it: \
+                 setup/create-tracking-issue, {RC1}, setup/check-ci-on-main-is-green"
+            )
+        );
+        let many = list.lookup("p").expect_err("ambiguous").to_string();
+        assert!(
+            many.contains("7 step ids start") && !many.contains(" more"),
+            "{many}"
+        );
+        let all = list.lookup("").expect_err("empty");
+        assert_eq!(
+            all,
+            LookupError::Unknown {
+                query: String::new(),
+                suggestion: None
+            }
+        );
+        let long: String = (0..12).map(|i| format!("- [ ] s{i}\n")).collect();
+        let e = Checklist::parse(&long).lookup("top/s").expect_err("12");
+        assert!(e.to_string().ends_with("top/s7 and 4 more"), "{e}");
+    }
+
+    #[test]
+    fn lookup_suggests_the_nearest_id() {
+        let list = Checklist::parse(ISSUE);
+        let suggestion = |q: &str| match list.lookup(q) {
+            Err(LookupError::Unknown { suggestion, .. }) => suggestion,
+            other => panic!("{q}: {other:?}"),
+        };
+        // A typo in a whole id, in a prefix, or an id without its section.
+        assert_eq!(
+            suggestion("setup/rerun-flakey-tests").as_deref(),
+            Some("setup/rerun-flaky-tests")
+        );
+        assert_eq!(
+            suggestion("prepare-relase/deploy").as_deref(),
+            Some("prepare-release/deploy-to-dogfood")
+        );
+        assert_eq!(
+            suggestion("close-this-issue").as_deref(),
+            Some("post-release/close-this-issue")
+        );
+        assert_eq!(
+            suggestion("Setup/Update-Changelog").as_deref(),
+            Some("setup/update-changelog")
+        );
+        // Nothing close: no suggestion.
+        assert_eq!(suggestion("nosuch"), None);
+        assert_eq!(suggestion("setup/does-not-exist"), None);
+        let e = list.lookup("setup/rerun-flakey-tests").expect_err("typo");
+        assert_eq!(
+            e.to_string(),
+            "no step \"setup/rerun-flakey-tests\"; did you mean \"setup/rerun-flaky-tests\"?"
+        );
+        assert_eq!(
+            list.lookup("nosuch").expect_err("unknown").to_string(),
+            "no step \"nosuch\""
+        );
+    }
+
+    #[test]
+    fn lookup_of_an_old_id_says_where_the_step_went() {
+        let renamed = ISSUE.replacen("## Setup", "## Set up the release", 1);
+        let list = Checklist::parse(&renamed);
+        let now = RC1.replace("setup/", "set-up-the-release/");
+        assert_eq!(
+            list.lookup(RC1).map(|s| s.id.as_str()),
+            Err(LookupError::Moved {
+                id: RC1.into(),
+                now: now.clone(),
+                section: "Set up the release".into()
+            })
+        );
+        let e = list.lookup(RC1).expect_err("moved").to_string();
+        assert!(e.contains(&format!("has moved: it is now {now}")), "{e}");
+        // Without a section it is a search, not an old id.
+        let text = "create-release-candidate-yarn-release-release-create";
+        assert!(matches!(
+            Checklist::parse(ISSUE).lookup(text),
+            Err(LookupError::Unknown { suggestion: Some(s), .. }) if s == RC1
+        ));
     }
 
     #[test]
