@@ -45,8 +45,8 @@ pub struct Config {
     #[serde(default)]
     pub read_only: bool,
     /// A theme name from `assets/themes` (dark, light, high-contrast, …) or a
-    /// path to a theme file.
-    #[serde(default)]
+    /// path to a theme file (checked when the config is parsed).
+    #[serde(default, deserialize_with = "loadable_theme")]
     pub theme: Option<String>,
     /// Key bindings per view: `[keys.alerts] ack = "a"`, `unack = "<disabled>"`.
     #[serde(default)]
@@ -126,7 +126,7 @@ pub struct ContextConfig {
     #[serde(default)]
     pub deploy: Option<DeployConfig>,
     /// A theme for this context (a red one for prod, like k9s skins).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "loadable_theme")]
     pub theme: Option<String>,
     /// Read-only in this context.
     #[serde(default)]
@@ -595,6 +595,16 @@ fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     Ok(parsed)
 }
 
+/// A theme that loads: a built-in name, or a theme file that exists and
+/// parses. The file is found as the console finds it (relative to the working
+/// directory, `~/` expanded), so a theme that passes here cannot fail at
+/// start-up; the error lands on the value's line and column.
+fn loadable_theme<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let spec = String::deserialize(d)?;
+    crate::ui::theme::Theme::check(&spec).map_err(serde::de::Error::custom)?;
+    Ok(Some(spec))
+}
+
 /// A configuration error, with its place in the file when known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
@@ -1044,6 +1054,49 @@ mod tests {
         assert!(e.message.contains("invalid matcher"), "{e}");
         let e = parse("[[alertmanager]]\nname = \"a\"\n").expect_err("missing url");
         assert!(e.message.contains("missing field `url`"), "{e}");
+    }
+
+    #[test]
+    fn unknown_theme_has_a_position_and_a_suggestion() {
+        let e = parse("read_only = true\ntheme = \"nope\"\n").expect_err("unknown theme");
+        assert_eq!(
+            e.to_string(),
+            "test.toml:2:9: unknown theme \"nope\"; expected one of dark, light, \
+             high-contrast, prod or a path to a theme file"
+        );
+        let e = parse("[context.prod]\ntheme = \"drak\"\n").expect_err("typo");
+        assert_eq!(e.position, Some((2, 9)));
+        assert!(e.message.ends_with("; did you mean \"dark\"?"), "{e}");
+        for ok in ["dark", "light", "high-contrast", "prod", "High_Contrast"] {
+            let c = parse(&format!("theme = \"{ok}\"\n")).expect("a built-in theme");
+            assert_eq!(c.theme.as_deref(), Some(ok));
+        }
+    }
+
+    #[test]
+    fn theme_files_are_read_when_the_config_is_parsed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let good = dir.path().join("ocean.toml");
+        std::fs::write(&good, "[styles]\nheader = { bg = \"blue\" }\n").expect("write");
+        let bad = dir.path().join("broken.toml");
+        std::fs::write(&bad, "[styles]\nheadr = {}\n").expect("write");
+        let missing = dir.path().join("missing.toml");
+        let config = |p: &Path| format!("[alerts]\n\n[context.x]\ntheme = {:?}\n", p.display());
+        // Relative to the working directory, as the console loads it (tests
+        // run in the package root).
+        let c = parse("theme = \"assets/themes/light.toml\"\n").expect("a relative path");
+        assert_eq!(c.theme.as_deref(), Some("assets/themes/light.toml"));
+        let c = parse(&config(&good)).expect("a theme file");
+        assert_eq!(c.context["x"].theme.as_deref(), good.to_str());
+        let e = parse(&config(&bad)).expect_err("a theme file with an unknown role");
+        assert_eq!(e.position, Some((4, 9)));
+        assert!(
+            e.message.contains("broken.toml") && e.message.contains("styles.headr"),
+            "{e}"
+        );
+        let e = parse(&config(&missing)).expect_err("no such file");
+        assert_eq!(e.position, Some((4, 9)));
+        assert!(e.message.starts_with("cannot read theme file"), "{e}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `opsdeck config check`: the config file has already been parsed (a parse
-//! error exits 1 with `file:line:col: message` before this runs); here every
+//! error, a `theme` that does not load among them, exits 1 with
+//! `file:line:col: message` before this runs); here every
 //! configured source is tried once, concurrently, through the same clients
 //! the console uses, and each gets one line: `✓ name (kind) detail` or
 //! `✗ name (kind) reason`. `!` lines are worth knowing but not failures.

@@ -233,21 +233,37 @@ impl Theme {
         if let Some(theme) = Theme::builtin(&normal) {
             return Ok(theme);
         }
+        // Relative paths are taken from the working directory; `~/` expands.
         let path = expand_home(spec);
         let looks_like_path = spec.contains(['/', '\\', '.']) || spec.starts_with('~');
         if !looks_like_path && !path.exists() {
             let hint = nearest(&normal, Theme::BUILTIN.iter().copied())
-                .map(|n| format!(" (did you mean {n:?}?)"))
+                .map(|n| format!("; did you mean {n:?}?"))
                 .unwrap_or_default();
             return Err(format!(
-                "unknown theme {spec:?}{hint}: the built-in themes are {}; \
-                 anything else must be the path to a theme file",
+                "unknown theme {spec:?}; expected one of {} or a path to a theme file{hint}",
                 Theme::BUILTIN.join(", ")
             ));
         }
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read theme file {}: {e}", path.display()))?;
+        let cannot_read =
+            |e: &dyn std::fmt::Display| format!("cannot read theme file {}: {e}", path.display());
+        // Not a FIFO or a device: the config parser calls this too, and must
+        // not block.
+        if !std::fs::metadata(&path)
+            .map_err(|e| cannot_read(&e))?
+            .is_file()
+        {
+            return Err(cannot_read(&"not a regular file"));
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| cannot_read(&e))?;
         Theme::parse(&text, &path.display().to_string())
+    }
+
+    /// Whether `spec` (a built-in name or a path to a theme file) loads, as
+    /// [`Theme::load`] would load it; the error says why not. For the config
+    /// parser, which checks `theme` without holding a theme.
+    pub fn check(spec: &str) -> Result<(), String> {
+        Theme::load(spec).map(|_| ())
     }
 
     /// The same theme with every colour removed (modifiers kept, so selection and emphasis still show) — for NO_COLOR.
@@ -296,6 +312,19 @@ fn expand_home(spec: &str) -> PathBuf {
     }
 }
 
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit_once('\n')
+        .map_or(before, |(_, last)| last)
+        .chars()
+        .count()
+        + 1;
+    (line, col)
+}
+
 /// The candidate closest to `word`, if any is close enough to suggest.
 fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
@@ -321,7 +350,16 @@ fn parse_layer(
     origin: &str,
     base: Option<&Theme>,
 ) -> Result<(Theme, [bool; ROLES]), String> {
-    let table: toml::Table = toml::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
+        let message = e.message().trim_end();
+        match e.span() {
+            Some(span) => {
+                let (line, col) = line_col(text, span.start);
+                format!("{origin}:{line}:{col}: {message}")
+            }
+            None => format!("{origin}: {message}"),
+        }
+    })?;
     let mut name = None;
     let mut styles = base.map_or([Style::new(); ROLES], |b| *b.styles);
     let mut defined = [false; ROLES];
@@ -659,7 +697,8 @@ mod tests {
         let e = Theme::parse("nme = \"x\"\n", "my.toml").unwrap_err();
         assert!(e.contains("did you mean \"name\""), "{e}");
         let e = Theme::parse("[styles\n", "my.toml").unwrap_err();
-        assert!(e.starts_with("my.toml: "), "{e}");
+        assert!(e.starts_with("my.toml:1:"), "{e}");
+        assert!(!e.contains('\n'), "one line: {e}");
         for bad in ["\"#12345\"", "\"#gg0000\"", "\"256\"", "300", "-1"] {
             let e =
                 Theme::parse(&format!("[styles]\nok = {{ fg = {bad} }}\n"), "my.toml").unwrap_err();
@@ -854,6 +893,32 @@ mod tests {
         assert!(
             e.contains("ocean.toml") && e.contains("styles.headr"),
             "{e}"
+        );
+        let e = Theme::load(dir.path().join("sub.toml").to_str().unwrap());
+        assert!(e.unwrap_err().contains("cannot read theme file"));
+        std::fs::create_dir(dir.path().join("sub.toml")).unwrap();
+        let e = Theme::check(dir.path().join("sub.toml").to_str().unwrap()).unwrap_err();
+        assert!(e.ends_with("not a regular file"), "{e}");
+        assert_eq!(Theme::check("prod"), Ok(()));
+    }
+
+    #[test]
+    fn unknown_names_list_the_builtins() {
+        assert_eq!(
+            Theme::check("nope"),
+            Err(
+                "unknown theme \"nope\"; expected one of dark, light, high-contrast, prod \
+                 or a path to a theme file"
+                    .into()
+            )
+        );
+        assert_eq!(
+            Theme::check("drak"),
+            Err(
+                "unknown theme \"drak\"; expected one of dark, light, high-contrast, prod \
+                 or a path to a theme file; did you mean \"dark\"?"
+                    .into()
+            )
         );
     }
 }

@@ -391,3 +391,39 @@ fn help_and_version() {
         format!("opsdeck {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn config_check_refuses_an_unknown_theme_at_its_position() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_config(dir.path(), "read_only = true\ntheme = \"drak\"\n");
+    let o = opsdeck(&["config", "check"], Some(&path));
+    assert_eq!(o.status.code(), Some(1), "{}", both(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "{}:2:9: unknown theme \"drak\"; expected one of dark, light, high-contrast, prod or a path to a theme file; did you mean \"dark\"?",
+            path.display()
+        )),
+        "file:line:col, the built-ins and a suggestion in\n{}",
+        both(&o)
+    );
+    assert!(!stdout(&o).contains(": ok"), "{}", both(&o));
+
+    // A theme file that does not parse is refused at the same place.
+    std::fs::write(dir.path().join("mine.toml"), "[styles]\nheadr = {}\n").expect("write");
+    let theme = dir.path().join("mine.toml");
+    let path = write_config(dir.path(), &format!("theme = {:?}\n", theme.display()));
+    let o = opsdeck(&["config", "check"], Some(&path));
+    assert_eq!(o.status.code(), Some(1), "{}", both(&o));
+    assert!(
+        stderr(&o).contains(&format!("{}:1:9: ", path.display()))
+            && stderr(&o).contains("styles.headr"),
+        "{}",
+        both(&o)
+    );
+
+    // A good one passes.
+    std::fs::write(&theme, "[styles]\nheader = { bg = \"blue\" }\n").expect("write");
+    let o = opsdeck(&["config", "check"], Some(&path));
+    assert_eq!(o.status.code(), Some(0), "{}", both(&o));
+}
