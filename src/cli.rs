@@ -86,8 +86,7 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), generated from these definitions.
-    #[command(hide = true)]
+    /// Print the man page (roff): `opsdeck man | man -l -`.
     Man,
     /// Deployment sync: pinned images against published and running versions.
     Deploy {
