@@ -462,7 +462,12 @@ fn submit_form(state: &mut State) {
     };
     let duration = match humantime::parse_duration(form.duration.text().trim()) {
         Ok(d) if !d.is_zero() => d,
-        _ => {
+        Ok(_) => {
+            form.error = Some("duration: must be longer than zero".into());
+            form.field = FormField::Duration;
+            return;
+        }
+        Err(_) => {
             form.error = Some(format!(
                 "duration: {:?} is not a duration such as 2h or 30m",
                 form.duration.text()

@@ -13,8 +13,13 @@ use crate::app::state::State;
 pub fn render(state: &State, palette: &Palette, frame: &mut Frame, area: Rect) {
     let t = &state.theme;
     let completions = palette.completions(state);
-    let shown: Vec<&String> = completions.iter().take(8).collect();
-    let height = u16::try_from(shown.len()).unwrap_or(8) + 3 + u16::from(palette.error.is_some());
+    // Up to half the screen: every command fits on a usual terminal.
+    let room = usize::from(area.height / 2).saturating_sub(3).max(3);
+    let shown: Vec<&String> = completions.iter().take(room).collect();
+    let height = u16::try_from(shown.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(3)
+        + u16::from(palette.error.is_some());
     let rect = Rect {
         x: area.x,
         y: area.y + area.height.saturating_sub(height),

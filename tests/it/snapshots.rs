@@ -1075,7 +1075,16 @@ fn overview_side_by_side_and_stacked() {
 fn command_palette_with_completions() {
     let mut state = loaded(false);
     keys(&mut state, ":");
-    insta::assert_snapshot!("palette_empty", screen(&state));
+    let backend = screen(&state);
+    // Every command is listed on a usual terminal.
+    let shown = text(&backend);
+    for (name, _, _) in opsdeck::app::console::PALETTE_COMMANDS {
+        assert!(
+            shown.contains(&format!("  {name} ")),
+            "{name} missing:\n{shown}"
+        );
+    }
+    insta::assert_snapshot!("palette_empty", backend);
     keys(&mut state, "th");
     let backend = screen(&state);
     assert!(text(&backend).contains(":th"));

@@ -1217,7 +1217,7 @@ fn bad_duration_and_empty_author_are_refused_on_their_field() {
     code(&mut state, KeyCode::Enter);
     assert_eq!(
         form(&state).error.as_deref(),
-        Some("duration: \"0s\" is not a duration such as 2h or 30m")
+        Some("duration: must be longer than zero")
     );
     ctrl(&mut state, 'u');
     type_text(&mut state, "1h 30m");
