@@ -80,11 +80,43 @@ fn header_left(state: &State, compact: bool) -> Vec<Span<'static>> {
 
 /// The top line.
 pub fn header(state: &State, frame: &mut Frame, area: Rect) {
-    let theme = &state.theme;
+    let width = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
+    let total = usize::from(area.width);
     let mut spans = header_left(state, false);
-    let left_width: usize = spans.iter().map(Span::width).sum();
+    let mut right = sources(state, false);
+    // Too narrow: first the tabs lose their names, then healthy sources
+    // are counted instead of named (a failing one is always named).
+    if width(&spans) + width(&right) >= total {
+        spans = header_left(state, true);
+    }
+    if width(&spans) + width(&right) >= total {
+        let compact = sources(state, true);
+        if width(&compact) < width(&right) {
+            right = compact;
+        }
+    }
+    let (left_width, right_width) = (width(&spans), width(&right));
+    if left_width + right_width < total {
+        spans.push(Span::raw(" ".repeat(total - left_width - right_width)));
+    } else {
+        spans.push(Span::raw(" "));
+    }
+    spans.extend(right);
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Each source's health for the header; `compact` folds the healthy ones
+/// (fresh data, no error) into one count.
+fn sources(state: &State, compact: bool) -> Vec<Span<'static>> {
+    let theme = &state.theme;
     let mut right: Vec<Span> = Vec::new();
+    let mut healthy = 0;
     for s in &state.sources {
+        let stale = s.last_ok.and_then(|t| stale_age(state.now, t));
+        if compact && s.error.is_none() && s.last_ok.is_some() && stale.is_none() {
+            healthy += 1;
+            continue;
+        }
         if !right.is_empty() {
             right.push(Span::raw("  "));
         }
@@ -93,7 +125,7 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
             (None, Some(_)) => {
                 right.push(Span::raw(format!("{} ", clean(&s.name))));
                 right.push(Span::styled("✓", theme.style(Role::Ok)));
-                if let Some(a) = s.last_ok.and_then(|t| stale_age(state.now, t)) {
+                if let Some(a) = stale {
                     right.push(Span::styled(format!(" {a}"), theme.style(Role::Warning)));
                 }
             }
@@ -115,21 +147,20 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
             }
         }
     }
-    let right_width: usize = right.iter().map(Span::width).sum();
-    let total = usize::from(area.width);
-    let mut left_width = left_width;
-    if left_width + right_width >= total {
-        spans = header_left(state, true);
-        left_width = spans.iter().map(Span::width).sum();
+    if healthy > 0 {
+        if !right.is_empty() {
+            right.push(Span::raw("  "));
+        }
+        let all = if healthy == state.sources.len() {
+            "all "
+        } else {
+            ""
+        };
+        let s = if healthy == 1 { "" } else { "s" };
+        right.push(Span::raw(format!("{all}{healthy} source{s} ")));
+        right.push(Span::styled("✓", theme.style(Role::Ok)));
     }
-    if left_width + right_width < total {
-        spans.push(Span::raw(" ".repeat(total - left_width - right_width)));
-        spans.extend(right);
-    } else {
-        spans.push(Span::raw(" "));
-        spans.extend(right);
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    right
 }
 
 /// The bottom line.

@@ -599,6 +599,24 @@ fn header_with_a_failing_source() {
         "{header}"
     );
     insta::assert_snapshot!("source_failing", backend);
+
+    // Narrow, with many sources: the failing one keeps its name and
+    // reason; the healthy ones are counted.
+    let mut state = state;
+    for name in ["am-eu", "am-us", "am-ap"] {
+        let mut s = opsdeck::app::state::SourceStatus::new(name, SourceKind::Alertmanager);
+        s.last_ok = Some(now());
+        state.sources.push(s);
+    }
+    let mut terminal = Terminal::new(TestBackend::new(90, 24)).expect("terminal");
+    terminal
+        .draw(|f| opsdeck::ui::render(&state, f))
+        .expect("draw");
+    let header = row(terminal.backend(), 0);
+    assert!(
+        header.ends_with("prod ✗ connection refused (data 2m old)  4 sources ✓"),
+        "{header}"
+    );
 }
 
 #[test]
