@@ -748,16 +748,23 @@ fn release_placeholder_prompt_and_confirmation() {
     insta::assert_snapshot!("release_confirm", backend);
 }
 
-#[test]
-fn release_command_output() {
-    use opsdeck::app::ReleaseEvent;
-    use opsdeck::release::runner::{RunEvent, Stream};
+/// Starts the release candidate step's command (rc 2, confirmed); returns
+/// the state and what `y` asked for.
+fn start_candidate_run() -> (State, Vec<Effect>) {
     let mut state = release_state();
     cursor_to(&mut state, "Create the first release candidate");
     key(&mut state, KeyCode::Enter);
     keys(&mut state, "2");
     key(&mut state, KeyCode::Enter);
     let effects = key(&mut state, KeyCode::Char('y'));
+    (state, effects)
+}
+
+#[test]
+fn release_command_output() {
+    use opsdeck::app::ReleaseEvent;
+    use opsdeck::release::runner::{RunEvent, Stream};
+    let (mut state, effects) = start_candidate_run();
     let Some(Effect::Run { run, .. }) = effects.first() else {
         panic!("expected a run, got {effects:?}");
     };
@@ -806,12 +813,7 @@ fn release_command_output() {
 
 #[test]
 fn quitting_while_a_command_runs_asks_first_and_stops_it() {
-    let mut state = release_state();
-    cursor_to(&mut state, "Create the first release candidate");
-    key(&mut state, KeyCode::Enter);
-    keys(&mut state, "2");
-    key(&mut state, KeyCode::Enter);
-    let effects = key(&mut state, KeyCode::Char('y'));
+    let (mut state, effects) = start_candidate_run();
     assert!(
         matches!(effects.first(), Some(Effect::Run { .. })),
         "{effects:?}"
