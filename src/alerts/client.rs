@@ -202,8 +202,9 @@ impl Endpoint {
 }
 
 /// Checks a body with [`json_text`], then parses it with `parse`; errors
-/// read "empty response", "invalid response: …" (clipped).
-fn decode_json<'b, T>(
+/// read "empty response", "invalid response: …" (clipped). Every client
+/// (Alertmanager, Prometheus, registry, GitHub) decodes JSON through it.
+pub fn decode_json<'b, T>(
     body: &'b [u8],
     parse: impl FnOnce(&'b str) -> serde_json::Result<T>,
 ) -> Result<T, String> {
@@ -225,12 +226,6 @@ pub fn json_text(body: &[u8]) -> Result<&str, String> {
         return Err("invalid response: got HTML; is the url right?".into());
     }
     Ok(text)
-}
-
-/// What is wrong with a 2xx body that should hold JSON, before parsing it:
-/// nothing but whitespace, bytes that are not UTF-8, or an HTML page.
-pub fn body_problem(body: &[u8]) -> Option<String> {
-    json_text(body).err()
 }
 
 /// Remote text for an error message: without control characters or bidi

@@ -23,7 +23,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::imageref::{check_digest, is_valid_tag};
-use crate::alerts::client::{body_problem, clip};
+use crate::alerts::client::{clip, decode_json};
 
 /// The `Accept` list of manifest requests: indexes first, then single images.
 pub const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
@@ -209,15 +209,8 @@ impl RegistryClient {
                 .await?;
             let next = next_link(resp.headers(), &url);
             let body = self.read(resp, MAX_BODY, &ctx).await?;
-            if let Some(problem) = body_problem(&body) {
-                return Err(RegistryError::new(format!("{ctx}: tags/list: {problem}")));
-            }
-            let page: TagList = serde_json::from_slice(&body).map_err(|e| {
-                RegistryError::new(format!(
-                    "{ctx}: tags/list: invalid response: {}",
-                    clip(&e.to_string(), 200)
-                ))
-            })?;
+            let page: TagList = decode_json(&body, serde_json::from_str)
+                .map_err(|problem| RegistryError::new(format!("{ctx}: tags/list: {problem}")))?;
             if page.name.is_none() && page.tags.is_none() {
                 return Err(RegistryError::new(format!(
                     "{ctx}: tags/list: invalid response: no name and no tags"

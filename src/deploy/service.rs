@@ -464,7 +464,7 @@ pub fn plan_bump(
 }
 
 async fn instance_version(http: &reqwest::Client, i: &InstanceConfig) -> Result<String, String> {
-    use crate::alerts::client::{MAX_BODY, body_problem, clip};
+    use crate::alerts::client::{MAX_BODY, clip, json_text};
     let mut resp = http
         .get(i.version_url.get_ref())
         .timeout(i.timeout)
@@ -486,10 +486,7 @@ async fn instance_version(http: &reqwest::Client, i: &InstanceConfig) -> Result<
     if !status.is_success() {
         return Err(format!("HTTP {}", status.as_u16()));
     }
-    if let Some(problem) = body_problem(&body) {
-        return Err(problem);
-    }
-    let text = String::from_utf8_lossy(&body);
+    let text = json_text(&body)?;
     match &i.json_pointer {
         None => {
             let v = text.trim();
@@ -500,7 +497,7 @@ async fn instance_version(http: &reqwest::Client, i: &InstanceConfig) -> Result<
         }
         Some(ptr) => {
             let json: serde_json::Value =
-                serde_json::from_str(&text).map_err(|e| format!("invalid response: {e}"))?;
+                serde_json::from_str(text).map_err(|e| format!("invalid response: {e}"))?;
             match json.pointer(ptr) {
                 Some(serde_json::Value::String(s)) => Ok(clip(s, 200)),
                 Some(n @ serde_json::Value::Number(_)) => Ok(n.to_string()),

@@ -18,7 +18,7 @@ use octocrab::models::issues::Issue;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::alerts::client::{body_problem, clip};
+use crate::alerts::client::{clip, decode_json};
 use crate::config::GithubConfig;
 
 /// The longest a read waits for a rate limit to reset before giving up.
@@ -260,15 +260,8 @@ impl GithubClient {
 
     /// A 2xx answer's JSON.
     fn decode<T: DeserializeOwned>(&self, what: &str, body: &[u8]) -> Result<T, GithubError> {
-        if let Some(problem) = body_problem(body) {
-            return Err(fail(format!("{what}: {problem}")));
-        }
-        serde_json::from_slice(body).map_err(|e| {
-            fail(format!(
-                "{what}: invalid response: {}",
-                clip(&e.to_string(), 200)
-            ))
-        })
+        decode_json(body, serde_json::from_str)
+            .map_err(|problem| fail(format!("{what}: {problem}")))
     }
 
     /// Turns a non-2xx answer into a sentence.
