@@ -399,6 +399,12 @@ impl<'a> Parser<'a> {
         }
     }
 
+    fn skip_spaces(&mut self) {
+        while matches!(self.peek(), Some(c) if c == ' ' || c == '\t') {
+            self.bump();
+        }
+    }
+
     fn skip_separators(&mut self) {
         while matches!(self.peek(), Some(c) if c.is_whitespace() || c == ',') {
             self.bump();
@@ -418,13 +424,30 @@ impl<'a> Parser<'a> {
             self.bump();
         }
         let name = &self.text[name_start..self.pos];
+        let after_name = self.pos;
+        self.skip_spaces();
         let op = self.op();
+        if op.is_none() {
+            self.pos = after_name;
+        }
         match op {
             Some(op) if !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) => {
+                self.skip_spaces();
                 let value = if self.peek() == Some('"') {
                     self.quoted()?
                 } else {
-                    self.bare()
+                    let value_start = self.pos;
+                    let value = self.bare();
+                    if value.contains(['\\', '"']) {
+                        return err(format!(
+                            "unquoted value {value:?} at column {} holds a backslash or a quote: \
+                             write it quoted, {name}{}{}",
+                            value_start + 1,
+                            op.as_str(),
+                            quote(&value)
+                        ));
+                    }
+                    value
                 };
                 let m = Matcher::new(name, op, &value)?;
                 if field {
@@ -517,10 +540,15 @@ impl<'a> Parser<'a> {
                     ));
                 }
                 Some('"') => return Ok(out),
+                // `\"`, `\\` and `\n` are escapes; any other backslash stays
+                // as typed, both characters (as Alertmanager 0.25 stores it).
                 Some('\\') => match self.bump() {
                     Some('n') => out.push('\n'),
-                    Some('t') => out.push('\t'),
-                    Some(c) => out.push(c),
+                    Some(c @ ('"' | '\\')) => out.push(c),
+                    Some(c) => {
+                        out.push('\\');
+                        out.push(c);
+                    }
                     None => {
                         return err(format!(
                             "unterminated quote starting at column {}",
@@ -684,6 +712,52 @@ mod tests {
         assert_eq!(m.value, r#"a "quoted" thing"#);
         assert_eq!(m.to_string(), r#"description="a \"quoted\" thing""#);
         assert_eq!(Matcher::parse(&m.to_string()).expect("round trip"), m);
+    }
+
+    /// What the user typed is what is stored (Alertmanager 0.25 / amtool).
+    #[test]
+    fn backslashes_are_kept_as_typed() {
+        let cases = [
+            (r#"foo=~"\d+""#, r"\d+"),
+            (r#"instance=~"host\.example\.com""#, r"host\.example\.com"),
+            (r#"foo="bar\w""#, r"bar\w"),
+            (r#"foo="a\"b""#, r#"a"b"#),
+            (r#"foo="a\\b""#, r"a\b"),
+            (r#"foo="a\nb""#, "a\nb"),
+        ];
+        for (typed, stored) in cases {
+            let m = Matcher::parse(typed).expect(typed);
+            assert_eq!(m.value, stored, "{typed}");
+            assert_eq!(Matcher::parse(&m.to_string()).expect("round trip"), m);
+        }
+    }
+
+    #[test]
+    fn unquoted_backslash_or_quote_is_refused_with_the_quoted_form() {
+        let e = Matcher::parse(r#"job=value""#).expect_err("stray quote");
+        assert!(
+            e.message.contains(r#"write it quoted, job="value\"""#),
+            "{e}"
+        );
+        let e = Matcher::parse(r"foo=\d+").expect_err("bare backslash");
+        assert!(e.message.contains(r#"write it quoted, foo="\\d+""#), "{e}");
+    }
+
+    #[test]
+    fn spaces_around_operators() {
+        let m = Matcher::parse(r#"foo = "bar""#).expect("spaces");
+        assert_eq!(
+            (m.name.as_str(), m.op, m.value.as_str()),
+            ("foo", MatchOp::Eq, "bar")
+        );
+        let f = Filter::parse(r#"{a = "1", b =~ "2"}"#).expect("braces");
+        assert_eq!(f.terms.len(), 2);
+        // A word not followed by an operator stays free text.
+        let f = Filter::parse("disk full").expect("text");
+        assert_eq!(
+            f.terms,
+            vec![Term::Text("disk".into()), Term::Text("full".into())]
+        );
     }
 
     #[test]

@@ -1172,13 +1172,13 @@ fn garbage_matchers_show_a_parse_error_on_enter_and_no_effect() {
     assert!(press(&mut state, 'y').is_empty());
     assert_eq!(form(&state).matchers.text(), r#"alertname="unterminatedy"#);
 
-    // Free text is refused too.
+    // Free text after the first word (amtool's alertname shorthand) is refused.
     ctrl(&mut state, 'u');
     type_text(&mut state, "just words");
     assert!(code(&mut state, KeyCode::Enter).is_empty());
     assert_eq!(
         form(&state).error.as_deref(),
-        Some("matchers: expected a matcher such as name=\"value\", found \"just\"")
+        Some("matchers: expected a matcher such as name=\"value\", found \"words\"")
     );
     // So are filter fields, and an empty list.
     ctrl(&mut state, 'u');
