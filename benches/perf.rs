@@ -101,7 +101,12 @@ fn ingest(state: &mut State, body: &[u8]) {
         let handles: Vec<_> = ["am-a", "am-b"]
             .iter()
             .map(|name| {
-                s.spawn(move || (*name, parse_alertmanager_alerts(body, name).expect("parse")))
+                s.spawn(move || {
+                    (
+                        *name,
+                        parse_alertmanager_alerts(body, name).expect("parse").0,
+                    )
+                })
             })
             .collect();
         handles
@@ -118,6 +123,7 @@ fn ingest(state: &mut State, body: &[u8]) {
                     alerts,
                     silences: Vec::new(),
                     peers: vec!["shared".into()],
+                    skipped: Vec::new(),
                 }),
                 at: Utc::now(),
             }),
@@ -149,7 +155,11 @@ fn bench_alerts(c: &mut Criterion) {
         });
     });
     c.bench_function("ingest: parse 10k alerts (one Alertmanager)", |b| {
-        b.iter(|| parse_alertmanager_alerts(black_box(&body), "am-a").expect("parse"));
+        b.iter(|| {
+            parse_alertmanager_alerts(black_box(&body), "am-a")
+                .expect("parse")
+                .0
+        });
     });
     c.bench_function(
         "ingest: parse two Alertmanagers' answers in parallel",
@@ -157,15 +167,19 @@ fn bench_alerts(c: &mut Criterion) {
             b.iter(|| {
                 std::thread::scope(|s| {
                     let h = s.spawn(|| {
-                        parse_alertmanager_alerts(black_box(&body), "am-b").expect("parse")
+                        parse_alertmanager_alerts(black_box(&body), "am-b")
+                            .expect("parse")
+                            .0
                     });
-                    let a = parse_alertmanager_alerts(black_box(&body), "am-a").expect("parse");
+                    let a = parse_alertmanager_alerts(black_box(&body), "am-a")
+                        .expect("parse")
+                        .0;
                     (a, h.join().expect("join"))
                 })
             });
         },
     );
-    let parsed = parse_alertmanager_alerts(&body, "am-a").expect("parse");
+    let parsed = parse_alertmanager_alerts(&body, "am-a").expect("parse").0;
     let routing = opsdeck::alerts::grouping::Routing::default();
     c.bench_function("ingest: merge two copies of 10k alerts", |b| {
         b.iter(|| opsdeck::alerts::grouping::merge([&parsed[..], &parsed[..]], [], &routing));

@@ -17,6 +17,7 @@ use std::fmt;
 use regex::Regex;
 
 use super::model::Alert;
+use super::re2;
 
 /// A matcher's operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -73,6 +74,9 @@ pub struct Matcher {
     /// The value (a regex source for `=~`/`!~`).
     pub value: String,
     regex: Option<Regex>,
+    /// Why a server's regex could not be compiled here (see
+    /// [`Matcher::from_server`]); such a matcher never matches locally.
+    problem: Option<String>,
 }
 
 impl PartialEq for Matcher {
@@ -101,7 +105,7 @@ impl std::error::Error for ParseError {}
 /// The one-line reason a pattern does not compile ("unclosed group"),
 /// without the regex crate's caret diagram of our anchored wrapper.
 fn regex_problem(value: &str, anchored: &regex::Error) -> String {
-    let error = Regex::new(value).err();
+    let error = re2::compile_bare(value).err();
     let error = error.as_ref().unwrap_or(anchored);
     match error {
         regex::Error::Syntax(text) => text
@@ -126,7 +130,7 @@ impl Matcher {
     /// A bad regex is reported against the user's own pattern.
     pub fn new(name: &str, op: MatchOp, value: &str) -> Result<Matcher, ParseError> {
         let regex = if op.is_regex() {
-            match Regex::new(&format!("^(?:{value})$")) {
+            match re2::compile_anchored(value) {
                 Ok(r) => Some(r),
                 Err(e) => {
                     return err(format!(
@@ -144,7 +148,27 @@ impl Matcher {
             op,
             value: value.to_string(),
             regex,
+            problem: None,
         })
+    }
+
+    /// A matcher as a server holds it: never fails. A regex this program
+    /// cannot compile is kept as stored, with [`Matcher::problem`] saying
+    /// why; it matches nothing locally (which alerts it silences then comes
+    /// from Alertmanager's own `silencedBy`).
+    pub fn from_server(name: &str, op: MatchOp, value: &str) -> Matcher {
+        Matcher::new(name, op, value).unwrap_or_else(|e| Matcher {
+            name: name.to_string(),
+            op,
+            value: value.to_string(),
+            regex: None,
+            problem: Some(e.message),
+        })
+    }
+
+    /// Why this server-held matcher's regex is not understood here, if so.
+    pub fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
     }
 
     /// An equality matcher.
@@ -154,6 +178,7 @@ impl Matcher {
             op: MatchOp::Eq,
             value: value.to_string(),
             regex: None,
+            problem: None,
         }
     }
 
@@ -165,7 +190,8 @@ impl Matcher {
             (MatchOp::Ne, _) => v != self.value,
             (MatchOp::Re, Some(r)) => r.is_match(v),
             (MatchOp::NotRe, Some(r)) => !r.is_match(v),
-            // A regex op always carries a compiled regex (see `new`).
+            // Only a server's matcher whose regex is not understood here
+            // lacks one: it claims nothing (see `from_server`).
             (MatchOp::Re | MatchOp::NotRe, None) => false,
         }
     }

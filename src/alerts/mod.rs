@@ -11,4 +11,5 @@ pub mod grouping;
 pub mod labels;
 pub mod matcher;
 pub mod model;
+pub mod re2;
 pub mod source;

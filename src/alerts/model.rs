@@ -220,6 +220,56 @@ pub struct Silence {
     pub sources: Vec<String>,
 }
 
+/// What kind of record a source sent that was not understood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RecordKind {
+    /// An alert (Alertmanager or Prometheus).
+    Alert,
+    /// A silence.
+    Silence,
+    /// The cluster status or one of its peers.
+    Status,
+}
+
+impl RecordKind {
+    /// The noun, singular or plural.
+    pub fn noun(self, count: usize) -> &'static str {
+        match (self, count) {
+            (RecordKind::Alert, 1) => "alert",
+            (RecordKind::Alert, _) => "alerts",
+            (RecordKind::Silence, 1) => "silence",
+            (RecordKind::Silence, _) => "silences",
+            (RecordKind::Status, 1) => "status record",
+            (RecordKind::Status, _) => "status records",
+        }
+    }
+}
+
+/// One record a source sent that opsdeck could not (fully) understand: it
+/// was skipped, or (a silence whose regex does not compile here) kept and
+/// marked. Either way it is counted and the source shows as degraded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// What it was.
+    pub kind: RecordKind,
+    /// Which record and why, one short line ("silence 5f0…: regex not
+    /// understood here: …").
+    pub detail: String,
+}
+
+/// "1 silence not understood, 2 alerts not understood" (empty for none).
+pub fn skipped_summary(skipped: &[Skipped]) -> String {
+    let mut counts: std::collections::BTreeMap<RecordKind, usize> = Default::default();
+    for s in skipped {
+        *counts.entry(s.kind).or_default() += 1;
+    }
+    counts
+        .iter()
+        .map(|(kind, n)| format!("{n} {} not understood", kind.noun(*n)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// What a source reported on its last successful refresh.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AlertmanagerSnapshot {
@@ -229,6 +279,8 @@ pub struct AlertmanagerSnapshot {
     pub silences: Vec<Silence>,
     /// Peer names of its cluster (empty when clustering is disabled).
     pub peers: Vec<String>,
+    /// Records it sent that were not understood (skipped, or kept marked).
+    pub skipped: Vec<Skipped>,
 }
 
 /// The kind of a source.

@@ -11,7 +11,7 @@ use crate::poll::Poller;
 use chrono::{DateTime, Utc};
 
 use super::client::{AlertmanagerClient, ClientError, PrometheusClient};
-use super::model::{Alert, AlertmanagerSnapshot, SourceKind};
+use super::model::{Alert, AlertmanagerSnapshot, Skipped, SourceKind};
 
 /// What one fetch of one source produced.
 #[derive(Debug, Clone)]
@@ -36,6 +36,8 @@ pub enum SourceEvent {
         name: String,
         /// The alerts, or why there are none.
         result: Result<Vec<Alert>, ClientError>,
+        /// Records it sent that were not understood (skipped).
+        skipped: Vec<Skipped>,
         /// When the fetch finished.
         at: DateTime<Utc>,
     },
@@ -90,10 +92,14 @@ impl SourceClient {
                 }
             }
             SourceClient::Prometheus(c) => {
-                let result = c.alerts().await;
+                let (result, skipped) = match c.alerts().await {
+                    Ok((alerts, skipped)) => (Ok(alerts), skipped),
+                    Err(e) => (Err(e), Vec::new()),
+                };
                 SourceEvent::Prometheus {
                     name: c.name().to_string(),
                     result,
+                    skipped,
                     at: Utc::now(),
                 }
             }
@@ -104,6 +110,23 @@ impl SourceClient {
 /// Fetches every source once, concurrently (used by the CLI).
 pub async fn fetch_all(clients: &[SourceClient]) -> Vec<SourceEvent> {
     futures::future::join_all(clients.iter().map(SourceClient::fetch)).await
+}
+
+/// Logs the records a fetch skipped, once each time the set changes (a
+/// refresh every few seconds must not repeat the same warning).
+fn log_skipped(event: &SourceEvent, logged: &std::sync::Mutex<Vec<Skipped>>) {
+    let skipped = match event {
+        SourceEvent::Alertmanager { result: Ok(s), .. } => &s.skipped,
+        SourceEvent::Prometheus { skipped, .. } => skipped,
+        _ => return,
+    };
+    let Ok(mut last) = logged.lock() else { return };
+    if *last != *skipped {
+        for s in skipped {
+            tracing::warn!(source = %event.name(), "not understood: {}", s.detail);
+        }
+        *last = skipped.clone();
+    }
 }
 
 /// The running source tasks.
@@ -124,13 +147,19 @@ impl Sources {
                 let name = client.name().to_string();
                 let started = SourceEvent::Fetching { name: name.clone() };
                 let client = Arc::new(client);
+                let logged: Arc<std::sync::Mutex<Vec<Skipped>>> = Arc::default();
                 Poller::spawn(
                     &name,
                     every,
                     started,
                     move || {
                         let client = client.clone();
-                        async move { client.fetch().await }
+                        let logged = logged.clone();
+                        async move {
+                            let event = client.fetch().await;
+                            log_skipped(&event, &logged);
+                            event
+                        }
                     },
                     sink.clone(),
                 )

@@ -535,6 +535,7 @@ mod tests {
                     alerts,
                     silences: vec![],
                     peers: vec![],
+                    skipped: Vec::new(),
                 }),
                 at: chrono::DateTime::UNIX_EPOCH,
             }),

@@ -51,6 +51,8 @@ pub struct SourceStatus {
     pub last_ok: Option<DateTime<Utc>>,
     /// The last fetch's error, if it failed.
     pub error: Option<String>,
+    /// Records the last good fetch skipped or could not fully understand.
+    pub skipped: Vec<crate::alerts::model::Skipped>,
 }
 
 impl SourceStatus {
@@ -62,6 +64,7 @@ impl SourceStatus {
             fetching: false,
             last_ok: None,
             error: None,
+            skipped: Vec::new(),
         }
     }
 
@@ -440,13 +443,7 @@ impl State {
             settings,
             sources: sources
                 .into_iter()
-                .map(|(name, kind)| SourceStatus {
-                    name,
-                    kind,
-                    fetching: false,
-                    last_ok: None,
-                    error: None,
-                })
+                .map(|(name, kind)| SourceStatus::new(&name, kind))
                 .collect(),
             snapshots: BTreeMap::new(),
             prometheus: BTreeMap::new(),

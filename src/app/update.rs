@@ -11,7 +11,7 @@ use super::state::{
 };
 use crate::alerts::client::NewSilence;
 use crate::alerts::matcher::{Filter, Matcher, quote};
-use crate::alerts::model::{Alert, Silence, SilenceState};
+use crate::alerts::model::{Alert, Silence, SilenceState, Skipped};
 use crate::alerts::source::SourceEvent;
 
 /// How long a local change waits for the sources to report it.
@@ -98,6 +98,7 @@ fn on_source(state: &mut State, event: SourceEvent) {
                 Ok(snapshot) => {
                     status.last_ok = Some(at);
                     status.error = None;
+                    note_skipped(status, &snapshot.skipped);
                     let local_before = state.local.len();
                     // Local changes this snapshot already shows are done.
                     state.local.retain(|(_, change)| match change {
@@ -124,13 +125,19 @@ fn on_source(state: &mut State, event: SourceEvent) {
                 Err(e) => status.error = Some(e.message),
             }
         }
-        SourceEvent::Prometheus { result, at, .. } => {
+        SourceEvent::Prometheus {
+            result,
+            at,
+            skipped,
+            ..
+        } => {
             let status = &mut state.sources[idx];
             status.fetching = false;
             match result {
                 Ok(alerts) => {
                     status.last_ok = Some(at);
                     status.error = None;
+                    note_skipped(status, &skipped);
                     if state.prometheus.get(&name) != Some(&alerts) {
                         state.prometheus.insert(name, alerts);
                         state.recompute();
@@ -139,6 +146,14 @@ fn on_source(state: &mut State, event: SourceEvent) {
                 Err(e) => status.error = Some(e.message),
             }
         }
+    }
+}
+
+/// Keeps what a good fetch could not understand on the source's status
+/// (the header marks it degraded; the source's worker logs the detail).
+fn note_skipped(status: &mut super::state::SourceStatus, skipped: &[Skipped]) {
+    if status.skipped != skipped {
+        status.skipped = skipped.to_vec();
     }
 }
 

@@ -14,7 +14,7 @@ use color_eyre::eyre::Result;
 
 use super::Environment;
 use crate::alerts::client::{AlertmanagerClient, PrometheusClient};
-use crate::alerts::model::SilenceState;
+use crate::alerts::model::{SilenceState, Skipped, skipped_summary};
 use crate::alerts::source::{SourceClient, SourceEvent};
 use crate::config::{Config, HttpSourceConfig};
 use crate::deploy::service::Deployer;
@@ -145,6 +145,21 @@ async fn check_alert_sources(config: &Config) -> Vec<Line> {
     futures::future::join_all(checks).await
 }
 
+/// A source that answered but sent records opsdeck skipped (or could not
+/// fully understand) is a warning, with the summary and the first record.
+fn degraded(mut line: Line, skipped: &[Skipped]) -> Line {
+    if let Some(first) = skipped.first() {
+        line.mark = Mark::Warn;
+        line.detail = format!(
+            "{}; {}: {}",
+            line.detail,
+            skipped_summary(skipped),
+            first.detail
+        );
+    }
+    line
+}
+
 fn alert_source_line(cfg: &HttpSourceConfig, kind: &'static str, event: SourceEvent) -> Line {
     let name = cfg.name.clone();
     match event {
@@ -159,30 +174,38 @@ fn alert_source_line(cfg: &HttpSourceConfig, kind: &'static str, event: SourceEv
                     0 => "clustering disabled".to_string(),
                     n => format!("cluster of {n}"),
                 };
-                Line::new(
-                    Mark::Ok,
-                    name,
-                    kind,
-                    format!(
-                        "{}, {}, {cluster}",
-                        plural(snap.alerts.len(), "alert"),
-                        plural(silences, "silence")
+                degraded(
+                    Line::new(
+                        Mark::Ok,
+                        name,
+                        kind,
+                        format!(
+                            "{}, {}, {cluster}",
+                            plural(snap.alerts.len(), "alert"),
+                            plural(silences, "silence")
+                        ),
                     ),
+                    &snap.skipped,
                 )
             }
             Err(e) => Line::new(Mark::Fail, name, kind, e.message),
         },
-        SourceEvent::Prometheus { result, .. } => match result {
+        SourceEvent::Prometheus {
+            result, skipped, ..
+        } => match result {
             Ok(alerts) => {
                 let pending = alerts
                     .iter()
                     .filter(|a| a.state == crate::alerts::model::AlertState::Pending)
                     .count();
-                Line::new(
-                    Mark::Ok,
-                    name,
-                    kind,
-                    format!("{} ({pending} pending)", plural(alerts.len(), "alert")),
+                degraded(
+                    Line::new(
+                        Mark::Ok,
+                        name,
+                        kind,
+                        format!("{} ({pending} pending)", plural(alerts.len(), "alert")),
+                    ),
+                    &skipped,
                 )
             }
             Err(e) => Line::new(Mark::Fail, name, kind, e.message),

@@ -331,6 +331,16 @@ fn report_sources(state: &State) -> bool {
             Some(e) => errln!("warning: {}: {e}", s.name),
             None => any_ok = true,
         }
+        if !s.skipped.is_empty() {
+            errln!(
+                "warning: {}: {}",
+                s.name,
+                crate::alerts::model::skipped_summary(&s.skipped)
+            );
+            for k in &s.skipped {
+                errln!("  {}", k.detail);
+            }
+        }
     }
     any_ok
 }
@@ -410,6 +420,8 @@ struct SourceJson<'a> {
     kind: &'static str,
     ok: bool,
     error: Option<&'a str>,
+    /// Records the source sent that were skipped or not fully understood.
+    not_understood: Vec<&'a str>,
 }
 
 fn alert_json(a: &Alert) -> AlertJson<'_> {
@@ -458,6 +470,7 @@ async fn alerts(config: &Config, demo: bool, json: bool) -> Result<ExitCode> {
                     kind: s.kind.as_str(),
                     ok: s.error.is_none(),
                     error: s.error.as_deref(),
+                    not_understood: s.skipped.iter().map(|k| k.detail.as_str()).collect(),
                 })
                 .collect(),
         };

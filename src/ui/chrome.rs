@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::text::{age, clean, stale_age};
 use super::theme::{Role, Theme};
-use crate::alerts::model::Severity;
+use crate::alerts::model::{Severity, skipped_summary};
 use crate::app::state::{Level, Overlay, State, View};
 
 /// The colour of a severity, from the theme.
@@ -113,7 +113,12 @@ fn sources(state: &State, compact: bool) -> Vec<Span<'static>> {
     let mut healthy = 0;
     for s in &state.sources {
         let stale = s.last_ok.and_then(|t| stale_age(state.now, t));
-        if compact && s.error.is_none() && s.last_ok.is_some() && stale.is_none() {
+        if compact
+            && s.error.is_none()
+            && s.last_ok.is_some()
+            && stale.is_none()
+            && s.skipped.is_empty()
+        {
             healthy += 1;
             continue;
         }
@@ -124,7 +129,15 @@ fn sources(state: &State, compact: bool) -> Vec<Span<'static>> {
         match (&s.error, data_age) {
             (None, Some(_)) => {
                 right.push(Span::raw(format!("{} ", clean(&s.name))));
-                right.push(Span::styled("✓", theme.style(Role::Ok)));
+                if s.skipped.is_empty() {
+                    right.push(Span::styled("✓", theme.style(Role::Ok)));
+                } else {
+                    // Degraded: answering, but some records were skipped.
+                    right.push(Span::styled(
+                        format!("⚠ {}", skipped_summary(&s.skipped)),
+                        theme.style(Role::Warning),
+                    ));
+                }
                 if let Some(a) = stale {
                     right.push(Span::styled(format!(" {a}"), theme.style(Role::Warning)));
                 }

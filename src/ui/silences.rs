@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Row, Table, TableState};
 
 use super::text::{clean, until};
@@ -28,7 +29,18 @@ pub fn render(state: &State, selected: usize, frame: &mut Frame, area: Rect) {
                 Cell::from(until(state.now, s.ends_at)),
                 Cell::from(clean(&s.created_by).into_owned()),
                 Cell::from(clean(&s.comment).into_owned()),
-                Cell::from(clean(&matchers).into_owned()),
+                Cell::from(match s.matchers.iter().find_map(Matcher::problem) {
+                    // Kept as the server holds it; Alertmanager's own
+                    // silencedBy says which alerts it covers.
+                    Some(problem) => Line::from(vec![
+                        Span::styled(
+                            format!("⚠ regex not understood here: {} · ", clean(problem)),
+                            theme.style(Role::Warning),
+                        ),
+                        Span::raw(clean(&matchers).into_owned()),
+                    ]),
+                    None => Line::from(clean(&matchers).into_owned()),
+                }),
             ])
         })
         .collect();

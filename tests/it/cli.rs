@@ -132,7 +132,7 @@ fn alerts_ack_silences_unack_against_a_real_alertmanager() {
     assert!(first["fingerprint"].as_str().is_some_and(|f| f.len() == 16));
     assert_eq!(
         doc["sources"],
-        json!([{"name": "prod", "kind": "alertmanager", "ok": true, "error": null}])
+        json!([{"name": "prod", "kind": "alertmanager", "ok": true, "error": null, "not_understood": []}])
     );
 
     // No terminal and no --yes: refused, nothing created.

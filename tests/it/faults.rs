@@ -50,9 +50,9 @@ fn seen(action: &Action) -> Seen {
         Action::Source(SourceEvent::Alertmanager { name, result, at }) => {
             done(name, result.is_ok(), at)
         }
-        Action::Source(SourceEvent::Prometheus { name, result, at }) => {
-            done(name, result.is_ok(), at)
-        }
+        Action::Source(SourceEvent::Prometheus {
+            name, result, at, ..
+        }) => done(name, result.is_ok(), at),
         Action::Release(ReleaseEvent::Loaded { result, at }) => done("github", result.is_ok(), at),
         Action::Deploy(DeployEvent::Loaded { result, at }) => done("deploy", result.is_ok(), at),
         _ => Seen::Other,

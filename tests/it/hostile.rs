@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use opsdeck::alerts::client::{AlertmanagerClient, MAX_BODY, NewSilence, PrometheusClient};
 use opsdeck::alerts::matcher::Matcher;
+use opsdeck::alerts::model::RecordKind;
 use opsdeck::config::Config;
 use opsdeck::deploy::registry::{RegistryAuth, RegistryClient};
 use opsdeck::deploy::service::Deployer;
@@ -261,70 +262,75 @@ struct Case {
 }
 
 /// The hostile answers for an endpoint whose good answer is `doc`, with
-/// `wrong` a document of the right shape holding a wrong type, and
-/// `bad_gateway` what a 502 HTML page must be reported as.
-fn cases(doc: &str, wrong: &str, bad_gateway: &'static str) -> Vec<Case> {
+/// `wrong` a document of the right shape holding a wrong type (none for a
+/// list, where one bad record is skipped, not fatal: see
+/// `one_poisoned_record_is_skipped_and_counted`), and `bad_gateway` what a
+/// 502 HTML page must be reported as.
+fn cases(doc: &str, wrong: Option<&str>, bad_gateway: &'static str) -> Vec<Case> {
     let cut = doc.len() / 2;
     let mut not_utf8 = doc.as_bytes().to_vec();
     not_utf8.splice(1..1, [0xff, 0xfe, 0xc3]);
-    vec![
-        Case {
-            name: "truncated JSON",
-            reply: Reply::json(&doc.as_bytes()[..cut]),
-            reason: "invalid response: EOF while parsing",
-        },
-        Case {
-            name: "wrong types",
-            reply: Reply::json(wrong),
-            reason: "invalid response: invalid type",
-        },
-        Case {
-            name: "a bare {\"labels\": 5}",
-            reply: Reply::json(r#"{"labels": 5}"#),
-            reason: "invalid response: ",
-        },
-        Case {
-            name: "a huge chunked body",
-            reply: Reply {
-                body: Body::Chunked(MAX_BODY + (1 << 20)),
-                ..Reply::json("")
+    let wrong = wrong.map(|wrong| Case {
+        name: "wrong types",
+        reply: Reply::json(wrong),
+        reason: "invalid response: invalid type",
+    });
+    wrong
+        .into_iter()
+        .chain([
+            Case {
+                name: "truncated JSON",
+                reply: Reply::json(&doc.as_bytes()[..cut]),
+                reason: "invalid response: EOF while parsing",
             },
-            reason: "response larger than 32 MiB",
-        },
-        Case {
-            name: "a huge declared body",
-            reply: Reply {
-                body: Body::Declared(MAX_BODY + (1 << 20)),
-                ..Reply::json("")
+            Case {
+                name: "a bare {\"labels\": 5}",
+                reply: Reply::json(r#"{"labels": 5}"#),
+                reason: "invalid response: ",
             },
-            reason: "response larger than 32 MiB",
-        },
-        Case {
-            name: "invalid UTF-8",
-            reply: Reply::json(not_utf8),
-            reason: "invalid response: not UTF-8 (at byte 1)",
-        },
-        Case {
-            name: "an HTML 502",
-            reply: Reply::new(502, "text/html", HTML_502),
-            reason: bad_gateway,
-        },
-        Case {
-            name: "an HTML page with 200",
-            reply: Reply::new(200, "text/html", HTML_502),
-            reason: "got HTML; is the url right?",
-        },
-        Case {
-            name: "an empty 200",
-            reply: Reply::json(""),
-            reason: "empty response",
-        },
-        Case {
-            name: "a 200 of whitespace",
-            reply: Reply::json(" \r\n\t "),
-            reason: "empty response",
-        },
-    ]
+            Case {
+                name: "a huge chunked body",
+                reply: Reply {
+                    body: Body::Chunked(MAX_BODY + (1 << 20)),
+                    ..Reply::json("")
+                },
+                reason: "response larger than 32 MiB",
+            },
+            Case {
+                name: "a huge declared body",
+                reply: Reply {
+                    body: Body::Declared(MAX_BODY + (1 << 20)),
+                    ..Reply::json("")
+                },
+                reason: "response larger than 32 MiB",
+            },
+            Case {
+                name: "invalid UTF-8",
+                reply: Reply::json(not_utf8),
+                reason: "invalid response: not UTF-8 (at byte 1)",
+            },
+            Case {
+                name: "an HTML 502",
+                reply: Reply::new(502, "text/html", HTML_502),
+                reason: bad_gateway,
+            },
+            Case {
+                name: "an HTML page with 200",
+                reply: Reply::new(200, "text/html", HTML_502),
+                reason: "got HTML; is the url right?",
+            },
+            Case {
+                name: "an empty 200",
+                reply: Reply::json(""),
+                reason: "empty response",
+            },
+            Case {
+                name: "a 200 of whitespace",
+                reply: Reply::json(" \r\n\t "),
+                reason: "empty response",
+            },
+        ])
+        .collect()
 }
 
 /// Runs every case against `call`, which returns the error text.
@@ -390,11 +396,7 @@ async fn alertmanager_and_prometheus_clients_reject_hostile_answers() {
         &server,
         "alerts",
         "prod: GET /api/v2/alerts: ",
-        cases(
-            AM_ALERTS,
-            &AM_ALERTS.replace(r#""team":"search""#, r#""team":5"#),
-            bad_gateway,
-        ),
+        cases(AM_ALERTS, None, bad_gateway),
         || async { am.alerts().await.map(|_| ()).map_err(|e| e.to_string()) },
     )
     .await;
@@ -402,11 +404,7 @@ async fn alertmanager_and_prometheus_clients_reject_hostile_answers() {
         &server,
         "silences",
         "prod: GET /api/v2/silences: ",
-        cases(
-            AM_SILENCES,
-            &AM_SILENCES.replace(r#""isRegex":false"#, r#""isRegex":"no""#),
-            bad_gateway,
-        ),
+        cases(AM_SILENCES, None, bad_gateway),
         || async { am.silences().await.map(|_| ()).map_err(|e| e.to_string()) },
     )
     .await;
@@ -416,7 +414,7 @@ async fn alertmanager_and_prometheus_clients_reject_hostile_answers() {
         "prod: GET /api/v2/status: ",
         cases(
             AM_STATUS,
-            &AM_STATUS.replace(r#""peers":["#, r#""peers":[5,"#),
+            Some(&AM_STATUS.replace(r#""peers":["#, r#""peers":5,"x":["#)),
             bad_gateway,
         ),
         || async { am.peers().await.map(|_| ()).map_err(|e| e.to_string()) },
@@ -436,7 +434,7 @@ async fn alertmanager_and_prometheus_clients_reject_hostile_answers() {
         "prod: POST /api/v2/silences: ",
         cases(
             r#"{"silenceID":"2b6d0b7c-6b4f-4d4c-9a55-0a6d2d4b1e01"}"#,
-            r#"{"silenceID":5}"#,
+            Some(r#"{"silenceID":5}"#),
             bad_gateway,
         ),
         || async {
@@ -453,7 +451,7 @@ async fn alertmanager_and_prometheus_clients_reject_hostile_answers() {
         "prom: GET /api/v1/alerts: ",
         cases(
             PROM_ALERTS,
-            &PROM_ALERTS.replace(r#""severity":"critical""#, r#""severity":["critical"]"#),
+            Some(&PROM_ALERTS.replace(r#""alerts":["#, r#""alerts":5,"x":["#)),
             bad_gateway,
         ),
         || async { prom.alerts().await.map(|_| ()).map_err(|e| e.to_string()) },
@@ -470,10 +468,23 @@ async fn alertmanager_and_prometheus_clients_reject_hostile_answers() {
         "{err}"
     );
     assert!(err.len() < 400, "{} bytes", err.len());
+    // A huge bad record is skipped with a short reason.
     server.set(Reply::json(format!(r#"[{{"labels":"{long}"}}]"#)));
-    let err = am.alerts().await.expect_err("wrong type").to_string();
-    assert!(err.contains("invalid type: string"), "{err}");
-    assert!(err.len() < 400, "{} bytes", err.len());
+    let (alerts, skipped) = am.alerts().await.expect("the list is read");
+    assert!(alerts.is_empty());
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(
+        skipped[0]
+            .detail
+            .starts_with("alert 1 of 1: invalid type: string"),
+        "{}",
+        skipped[0].detail
+    );
+    assert!(
+        skipped[0].detail.len() < 400,
+        "{} bytes",
+        skipped[0].detail.len()
+    );
     server.set(Reply::json(format!(
         r#"{{"status":"error","errorType":"bad_data","error":"{long}"}}"#
     )));
@@ -507,7 +518,7 @@ async fn github_client_rejects_hostile_answers() {
         &server,
         "issue",
         "GitHub: o/r#1: ",
-        cases(ISSUE, &wrong, bad_gateway),
+        cases(ISSUE, Some(&wrong), bad_gateway),
         || async { gh.issue(1).await.map(|_| ()).map_err(|e| e.to_string()) },
     )
     .await;
@@ -515,7 +526,7 @@ async fn github_client_rejects_hostile_answers() {
         &server,
         "update",
         "GitHub: updating o/r#1: ",
-        cases(ISSUE, &wrong, bad_gateway),
+        cases(ISSUE, Some(&wrong), bad_gateway),
         || async {
             gh.update_body(1, "- [x] step")
                 .await
@@ -530,7 +541,7 @@ async fn github_client_rejects_hostile_answers() {
         "GitHub: the current user: ",
         cases(
             r#"{"login":"octocat","id":1}"#,
-            r#"{"login":5}"#,
+            Some(r#"{"login":5}"#),
             bad_gateway,
         ),
         || async {
@@ -590,7 +601,7 @@ async fn errors_never_show_credentials() {
     let gh = GithubClient::new(cfg.github.as_ref().expect("github"), "o/r").expect("client");
     let mut errors = Vec::new();
     let wrong = ISSUE.replace(r#""number":1"#, r#""number":"one""#);
-    for case in cases(ISSUE, &wrong, "502") {
+    for case in cases(ISSUE, Some(&wrong), "502") {
         server.set(case.reply);
         let err = gh.issue(1).await.expect_err("hostile").to_string();
         assert!(err.contains(case.reason), "{}: {err}", case.name);
@@ -623,7 +634,7 @@ async fn errors_never_show_credentials() {
             "[[alertmanager]]\nname = \"prod\"\nurl = \"{url}\"\ntimeout = \"{timeout}\"\n"
         ));
         let am = AlertmanagerClient::new(&cfg.alertmanager[0]).expect("client");
-        for case in cases(AM_ALERTS, "[5]", "502") {
+        for case in cases(AM_ALERTS, Some("{\"a\":5}"), "502") {
             server.set(case.reply);
             errors.push(am.alerts().await.expect_err("fails").to_string());
             if !url.ends_with(&server.addr.to_string()) {
@@ -665,7 +676,7 @@ async fn registry_client_rejects_hostile_answers() {
         &format!("registry {host} sourcegraph/frontend: "),
         cases(
             doc,
-            r#"{"name":"sourcegraph/frontend","tags":[3,22]}"#,
+            Some(r#"{"name":"sourcegraph/frontend","tags":[3,22]}"#),
             "502 Bad Gateway",
         ),
         || async {
@@ -774,7 +785,7 @@ async fn instance_version_fetch_survives_hostile_answers() {
     assert_eq!(version(&json).await, Ok("3.23.0".into()));
 
     // What holds today: no panic, and these are errors.
-    for case in cases(r#"{"version":"3.23.0"}"#, r#"{"version":null}"#, "") {
+    for case in cases(r#"{"version":"3.23.0"}"#, Some(r#"{"version":null}"#), "") {
         server.set(case.reply.clone());
         let got = version(&json).await;
         assert!(got.is_err(), "json, {}: {got:?}", case.name);
@@ -800,7 +811,11 @@ async fn instance_version_fetch_caps_the_body_and_refuses_html() {
     let plain = deploy_with_instance(&server.url, None);
     let json = deploy_with_instance(&server.url, Some("/version"));
     for (deployer, kind) in [(&plain, "plain"), (&json, "json")] {
-        for case in cases(r#"{"version":"3.23.0"}"#, r#"{"version":{"a":1}}"#, "502") {
+        for case in cases(
+            r#"{"version":"3.23.0"}"#,
+            Some(r#"{"version":{"a":1}}"#),
+            "502",
+        ) {
             if kind == "plain"
                 && matches!(
                     case.name,
@@ -880,4 +895,108 @@ async fn a_hostile_source_in_the_running_app_shows_a_clean_error() {
     for bad in ['\u{1b}', '\u{7}', '\u{202e}'] {
         assert!(!header.contains(bad), "{header:?}");
     }
+}
+
+/// One record each client cannot decode, among good ones (the shapes real
+/// Alertmanager 0.25 and Prometheus send): the bad one is skipped and
+/// counted with a reason that names it; the good ones are all kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_poisoned_record_is_skipped_and_counted() {
+    let server = HostileServer::start(Reply::json("")).await;
+    let url = &server.url;
+    let cfg = parse(&format!(
+        "[[alertmanager]]\nname = \"prod\"\nurl = \"{url}\"\ntimeout = \"5s\"\n\n\
+         [[prometheus]]\nname = \"prom\"\nurl = \"{url}\"\ntimeout = \"5s\"\n"
+    ));
+    let am = AlertmanagerClient::new(&cfg.alertmanager[0]).expect("client");
+    let prom = PrometheusClient::new(&cfg.prometheus[0]).expect("client");
+    let good = AM_ALERTS.trim_start_matches('[').trim_end_matches(']');
+    let second = good
+        .replace("HighLatency", "DiskFull")
+        .replace("0123456789abcdef", "fedcba9876543210");
+    let poisoned = good.replace("HighLatency", "Poisoned").replace(
+        r#""startsAt":"2020-11-20T12:00:00.000Z""#,
+        r#""startsAt":"yesterday""#,
+    );
+
+    server.set(Reply::json(format!("[{good},{poisoned},{second}]")));
+    let (alerts, skipped) = am.alerts().await.expect("alerts");
+    let names: Vec<&str> = alerts.iter().map(|a| a.name()).collect();
+    assert_eq!(names, ["HighLatency", "DiskFull"]);
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(skipped[0].kind, RecordKind::Alert);
+    assert!(
+        skipped[0].detail.starts_with("alert 2 of 3 (Poisoned): "),
+        "{}",
+        skipped[0].detail
+    );
+
+    let silence = AM_SILENCES.trim_start_matches('[').trim_end_matches(']');
+    let bad_silence = silence
+        .replace("2b6d0b7c", "deadbeef")
+        .replace(r#""isRegex":false"#, r#""isRegex":"no""#);
+    server.set(Reply::json(format!("[{bad_silence},{silence}]")));
+    let (silences, skipped) = am.silences().await.expect("silences");
+    assert_eq!(silences.len(), 1);
+    assert_eq!(silences[0].id, "2b6d0b7c-6b4f-4d4c-9a55-0a6d2d4b1e01");
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(
+        skipped[0]
+            .detail
+            .starts_with("silence 1 of 2 (deadbeef-6b4f-4d4c-9a55-0a6d2d4b1e01): invalid type"),
+        "{}",
+        skipped[0].detail
+    );
+
+    server.set(Reply::json(AM_STATUS.replace(
+        r#""peers":["#,
+        r#""peers":[{"address":"127.0.0.1:9095"},"#,
+    )));
+    let (peers, skipped) = am.peers().await.expect("status");
+    assert_eq!(peers, ["01EQ"]);
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(skipped[0].kind, RecordKind::Status);
+
+    let pending = PROM_ALERTS
+        .split_once(r#""alerts":["#)
+        .and_then(|(_, rest)| rest.strip_suffix("]}}"))
+        .expect("one alert");
+    let bad_pending = pending.replace(r#""severity":"critical""#, r#""severity":["critical"]"#);
+    server.set(Reply::json(format!(
+        r#"{{"status":"success","data":{{"alerts":[{pending},{bad_pending}]}}}}"#
+    )));
+    let (alerts, skipped) = prom.alerts().await.expect("prometheus");
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(
+        skipped[0].detail.starts_with("alert 2 of 2: invalid type"),
+        "{}",
+        skipped[0].detail
+    );
+
+    // The snapshot keeps everything good, and a status that cannot be read
+    // at all only degrades it.
+    server.set(Reply::json(format!("[{good},{poisoned}]")));
+    let snap = am.snapshot().await;
+    // Every path gets the same answer here: alerts parse (one skipped),
+    // silences are alerts (each skipped), status is a list (unreadable).
+    let snap = snap.expect("a degraded snapshot, not an error");
+    assert_eq!(snap.alerts.len(), 1);
+    assert!(snap.silences.is_empty());
+    let kinds: Vec<RecordKind> = snap.skipped.iter().map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            RecordKind::Alert,
+            RecordKind::Silence,
+            RecordKind::Silence,
+            RecordKind::Status
+        ],
+        "{:?}",
+        snap.skipped
+    );
+    assert_eq!(
+        opsdeck::alerts::model::skipped_summary(&snap.skipped),
+        "1 alert not understood, 2 silences not understood, 1 status record not understood"
+    );
 }

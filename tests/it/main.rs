@@ -2,6 +2,7 @@
 //! real Alertmanager/Prometheus servers on loopback, the CLI, the binary in a
 //! pseudo-terminal, config checks and insta snapshots of the views.
 
+mod alerts_fidelity;
 mod alerts_live;
 mod cli;
 mod cli_extras;

@@ -272,6 +272,7 @@ fn prod_snapshot() -> AlertmanagerSnapshot {
             ),
         ],
         peers: Vec::new(),
+        skipped: Vec::new(),
     }
 }
 
@@ -311,6 +312,7 @@ fn prom_ok(at: DateTime<Utc>) -> Action {
     Action::Source(SourceEvent::Prometheus {
         name: "prom".into(),
         result: Ok(vec![pending()]),
+        skipped: Vec::new(),
         at,
     })
 }

@@ -244,6 +244,7 @@ fn snapshot(source: &str) -> AlertmanagerSnapshot {
             ),
         ],
         peers: Vec::new(),
+        skipped: Vec::new(),
     }
 }
 
@@ -281,6 +282,7 @@ fn prom_event(alerts: Vec<Alert>) -> Action {
     Action::Source(SourceEvent::Prometheus {
         name: "prom".into(),
         result: Ok(alerts),
+        skipped: Vec::new(),
         at: now(),
     })
 }
@@ -617,6 +619,7 @@ fn page_keys_use_the_page_size_from_resize() {
                 alerts,
                 silences: vec![],
                 peers: vec![],
+                skipped: Vec::new(),
             },
             now(),
         ),
@@ -1712,6 +1715,7 @@ fn a_failed_fetch_sets_the_error_and_keeps_the_previous_data() {
                 message: "HTTP 503: service unavailable".into(),
                 status: Some(503),
             }),
+            skipped: Vec::new(),
             at: now(),
         }),
     );
