@@ -36,6 +36,13 @@ pub enum Command {
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
+        /// `wide`: every label of every alert.
+        #[arg(long, short = 'o', value_name = "FORMAT", value_parser = ["wide"])]
+        output: Option<String>,
+        /// The console's filter: matchers (`owner=search`,
+        /// `alertname=~"disk.*"`), `@state=silenced`, `@team=…`, free text.
+        #[arg(value_name = "FILTER")]
+        filter: Vec<String>,
     },
     /// Acknowledge: create a silence for the alerts matching MATCHER...
     Ack {

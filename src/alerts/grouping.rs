@@ -159,8 +159,13 @@ pub struct TeamGroup {
     /// Indices into the alert list of the shown alerts, most severe then
     /// newest first.
     pub alerts: Vec<usize>,
-    /// Silenced or inhibited alerts that match the filter but are hidden.
+    /// Silenced or inhibited alerts that match the filter but are hidden
+    /// (`s` shows them).
     pub hidden: usize,
+    /// Matching alerts that are silenced (shown or hidden; never in `counts`).
+    pub silenced: usize,
+    /// Matching alerts that are inhibited (an alert can be both).
+    pub inhibited: usize,
 }
 
 impl TeamGroup {
@@ -180,8 +185,9 @@ impl TeamGroup {
 }
 
 /// Groups classified alerts by team. Teams come most severe first (by counts
-/// of critical, then error, …), then by name; a team whose matching alerts
-/// are all hidden still appears, with its hidden count.
+/// of active critical, then error, … alerts), then by name; a team whose
+/// matching alerts are all suppressed still appears, with its silenced and
+/// inhibited counts.
 pub fn group(alerts: &[Alert], filter: &Filter, show_suppressed: bool) -> Vec<TeamGroup> {
     let show_suppressed = show_suppressed || filter.asks_for_suppressed();
     let mut teams: foldhash::HashMap<&str, TeamGroup> = foldhash::HashMap::default();
@@ -194,9 +200,19 @@ pub fn group(alerts: &[Alert], filter: &Filter, show_suppressed: bool) -> Vec<Te
             counts: [0; 5],
             alerts: Vec::new(),
             hidden: 0,
+            silenced: 0,
+            inhibited: 0,
         });
-        if a.state.is_suppressed() && !show_suppressed {
-            g.hidden += 1;
+        if a.state.is_suppressed() {
+            // Suppressed alerts are counted apart, never as active, and
+            // listed only when asked for.
+            g.silenced += usize::from(a.is_silenced());
+            g.inhibited += usize::from(a.is_inhibited());
+            if show_suppressed {
+                g.alerts.push(i);
+            } else {
+                g.hidden += 1;
+            }
         } else {
             g.counts[a.severity.index()] += 1;
             g.alerts.push(i);
@@ -214,10 +230,8 @@ pub fn group(alerts: &[Alert], filter: &Filter, show_suppressed: bool) -> Vec<Te
         });
     }
     groups.sort_by(|a, b| {
-        b.counts
-            .cmp(&a.counts)
-            .then(b.hidden.cmp(&a.hidden))
-            .then_with(|| a.team.cmp(&b.team))
+        // Active alerts rank a team; silenced ones never do.
+        b.counts.cmp(&a.counts).then_with(|| a.team.cmp(&b.team))
     });
     groups
 }
@@ -430,6 +444,10 @@ mod tests {
         let shown = group(&merged, &Filter::default(), true);
         let dist = shown.iter().find(|g| g.team == "dist").expect("dist");
         assert_eq!((dist.total(), dist.hidden), (4, 0));
+        // Shown, the silenced alert is still not counted as active.
+        assert_eq!(dist.counts[Severity::Critical.index()], 1);
+        assert_eq!(dist.counts[Severity::Warning.index()], 2);
+        assert_eq!((dist.silenced, dist.inhibited), (1, 0));
 
         // Asking for silenced alerts by name shows them without `s`.
         let asked = Filter::parse("@state=silenced").expect("filter");

@@ -355,7 +355,16 @@ impl Filter {
 fn term_matches(term: &Term, a: &Alert) -> bool {
     match term {
         Term::Label(m) => m.matches(a.labels.get(&m.name)),
-        Term::Field(Field::State, m) => m.matches(Some(a.state.as_str())),
+        Term::Field(Field::State, m) => {
+            // An alert both silenced and inhibited has both states:
+            // positive operators need one, negative ones all.
+            let states = a.states();
+            if m.op.is_equal() {
+                states.iter().any(|s| m.matches(Some(s)))
+            } else {
+                states.iter().all(|s| m.matches(Some(s)))
+            }
+        }
         Term::Field(Field::Team, m) => m.matches(Some(&a.team)),
         Term::Field(Field::Severity, m) => m.matches(Some(a.severity.as_str())),
         Term::Field(Field::Source, m) => {

@@ -140,6 +140,35 @@ pub struct Alert {
 }
 
 impl Alert {
+    /// Silenced by at least one silence (Alertmanager's `silencedBy`).
+    pub fn is_silenced(&self) -> bool {
+        self.state == AlertState::Silenced
+            || (self.state.is_suppressed() && !self.silenced_by.is_empty())
+    }
+
+    /// Inhibited by at least one other alert (`inhibitedBy`); an alert can
+    /// be both silenced and inhibited.
+    pub fn is_inhibited(&self) -> bool {
+        self.state == AlertState::Inhibited
+            || (self.state.is_suppressed() && !self.inhibited_by.is_empty())
+    }
+
+    /// Every state name that applies, for `@state` filters and display:
+    /// `["silenced", "inhibited"]` for an alert that is both.
+    pub fn states(&self) -> Vec<&'static str> {
+        let mut out = Vec::with_capacity(2);
+        if self.is_silenced() {
+            out.push(AlertState::Silenced.as_str());
+        }
+        if self.is_inhibited() {
+            out.push(AlertState::Inhibited.as_str());
+        }
+        if out.is_empty() {
+            out.push(self.state.as_str());
+        }
+        out
+    }
+
     /// The `alertname` label, or `""`.
     pub fn name(&self) -> &str {
         self.labels.get("alertname").unwrap_or("")

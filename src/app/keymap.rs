@@ -72,6 +72,8 @@ pub enum Command {
     OpenUrl,
     /// Copy the selected item's URL (OSC 52).
     CopyUrl,
+    /// Select the alert that inhibits the selected one.
+    JumpInhibitor,
 }
 
 impl Command {
@@ -110,6 +112,7 @@ impl Command {
         Command::Palette,
         Command::OpenUrl,
         Command::CopyUrl,
+        Command::JumpInhibitor,
     ];
 
     /// The name used in `[keys.*]` config (snake_case).
@@ -148,6 +151,7 @@ impl Command {
             Command::Palette => "palette",
             Command::OpenUrl => "open_url",
             Command::CopyUrl => "copy_url",
+            Command::JumpInhibitor => "jump_inhibitor",
         }
     }
 }
@@ -476,6 +480,12 @@ impl Default for Keymap {
                     "un-acknowledge: expire its silences",
                 ),
                 b(Alerts, &[Key::ch('S')], C::Silences, "list silences"),
+                b(
+                    Alerts,
+                    &[Key::ch('i')],
+                    C::JumpInhibitor,
+                    "jump to the alert that inhibits it",
+                ),
                 b(
                     Silences,
                     &[Key::ch('j'), Key::code(KeyCode::Down)],

@@ -363,10 +363,57 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
             ask_expire(state, &ids, &format!("on {name}"));
         }
         Command::Silences => state.overlays.push(Overlay::Silences(0)),
+        Command::JumpInhibitor => jump_to_inhibitor(state),
         // Release and deploy commands outside their views do nothing.
         Command::Tick | Command::Trigger | Command::StopRun | Command::Bump | Command::BumpAll => {}
     }
     Vec::new()
+}
+
+/// Selects the alert that inhibits the selected one (its team, its row).
+fn jump_to_inhibitor(state: &mut State) {
+    let Some(alert) = state.selected_alert() else {
+        say(state, Level::Error, "no alert selected");
+        return;
+    };
+    let name = alert.name().to_string();
+    if alert.inhibited_by.is_empty() {
+        say(state, Level::Error, format!("{name} is not inhibited"));
+        return;
+    }
+    let found = alert
+        .inhibited_by
+        .iter()
+        .find_map(|fp| state.alerts.iter().position(|x| &x.fingerprint == fp));
+    let Some(idx) = found else {
+        say(
+            state,
+            Level::Error,
+            format!("the alert inhibiting {name} is not among the current alerts"),
+        );
+        return;
+    };
+    let by = state.alerts[idx].name().to_string();
+    let place = state.groups.iter().enumerate().find_map(|(g, group)| {
+        group
+            .alerts
+            .iter()
+            .position(|&i| i == idx)
+            .map(|row| (g, row))
+    });
+    match place {
+        Some((g, row)) => {
+            state.team = g;
+            state.alert = row;
+            state.focus = super::state::Focus::Alerts;
+            say(state, Level::Info, format!("{by} inhibits {name}"));
+        }
+        None => say(
+            state,
+            Level::Error,
+            format!("{by} inhibits {name} but the filter hides it"),
+        ),
+    }
 }
 
 fn move_by(state: &mut State, delta: isize) {

@@ -16,12 +16,12 @@ macro_rules! errln {
     };
 }
 
+mod alerts;
 mod config_check;
 mod deploy;
 mod extras;
 mod release;
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,7 +33,6 @@ use serde::Serialize;
 use crate::alerts::client::NewSilence;
 use crate::alerts::grouping::count_matching;
 use crate::alerts::matcher::Matcher;
-use crate::alerts::model::{Alert, Labels, Severity};
 use crate::alerts::source::fetch_all;
 use crate::app::state::{State, parse_matcher_list};
 use crate::app::{Action, update};
@@ -265,7 +264,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Some(Command::Alerts { json }) => alerts(&env.config, demo, json).await,
+        Some(Command::Alerts {
+            json,
+            output,
+            filter,
+        }) => alerts::run(&env.config, demo, json, output, &filter).await,
         Some(Command::Silences { json }) => silences(&env.config, demo, json).await,
         Some(Command::Ack {
             matchers,
@@ -343,175 +346,6 @@ fn report_sources(state: &State) -> bool {
         }
     }
     any_ok
-}
-
-#[derive(Serialize)]
-struct AlertsJson<'a> {
-    teams: Vec<TeamJson<'a>>,
-    sources: Vec<SourceJson<'a>>,
-}
-
-/// A team's counts as the console shows them: firing and pending alerts by
-/// severity, and the silenced and inhibited ones apart.
-struct TeamCounts {
-    /// By [`Severity::index`].
-    active: [usize; 5],
-    silenced: usize,
-    inhibited: usize,
-}
-
-impl TeamCounts {
-    fn of(state: &State, g: &crate::alerts::grouping::TeamGroup) -> TeamCounts {
-        let mut c = TeamCounts {
-            active: [0; 5],
-            silenced: 0,
-            inhibited: 0,
-        };
-        for a in g.alerts.iter().filter_map(|&i| state.alerts.get(i)) {
-            match a.state {
-                crate::alerts::model::AlertState::Silenced => c.silenced += 1,
-                crate::alerts::model::AlertState::Inhibited => c.inhibited += 1,
-                _ => {
-                    if let Some(n) = c.active.get_mut(a.severity.index()) {
-                        *n += 1;
-                    }
-                }
-            }
-        }
-        c
-    }
-
-    /// Non-zero severities, most severe first.
-    fn by_severity(&self) -> impl Iterator<Item = (&'static str, usize)> + '_ {
-        Severity::ALL
-            .iter()
-            .map(|s| (s.as_str(), self.active[s.index()]))
-            .filter(|(_, n)| *n > 0)
-    }
-}
-
-#[derive(Serialize)]
-struct TeamJson<'a> {
-    team: &'a str,
-    /// Firing and pending alerts by severity (as the console counts them).
-    counts: BTreeMap<&'static str, usize>,
-    /// Silenced and inhibited alerts (listed, not in `counts`).
-    silenced: usize,
-    inhibited: usize,
-    alerts: Vec<AlertJson<'a>>,
-}
-
-#[derive(Serialize)]
-struct AlertJson<'a> {
-    fingerprint: &'a str,
-    alertname: &'a str,
-    severity: Severity,
-    state: &'static str,
-    sources: &'a [String],
-    starts_at: String,
-    labels: &'a Labels,
-    annotations: &'a Labels,
-    silenced_by: &'a [String],
-}
-
-#[derive(Serialize)]
-struct SourceJson<'a> {
-    name: &'a str,
-    kind: &'static str,
-    ok: bool,
-    error: Option<&'a str>,
-    /// Records the source sent that were skipped or not fully understood.
-    not_understood: Vec<&'a str>,
-}
-
-fn alert_json(a: &Alert) -> AlertJson<'_> {
-    AlertJson {
-        fingerprint: &a.fingerprint,
-        alertname: a.name(),
-        severity: a.severity,
-        state: a.state.as_str(),
-        sources: &a.sources,
-        starts_at: a
-            .starts_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        labels: &a.labels,
-        annotations: &a.annotations,
-        silenced_by: &a.silenced_by,
-    }
-}
-
-async fn alerts(config: &Config, demo: bool, json: bool) -> Result<ExitCode> {
-    let state = snapshot(config, demo).await?;
-    let any_ok = report_sources(&state);
-    let mut out = crate::ui::text::CleanWriter::stdout();
-    if json {
-        let doc = AlertsJson {
-            teams: state
-                .groups
-                .iter()
-                .map(|g| {
-                    let c = TeamCounts::of(&state, g);
-                    TeamJson {
-                        team: &g.team,
-                        counts: c.by_severity().collect(),
-                        silenced: c.silenced,
-                        inhibited: c.inhibited,
-                        alerts: g
-                            .alerts
-                            .iter()
-                            .map(|&i| alert_json(&state.alerts[i]))
-                            .collect(),
-                    }
-                })
-                .collect(),
-            sources: alert_sources(&state)
-                .map(|s| SourceJson {
-                    name: &s.name,
-                    kind: s.kind.as_str(),
-                    ok: s.error.is_none(),
-                    error: s.error.as_deref(),
-                    not_understood: s.skipped.iter().map(|k| k.detail.as_str()).collect(),
-                })
-                .collect(),
-        };
-        serde_json::to_writer_pretty(&mut out, &doc)?;
-        writeln!(out)?;
-    } else {
-        if state.groups.is_empty() {
-            match state.alerts_unavailable() {
-                Some(why) => writeln!(out, "{why}")?,
-                None => writeln!(out, "no alerts")?,
-            }
-        }
-        for g in &state.groups {
-            let c = TeamCounts::of(&state, g);
-            let mut counts: Vec<String> =
-                c.by_severity().map(|(s, n)| format!("{n} {s}")).collect();
-            for (n, what) in [(c.silenced, "silenced"), (c.inhibited, "inhibited")] {
-                if n > 0 {
-                    counts.push(format!("{n} {what}"));
-                }
-            }
-            writeln!(out, "{} ({})", g.team, counts.join(", "))?;
-            for &i in &g.alerts {
-                let a = &state.alerts[i];
-                writeln!(
-                    out,
-                    "  {:<8} {:<9} {:>4}  {}  [{}]",
-                    a.severity.as_str(),
-                    a.state.as_str(),
-                    crate::ui::text::age(state.now, a.starts_at),
-                    a.name(),
-                    a.sources.join(",")
-                )?;
-            }
-        }
-    }
-    Ok(if any_ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
 }
 
 struct AckArgs {

@@ -10,7 +10,7 @@ use ratatui::widgets::{
 };
 
 use super::chrome::{severity_style, severity_tag};
-use super::text::{age, clean, plural, until, wrap};
+use super::text::{age, clean, plural, suppressed_counts, until, wrap};
 use super::theme::{Role, Theme};
 use crate::alerts::matcher::quote;
 use crate::alerts::model::{Alert, AlertState, Severity};
@@ -69,19 +69,30 @@ fn counts_spans(theme: &Theme, counts: &[usize; 5]) -> Vec<Span<'static>> {
 
 fn teams(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
-    let hidden: usize = state.groups.iter().map(|g| g.hidden).sum();
-    let shown: usize = state.groups.iter().map(|g| g.total()).sum();
-    let mut title = format!(
-        " Teams ({}) · {} ",
-        state.groups.len(),
-        plural(shown, "alert")
-    );
-    if hidden > 0 {
-        title = format!(
-            " Teams ({}) · {shown} + {hidden} silenced ",
-            state.groups.len()
-        );
-    }
+    let active: usize = state
+        .groups
+        .iter()
+        .map(|g| g.counts.iter().sum::<usize>())
+        .sum();
+    let silenced: usize = state.groups.iter().map(|g| g.silenced).sum();
+    let inhibited: usize = state.groups.iter().map(|g| g.inhibited).sum();
+    let room = usize::from(area.width.saturating_sub(2));
+    let n = state.groups.len();
+    let title = if silenced + inhibited == 0 {
+        format!(" Teams ({n}) · {} ", plural(active, "alert"))
+    } else {
+        // The longest form that fits, down to "11 +2s +1i".
+        let words = suppressed_counts(silenced, inhibited, false);
+        let short = suppressed_counts(silenced, inhibited, true);
+        [
+            format!(" Teams ({n}) · {} {words} ", plural(active, "alert")),
+            format!(" Teams ({n}) · {active} {words} "),
+            format!(" Teams ({n}) · {active} {short} "),
+        ]
+        .into_iter()
+        .find(|t| t.chars().count() <= room)
+        .unwrap_or_else(|| format!(" Teams ({n}) "))
+    };
     let items: Vec<ListItem> = state
         .groups
         .iter()
@@ -91,11 +102,18 @@ fn teams(state: &State, frame: &mut Frame, area: Rect) {
                 theme.style(Role::Emphasis),
             )];
             spans.extend(counts_spans(theme, &g.counts));
-            if g.hidden > 0 {
-                spans.push(Span::styled(
-                    format!("+{}s", g.hidden),
-                    theme.style(Role::Dim),
-                ));
+            // The words when they fit the row, else "+1s +1i".
+            let used: usize = spans
+                .iter()
+                .map(|s| s.content.chars().count())
+                .sum::<usize>()
+                + 2;
+            let mut suppressed = suppressed_counts(g.silenced, g.inhibited, false);
+            if used + suppressed.chars().count() > room {
+                suppressed = suppressed_counts(g.silenced, g.inhibited, true);
+            }
+            if !suppressed.is_empty() {
+                spans.push(Span::styled(suppressed, theme.style(Role::Dim)));
             }
             ListItem::new(Line::from(spans))
         })
@@ -147,19 +165,17 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    let mut title = format!(
-        " {} — {} ",
-        clean(&group.team),
-        plural(group.total(), "alert")
-    );
-    if group.hidden > 0 {
-        title = format!(
-            " {} — {}, {} silenced hidden (s) ",
-            clean(&group.team),
-            plural(group.total(), "alert"),
-            group.hidden
-        );
+    let active: usize = group.counts.iter().sum();
+    let mut title = format!(" {} — {}", clean(&group.team), plural(active, "alert"));
+    let suppressed = suppressed_counts(group.silenced, group.inhibited, false);
+    if !suppressed.is_empty() {
+        title.push(' ');
+        title.push_str(&suppressed);
+        if group.hidden > 0 {
+            title.push_str(" hidden (s shows)");
+        }
     }
+    title.push(' ');
     // Only the rows that can be visible are built: a window around the
     // selection as tall as the area.
     let visible = usize::from(area.height.saturating_sub(3)).max(1);
@@ -212,7 +228,12 @@ fn alert_row<'a>(state: &State, a: &'a Alert) -> Row<'a> {
     let theme = &state.theme;
     Row::new(vec![
         Cell::from(severity_tag(a.severity)).style(severity_style(theme, a.severity)),
-        Cell::from(a.state.as_str()).style(state_style(theme, a.state)),
+        Cell::from(if a.is_silenced() && a.is_inhibited() {
+            "sil+inh"
+        } else {
+            a.state.as_str()
+        })
+        .style(state_style(theme, a.state)),
         Cell::from(age(state.now, a.starts_at)),
         Cell::from(clean(a.name()).into_owned()),
         Cell::from(clean(a.summary()).into_owned()),
@@ -287,8 +308,26 @@ fn detail(state: &State, frame: &mut Frame, area: Rect) {
         };
         add("silenced by", &text, theme.style(Role::SilenceAccent));
     }
-    if !a.inhibited_by.is_empty() {
-        add("inhibited by", &a.inhibited_by.join(", "), key);
+    let jump = state.keymap.key_for(
+        crate::app::keymap::Context::Alerts,
+        crate::app::keymap::Command::JumpInhibitor,
+    );
+    for fp in &a.inhibited_by {
+        let text = match state.alerts.iter().find(|x| &x.fingerprint == fp) {
+            Some(by) => {
+                let hint = jump.as_deref().map(|k| format!(" — {k} jumps to it"));
+                format!(
+                    "{} ({}, {}, {}){}",
+                    by.name(),
+                    by.team,
+                    by.severity,
+                    by.states().join("+"),
+                    hint.unwrap_or_default()
+                )
+            }
+            None => format!("{fp} (not among the current alerts)"),
+        };
+        add("inhibited by", &text, key);
     }
     // The texts people read first (Sourcegraph puts `description` in a
     // label), then the other annotations.

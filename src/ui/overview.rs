@@ -98,11 +98,9 @@ fn alerts(state: &State, rows: usize) -> Vec<Line<'static>> {
                 spans.push(Span::styled(format!("{n} {} ", s.as_str()), t.severity(s)));
             }
         }
-        if g.hidden > 0 {
-            spans.push(Span::styled(
-                format!("+{} silenced", g.hidden),
-                t.style(Role::Dim),
-            ));
+        let suppressed = super::text::suppressed_counts(g.silenced, g.inhibited, false);
+        if !suppressed.is_empty() {
+            spans.push(Span::styled(suppressed, t.style(Role::Dim)));
         }
         lines.push(Line::from(spans));
     }

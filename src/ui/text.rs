@@ -146,6 +146,25 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// "+2 silenced +1 inhibited" (parts with 0 left out; "" for none): how a
+/// team's suppressed alerts are counted, apart from the active ones. The
+/// short form, "+2s +1i", is for narrow places (the help explains it).
+pub fn suppressed_counts(silenced: usize, inhibited: usize, short: bool) -> String {
+    let mut parts = Vec::new();
+    let (s, i) = if short {
+        ("s", "i")
+    } else {
+        (" silenced", " inhibited")
+    };
+    if silenced > 0 {
+        parts.push(format!("+{silenced}{s}"));
+    }
+    if inhibited > 0 {
+        parts.push(format!("+{inhibited}{i}"));
+    }
+    parts.join(" ")
+}
+
 /// "1 alert", "2 alerts".
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {

@@ -7,8 +7,12 @@ use opsdeck::alerts::model::RecordKind;
 use opsdeck::runtime::Runtime;
 use serde_json::json;
 
+use crossterm::event::KeyCode;
+
 use crate::common::Alertmanager;
-use crate::support::{config, sg_alert, summary, until};
+use crate::support::{
+    code, config, config_text, key, opsdeck_bin, press, select_team, sg_alert, summary, until,
+};
 
 /// A silence as amtool would post it, ending in an hour.
 fn silence(matchers: serde_json::Value, author: &str, comment: &str) -> serde_json::Value {
@@ -106,13 +110,228 @@ async fn re2_silences_are_kept_and_one_not_understood_never_hides_the_rest() {
 
 /// The top row of the console at 160×30.
 fn first_line(state: &opsdeck::app::state::State) -> String {
+    screen_text(state)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `ALERTMANAGER_CONFIG` with an inhibit rule: a `NodeDown` mutes the
+/// warnings of the same instance.
+const INHIBITING_CONFIG: &str = r#"route:
+  receiver: "null"
+  group_by: ["alertname"]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: "null"
+inhibit_rules:
+  - source_matchers: ['alertname="NodeDown"']
+    target_matchers: ['severity="warning"']
+    equal: ["instance"]
+"#;
+
+fn labelled(name: &str, instance: &str, severity: &str, owner: &str) -> serde_json::Value {
+    json!({"labels": {"alertname": name, "instance": instance, "severity": severity, "owner": owner},
+           "annotations": {"summary": format!("{name} on {instance}")}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silenced_and_inhibited_are_counted_apart_and_the_inhibitor_is_named() {
+    let am = Alertmanager::start_with_config(INHIBITING_CONFIG);
+    am.post_alerts(&json!([
+        labelled("NodeDown", "a:9100", "critical", "infra"),
+        labelled("DiskSlow", "a:9100", "warning", "storage"),
+        labelled("HighLoad", "a:9100", "warning", "storage"),
+        labelled("DiskSlow", "b:9100", "warning", "storage"),
+    ]));
+    let id = am.post_silence(&silence(
+        json!([{"name": "alertname", "value": "HighLoad", "isRegex": false, "isEqual": true}]),
+        "alice",
+        "known",
+    ));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, config_text(&[("prod", &am.url)], &[], "")).expect("write config");
+    let cfg = config(&[("prod", &am.url)], &[], "");
+    let mut rt = Runtime::start(&cfg, false).expect("runtime");
+    until(&mut rt, 20, "HighLoad silenced and inhibited", |s| {
+        s.alerts
+            .iter()
+            .any(|a| a.name() == "HighLoad" && a.is_silenced() && a.is_inhibited())
+            && s.alerts.iter().filter(|a| a.is_inhibited()).count() == 2
+    })
+    .await;
+    let state = &rt.state;
+    let node_down = state
+        .alerts
+        .iter()
+        .find(|a| a.name() == "NodeDown")
+        .expect("NodeDown")
+        .fingerprint
+        .clone();
+    let high = state
+        .alerts
+        .iter()
+        .find(|a| a.name() == "HighLoad")
+        .expect("HighLoad");
+    assert_eq!(high.states(), ["silenced", "inhibited"]);
+    assert_eq!(high.silenced_by, std::slice::from_ref(&id));
+    assert_eq!(high.inhibited_by, std::slice::from_ref(&node_down));
+
+    // Counted apart, and never as active: storage has one active warning.
+    let storage = state
+        .groups
+        .iter()
+        .find(|g| g.team == "storage")
+        .expect("storage");
+    assert_eq!(storage.counts, [0, 0, 1, 0, 0]);
+    assert_eq!(
+        (storage.silenced, storage.inhibited, storage.hidden),
+        (1, 2, 2)
+    );
+    // Silenced alerts never rank a team: infra (1 critical) comes first.
+    assert_eq!(state.groups[0].team, "infra");
+
+    // @state values apart: an alert both silenced and inhibited has both.
+    let names = |filter: &str| -> Vec<String> {
+        let f = opsdeck::alerts::matcher::Filter::parse(filter).expect("filter");
+        let mut v: Vec<String> = state
+            .alerts
+            .iter()
+            .filter(|a| f.matches(a))
+            .map(|a| format!("{}@{}", a.name(), a.labels.get("instance").unwrap_or("")))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        names("@state=inhibited"),
+        ["DiskSlow@a:9100", "HighLoad@a:9100"]
+    );
+    assert_eq!(names("@state=silenced"), ["HighLoad@a:9100"]);
+    assert_eq!(
+        names("@state!=inhibited"),
+        ["DiskSlow@b:9100", "NodeDown@a:9100"]
+    );
+
+    // The console: show suppressed, select HighLoad, read its detail, jump.
+    press(&mut rt, [key('s')]).await;
+    select_team(&mut rt, "storage").await;
+    while rt.state.selected_alert().map(|a| a.name()) != Some("HighLoad") {
+        let before = rt.state.alert;
+        press(&mut rt, [key('j')]).await;
+        assert_ne!(
+            rt.state.alert,
+            before,
+            "HighLoad not in storage\n{}",
+            summary(&rt.state)
+        );
+    }
+    press(&mut rt, [code(KeyCode::Enter)]).await;
+    let screen = screen_text(&rt.state);
+    assert!(
+        screen.contains("inhibited by  NodeDown (infra, critical, firing) — i jumps to it"),
+        "{screen}"
+    );
+    assert!(screen.contains("sil+inh"), "{screen}");
+    press(&mut rt, [key('i')]).await;
+    let selected = rt.state.selected_alert().expect("selected");
+    assert_eq!(selected.fingerprint, node_down);
+    assert_eq!(
+        rt.state.message.as_ref().map(|m| m.text.as_str()),
+        Some("NodeDown inhibits HighLoad")
+    );
+
+    // The CLI: the same counts and order, ids and fingerprints in --json,
+    // names in text.
+    let o = opsdeck_bin(&["alerts", "--json"], Some(&path));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let teams: Vec<&str> = doc["teams"]
+        .as_array()
+        .expect("teams")
+        .iter()
+        .filter_map(|t| t["team"].as_str())
+        .collect();
+    assert_eq!(teams, ["infra", "storage"]);
+    let storage = &doc["teams"][1];
+    assert_eq!(storage["counts"], json!({"warning": 1}));
+    assert_eq!(
+        (storage["silenced"].clone(), storage["inhibited"].clone()),
+        (json!(1), json!(2))
+    );
+    let high = storage["alerts"]
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .find(|a| a["alertname"] == "HighLoad")
+        .expect("HighLoad listed");
+    assert_eq!(high["states"], json!(["silenced", "inhibited"]));
+    assert_eq!(high["silenced_by"], json!([id]));
+    assert_eq!(high["inhibited_by"], json!([node_down]));
+    let o = opsdeck_bin(&["alerts", "@state=inhibited"], Some(&path));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("storage (1 silenced, 2 inhibited)"),
+        "the filter keeps counts apart: {text}"
+    );
+    assert!(
+        text.contains(&format!("inhibited by NodeDown (infra, {node_down})")),
+        "{text}"
+    );
+    assert!(
+        text.contains("      HighLoad on a:9100"),
+        "summary shown: {text}"
+    );
+    assert!(!text.contains("b:9100"), "filtered out: {text}");
+    assert!(
+        text.contains(&format!("      silenced by {id} (alice, ends ")),
+        "{text}"
+    );
+    // Same-named alerts are told apart by the labels that differ; -o wide
+    // prints every label.
+    let o = opsdeck_bin(&["alerts", "alertname=DiskSlow"], Some(&path));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains(r#"      {instance="a:9100"}"#), "{text}");
+    assert!(text.contains(r#"      {instance="b:9100"}"#), "{text}");
+    let o = opsdeck_bin(&["alerts", "-o", "wide", "owner=infra"], Some(&path));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains(r#"      {instance="a:9100", owner="infra", severity="critical"}"#),
+        "{text}"
+    );
+    // A filter that does not parse is refused with the reason.
+    let o = opsdeck_bin(&["alerts", r#"foo=~"(""#], Some(&path));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("unclosed group"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// The whole console at 160×30, as text.
+fn screen_text(state: &opsdeck::app::state::State) -> String {
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 30)).expect("terminal");
     terminal
         .draw(|f| opsdeck::ui::render(state, f))
         .expect("draw");
     let buf = terminal.backend().buffer();
-    (0..buf.area.width)
-        .map(|x| buf[(x, 0)].symbol().to_string())
-        .collect()
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

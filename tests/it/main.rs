@@ -11,6 +11,7 @@ mod config_example;
 mod deploy_live;
 mod faults;
 mod hostile;
+mod matcher_table;
 mod mutations;
 mod pty;
 mod readme;

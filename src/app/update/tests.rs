@@ -812,7 +812,9 @@ fn s_toggles_silenced_alerts_and_the_hidden_count() {
         (search.team.as_str(), search.total(), search.hidden),
         ("search", 3, 0)
     );
-    assert_eq!(search.counts, [1, 0, 2, 0, 0]);
+    // Listed, the silenced alert is still not counted as active.
+    assert_eq!(search.counts, [1, 0, 1, 0, 0]);
+    assert_eq!((search.silenced, search.inhibited), (1, 0));
     assert_eq!(
         group_alert_names(&state, "search"),
         vec![SEARCH_CRIT, SEARCH_SILENCED, SEARCH_WARN]

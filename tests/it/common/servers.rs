@@ -616,10 +616,25 @@ impl Alertmanager {
 
     /// `cluster`: preferred `(web, cluster)` ports for the first attempt.
     pub(super) fn launch(prefix: &str, cluster: Option<(u16, u16)>, peers: &[u16]) -> Alertmanager {
+        Self::launch_with(ALERTMANAGER_CONFIG, prefix, cluster, peers)
+    }
+
+    /// Single, non-clustered instance with its own `alertmanager.yml`
+    /// (e.g. one with `inhibit_rules`).
+    pub fn start_with_config(config_yaml: &str) -> Alertmanager {
+        Self::launch_with(config_yaml, "", None, &[])
+    }
+
+    fn launch_with(
+        config_yaml: &str,
+        prefix: &str,
+        cluster: Option<(u16, u16)>,
+        peers: &[u16],
+    ) -> Alertmanager {
         let bin = alertmanager_bin();
         let dir = new_tempdir("alertmanager");
         let config_path = dir.path().join("alertmanager.yml");
-        write_file(&config_path, ALERTMANAGER_CONFIG);
+        write_file(&config_path, config_yaml);
         let storage = dir.path().join("data");
         let log_path = dir.path().join("alertmanager.log");
         let clustered = cluster.is_some();

@@ -1,0 +1,317 @@
+//! `opsdeck alerts [FILTER...]`: current alerts grouped by owning team, as
+//! the console groups, orders and counts them.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::ExitCode;
+
+use color_eyre::eyre::{Result, eyre};
+use serde::Serialize;
+
+use super::{alert_sources, report_sources, snapshot};
+use crate::alerts::matcher::Filter;
+use crate::alerts::model::{Alert, Labels, Severity};
+use crate::app::state::State;
+use crate::config::Config;
+
+#[derive(Serialize)]
+struct AlertsJson<'a> {
+    teams: Vec<TeamJson<'a>>,
+    sources: Vec<SourceJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct TeamJson<'a> {
+    team: &'a str,
+    /// Firing and pending alerts by severity (as the console counts them).
+    counts: BTreeMap<&'static str, usize>,
+    /// Silenced and inhibited alerts (listed, not in `counts`; an alert
+    /// both silenced and inhibited is in both).
+    silenced: usize,
+    inhibited: usize,
+    alerts: Vec<AlertJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct AlertJson<'a> {
+    fingerprint: &'a str,
+    alertname: &'a str,
+    severity: Severity,
+    /// The main state: firing, pending, silenced or inhibited.
+    state: &'static str,
+    /// Every state that applies (`["silenced", "inhibited"]` for both).
+    states: Vec<&'static str>,
+    sources: &'a [String],
+    starts_at: String,
+    labels: &'a Labels,
+    annotations: &'a Labels,
+    /// Ids of the silences that silence it (Alertmanager's `silencedBy`).
+    silenced_by: &'a [String],
+    /// Fingerprints of the alerts that inhibit it (`inhibitedBy`).
+    inhibited_by: &'a [String],
+}
+
+#[derive(Serialize)]
+struct SourceJson<'a> {
+    name: &'a str,
+    kind: &'static str,
+    ok: bool,
+    error: Option<&'a str>,
+    /// Records the source sent that were skipped or not fully understood.
+    not_understood: Vec<&'a str>,
+}
+
+fn alert_json(a: &Alert) -> AlertJson<'_> {
+    AlertJson {
+        fingerprint: &a.fingerprint,
+        alertname: a.name(),
+        severity: a.severity,
+        state: a.state.as_str(),
+        states: a.states(),
+        sources: &a.sources,
+        starts_at: a
+            .starts_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        labels: &a.labels,
+        annotations: &a.annotations,
+        silenced_by: &a.silenced_by,
+        inhibited_by: &a.inhibited_by,
+    }
+}
+
+/// Non-zero active counts, most severe first.
+fn by_severity(counts: &[usize; 5]) -> impl Iterator<Item = (&'static str, usize)> + '_ {
+    Severity::ALL
+        .iter()
+        .map(|s| (s.as_str(), counts[s.index()]))
+        .filter(|(_, n)| *n > 0)
+}
+
+/// For each alert, the labels that tell it apart from the other shown
+/// alerts of the same name (the values that are not the same on all of
+/// them), in label order; nothing for a name shown once.
+pub fn distinguishing_labels<'a>(alerts: &[&'a Alert]) -> Vec<Vec<(&'a str, &'a str)>> {
+    let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, a) in alerts.iter().enumerate() {
+        by_name.entry(a.name()).or_default().push(i);
+    }
+    let mut out = vec![Vec::new(); alerts.len()];
+    for same in by_name.values().filter(|v| v.len() > 1) {
+        let mut names: Vec<&str> = same
+            .iter()
+            .flat_map(|&i| alerts[i].labels.keys())
+            .filter(|k| *k != "alertname")
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let differing: Vec<&str> = names
+            .into_iter()
+            .filter(|k| {
+                let first = alerts[same[0]].labels.get(k);
+                same.iter().any(|&i| alerts[i].labels.get(k) != first)
+            })
+            .collect();
+        for &i in same {
+            out[i] = differing
+                .iter()
+                .map(|k| (*k, alerts[i].labels.get(k).unwrap_or("")))
+                .collect();
+        }
+    }
+    out
+}
+
+fn label_list(labels: &[(&str, &str)]) -> String {
+    let parts: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{k}={}", crate::alerts::matcher::quote(v)))
+        .collect();
+    format!("{{{}}}", parts.join(", "))
+}
+
+/// Runs `opsdeck alerts`.
+pub async fn run(
+    config: &Config,
+    demo: bool,
+    json: bool,
+    output: Option<String>,
+    filter: &[String],
+) -> Result<ExitCode> {
+    let text = filter.join(" ");
+    let filter = Filter::parse(&text).map_err(|e| eyre!("filter {text:?}: {e}"))?;
+    let mut state = snapshot(config, demo).await?;
+    state.filter.applied = filter;
+    state.regroup();
+    let any_ok = report_sources(&state);
+    let mut out = crate::ui::text::CleanWriter::stdout();
+    if json {
+        write_json(&state, &mut out)?;
+    } else {
+        write_text(&state, output.as_deref() == Some("wide"), &text, &mut out)?;
+    }
+    Ok(if any_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn write_json(state: &State, out: &mut impl Write) -> Result<()> {
+    let doc = AlertsJson {
+        teams: state
+            .groups
+            .iter()
+            .map(|g| TeamJson {
+                team: &g.team,
+                counts: by_severity(&g.counts).collect(),
+                silenced: g.silenced,
+                inhibited: g.inhibited,
+                alerts: g
+                    .alerts
+                    .iter()
+                    .map(|&i| alert_json(&state.alerts[i]))
+                    .collect(),
+            })
+            .collect(),
+        sources: alert_sources(state)
+            .map(|s| SourceJson {
+                name: &s.name,
+                kind: s.kind.as_str(),
+                ok: s.error.is_none(),
+                error: s.error.as_deref(),
+                not_understood: s.skipped.iter().map(|k| k.detail.as_str()).collect(),
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn write_text(state: &State, wide: bool, filter: &str, out: &mut impl Write) -> Result<()> {
+    if state.groups.is_empty() {
+        match state.alerts_unavailable() {
+            Some(why) => writeln!(out, "{why}")?,
+            None if !filter.is_empty() && !state.alerts.is_empty() => {
+                writeln!(out, "no alerts match {filter:?}")?;
+            }
+            None => writeln!(out, "no alerts")?,
+        }
+    }
+    let shown: Vec<&Alert> = state
+        .groups
+        .iter()
+        .flat_map(|g| g.alerts.iter().map(|&i| &state.alerts[i]))
+        .collect();
+    let distinct = distinguishing_labels(&shown);
+    let mut n = 0;
+    for g in &state.groups {
+        let mut counts: Vec<String> = by_severity(&g.counts)
+            .map(|(s, n)| format!("{n} {s}"))
+            .collect();
+        for (n, what) in [(g.silenced, "silenced"), (g.inhibited, "inhibited")] {
+            if n > 0 {
+                counts.push(format!("{n} {what}"));
+            }
+        }
+        writeln!(out, "{} ({})", g.team, counts.join(", "))?;
+        for &i in &g.alerts {
+            let a = &state.alerts[i];
+            writeln!(
+                out,
+                "  {:<8} {:<18} {:>4}  {}  [{}]",
+                a.severity.as_str(),
+                a.states().join("+"),
+                crate::ui::text::age(state.now, a.starts_at),
+                a.name(),
+                a.sources.join(",")
+            )?;
+            let labels: Vec<(&str, &str)> = if wide {
+                a.labels.iter().filter(|(k, _)| *k != "alertname").collect()
+            } else {
+                distinct[n].clone()
+            };
+            n += 1;
+            if !labels.is_empty() {
+                writeln!(out, "      {}", label_list(&labels))?;
+            }
+            let summary = a.summary();
+            if !summary.is_empty() {
+                writeln!(out, "      {}", crate::alerts::client::clip(summary, 200))?;
+            }
+            for id in &a.silenced_by {
+                let by = match state.silence(id) {
+                    Some(s) => format!(
+                        "{id} ({}, ends {})",
+                        s.created_by,
+                        s.ends_at.format("%Y-%m-%d %H:%M UTC")
+                    ),
+                    None => id.clone(),
+                };
+                writeln!(out, "      silenced by {by}")?;
+            }
+            for fp in &a.inhibited_by {
+                let by = match state.alerts.iter().find(|x| &x.fingerprint == fp) {
+                    Some(x) => format!("{} ({}, {fp})", x.name(), x.team),
+                    None => fp.clone(),
+                };
+                writeln!(out, "      inhibited by {by}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert(pairs: &[(&str, &str)]) -> Alert {
+        let labels: Labels = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Alert {
+            fingerprint: crate::alerts::model::fingerprint(&labels),
+            labels: labels.into(),
+            annotations: Labels::new().into(),
+            starts_at: chrono::DateTime::UNIX_EPOCH,
+            state: crate::alerts::model::AlertState::Firing,
+            sources: vec!["prod".into()],
+            generator_url: None,
+            silenced_by: Vec::new(),
+            inhibited_by: Vec::new(),
+            team: "t".into(),
+            severity: Severity::Warning,
+        }
+    }
+
+    #[test]
+    fn same_named_alerts_are_told_apart_by_the_labels_that_differ() {
+        let a = alert(&[
+            ("alertname", "KubePodCrashLooping"),
+            ("namespace", "prod"),
+            ("pod", "frontend-1"),
+        ]);
+        let b = alert(&[
+            ("alertname", "KubePodCrashLooping"),
+            ("namespace", "prod"),
+            ("pod", "gitserver-0"),
+            ("container", "git"),
+        ]);
+        let c = alert(&[("alertname", "DiskFull"), ("instance", "a")]);
+        let got = distinguishing_labels(&[&a, &b, &c]);
+        assert_eq!(
+            got,
+            vec![
+                vec![("container", ""), ("pod", "frontend-1")],
+                vec![("container", "git"), ("pod", "gitserver-0")],
+                vec![],
+            ]
+        );
+        assert_eq!(
+            label_list(&got[1]),
+            r#"{container="git", pod="gitserver-0"}"#
+        );
+    }
+}
