@@ -220,8 +220,9 @@ impl Matcher {
                 "@{} is an opsdeck filter field, not a label matcher",
                 f.as_str()
             )),
-            Term::Text(t) => err(format!(
-                "expected a matcher such as name=\"value\", found {t:?}"
+            Term::Text(_) => err(format!(
+                "expected a matcher such as name=\"value\", found {:?}",
+                text.trim()
             )),
         }
     }
@@ -247,6 +248,72 @@ pub fn quote(value: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// Parses the matchers of a silence as amtool takes them (CLI `ack`, the
+/// ack form): matchers separated by spaces or commas, optionally in
+/// `{…}`; a first bare word is amtool's shorthand for `alertname="WORD"`,
+/// kept exactly as typed. Refused: free text after the first word, `@`
+/// fields, no matcher at all, and a set whose matchers all match the empty
+/// string (it would silence every alert; Alertmanager refuses it too).
+pub fn parse_silence_matchers(text: &str) -> Result<Vec<Matcher>, ParseError> {
+    let mut p = Parser::new(text);
+    let mut out = Vec::new();
+    p.skip_separators();
+    let braced = p.eat('{');
+    let mut first = true;
+    loop {
+        p.skip_separators();
+        if p.at_end() || (braced && p.peek() == Some('}')) {
+            break;
+        }
+        let start = p.pos;
+        let quoted = p.peek() == Some('"');
+        let term = p.term()?;
+        let typed = &text[start..p.pos];
+        match term {
+            Term::Label(m) => out.push(m),
+            Term::Text(_) if first && !quoted => {
+                if typed.contains(['"', '\\']) {
+                    return err(format!(
+                        "unquoted {typed:?} holds a backslash or a quote: write it quoted, \
+                         alertname={}",
+                        quote(typed)
+                    ));
+                }
+                out.push(Matcher::equal("alertname", typed));
+            }
+            Term::Text(_) => {
+                return err(format!(
+                    "expected a matcher such as name=\"value\" at column {}, found {typed:?}",
+                    start + 1
+                ));
+            }
+            Term::Field(f, _) => {
+                return err(format!("@{} cannot be used in a silence", f.as_str()));
+            }
+        }
+        first = false;
+    }
+    if braced && !p.eat('}') {
+        return err("missing closing '}'");
+    }
+    p.skip_separators();
+    if !p.at_end() {
+        return err(format!("unexpected {:?} at column {}", p.rest(), p.pos + 1));
+    }
+    if out.is_empty() {
+        return err("at least one matcher is needed");
+    }
+    if out.iter().all(Matcher::matches_empty) {
+        let shown: Vec<String> = out.iter().map(Matcher::to_string).collect();
+        return err(format!(
+            "{{{}}} matches every alert (each matcher also matches a missing label); \
+             add one that does not, e.g. alertname=\"…\"",
+            shown.join(", ")
+        ));
+    }
+    Ok(out)
 }
 
 /// opsdeck's derived fields, usable in filters with a leading `@`.
@@ -460,6 +527,7 @@ impl<'a> Parser<'a> {
         }
         let name = &self.text[name_start..self.pos];
         let after_name = self.pos;
+        self.refuse_invalid_name(name_start)?;
         self.skip_spaces();
         let op = self.op();
         if op.is_none() {
@@ -514,6 +582,14 @@ impl<'a> Parser<'a> {
                     Ok(Term::Label(m))
                 }
             }
+            Some(op) if name.is_empty() && self.text[..start].trim_end().ends_with('"') => {
+                err(format!(
+                    "quoted label names are not supported (column {}): Alertmanager 0.25 \
+                     label names are letters, digits and _, unquoted, e.g. foo{}\"bar\"",
+                    start + 1,
+                    op.as_str()
+                ))
+            }
             Some(op) if name.is_empty() => err(format!(
                 "matcher at column {} has no label name before '{}'",
                 start + 1,
@@ -533,6 +609,33 @@ impl<'a> Parser<'a> {
                 Ok(Term::Text(word.to_lowercase()))
             }
         }
+    }
+
+    /// A name followed by characters a label name cannot hold, then an
+    /// operator (`invalid-name = "x"`): refused, naming the whole word. A
+    /// word with no operator after it stays free text (`disk-full`).
+    fn refuse_invalid_name(&mut self, name_start: usize) -> Result<(), ParseError> {
+        let stops = |c: char| c.is_whitespace() || matches!(c, '=' | '!' | ',' | '}' | '"');
+        let save = self.pos;
+        if self.peek().is_none_or(stops) {
+            return Ok(());
+        }
+        while self.peek().is_some_and(|c| !stops(c)) {
+            self.bump();
+        }
+        let word_end = self.pos;
+        self.skip_spaces();
+        let has_op = self.op().is_some();
+        self.pos = save;
+        if has_op {
+            return err(format!(
+                "label name {:?} at column {} is not valid: label names are letters, digits \
+                 and _, and do not start with a digit",
+                &self.text[name_start..word_end],
+                name_start + 1
+            ));
+        }
+        Ok(())
     }
 
     fn op(&mut self) -> Option<MatchOp> {
@@ -792,6 +895,74 @@ mod tests {
         assert_eq!(
             f.terms,
             vec![Term::Text("disk".into()), Term::Text("full".into())]
+        );
+    }
+
+    #[test]
+    fn silence_matchers_as_amtool_takes_them() {
+        let shown = |text: &str| -> Result<Vec<String>, String> {
+            parse_silence_matchers(text)
+                .map(|v| v.iter().map(ToString::to_string).collect())
+                .map_err(|e| e.message)
+        };
+        // amtool's shorthand: a first bare word is the alertname, as typed.
+        assert_eq!(shown("HighCPU"), Ok(vec![r#"alertname="HighCPU""#.into()]));
+        assert_eq!(
+            shown(r#"HighCPU, instance = "a:9100""#),
+            Ok(vec![
+                r#"alertname="HighCPU""#.into(),
+                r#"instance="a:9100""#.into()
+            ])
+        );
+        assert_eq!(
+            shown(r#"{foo="bar", baz!~"quux.*"}"#),
+            Ok(vec![r#"foo="bar""#.into(), r#"baz!~"quux.*""#.into()])
+        );
+        // Later free text is refused, quoted as typed (not lower-cased).
+        assert_eq!(
+            shown("alertname=High CPU"),
+            Err(r#"expected a matcher such as name="value" at column 16, found "CPU""#.into())
+        );
+        assert_eq!(
+            shown("@team=search"),
+            Err("@team cannot be used in a silence".into())
+        );
+        assert_eq!(shown(" , "), Err("at least one matcher is needed".into()));
+        assert_eq!(
+            shown("{foo=bar}}"),
+            Err(r#"unexpected "}" at column 10"#.into())
+        );
+        // A set that would silence every alert is refused before anything
+        // is sent (Alertmanager's rule: one matcher must not match "").
+        for everything in [
+            r#"foo=~".*""#,
+            "foo=,bar=",
+            r#"{foo=""}"#,
+            r#"a!="x", b=~"y|""#,
+        ] {
+            let e = shown(everything).expect_err(everything);
+            assert!(e.contains("matches every alert"), "{everything}: {e}");
+        }
+        assert!(shown(r#"alertname="x", foo=~".*""#).is_ok());
+    }
+
+    #[test]
+    fn invalid_and_quoted_label_names_are_named_in_the_error() {
+        let e = Matcher::parse(r#"invalid-name = "valid label""#).expect_err("dash");
+        assert_eq!(
+            e.message,
+            r#"label name "invalid-name" at column 1 is not valid: label names are letters, digits and _, and do not start with a digit"#
+        );
+        let e = Filter::parse(r#"{"foo"="bar"}"#).expect_err("quoted name");
+        assert!(
+            e.message
+                .starts_with("quoted label names are not supported"),
+            "{e}"
+        );
+        // A dashed word without an operator is still free text.
+        assert_eq!(
+            Filter::parse("disk-full").expect("text").terms,
+            vec![Term::Text("disk-full".into())]
         );
     }
 

@@ -201,50 +201,10 @@ impl AckForm {
     }
 }
 
-/// Parses a list of label matchers (`a="b", c=~"d"`); free text and `@`
-/// fields are refused.
+/// Parses the matchers of a silence (see
+/// [`crate::alerts::matcher::parse_silence_matchers`]).
 pub fn parse_matcher_list(text: &str) -> Result<Vec<Matcher>, String> {
-    use crate::alerts::matcher::Term;
-    let filter = Filter::parse(text).map_err(|e| e.message)?;
-    let mut out = Vec::new();
-    for (i, term) in filter.terms.into_iter().enumerate() {
-        match term {
-            Term::Label(m) => out.push(m),
-            // amtool's shorthand: a first bare word is `alertname="WORD"`,
-            // kept exactly as typed (the filter stores free text lower-case).
-            Term::Text(t) if i == 0 => {
-                let typed = text.trim_start().trim_start_matches('{').trim_start();
-                match typed.get(..t.len()).filter(|w| w.to_lowercase() == t) {
-                    Some(w) if !w.contains(['"', '\\']) => {
-                        out.push(Matcher::equal("alertname", w));
-                    }
-                    Some(w) => {
-                        return Err(format!(
-                            "unquoted {w:?} holds a backslash or a quote: write it quoted, alertname={}",
-                            crate::alerts::matcher::quote(w)
-                        ));
-                    }
-                    None => {
-                        return Err(format!(
-                            "expected a matcher such as name=\"value\", found {typed:?}"
-                        ));
-                    }
-                }
-            }
-            Term::Field(f, _) => {
-                return Err(format!("@{} cannot be used in a silence", f.as_str()));
-            }
-            Term::Text(t) => {
-                return Err(format!(
-                    "expected a matcher such as name=\"value\", found {t:?}"
-                ));
-            }
-        }
-    }
-    if out.is_empty() {
-        return Err("at least one matcher is needed".into());
-    }
-    Ok(out)
+    crate::alerts::matcher::parse_silence_matchers(text).map_err(|e| e.message)
 }
 
 /// What `y` in a confirmation does.
@@ -743,22 +703,5 @@ impl State {
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod matcher_list_tests {
-    use super::parse_matcher_list;
-
-    #[test]
-    fn a_first_bare_word_is_the_alertname_as_typed() {
-        let m = parse_matcher_list("HighCPU").expect("shorthand");
-        assert_eq!(m.len(), 1);
-        assert_eq!(m[0].to_string(), r#"alertname="HighCPU""#);
-        let m = parse_matcher_list(r#"HighCPU, instance = "a:9100""#).expect("with more");
-        let shown: Vec<String> = m.iter().map(ToString::to_string).collect();
-        assert_eq!(shown, [r#"alertname="HighCPU""#, r#"instance="a:9100""#]);
-        let e = parse_matcher_list("a=b Other").expect_err("only the first word");
-        assert!(e.contains("expected a matcher"), "{e}");
     }
 }

@@ -274,7 +274,9 @@ async fn alertmanager_error_text_is_shown_in_the_form() {
     until(&mut rt, 20, "one alert", |s| s.alerts.len() == 1).await;
     select_team(&mut rt, "search").await;
     let mut keys = vec![key('a'), ctrl('u')];
-    keys.extend("foo=\"\"".chars().map(key));
+    // RE2 (Go) allows at most 1000 repetitions; the Rust regex crate more:
+    // opsdeck accepts the pattern, Alertmanager refuses it.
+    keys.extend(r#"foo=~"a{1001}""#.chars().map(key));
     keys.extend([code(KeyCode::Enter), key('y')]);
     press(&mut rt, keys).await;
     until(
@@ -288,13 +290,10 @@ async fn alertmanager_error_text_is_shown_in_the_form() {
         unreachable!("checked above")
     };
     let error = form.error.clone().unwrap_or_default();
-    assert!(
-        error.contains("at least one matcher must not match the empty string"),
-        "{error}"
-    );
+    assert!(error.contains("invalid repeat count"), "{error}");
     assert_eq!(
         form.matchers.text(),
-        "foo=\"\"",
+        r#"foo=~"a{1001}""#,
         "the form keeps its contents"
     );
     assert!(silences(&am).is_empty());

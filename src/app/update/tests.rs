@@ -1183,7 +1183,7 @@ fn garbage_matchers_show_a_parse_error_on_enter_and_no_effect() {
     assert!(code(&mut state, KeyCode::Enter).is_empty());
     assert_eq!(
         form(&state).error.as_deref(),
-        Some("matchers: expected a matcher such as name=\"value\", found \"words\"")
+        Some("matchers: expected a matcher such as name=\"value\" at column 6, found \"words\"")
     );
     // So are filter fields, and an empty list.
     ctrl(&mut state, 'u');
