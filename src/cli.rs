@@ -45,10 +45,20 @@ pub enum Command {
         filter: Vec<String>,
     },
     /// Acknowledge: create a silence for the alerts matching MATCHER...
+    /// (or one per alert of a team, with --team).
     Ack {
-        /// Matchers such as alertname=foo or 'service_name=~"zoekt.*"'.
-        #[arg(required = true, value_name = "MATCHER")]
+        /// Matchers such as alertname=foo or 'service_name=~"zoekt.*"'; a
+        /// first bare word is the alertname (amtool's shorthand).
+        #[arg(
+            required_unless_present = "team",
+            conflicts_with = "team",
+            value_name = "MATCHER"
+        )]
         matchers: Vec<String>,
+        /// Acknowledge every active alert of this team (the console's team
+        /// routing, [[alerts.route]] included): one silence per alert.
+        #[arg(long, value_name = "NAME")]
+        team: Option<String>,
         /// How long (default: alerts.ack_duration).
         #[arg(long = "for", value_name = "DURATION")]
         duration: Option<String>,
@@ -62,10 +72,26 @@ pub enum Command {
         #[arg(long, short = 'y')]
         yes: bool,
     },
-    /// Un-acknowledge: expire a silence.
+    /// Un-acknowledge: expire silences.
     Unack {
-        /// The silence id.
-        silence_id: String,
+        /// Silence ids: each in full or a unique prefix of 8+ characters.
+        #[arg(required = true, value_name = "SILENCE_ID")]
+        ids: Vec<String>,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Extend silences: each ends DURATION after its current end (or now).
+    Extend {
+        /// Silence ids: each in full or a unique prefix of 8+ characters.
+        #[arg(required = true, value_name = "SILENCE_ID")]
+        ids: Vec<String>,
+        /// By how much (default: alerts.ack_duration).
+        #[arg(long = "for", value_name = "DURATION")]
+        duration: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
     /// List active and pending silences.
     Silences {

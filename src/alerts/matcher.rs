@@ -257,11 +257,21 @@ pub fn quote(value: &str) -> String {
 /// fields, no matcher at all, and a set whose matchers all match the empty
 /// string (it would silence every alert; Alertmanager refuses it too).
 pub fn parse_silence_matchers(text: &str) -> Result<Vec<Matcher>, ParseError> {
+    let out = parse_silence_part(text, true)?;
+    refuse_matching_everything(&out)?;
+    Ok(out)
+}
+
+/// One piece of a silence's matchers (one CLI argument): as
+/// [`parse_silence_matchers`], with the alertname shorthand only when
+/// `first`, and without the whole-set check (see
+/// [`refuse_matching_everything`]).
+pub fn parse_silence_part(text: &str, first: bool) -> Result<Vec<Matcher>, ParseError> {
     let mut p = Parser::new(text);
     let mut out = Vec::new();
     p.skip_separators();
     let braced = p.eat('{');
-    let mut first = true;
+    let mut first = first;
     loop {
         p.skip_separators();
         if p.at_end() || (braced && p.peek() == Some('}')) {
@@ -305,6 +315,12 @@ pub fn parse_silence_matchers(text: &str) -> Result<Vec<Matcher>, ParseError> {
     if out.is_empty() {
         return err("at least one matcher is needed");
     }
+    Ok(out)
+}
+
+/// Refuses a silence whose matchers all match the empty string (a missing
+/// label): it would cover every alert, and Alertmanager refuses it too.
+pub fn refuse_matching_everything(out: &[Matcher]) -> Result<(), ParseError> {
     if out.iter().all(Matcher::matches_empty) {
         let shown: Vec<String> = out.iter().map(Matcher::to_string).collect();
         return err(format!(
@@ -313,7 +329,7 @@ pub fn parse_silence_matchers(text: &str) -> Result<Vec<Matcher>, ParseError> {
             shown.join(", ")
         ));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// opsdeck's derived fields, usable in filters with a leading `@`.

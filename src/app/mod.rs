@@ -10,6 +10,7 @@ pub mod deploy;
 pub mod input;
 pub mod keymap;
 pub mod release;
+pub mod scope;
 pub mod state;
 pub mod update;
 

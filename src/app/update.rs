@@ -592,50 +592,21 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn ack_team(state: &mut State) {
-    let Some(group) = state.selected_group() else {
+    let Some(team) = state.selected_group().map(|g| g.team.clone()) else {
         return;
     };
     let now = state.now;
     let end = now
         + chrono::Duration::from_std(state.settings.ack_duration)
             .unwrap_or(chrono::TimeDelta::hours(2));
-    let mut requests = Vec::new();
-    let mut count = 0;
-    for &i in &group.alerts {
-        let alert = &state.alerts[i];
-        if alert.state.is_suppressed() {
-            continue;
-        }
-        count += 1;
-        let silence = NewSilence {
-            id: None,
-            matchers: alert
-                .labels
-                .iter()
-                .map(|(k, v)| Matcher::equal(k, v))
-                .collect(),
-            starts_at: now,
-            ends_at: end,
-            created_by: state.settings.ack_author.clone(),
-            comment: state.settings.ack_comment.clone(),
-        };
-        for target in state.silence_targets(&alert.sources) {
-            requests.push(SilenceRequest {
-                target,
-                silence: silence.clone(),
-            });
-        }
-    }
-    let team = group.team.clone();
-    if count > 0 && requests.is_empty() {
-        say(
-            state,
-            Level::Error,
-            "no Alertmanager is configured to hold a silence",
-        );
+    let (author, comment) = (
+        state.settings.ack_author.clone(),
+        state.settings.ack_comment.clone(),
+    );
+    let Some(plan) = super::scope::team_ack(state, &team, now, end, &author, &comment) else {
         return;
-    }
-    if count == 0 {
+    };
+    if plan.count == 0 {
         say(
             state,
             Level::Info,
@@ -643,18 +614,32 @@ fn ack_team(state: &mut State) {
         );
         return;
     }
+    if plan.requests.is_empty() {
+        say(
+            state,
+            Level::Error,
+            "no Alertmanager is configured to hold a silence",
+        );
+        return;
+    }
+    // The whole scope before y/N: every silence that will be made.
+    let mut details = vec![format!(
+        "{} silence{}, one per active alert, by {author}: {comment:?}, ending {}",
+        plan.count,
+        plural(plan.count),
+        end.format("%Y-%m-%d %H:%M UTC")
+    )];
+    details.extend(plan.preview.iter().map(|p| format!("· {p}")));
     state.overlays.push(Overlay::Confirm(Confirm {
         question: format!(
-            "Acknowledge all {count} alert{} of {team} for {}?",
-            plural(count),
+            "Acknowledge all {} alert{} of {team} for {}?",
+            plan.count,
+            plural(plan.count),
             humantime::format_duration(state.settings.ack_duration)
         ),
-        details: vec![format!(
-            "one silence per alert, by {}: {:?}",
-            state.settings.ack_author, state.settings.ack_comment
-        )],
+        details,
         op: PendingOp::Create {
-            requests,
+            requests: plan.requests,
             from_form: false,
         },
     }));

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use color_eyre::eyre::{Result, bail, eyre};
 use serde::Serialize;
 
-use super::ask;
+use super::silences::ask;
 use crate::cli::DeployAction;
 use crate::config::Config;
 use crate::deploy::service::{DeploySnapshot, Deployer};

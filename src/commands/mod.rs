@@ -21,20 +21,15 @@ mod config_check;
 mod deploy;
 mod extras;
 mod release;
+mod silences;
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::Utc;
 use color_eyre::eyre::{Result, bail, eyre};
-use serde::Serialize;
 
-use crate::alerts::client::NewSilence;
-use crate::alerts::grouping::count_matching;
-use crate::alerts::matcher::Matcher;
 use crate::alerts::source::fetch_all;
-use crate::app::state::{State, parse_matcher_list};
+use crate::app::state::State;
 use crate::app::{Action, update};
 use crate::cli::{Cli, Command};
 use crate::config::{Config, ConfigError, ConfigSource, locate};
@@ -234,6 +229,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Ack { .. }) if env.config.read_only => refuse("acknowledging"),
         Some(Command::Unack { .. }) if env.config.read_only => refuse("expiring a silence"),
+        Some(Command::Extend { .. }) if env.config.read_only => refuse("extending a silence"),
         Some(Command::Release {
             action: Some(_), ..
         }) if env.config.read_only => refuse("changing the release checklist"),
@@ -269,19 +265,21 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             output,
             filter,
         }) => alerts::run(&env.config, demo, json, output, &filter).await,
-        Some(Command::Silences { json }) => silences(&env.config, demo, json).await,
+        Some(Command::Silences { json }) => silences::list(&env.config, demo, json).await,
         Some(Command::Ack {
             matchers,
+            team,
             duration,
             comment,
             author,
             yes,
         }) => {
-            ack(
+            silences::ack(
                 &env.config,
                 demo,
-                AckArgs {
+                silences::AckArgs {
                     matchers,
+                    team,
                     duration,
                     comment,
                     author,
@@ -290,7 +288,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             )
             .await
         }
-        Some(Command::Unack { silence_id }) => unack(&env.config, demo, &silence_id).await,
+        Some(Command::Unack { ids, yes }) => silences::unack(&env.config, demo, &ids, yes).await,
+        Some(Command::Extend { ids, duration, yes }) => {
+            silences::extend(&env.config, demo, &ids, duration.as_deref(), yes).await
+        }
         Some(Command::Release { json, action }) => release::run(&env.config, json, action).await,
         Some(Command::Deploy { json, action }) => deploy::run(&env.config, json, action).await,
         Some(Command::Config {
@@ -346,230 +347,6 @@ fn report_sources(state: &State) -> bool {
         }
     }
     any_ok
-}
-
-struct AckArgs {
-    matchers: Vec<String>,
-    duration: Option<String>,
-    comment: Option<String>,
-    author: Option<String>,
-    yes: bool,
-}
-
-/// Asks y/N on the terminal; anything but y/yes is no.
-pub(crate) fn ask(question: &str) -> Result<bool> {
-    eprint!("{question} [y/N] ");
-    std::io::stderr().flush()?;
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    Ok(matches!(
-        line.trim().to_ascii_lowercase().as_str(),
-        "y" | "yes"
-    ))
-}
-
-async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode> {
-    let mut matchers: Vec<Matcher> = Vec::new();
-    for m in &args.matchers {
-        matchers.extend(parse_matcher_list(m).map_err(|e| eyre!("matcher {m:?}: {e}"))?);
-    }
-    let duration = match &args.duration {
-        Some(d) => humantime::parse_duration(d)
-            .map_err(|e| eyre!("--for {d:?}: {e} (expected e.g. 2h or 30m)"))?,
-        None => config.alerts.ack_duration,
-    };
-    let state = snapshot(config, demo).await?;
-    report_sources(&state);
-    let targets = state.silence_targets(&[]);
-    if targets.is_empty() {
-        bail!("no Alertmanager is configured");
-    }
-    let now = Utc::now();
-    let silence = NewSilence {
-        id: None,
-        matchers,
-        starts_at: now,
-        ends_at: now + chrono::Duration::from_std(duration)?,
-        created_by: args.author.unwrap_or_else(|| config.ack_author()),
-        comment: args
-            .comment
-            .unwrap_or_else(|| config.alerts.ack_comment.clone()),
-    };
-    let count = count_matching(&state.alerts, &silence.matchers);
-    let shown: Vec<String> = silence.matchers.iter().map(Matcher::to_string).collect();
-    errln!(
-        "silence {{{}}} for {} by {} on {}: matches {count} current alert{}",
-        shown.join(", "),
-        humantime::format_duration(duration),
-        silence.created_by,
-        targets.join(", "),
-        if count == 1 { "" } else { "s" }
-    );
-    let long = duration > std::time::Duration::from_secs(7 * 24 * 3600);
-    errln!(
-        "ends {}{}",
-        silence.ends_at.format("%Y-%m-%d %H:%M UTC"),
-        if long {
-            " — longer than a week; is --for right?"
-        } else {
-            ""
-        }
-    );
-    if !args.yes {
-        if !std::io::stdin().is_terminal() {
-            bail!(
-                "refusing to create a silence without confirmation: stdin is not a terminal (pass --yes)"
-            );
-        }
-        if !ask("Create it?")? {
-            errln!("cancelled");
-            return Ok(ExitCode::from(1));
-        }
-    }
-    let mut failed = false;
-    let clients = runtime::clients(config)?;
-    let audit = crate::audit::Audit::from_config(config);
-    for target in targets {
-        let Some(client) = alertmanager(&clients, &target) else {
-            continue;
-        };
-        let result = client.post_silence(&silence).await;
-        audit.record(
-            "silence.create",
-            &target,
-            serde_json::json!({
-                "id": result.as_ref().ok(),
-                "matchers": silence.matchers.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                "ends_at": silence.ends_at.to_rfc3339(),
-                "comment": silence.comment,
-                "via": "cli",
-            }),
-            result.as_ref().map(|_| ()).map_err(|e| e.message.as_str()),
-        );
-        match result {
-            Ok(id) => outln!("{id}"),
-            Err(e) => {
-                errln!("error: {e}");
-                failed = true;
-            }
-        }
-    }
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-async fn unack(config: &Config, demo: bool, id: &str) -> Result<ExitCode> {
-    let state = snapshot(config, demo).await?;
-    report_sources(&state);
-    let matches: Vec<_> = state
-        .silences
-        .iter()
-        .filter(|s| s.id.starts_with(id))
-        .collect();
-    let silence = match matches.as_slice() {
-        [one] => *one,
-        [] => bail!("silence {id} not found on any Alertmanager"),
-        _ => bail!(
-            "{id} is ambiguous: {} silences start with it",
-            matches.len()
-        ),
-    };
-    if silence.state == crate::alerts::model::SilenceState::Expired {
-        bail!("silence {} has already expired", silence.id);
-    }
-    let clients = runtime::clients(config)?;
-    let mut failed = false;
-    let audit = crate::audit::Audit::from_config(config);
-    for target in state.expire_targets(silence) {
-        let Some(am) = alertmanager(&clients, &target) else {
-            continue;
-        };
-        let result = am.expire_silence(&silence.id).await;
-        audit.record(
-            "silence.expire",
-            &target,
-            serde_json::json!({ "id": silence.id, "via": "cli" }),
-            result.as_ref().map(|_| ()).map_err(|e| e.message.as_str()),
-        );
-        match result {
-            Ok(()) => outln!("expired {} on {target}", silence.id),
-            Err(e) => {
-                errln!("error: {e}");
-                failed = true;
-            }
-        }
-    }
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-#[derive(Serialize)]
-struct SilenceJson<'a> {
-    id: &'a str,
-    state: &'static str,
-    matchers: Vec<String>,
-    starts_at: String,
-    ends_at: String,
-    created_by: &'a str,
-    comment: &'a str,
-    sources: &'a [String],
-}
-
-async fn silences(config: &Config, demo: bool, json: bool) -> Result<ExitCode> {
-    let state = snapshot(config, demo).await?;
-    let any_ok = report_sources(&state);
-    let list = state.open_silences();
-    let mut out = crate::ui::text::CleanWriter::stdout();
-    if json {
-        let doc: Vec<SilenceJson> = list
-            .iter()
-            .map(|s| SilenceJson {
-                id: &s.id,
-                state: s.state.as_str(),
-                matchers: s.matchers.iter().map(Matcher::to_string).collect(),
-                starts_at: s
-                    .starts_at
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                ends_at: s.ends_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                created_by: &s.created_by,
-                comment: &s.comment,
-                sources: &s.sources,
-            })
-            .collect();
-        serde_json::to_writer_pretty(&mut out, &doc)?;
-        writeln!(out)?;
-    } else {
-        if list.is_empty() {
-            match state.alerts_unavailable() {
-                Some(why) => writeln!(out, "{why}")?,
-                None => writeln!(out, "no open silences")?,
-            }
-        }
-        for s in list {
-            let m: Vec<String> = s.matchers.iter().map(Matcher::to_string).collect();
-            writeln!(
-                out,
-                "{}  {:<7} ends in {:<7} {:<12} {:?}  {{{}}}",
-                s.id,
-                s.state.as_str(),
-                crate::ui::text::until(state.now, s.ends_at),
-                s.created_by,
-                s.comment,
-                m.join(", ")
-            )?;
-        }
-    }
-    Ok(if any_ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
 }
 
 /// The Alertmanager client named `name`.

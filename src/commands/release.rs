@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use color_eyre::eyre::{Result, bail, eyre};
 use serde::Serialize;
 
-use super::ask;
+use super::silences::ask;
 use crate::cli::ReleaseAction;
 use crate::config::Config;
 use crate::release::backend::{Backend, Ensured, ReleaseDoc};

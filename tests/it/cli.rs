@@ -213,16 +213,89 @@ fn alerts_ack_silences_unack_against_a_real_alertmanager() {
         stdout(&o)
     );
 
+    // Extend: refused locally for a zero duration; the scope and old → new
+    // end are printed; without a terminal and --yes, nothing changes.
+    let ends = |am: &Alertmanager| -> String {
+        am.get_json("/api/v2/silences")[0]["endsAt"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let before = ends(&am);
+    let o = opsdeck(&["extend", &id[..8], "--for", "0s", "--yes"], Some(&path));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("must last longer"), "{}", stderr(&o));
+    let o = opsdeck(&["extend", &id[..8], "--for", "1h"], Some(&path));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("covers 1 alert"), "{}", stderr(&o));
+    assert!(stderr(&o).contains(" → "), "{}", stderr(&o));
+    assert_eq!(ends(&am), before, "nothing changed without --yes");
+    let o = opsdeck(&["extend", &id, "--for", "1h", "--yes"], Some(&path));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with(&format!("extended {id} on prod to ")),
+        "{}",
+        stdout(&o)
+    );
+    let after = ends(&am);
+    let parse = |t: &str| chrono::DateTime::parse_from_rfc3339(t).expect("time");
+    let grown = parse(&after) - parse(&before);
+    assert!(
+        (grown - chrono::TimeDelta::hours(1)).num_seconds().abs() < 5,
+        "{before} → {after}"
+    );
+
+    // Unack: a prefix under 8 characters is refused, nothing is expired
+    // without --yes, and the scope is printed first.
+    let o = opsdeck(&["unack", &id[..5], "--yes"], Some(&path));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("is too short"), "{}", stderr(&o));
     let o = opsdeck(&["unack", &id[..8]], Some(&path));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(r#"{alertname="critical_frontend_hard_error_rate"}"#),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("by cli: \"looking\""), "{}", stderr(&o));
+    assert_eq!(
+        am.get_json("/api/v2/silences")[0]["status"]["state"],
+        "active"
+    );
+    let o = opsdeck(&["unack", &id[..8], "--yes"], Some(&path));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
         am.get_json("/api/v2/silences")[0]["status"]["state"],
         "expired"
     );
 
-    let o = opsdeck(&["unack", "no-such-id"], Some(&path));
+    let o = opsdeck(&["unack", "no-such-id", "--yes"], Some(&path));
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("not found"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no silence no-such-id"),
+        "{}",
+        stderr(&o)
+    );
+
+    // Durations at or below zero never reach the server.
+    let o = opsdeck(&["ack", "alertname=x", "--for", "0s", "--yes"], Some(&path));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("must last longer"), "{}", stderr(&o));
+    let o = opsdeck(&["ack", "alertname=x", "--for=-1h", "--yes"], Some(&path));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains(r#"--for "-1h""#), "{}", stderr(&o));
+    // A pre-silence for an alert that is not firing says so, on one line.
+    let o = opsdeck(
+        &["ack", "NotFiringYet", "--for", "10m", "--yes"],
+        Some(&path),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    let notes: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("matches no current alert"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{}", stderr(&o));
 
     let o = opsdeck(&["ack", "not a matcher", "--yes"], Some(&path));
     assert_eq!(o.status.code(), Some(1));
@@ -504,4 +577,75 @@ fn release_tick_typo_prefix_and_already_ticked() {
         modified,
         "not rewritten"
     );
+}
+
+/// `ack --team` uses the console's team routing: the team label and
+/// `[[alerts.route]]` (here a route-assigned zoekt alert with no owner),
+/// one silence per active alert, each with the alert's exact labels.
+#[test]
+fn ack_team_silences_every_active_alert_of_the_team_including_routed_ones() {
+    let am = Alertmanager::start();
+    am.post_alerts(&json!([
+        sg_alert("critical", "frontend", "hard_error_rate", "search"),
+        sg_alert("warning", "zoekt-webserver", "indexed_search_errors", ""),
+        sg_alert("warning", "gitserver", "disk_space", "distribution"),
+    ]));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_config(
+        dir.path(),
+        &config_text(
+            &[("prod", &am.url)],
+            &[],
+            "[[alerts.route]]\nteam = \"search\"\nmatchers = ['service_name=~\"zoekt.*\"']\n",
+        ),
+    );
+    crate::common::wait_for("three alerts", std::time::Duration::from_secs(10), || {
+        (am.get_json("/api/v2/alerts").as_array()?.len() == 3).then_some(())
+    });
+
+    // The preview names both alerts; no terminal, no --yes: nothing made.
+    let o = opsdeck(&["ack", "--team", "search"], Some(&path));
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("2 silences for the 2 active alerts of search"),
+        "{err}"
+    );
+    assert!(err.contains("critical_frontend_hard_error_rate {"), "{err}");
+    assert!(
+        err.contains("warning_zoekt_webserver_indexed_search_errors {"),
+        "{err}"
+    );
+    assert_eq!(am.get_json("/api/v2/silences"), json!([]));
+
+    let o = opsdeck(&["ack", "--team", "nobody", "--yes"], Some(&path));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains(r#"no team "nobody""#), "{}", stderr(&o));
+
+    let o = opsdeck(
+        &["ack", "--team", "search", "--for", "1h", "--yes"],
+        Some(&path),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 2, "{}", stdout(&o));
+    let silences = am.get_json("/api/v2/silences");
+    let mut services: Vec<String> = silences
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|s| {
+            let m = s["matchers"].as_array().expect("matchers");
+            assert!(
+                m.iter()
+                    .all(|m| m["isEqual"] == true && m["isRegex"] == false)
+            );
+            m.iter()
+                .find(|m| m["name"] == "service_name")
+                .and_then(|m| m["value"].as_str())
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    services.sort();
+    assert_eq!(services, ["frontend", "zoekt-webserver"]);
 }

@@ -308,7 +308,7 @@ fn every_change_is_in_the_audit_log() {
     let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let out = env.run(&config, &["release", "tick", "setup/cut-the-branch"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let out = env.run(&config, &["unack", &id], &[]);
+    let out = env.run(&config, &["unack", &id, "--yes"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let log = std::fs::read_to_string(env.state().join("opsdeck/audit.jsonl")).expect("audit log");
     let entries: Vec<Value> = log

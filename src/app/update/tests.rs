@@ -1288,10 +1288,20 @@ fn shift_a_acknowledges_every_shown_alert_of_the_team() {
     assert!(press(&mut state, 'A').is_empty());
     let c = confirm(&state);
     assert_eq!(c.question, "Acknowledge all 2 alerts of search for 2h?");
+    // The whole scope: each silence that will be made, with its alert.
+    assert_eq!(c.details.len(), 3, "{:?}", c.details);
     assert_eq!(
-        c.details,
-        vec!["one silence per alert, by alice: \"acknowledged from opsdeck\"".to_string()]
+        c.details[0],
+        "2 silences, one per active alert, by alice: \"acknowledged from opsdeck\", ending 2020-11-20 14:00 UTC"
     );
+    assert!(
+        c.details[1].starts_with(
+            "· critical_frontend_90th_percentile_search_request_duration {alertname="
+        ),
+        "{}",
+        c.details[1]
+    );
+    assert!(c.details[2].ends_with(r#"service_name="zoekt-indexserver"} on am"#));
     let effects = press(&mut state, 'y');
     let [Effect::CreateSilences(reqs)] = effects.as_slice() else {
         panic!("expected one CreateSilences, got {effects:?}");
