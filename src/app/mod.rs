@@ -9,6 +9,7 @@ pub mod console;
 pub mod deploy;
 pub mod input;
 pub mod keymap;
+pub mod pick;
 pub mod release;
 pub mod scope;
 pub mod state;

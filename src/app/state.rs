@@ -255,6 +255,8 @@ pub enum Overlay {
     Prompt(Box<super::release::Prompt>),
     /// The `:` command palette.
     Palette(Box<super::console::Palette>),
+    /// `u`/`e` on an alert: choose which of its silences.
+    Pick(Box<super::pick::Pick>),
 }
 
 /// What notifications have been sent.

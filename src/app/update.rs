@@ -175,6 +175,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     match state.overlays.last() {
         Some(Overlay::Confirm(_)) => return confirm_key(state, key),
+        Some(Overlay::Pick(_)) => return super::pick::key(state, key),
         Some(Overlay::AckForm(_)) => return form_key(state, key),
         Some(Overlay::Palette(_)) => return super::console::palette_key(state, key),
         Some(Overlay::Prompt(_)) => {
@@ -347,21 +348,8 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
         }
         Command::Ack => open_ack_form(state),
         Command::AckTeam => ack_team(state),
-        Command::Extend => {
-            let ids = state
-                .selected_alert()
-                .map(|a| a.silenced_by.clone())
-                .unwrap_or_default();
-            return extend(state, &ids);
-        }
-        Command::Unack => {
-            let Some(alert) = state.selected_alert() else {
-                return Vec::new();
-            };
-            let ids = alert.silenced_by.clone();
-            let name = alert.name().to_string();
-            ask_expire(state, &ids, &format!("on {name}"));
-        }
+        Command::Extend => super::pick::open(state, super::pick::PickOp::Extend),
+        Command::Unack => super::pick::open(state, super::pick::PickOp::Expire),
         Command::Silences => state.overlays.push(Overlay::Silences(0)),
         Command::JumpInhibitor => jump_to_inhibitor(state),
         // Release and deploy commands outside their views do nothing.
@@ -667,47 +655,29 @@ pub(super) fn quit(state: &mut State) -> Vec<Effect> {
     vec![Effect::Quit]
 }
 
+/// `e` in the silences list: the silence's whole scope, old → new end, y/N.
 fn extend(state: &mut State, ids: &[String]) -> Vec<Effect> {
+    let requests = super::pick::extend_requests(state, ids);
+    if requests.is_empty() {
+        say(state, Level::Error, "nothing to extend: no open silence");
+        return Vec::new();
+    }
     let by = chrono::Duration::from_std(state.settings.ack_duration)
         .unwrap_or(chrono::TimeDelta::hours(2));
-    let mut requests = Vec::new();
     let mut details = Vec::new();
-    for id in ids {
-        let Some(s) = state.silence(id) else { continue };
+    let mut n = 0;
+    for s in ids.iter().filter_map(|id| state.silence(id)) {
         if s.state == SilenceState::Expired {
             continue;
         }
-        let ends = s.ends_at.max(state.now) + by;
+        n += 1;
+        details.extend(super::scope::describe(state, s, None));
         details.push(format!(
-            "{} by {}: ends {} → {}",
-            s.id,
-            s.created_by,
+            "  ends {} → {}",
             s.ends_at.format("%Y-%m-%d %H:%M UTC"),
-            ends.format("%Y-%m-%d %H:%M UTC")
+            (s.ends_at.max(state.now) + by).format("%Y-%m-%d %H:%M UTC")
         ));
-        for target in state.expire_targets(s) {
-            requests.push(SilenceRequest {
-                target,
-                silence: NewSilence {
-                    id: Some(s.id.clone()),
-                    matchers: s.matchers.clone(),
-                    starts_at: s.starts_at,
-                    ends_at: s.ends_at.max(state.now) + by,
-                    created_by: s.created_by.clone(),
-                    comment: s.comment.clone(),
-                },
-            });
-        }
     }
-    if requests.is_empty() {
-        say(
-            state,
-            Level::Error,
-            "nothing to extend: the alert has no silence",
-        );
-        return Vec::new();
-    }
-    let n = details.len();
     state.overlays.push(Overlay::Confirm(Confirm {
         question: format!(
             "Extend {n} silence{} by {}?",
@@ -720,24 +690,21 @@ fn extend(state: &mut State, ids: &[String]) -> Vec<Effect> {
     Vec::new()
 }
 
+/// `u` in the silences list: the silence's whole scope, then y/N.
 fn ask_expire(state: &mut State, ids: &[String], what: &str) {
-    let mut targets = Vec::new();
-    let mut details = Vec::new();
-    for id in ids {
-        let Some(s) = state.silence(id) else { continue };
-        if s.state == SilenceState::Expired {
-            continue;
-        }
-        details.push(format!("{} by {}: {}", s.id, s.created_by, s.comment));
-        for t in state.expire_targets(s) {
-            targets.push((t, s.id.clone()));
-        }
-    }
+    let targets = super::pick::expire_targets(state, ids);
     if targets.is_empty() {
         say(state, Level::Error, "nothing to expire: no active silence");
         return;
     }
-    let n = details.len();
+    let mut details = Vec::new();
+    let mut n = 0;
+    for s in ids.iter().filter_map(|id| state.silence(id)) {
+        if s.state != SilenceState::Expired {
+            n += 1;
+            details.extend(super::scope::describe(state, s, None));
+        }
+    }
     state.overlays.push(Overlay::Confirm(Confirm {
         question: format!("Expire {n} silence{} {what}?", plural(n)),
         details,

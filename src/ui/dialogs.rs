@@ -21,7 +21,7 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     v
 }
 
-fn dialog(theme: &Theme, title: String) -> Block<'static> {
+pub(super) fn dialog(theme: &Theme, title: String) -> Block<'static> {
     Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)

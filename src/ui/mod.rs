@@ -9,6 +9,7 @@ mod dialogs;
 mod help;
 mod overview;
 mod palette;
+mod pick;
 mod placeholder;
 mod release;
 mod silences;
@@ -57,6 +58,7 @@ pub fn render(state: &State, frame: &mut Frame) {
             Overlay::Silences(row) => silences::render(state, *row, frame, body),
             Overlay::Palette(p) => palette::render(state, p, frame, body),
             Overlay::Prompt(p) => dialogs::prompt(&state.theme, p, frame, body),
+            Overlay::Pick(p) => pick::render(&state.theme, p, frame, body),
         }
     }
 }

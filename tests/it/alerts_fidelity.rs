@@ -335,3 +335,82 @@ fn screen_text(state: &opsdeck::app::state::State) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// `u` on an alert covered by the user's own silence and by a teammate's
+/// team-wide one: both are listed with their scope, only the user's is
+/// selected, and `y` expires exactly that one on the real Alertmanager.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn u_expires_only_the_selected_silence_and_never_a_teammates_broad_one() {
+    let am = Alertmanager::start();
+    am.post_alerts(&json!([
+        sg_alert("warning", "frontend", "slow_search", "search"),
+        sg_alert("critical", "zoekt-webserver", "index_errors", "search"),
+    ]));
+    let mine = am.post_silence(&silence(
+        json!([{"name": "alertname", "value": "warning_frontend_slow_search", "isRegex": false, "isEqual": true}]),
+        "tester",
+        "mine",
+    ));
+    let teams = am.post_silence(&silence(
+        json!([{"name": "owner", "value": "search", "isRegex": false, "isEqual": true}]),
+        "bob",
+        "search maintenance",
+    ));
+    let cfg = config(&[("prod", &am.url)], &[], "");
+    let mut rt = Runtime::start(&cfg, false).expect("runtime");
+    until(&mut rt, 20, "both alerts silenced", |s| {
+        s.alerts.len() == 2 && s.alerts.iter().all(|a| a.is_silenced())
+    })
+    .await;
+    press(&mut rt, [key('s')]).await;
+    select_team(&mut rt, "search").await;
+    while rt.state.selected_alert().map(|a| a.name()) != Some("warning_frontend_slow_search") {
+        let before = rt.state.alert;
+        press(&mut rt, [key('j')]).await;
+        assert_ne!(rt.state.alert, before, "{}", summary(&rt.state));
+    }
+    press(&mut rt, [key('u')]).await;
+    let screen = screen_text(&rt.state);
+    assert!(
+        screen.contains("Expire 1 of 2 silences on warning_frontend_slow_search?"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(r#"[x] "#) && screen.contains(r#"[ ] "#),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(r#"by bob: "search maintenance""#)
+            && screen.contains("covers 2 alerts, 1 besides this one"),
+        "{screen}"
+    );
+    press(&mut rt, [key('y')]).await;
+    until(&mut rt, 10, "the user's silence expired", |s| {
+        s.silence(&mine)
+            .is_some_and(|x| x.state == opsdeck::alerts::model::SilenceState::Expired)
+    })
+    .await;
+    let states: Vec<(String, String)> = am
+        .get_json("/api/v2/silences")
+        .as_array()
+        .expect("silences")
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap_or_default().to_string(),
+                s["status"]["state"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        states.contains(&(mine.clone(), "expired".into())),
+        "{states:?}"
+    );
+    assert!(
+        states.contains(&(teams.clone(), "active".into())),
+        "{states:?}"
+    );
+}

@@ -244,10 +244,7 @@ async fn ack_extend_and_unack_through_keys() {
     })
     .await;
     press(&mut rt, [key('u')]).await;
-    assert!(matches!(
-        rt.state.overlays.last(),
-        Some(Overlay::Confirm(_))
-    ));
+    assert!(matches!(rt.state.overlays.last(), Some(Overlay::Pick(_))));
     press(&mut rt, [key('y')]).await;
     wait_for("the silence expired", Duration::from_secs(10), || {
         (silences(&am)[0]["status"]["state"] == "expired").then_some(())

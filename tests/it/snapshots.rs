@@ -432,6 +432,22 @@ fn detail_on_a_silenced_alert() {
     insta::assert_snapshot!("detail_silenced", backend);
 }
 
+/// `u` on a silenced alert: the picker with the silence's whole scope.
+#[test]
+fn unack_picker() {
+    let mut state = loaded(false);
+    keys(&mut state, "sjj");
+    key(&mut state, KeyCode::Tab);
+    keys(&mut state, "j");
+    update(&mut state, Action::Tick(now() + TimeDelta::seconds(10)));
+    update(&mut state, Action::Tick(now()));
+    keys(&mut state, "u");
+    let backend = screen(&state);
+    let all = text(&backend);
+    assert!(all.contains("covers only this alert"), "{all}");
+    insta::assert_snapshot!("unack_picker", backend);
+}
+
 #[test]
 fn detail_with_annotations_and_runbook() {
     let mut state = loaded(false);

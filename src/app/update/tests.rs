@@ -372,6 +372,13 @@ fn form(state: &State) -> &AckForm {
     }
 }
 
+fn pick(state: &State) -> &crate::app::pick::Pick {
+    match top_overlay(state) {
+        Some(Overlay::Pick(p)) => p,
+        other => panic!("expected the silence picker on top, got {other:?}"),
+    }
+}
+
 fn confirm(state: &State) -> &Confirm {
     match top_overlay(state) {
         Some(Overlay::Confirm(c)) => c,
@@ -1295,9 +1302,8 @@ fn shift_a_acknowledges_every_shown_alert_of_the_team() {
         "2 silences, one per active alert, by alice: \"acknowledged from opsdeck\", ending 2020-11-20 14:00 UTC"
     );
     assert!(
-        c.details[1].starts_with(
-            "· critical_frontend_90th_percentile_search_request_duration {alertname="
-        ),
+        c.details[1]
+            .starts_with("· critical_frontend_90th_percentile_search_request_duration {alertname="),
         "{}",
         c.details[1]
     );
@@ -1381,18 +1387,19 @@ fn e_extends_the_alerts_silence_keeping_id_matchers_and_start() {
     let mut state = fixture();
     press(&mut state, 's');
     select_alert(&mut state, SEARCH_SILENCED);
-    // e asks first (default No) …
+    // e asks first (default No), stating old → new end …
     assert_eq!(press(&mut state, 'e'), vec![]);
-    let Some(Overlay::Confirm(c)) = top_overlay(&state) else {
-        panic!("expected a y/N, got {:?}", top_overlay(&state));
-    };
-    assert_eq!(c.question, "Extend 1 silence by 2h?");
-    assert!(
-        c.details[0].starts_with("sil-searcher by alice: ends "),
-        "{c:?}"
+    let p = pick(&state);
+    assert_eq!(
+        p.question(),
+        format!("Extend 1 of 1 silence on {SEARCH_SILENCED}?")
+    );
+    assert_eq!(
+        p.items[0].lines[2],
+        "  ends 2020-11-20 13:00 UTC → 2020-11-20 15:00 UTC"
     );
     assert_eq!(press(&mut state, 'n'), vec![]);
-    assert!(!matches!(top_overlay(&state), Some(Overlay::Confirm(_))));
+    assert!(top_overlay(&state).is_none());
     // … and y extends.
     assert_eq!(press(&mut state, 'e'), vec![]);
     let effects = press(&mut state, 'y');
@@ -1451,7 +1458,10 @@ fn e_on_an_unsilenced_alert_is_an_error_without_effect() {
     assert!(press(&mut state, 'e').is_empty());
     assert_eq!(
         state.message.as_ref().map(|m| (m.text.as_str(), m.level)),
-        Some(("nothing to extend: the alert has no silence", Level::Error))
+        Some((
+            "nothing to extend: critical_frontend_90th_percentile_search_request_duration has no open silence",
+            Level::Error
+        ))
     );
     assert!(state.overlays.is_empty());
 }
@@ -1462,18 +1472,21 @@ fn u_asks_then_y_expires_the_alerts_silence_and_no_is_the_default() {
     press(&mut state, 's');
     select_alert(&mut state, SEARCH_SILENCED);
     assert!(press(&mut state, 'u').is_empty());
-    let c = confirm(&state);
+    let p = pick(&state);
     assert_eq!(
-        c.question,
-        format!("Expire 1 silence on {SEARCH_SILENCED}?")
+        p.question(),
+        format!("Expire 1 of 1 silence on {SEARCH_SILENCED}?")
     );
     assert_eq!(
-        c.details,
-        vec!["sil-searcher by alice: sil-searcher: known issue, fix is rolling out".to_string()]
+        p.items[0].lines,
+        vec![
+            format!("sil-sear {{alertname=\"{SEARCH_SILENCED}\"}}"),
+            "  by alice: \"sil-searcher: known issue, fix is rolling out\" · ends 2020-11-20 13:00 UTC · covers only this alert".to_string(),
+        ]
     );
-    assert_eq!(
-        c.op,
-        PendingOp::Expire(vec![("am".into(), "sil-searcher".into())])
+    assert!(
+        p.items[0].selected,
+        "alice's own silence of only this alert"
     );
 
     // Default: no.
@@ -1530,7 +1543,10 @@ fn u_on_an_unsilenced_alert_is_an_error() {
     assert!(state.overlays.is_empty());
     assert_eq!(
         state.message.as_ref().map(|m| (m.text.as_str(), m.level)),
-        Some(("nothing to expire: no active silence", Level::Error))
+        Some((
+            "nothing to expire: critical_gitserver_disk_space_remaining has no open silence",
+            Level::Error
+        ))
     );
 }
 
@@ -2029,4 +2045,82 @@ fn an_empty_alert_list_says_why() {
         am_event("am2", AlertmanagerSnapshot::default(), now()),
     );
     assert_eq!(state.alerts_unavailable(), None);
+}
+
+/// A teammate's team-wide silence also covers the alert: `u` lists it with
+/// its matchers, author and how many other alerts it covers, unselected;
+/// only the user's own silence of this alert is expired unless they opt in.
+#[test]
+fn u_leaves_a_teammates_broad_silence_unselected_until_space() {
+    let mut snap = snapshot("am");
+    let mut team_wide = silence(
+        "sil-team",
+        vec![Matcher::equal("owner", "search")],
+        240,
+        SilenceState::Active,
+        "am",
+    );
+    team_wide.created_by = "bob".into();
+    snap.silences.push(team_wide);
+    for a in &mut snap.alerts {
+        if a.labels.get("owner") == Some("search") && a.name() != SEARCH_CRIT {
+            a.silenced_by.push("sil-team".into());
+            a.state = AlertState::Silenced;
+        }
+    }
+    let mut state = fixture();
+    update(&mut state, am_event("am", snap, now()));
+    press(&mut state, 's');
+    select_alert(&mut state, SEARCH_SILENCED);
+    press(&mut state, 'u');
+    let p = pick(&state);
+    let ids: Vec<(&str, bool)> = p
+        .items
+        .iter()
+        .map(|i| (i.id.as_str(), i.selected))
+        .collect();
+    assert_eq!(ids, [("sil-searcher", true), ("sil-team", false)]);
+    assert!(
+        p.items[1].lines[0].ends_with(r#"{owner="search"}"#),
+        "{:?}",
+        p.items[1]
+    );
+    assert!(
+        p.items[1].lines[1].starts_with("  by bob: ")
+            && p.items[1].lines[1].ends_with("covers 2 alerts, 1 besides this one"),
+        "{:?}",
+        p.items[1]
+    );
+    assert_eq!(
+        p.question(),
+        format!("Expire 1 of 2 silences on {SEARCH_SILENCED}?")
+    );
+    // y expires exactly the selected one.
+    assert_eq!(
+        press(&mut state, 'y'),
+        vec![Effect::ExpireSilences(vec![(
+            "am".into(),
+            "sil-searcher".into()
+        )])]
+    );
+
+    // Opting in: j, space selects the teammate's silence too.
+    press(&mut state, 'u');
+    press(&mut state, 'j');
+    press(&mut state, ' ');
+    assert_eq!(
+        pick(&state).question(),
+        format!("Expire 2 of 2 silences on {SEARCH_SILENCED}?")
+    );
+    // Nothing selected: y says so and keeps the picker open.
+    press(&mut state, ' ');
+    press(&mut state, 'k');
+    press(&mut state, ' ');
+    assert_eq!(pick(&state).selected(), 0);
+    assert!(press(&mut state, 'y').is_empty());
+    assert!(matches!(top_overlay(&state), Some(Overlay::Pick(_))));
+    assert_eq!(state.message.as_ref().map(|m| m.level), Some(Level::Error));
+    // Any other key cancels.
+    assert!(code(&mut state, KeyCode::Enter).is_empty());
+    assert!(state.overlays.is_empty());
 }

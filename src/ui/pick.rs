@@ -1,0 +1,80 @@
+//! The `u`/`e` picker: an alert's silences with their whole scope, each
+//! with a checkbox; the question says exactly what `y` will do.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::dialogs::{centered, dialog};
+use super::text::{clean, wrap};
+use super::theme::{Role, Theme};
+use crate::app::pick::Pick;
+
+/// Draws the picker centred over `area`.
+pub fn render(theme: &Theme, pick: &Pick, frame: &mut Frame, area: Rect) {
+    let width = 110.min(area.width);
+    let room = usize::from(width.saturating_sub(8)).max(10);
+    let mut lines = vec![Line::from("")];
+    for part in wrap(&clean(&pick.question()), room + 2) {
+        lines.push(Line::from(Span::styled(
+            format!("  {part}"),
+            theme.style(Role::Emphasis),
+        )));
+    }
+    lines.push(Line::from(""));
+    for (i, item) in pick.items.iter().enumerate() {
+        let mark = if item.selected { "[x]" } else { "[ ]" };
+        let cursor = i == pick.cursor;
+        let row_style = if cursor {
+            theme.style(Role::Selected)
+        } else {
+            theme.style(Role::Text)
+        };
+        for (n, text) in item.lines.iter().enumerate() {
+            let style = if text.trim_start().starts_with('⚠') {
+                theme.style(Role::Warning)
+            } else if n == 0 {
+                row_style
+            } else {
+                theme.style(Role::Muted)
+            };
+            for (k, part) in wrap(&clean(text), room).into_iter().enumerate() {
+                let lead = match (n, k) {
+                    (0, 0) if cursor => format!("▶ {mark} "),
+                    (0, 0) => format!("  {mark} "),
+                    _ => "      ".to_string(),
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(lead, row_style),
+                    Span::styled(part, style),
+                ]));
+            }
+        }
+    }
+    lines.push(Line::from(""));
+    let verb = match pick.op {
+        crate::app::pick::PickOp::Expire => " expire the selected   ",
+        crate::app::pick::PickOp::Extend => " extend the selected   ",
+    };
+    lines.push(Line::from(vec![
+        Span::raw("  "),
+        Span::styled("space", theme.style(Role::Emphasis)),
+        Span::raw(" select   "),
+        Span::styled("j/k", theme.style(Role::Emphasis)),
+        Span::raw(" move   "),
+        Span::styled("y", theme.style(Role::Yes)),
+        Span::raw(verb),
+        Span::styled("N", theme.style(Role::No)),
+        Span::raw(" cancel (any other key)"),
+    ]));
+    let height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2);
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(dialog(theme, " Which silences? [y/N] ".into())),
+        rect,
+    );
+}
