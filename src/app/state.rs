@@ -515,6 +515,37 @@ impl State {
         self.sources.iter().find(|s| s.name == name)
     }
 
+    /// When an alert's data last came in, if every source reporting it is
+    /// failing now: the alert is then shown as stale (it may have resolved,
+    /// or been silenced, since). `None` while any of its sources answers.
+    pub fn stale_since(&self, alert: &Alert) -> Option<DateTime<Utc>> {
+        let mut freshest: Option<DateTime<Utc>> = None;
+        for name in &alert.sources {
+            let s = self.source(name)?;
+            s.error.as_ref()?;
+            freshest = freshest.max(s.last_ok);
+        }
+        freshest
+    }
+
+    /// Any alert source failing now? (Lets views skip the stale checks in
+    /// the common case.)
+    pub fn any_source_failing(&self) -> bool {
+        self.sources.iter().any(|s| s.error.is_some())
+    }
+
+    /// The oldest data among a team's stale alerts, if it has any.
+    pub fn team_stale_since(&self, group: &TeamGroup) -> Option<DateTime<Utc>> {
+        if !self.any_source_failing() {
+            return None;
+        }
+        group
+            .alerts
+            .iter()
+            .filter_map(|&i| self.stale_since(&self.alerts[i]))
+            .min()
+    }
+
     /// Alertmanagers grouped into clusters (by shared peer names; a
     /// non-clustered Alertmanager is a cluster of one), in config order.
     pub fn clusters(&self) -> Vec<Vec<String>> {

@@ -10,7 +10,7 @@ use ratatui::widgets::{
 };
 
 use super::chrome::{severity_style, severity_tag};
-use super::text::{age, clean, plural, suppressed_counts, until, wrap};
+use super::text::{age, clean, fit, plural, suppressed_counts, until, wrap};
 use super::theme::{Role, Theme};
 use crate::alerts::matcher::quote;
 use crate::alerts::model::{Alert, AlertState, Severity};
@@ -98,7 +98,7 @@ fn teams(state: &State, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|g| {
             let mut spans = vec![Span::styled(
-                format!("{:<16.16} ", clean(&g.team)),
+                format!("{:<16} ", fit(&clean(&g.team), 16)),
                 theme.style(Role::Emphasis),
             )];
             spans.extend(counts_spans(theme, &g.counts));
@@ -108,12 +108,34 @@ fn teams(state: &State, frame: &mut Frame, area: Rect) {
                 .map(|s| s.content.chars().count())
                 .sum::<usize>()
                 + 2;
+            let stale = state
+                .team_stale_since(g)
+                .map(|t| format!(" stale {}", age(state.now, t)));
+            let stale_len = stale.as_ref().map_or(0, |s| s.chars().count());
             let mut suppressed = suppressed_counts(g.silenced, g.inhibited, false);
-            if used + suppressed.chars().count() > room {
+            if used + suppressed.chars().count() + stale_len > room {
                 suppressed = suppressed_counts(g.silenced, g.inhibited, true);
             }
             if !suppressed.is_empty() {
                 spans.push(Span::styled(suppressed, theme.style(Role::Dim)));
+            }
+            if let Some(stale) = stale {
+                // Its data stopped coming: the whole row is dimmed, and
+                // says so when there is room (the alert rows always do).
+                let used: usize = spans
+                    .iter()
+                    .map(|s| s.content.chars().count())
+                    .sum::<usize>()
+                    + 2;
+                let stale = if used + stale_len <= room {
+                    stale
+                } else {
+                    " stale".into()
+                };
+                if used + stale.chars().count() <= room {
+                    spans.push(Span::styled(stale, theme.style(Role::Warning)));
+                }
+                return ListItem::new(Line::from(spans)).style(theme.style(Role::Dim));
             }
             ListItem::new(Line::from(spans))
         })
@@ -181,13 +203,6 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect) {
     let visible = usize::from(area.height.saturating_sub(3)).max(1);
     let selected = state.alert.min(group.total().saturating_sub(1));
     let start = selected.saturating_sub(visible - 1);
-    let rows: Vec<Row> = group
-        .alerts
-        .iter()
-        .skip(start)
-        .take(visible)
-        .map(|&i| alert_row(state, &state.alerts[i]))
-        .collect();
     // The name column fits the longest visible name, up to 60% of the width.
     let longest = group
         .alerts
@@ -200,6 +215,16 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect) {
     let name_width = u16::try_from(longest)
         .unwrap_or(u16::MAX)
         .clamp(5, area.width.saturating_mul(11) / 20);
+    // Inside the borders: three fixed columns, the name, four gaps.
+    let summary_width = usize::from(area.width.saturating_sub(2 + 4 + 9 + 4 + 4 + name_width));
+    let widths = (usize::from(name_width), summary_width);
+    let rows: Vec<Row> = group
+        .alerts
+        .iter()
+        .skip(start)
+        .take(visible)
+        .map(|&i| alert_row(state, &state.alerts[i], widths))
+        .collect();
     let table = Table::new(
         rows,
         [
@@ -224,9 +249,19 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_stateful_widget(table, area, &mut ts);
 }
 
-fn alert_row<'a>(state: &State, a: &'a Alert) -> Row<'a> {
+/// One alert's row; the name and summary are cut to `widths` with "…".
+fn alert_row<'a>(state: &State, a: &'a Alert, widths: (usize, usize)) -> Row<'a> {
     let theme = &state.theme;
-    Row::new(vec![
+    let stale = if state.any_source_failing() {
+        state.stale_since(a)
+    } else {
+        None
+    };
+    let summary = match stale {
+        Some(t) => format!("stale {} · {}", age(state.now, t), clean(a.summary())),
+        None => clean(a.summary()).into_owned(),
+    };
+    let row = Row::new(vec![
         Cell::from(severity_tag(a.severity)).style(severity_style(theme, a.severity)),
         Cell::from(if a.is_silenced() && a.is_inhibited() {
             "sil+inh"
@@ -235,9 +270,14 @@ fn alert_row<'a>(state: &State, a: &'a Alert) -> Row<'a> {
         })
         .style(state_style(theme, a.state)),
         Cell::from(age(state.now, a.starts_at)),
-        Cell::from(clean(a.name()).into_owned()),
-        Cell::from(clean(a.summary()).into_owned()),
-    ])
+        Cell::from(fit(&clean(a.name()), widths.0)),
+        Cell::from(fit(&summary, widths.1)),
+    ]);
+    if stale.is_some() {
+        row.style(theme.style(Role::Dim))
+    } else {
+        row
+    }
 }
 
 /// Label column width in the detail pane.

@@ -99,6 +99,19 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
         format!("  silence goes to: {}", form.targets.join(", ")),
         theme.style(Role::Muted),
     )));
+    // A target that is not answering is said before Enter, not after.
+    for target in &form.targets {
+        if let Some(e) = state.source(target).and_then(|s| s.error.as_deref()) {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "  ⚠ {} is unreachable ({}): the silence will likely fail",
+                    clean(target),
+                    clean(e)
+                ),
+                theme.style(Role::Attention),
+            )));
+        }
+    }
     if let Some(e) = &form.error {
         lines.push(Line::from(Span::styled(
             format!("  ✗ {}", clean(e)),

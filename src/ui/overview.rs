@@ -89,7 +89,7 @@ fn alerts(state: &State, rows: usize) -> Vec<Line<'static>> {
     }
     for g in state.groups.iter().take(rows.saturating_sub(lines.len())) {
         let mut spans = vec![Span::styled(
-            format!("{:<18.18} ", clean(&g.team)),
+            format!("{:<18} ", super::text::fit(&clean(&g.team), 18)),
             t.style(Role::Text),
         )];
         for s in Severity::ALL {
@@ -101,6 +101,12 @@ fn alerts(state: &State, rows: usize) -> Vec<Line<'static>> {
         let suppressed = super::text::suppressed_counts(g.silenced, g.inhibited, false);
         if !suppressed.is_empty() {
             spans.push(Span::styled(suppressed, t.style(Role::Dim)));
+        }
+        if let Some(since) = state.team_stale_since(g) {
+            spans.push(Span::styled(
+                format!(" stale {}", super::text::age(state.now, since)),
+                t.style(Role::Warning),
+            ));
         }
         lines.push(Line::from(spans));
     }

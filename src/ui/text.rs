@@ -165,6 +165,30 @@ pub fn suppressed_counts(silenced: usize, inhibited: usize, short: bool) -> Stri
     parts.join(" ")
 }
 
+/// `text` cut to `width` terminal columns, ending in "…" when cut (nothing
+/// is cut silently).
+pub fn fit(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
 /// "1 alert", "2 alerts".
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
@@ -177,6 +201,15 @@ pub fn plural(n: usize, word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fit_marks_what_it_cuts() {
+        assert_eq!(fit("HighCPU", 10), "HighCPU");
+        assert_eq!(fit("HighCPU", 7), "HighCPU");
+        assert_eq!(fit("HighCPU", 5), "High…");
+        assert_eq!(fit("日本語テキスト", 7), "日本語…");
+        assert_eq!(fit("abc", 0), "");
+    }
     use chrono::TimeDelta;
 
     #[test]

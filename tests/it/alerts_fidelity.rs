@@ -414,3 +414,64 @@ async fn u_expires_only_the_selected_silence_and_never_a_teammates_broad_one() {
         "{states:?}"
     );
 }
+
+/// When an Alertmanager stops, its alerts stay on screen but are marked
+/// stale (dimmed, "stale 1m" with the age of the last data) in the alert
+/// row, the team row and the overview; the ack form warns before Enter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_sources_alerts_are_marked_stale_and_the_form_warns() {
+    let a = Alertmanager::start();
+    let mut b = Alertmanager::start();
+    a.post_alerts(&json!([sg_alert(
+        "warning",
+        "frontend",
+        "slow_search",
+        "search"
+    )]));
+    b.post_alerts(&json!([sg_alert(
+        "critical",
+        "gitserver",
+        "disk",
+        "distribution"
+    )]));
+    let cfg = config(&[("a", &a.url), ("b", &b.url)], &[], "");
+    let mut rt = Runtime::start(&cfg, false).expect("runtime");
+    until(&mut rt, 20, "both alerts", |s| s.alerts.len() == 2).await;
+    let name_of = |s: &opsdeck::app::state::State, stale: bool| -> Vec<String> {
+        s.alerts
+            .iter()
+            .filter(|x| s.stale_since(x).is_some() == stale)
+            .map(|x| x.name().to_string())
+            .collect()
+    };
+    assert!(name_of(&rt.state, true).is_empty());
+
+    b.stop();
+    until(&mut rt, 15, "b failing", |s| {
+        s.source("b").is_some_and(|x| x.error.is_some())
+    })
+    .await;
+    assert_eq!(name_of(&rt.state, true), ["critical_gitserver_disk"]);
+    assert_eq!(name_of(&rt.state, false), ["warning_frontend_slow_search"]);
+    // Age it past a minute so the marker shows its age.
+    select_team(&mut rt, "distribution").await;
+    let later = rt.state.now + chrono::TimeDelta::seconds(75);
+    opsdeck::app::update(&mut rt.state, opsdeck::app::Action::Tick(later));
+    let screen = screen_text(&rt.state);
+    assert!(screen.contains("stale 1m · "), "alert row: {screen}");
+    assert!(
+        screen.contains("distribution     1c  stale 1m"),
+        "team row: {screen}"
+    );
+
+    press(&mut rt, [key('a')]).await;
+    let screen = screen_text(&rt.state);
+    assert!(
+        screen.contains("⚠ b is unreachable (GET /api/v2/alerts: connection refused): the silence will likely fail"),
+        "{screen}"
+    );
+    press(&mut rt, [code(KeyCode::Esc), key('0')]).await;
+    opsdeck::app::update(&mut rt.state, opsdeck::app::Action::Tick(later));
+    let screen = screen_text(&rt.state);
+    assert!(screen.contains("stale 1m"), "overview: {screen}");
+}
