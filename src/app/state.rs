@@ -171,9 +171,22 @@ pub struct AckForm {
     pub error: Option<String>,
     /// Waiting for Alertmanager's answer.
     pub submitting: bool,
+    /// `A`: acknowledging this whole team (one silence per active alert;
+    /// the matchers field is not used).
+    pub team: Option<String>,
 }
 
 impl AckForm {
+    /// The fields the user can edit, in order (a team form has no
+    /// matchers: each silence takes its alert's labels).
+    pub fn fields(&self) -> &'static [FormField] {
+        if self.team.is_some() {
+            &FormField::ALL[1..]
+        } else {
+            &FormField::ALL
+        }
+    }
+
     /// The focused input.
     pub fn input_mut(&mut self) -> &mut LineInput {
         match self.field {

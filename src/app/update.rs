@@ -455,6 +455,7 @@ fn open_ack_form(state: &mut State) {
         field: FormField::Matchers,
         error: None,
         submitting: false,
+        team: None,
     };
     if form.targets.is_empty() {
         say(
@@ -477,16 +478,15 @@ fn form_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         return Vec::new();
     }
-    let idx = FormField::ALL
-        .iter()
-        .position(|f| *f == form.field)
-        .unwrap_or(0);
+    let fields = form.fields();
+    let n = fields.len();
+    let idx = fields.iter().position(|f| *f == form.field).unwrap_or(0);
     match key.code {
         KeyCode::Esc => {
             state.overlays.pop();
         }
-        KeyCode::Tab | KeyCode::Down => form.field = FormField::ALL[(idx + 1) % 4],
-        KeyCode::BackTab | KeyCode::Up => form.field = FormField::ALL[(idx + 3) % 4],
+        KeyCode::Tab | KeyCode::Down => form.field = fields[(idx + 1) % n],
+        KeyCode::BackTab | KeyCode::Up => form.field = fields[(idx + n - 1) % n],
         KeyCode::Enter => submit_form(state),
         _ => {
             if form.input_mut().handle(key) {
@@ -503,6 +503,7 @@ fn submit_form(state: &mut State) {
         return;
     };
     let matchers = match form.parsed_matchers() {
+        _ if form.team.is_some() => Vec::new(),
         Ok(m) => m,
         Err(e) => {
             form.error = Some(format!("matchers: {e}"));
@@ -529,6 +530,12 @@ fn submit_form(state: &mut State) {
     if form.author.text().trim().is_empty() {
         form.error = Some("author: who is acknowledging?".into());
         form.field = FormField::Author;
+        return;
+    }
+    if let Some(team) = form.team.clone() {
+        let author = form.author.text().trim().to_string();
+        let comment = form.comment.text().to_string();
+        confirm_team_ack(state, &team, duration, &author, &comment);
         return;
     }
     let silence = NewSilence {
@@ -579,19 +586,14 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// `A`: the team form (duration, author, comment; a preview of the
+/// silences it will make), then y/N.
 fn ack_team(state: &mut State) {
     let Some(team) = state.selected_group().map(|g| g.team.clone()) else {
         return;
     };
     let now = state.now;
-    let end = now
-        + chrono::Duration::from_std(state.settings.ack_duration)
-            .unwrap_or(chrono::TimeDelta::hours(2));
-    let (author, comment) = (
-        state.settings.ack_author.clone(),
-        state.settings.ack_comment.clone(),
-    );
-    let Some(plan) = super::scope::team_ack(state, &team, now, end, &author, &comment) else {
+    let Some(plan) = super::scope::team_ack(state, &team, now, now, "", "") else {
         return;
     };
     if plan.count == 0 {
@@ -610,7 +612,48 @@ fn ack_team(state: &mut State) {
         );
         return;
     }
-    // The whole scope before y/N: every silence that will be made.
+    let mut targets: Vec<String> = plan.requests.iter().map(|r| r.target.clone()).collect();
+    targets.dedup();
+    let form = AckForm {
+        fingerprint: String::new(),
+        alertname: format!("all of {team}"),
+        targets,
+        matchers: LineInput::new(""),
+        duration: LineInput::new(
+            &humantime::format_duration(state.settings.ack_duration).to_string(),
+        ),
+        author: LineInput::new(&state.settings.ack_author),
+        comment: LineInput::new(&state.settings.ack_comment),
+        field: FormField::Duration,
+        error: None,
+        submitting: false,
+        team: Some(team),
+    };
+    state.overlays.push(Overlay::AckForm(Box::new(form)));
+}
+
+/// The team form's Enter: the whole scope (every silence it makes), y/N.
+fn confirm_team_ack(
+    state: &mut State,
+    team: &str,
+    duration: std::time::Duration,
+    author: &str,
+    comment: &str,
+) {
+    let now = state.now;
+    let end = now + chrono::Duration::from_std(duration).unwrap_or(chrono::TimeDelta::hours(2));
+    let Some(plan) = super::scope::team_ack(state, team, now, end, author, comment) else {
+        if let Some(Overlay::AckForm(form)) = state.overlays.last_mut() {
+            form.error = Some(format!("{team} has no alerts any more"));
+        }
+        return;
+    };
+    if plan.count == 0 {
+        if let Some(Overlay::AckForm(form)) = state.overlays.last_mut() {
+            form.error = Some(format!("{team}: nothing to acknowledge any more"));
+        }
+        return;
+    }
     let mut details = vec![format!(
         "{} silence{}, one per active alert, by {author}: {comment:?}, ending {}",
         plan.count,
@@ -623,12 +666,12 @@ fn ack_team(state: &mut State) {
             "Acknowledge all {} alert{} of {team} for {}?",
             plan.count,
             plural(plan.count),
-            humantime::format_duration(state.settings.ack_duration)
+            humantime::format_duration(duration)
         ),
         details,
         op: PendingOp::Create {
             requests: plan.requests,
-            from_form: false,
+            from_form: true,
         },
     }));
 }

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 use super::text::{clean, wrap};
 use super::theme::{Role, Theme};
 use crate::alerts::grouping::count_matching;
-use crate::app::state::{AckForm, Confirm, FormField, State};
+use crate::app::state::{AckForm, Confirm, State};
 
 /// A centred rectangle of at most `width` × `height` inside `area`.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -36,7 +36,17 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
     let label_style = theme.style(Role::Label);
     let mut lines = vec![Line::from("")];
     let room = usize::from(width.saturating_sub(15)).max(10);
-    for field in FormField::ALL {
+    if let Some(team) = &form.team {
+        lines.push(Line::from(vec![
+            Span::styled("  ", label_style),
+            Span::styled(format!("{:<9}", "Team"), label_style),
+            Span::raw(format!(
+                "{}: one silence per active alert, with its labels",
+                clean(team)
+            )),
+        ]));
+    }
+    for &field in form.fields() {
         let input = form.input(field);
         let focused = field == form.field && !form.submitting;
         let text = input.text();
@@ -65,7 +75,11 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
         }
     }
     lines.push(Line::from(""));
+    if let Some(team) = &form.team {
+        team_preview(state, team, room, &mut lines);
+    }
     let preview = match form.parsed_matchers() {
+        _ if form.team.is_some() => Span::raw(""),
         Ok(m) => {
             let n = count_matching(&state.alerts, &m);
             Span::styled(
@@ -78,7 +92,9 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
         }
         Err(e) => Span::styled(format!("  matchers: {e}"), theme.style(Role::Attention)),
     };
-    lines.push(Line::from(preview));
+    if form.team.is_none() {
+        lines.push(Line::from(preview));
+    }
     // When it would end; a long one stands out (a typo such as 999d).
     let ends = humantime::parse_duration(form.duration.text().trim())
         .ok()
@@ -140,6 +156,44 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
             )),
         rect,
     );
+}
+
+/// The silences a team form will make: one line each, at most eight, then
+/// how many more (the y/N lists them all).
+fn team_preview(state: &State, team: &str, room: usize, lines: &mut Vec<Line<'static>>) {
+    let theme = &state.theme;
+    let now = state.now;
+    let Some(plan) = crate::app::scope::team_ack(state, team, now, now, "", "") else {
+        return;
+    };
+    lines.push(Line::from(Span::styled(
+        format!(
+            "  {} silence{} will be made:",
+            plan.count,
+            if plan.count == 1 { "" } else { "s" }
+        ),
+        theme.style(if plan.count == 0 {
+            Role::Attention
+        } else {
+            Role::Ok
+        }),
+    )));
+    const SHOWN: usize = 8;
+    for p in plan.preview.iter().take(SHOWN) {
+        lines.push(Line::from(Span::styled(
+            format!("  · {}", super::text::fit(&clean(p), room + 9)),
+            theme.style(Role::Muted),
+        )));
+    }
+    if plan.preview.len() > SHOWN {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  … and {} more (all listed before y/N)",
+                plan.preview.len() - SHOWN
+            ),
+            theme.style(Role::Muted),
+        )));
+    }
 }
 
 /// A y/N question.

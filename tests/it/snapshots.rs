@@ -529,6 +529,10 @@ fn confirm_team_ack() {
     let mut state = loaded(false);
     keys(&mut state, "jA");
     assert_eq!(state.overlays.len(), 1);
+    // The team form: what it will make, before anything is asked.
+    insta::assert_snapshot!("team_ack_form", screen(&state));
+    key(&mut state, KeyCode::Enter);
+    assert_eq!(state.overlays.len(), 2);
     insta::assert_snapshot!("confirm_team_ack", screen(&state));
 }
 

@@ -1292,7 +1292,14 @@ fn shift_a_acknowledges_every_shown_alert_of_the_team() {
     // it must still not be counted.
     press(&mut state, 's');
     assert_eq!(state.groups[0].total(), 3);
+    // A opens the team form (duration, author, comment; no matchers) …
     assert!(press(&mut state, 'A').is_empty());
+    let f = form(&state);
+    assert_eq!(f.team.as_deref(), Some("search"));
+    assert_eq!(f.field, FormField::Duration);
+    assert_eq!(f.fields(), &FormField::ALL[1..]);
+    // … Enter shows every silence it will make, then y/N.
+    assert!(code(&mut state, KeyCode::Enter).is_empty());
     let c = confirm(&state);
     assert_eq!(c.question, "Acknowledge all 2 alerts of search for 2h?");
     // The whole scope: each silence that will be made, with its alert.
@@ -1323,14 +1330,18 @@ fn shift_a_acknowledges_every_shown_alert_of_the_team() {
         && r.silence.id.is_none()
         && r.silence.ends_at == now() + TimeDelta::hours(2)
         && r.silence.created_by == "alice"));
-    assert!(state.overlays.is_empty());
+    assert!(form(&state).submitting);
 }
 
 #[test]
 fn shift_a_is_cancelled_by_default_and_says_so_when_nothing_is_left() {
     let mut state = fixture();
     press(&mut state, 'A');
+    code(&mut state, KeyCode::Enter);
+    // Enter on the y/N is No: back to the form, Esc closes it.
     assert!(code(&mut state, KeyCode::Enter).is_empty());
+    assert!(matches!(top_overlay(&state), Some(Overlay::AckForm(_))));
+    code(&mut state, KeyCode::Esc);
     assert!(state.overlays.is_empty());
 
     // A team whose only alert is silenced.
@@ -1351,6 +1362,7 @@ fn shift_a_is_cancelled_by_default_and_says_so_when_nothing_is_left() {
 fn team_ack_outcomes_with_one_failure_report_both() {
     let mut state = fixture();
     press(&mut state, 'A');
+    code(&mut state, KeyCode::Enter);
     let effects = press(&mut state, 'y');
     let [Effect::CreateSilences(reqs)] = effects.as_slice() else {
         panic!("expected one CreateSilences, got {effects:?}");
