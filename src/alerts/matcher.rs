@@ -1012,6 +1012,48 @@ mod tests {
                 let _ = Matcher::parse(&text);
             }
 
+            /// Whatever silence text the parser accepts (built from the
+            /// pieces people type: names, operators, bare and quoted values
+            /// with escapes, braces, commas, spaces), printing the result
+            /// and parsing that again gives the same matchers.
+            #[test]
+            fn accepted_silence_text_round_trips(
+                parts in proptest::collection::vec(
+                    (
+                        "[a-z_][a-z0-9_]{0,6}",
+                        prop_oneof![Just("="), Just("!="), Just("=~"), Just("!~"), Just(" = ")],
+                        prop_oneof![
+                            "[a-z0-9.*+-]{0,6}",
+                            "\"([a-z .,}{]|\\\\[\"\\\\nQEd.])*\"",
+                        ],
+                    ),
+                    1..4,
+                ),
+                braces in any::<bool>(),
+                sep in prop_oneof![Just(","), Just(", "), Just(" ")],
+            ) {
+                let body: Vec<String> = parts
+                    .iter()
+                    .map(|(n, op, v)| format!("{n}{op}{v}"))
+                    .collect();
+                let text = if braces {
+                    format!("{{{}}}", body.join(sep))
+                } else {
+                    body.join(sep)
+                };
+                // Not vacuous: plain `name=value` lists must be accepted.
+                let plain = parts
+                    .iter()
+                    .all(|(_, op, v)| *op == "=" && !v.is_empty() && !v.starts_with('"'));
+                let parsed = parse_silence_matchers(&text);
+                prop_assert!(!plain || parsed.is_ok(), "{} refused: {:?}", text, parsed);
+                if let Ok(first) = parsed {
+                    let printed: Vec<String> = first.iter().map(ToString::to_string).collect();
+                    let again = parse_silence_matchers(&printed.join(", "));
+                    prop_assert_eq!(again.as_ref(), Ok(&first), "{} → {:?}", text, printed);
+                }
+            }
+
             /// Printing a matcher and parsing it back gives the same matcher,
             /// whatever its value holds (quotes, backslashes, spaces, unicode).
             #[test]
