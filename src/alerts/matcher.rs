@@ -134,8 +134,9 @@ impl Matcher {
                 Ok(r) => Some(r),
                 Err(e) => {
                     return err(format!(
-                        "invalid regex in {name}{}{value:?}: {}",
+                        "invalid regex in {name}{}{}: {}",
                         op.as_str(),
+                        quote(value),
                         regex_problem(value, &e)
                     ));
                 }
@@ -234,14 +235,22 @@ impl fmt::Display for Matcher {
     }
 }
 
-/// Quotes a value with `"`, escaping `"`, `\` and newlines.
+/// Quotes a value with `"`, escaping `"`, newlines, and the backslashes
+/// that would otherwise start an escape (the form amtool and opsdeck read
+/// back to the same value).
 pub fn quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
-    for c in value.chars() {
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
+            // A backslash is doubled only where it would otherwise read as
+            // an escape (before `"`, `\`, `n`, or at the end), so `\d+`
+            // prints as typed and still parses back to itself.
+            '\\' if matches!(chars.peek(), None | Some('"' | '\\' | 'n' | '\n')) => {
+                out.push_str("\\\\");
+            }
             '\n' => out.push_str("\\n"),
             c => out.push(c),
         }
@@ -559,7 +568,7 @@ impl<'a> Parser<'a> {
                     let value = self.bare();
                     if value.contains(['\\', '"']) {
                         return err(format!(
-                            "unquoted value {value:?} at column {} holds a backslash or a quote: \
+                            "unquoted value {value} at column {} holds a backslash or a quote: \
                              write it quoted, {name}{}{}",
                             value_start + 1,
                             op.as_str(),
@@ -894,7 +903,18 @@ mod tests {
             "{e}"
         );
         let e = Matcher::parse(r"foo=\d+").expect_err("bare backslash");
-        assert!(e.message.contains(r#"write it quoted, foo="\\d+""#), "{e}");
+        assert!(e.message.contains(r#"write it quoted, foo="\d+""#), "{e}");
+        // Printed as typed: a backslash is doubled only before what would
+        // read as an escape.
+        for (value, printed) in [
+            (r"\d+", r#""\d+""#),
+            (r"a\", r#""a\\""#),
+            (r"\n", r#""\\n""#),
+            ("\\\n", r#""\\\n""#),
+            (r#"say "hi""#, r#""say \"hi\"""#),
+        ] {
+            assert_eq!(quote(value), printed, "{value:?}");
+        }
     }
 
     #[test]

@@ -45,6 +45,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         Paragraph::new(alerts(
             state,
             usize::from(areas[0].height.saturating_sub(2)),
+            usize::from(areas[0].width.saturating_sub(2)),
         ))
         .block(block(state, "Alerts by team", "1")),
         areas[0],
@@ -61,7 +62,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     );
 }
 
-fn alerts(state: &State, rows: usize) -> Vec<Line<'static>> {
+fn alerts(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
     let t = &state.theme;
     if state.groups.is_empty() {
         let text = state
@@ -86,6 +87,18 @@ fn alerts(state: &State, rows: usize) -> Vec<Line<'static>> {
                 t.style(Role::Muted),
             ),
         ]));
+    }
+    // A degraded source says what it could not read (the log has each).
+    for src in state.sources.iter().filter(|s| !s.skipped.is_empty()) {
+        let text = format!(
+            "⚠ {}: {} — {}",
+            clean(&src.name),
+            crate::alerts::model::skipped_summary(&src.skipped),
+            clean(&src.skipped[0].detail)
+        );
+        for part in super::text::wrap(&text, width.max(10)) {
+            lines.push(Line::styled(part, t.style(Role::Warning)));
+        }
     }
     for g in state.groups.iter().take(rows.saturating_sub(lines.len())) {
         let mut spans = vec![Span::styled(

@@ -100,12 +100,20 @@ async fn re2_silences_are_kept_and_one_not_understood_never_hides_the_rest() {
         "{}",
         summary(state)
     );
-    // On screen: the header says so, and the silences list marks it.
+    // On screen: the header says so, the overview names the record.
     let header = first_line(state);
     assert!(
         header.contains("prod ⚠ 1 silence not understood"),
         "{header}"
     );
+    let mut overview = state.clone();
+    overview.view = opsdeck::app::state::View::Overview;
+    let screen = screen_text(&overview);
+    assert!(
+        screen.contains("⚠ prod: 1 silence not understood — silence"),
+        "{screen}"
+    );
+    assert!(screen.contains(&odd[..8]), "{screen}");
 }
 
 /// The top row of the console at 160×30.
