@@ -84,7 +84,7 @@ fn plural(n: usize) -> &'static str {
 pub async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode> {
     let mut matchers: Vec<Matcher> = Vec::new();
     for (i, m) in args.matchers.iter().enumerate() {
-        let part = parse_silence_part(m, i == 0).map_err(|e| eyre!("matcher {m:?}: {e}"))?;
+        let part = parse_silence_part(m, i == 0).map_err(|e| eyre!("in '{m}': {e}"))?;
         matchers.extend(part);
     }
     if args.team.is_none() {

@@ -116,7 +116,7 @@ const LIST: &str = "amtool 0.25 reads an argument as ONE matcher whose value run
 /// An unquoted value with a space.
 const SPACE: &str = "opsdeck splits an argument at spaces outside quotes, so an unquoted \
     value with a space leaves a stray word and is refused (amtool 0.25 keeps the space in \
-    the value); opsdeck's message quotes that word lower-cased (\"cpu\" for CPU)";
+    the value); opsdeck's message quotes that word as typed, with its column";
 
 /// opsdeck refuses unquoted backslashes and quotes.
 const UNQUOTED: &str = "opsdeck refuses an unquoted value holding a backslash or a double \
