@@ -653,13 +653,8 @@ fn suggest(message: &str) -> String {
         .filter(|(i, _)| i % 2 == 1)
         .map(|(_, s)| s)
         .collect();
-    let best = candidates
-        .iter()
-        .map(|c| (strsim::damerau_levenshtein(unknown, c), *c))
-        .filter(|(d, c)| *d <= 3.max(c.len() / 3))
-        .min();
-    match best {
-        Some((_, c)) => format!("{}; did you mean `{c}`?", message.trim_end()),
+    match crate::core::suggest::nearest(unknown, candidates) {
+        Some(c) => format!("{}; did you mean `{c}`?", message.trim_end()),
         None => message.to_string(),
     }
 }

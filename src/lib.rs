@@ -22,6 +22,7 @@ pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod core;
 pub mod demo;
 pub mod deploy;
 pub mod logging;

@@ -352,12 +352,10 @@ impl Runtime {
             }
             Effect::Copy(text) => {
                 // OSC 52: the terminal puts it on the clipboard (works over ssh).
-                let seq = format!(
-                    "\x1b]52;c;{}\x07",
-                    crate::alerts::client::base64_encode(text.as_bytes())
+                let _ = crossterm::execute!(
+                    io::stdout(),
+                    crossterm::clipboard::CopyToClipboard::to_clipboard_from(text.as_bytes())
                 );
-                let _ = io::Write::write_all(&mut io::stdout(), seq.as_bytes());
-                let _ = io::Write::flush(&mut io::stdout());
             }
             Effect::Notify { title, body } => {
                 tracing::info!(%title, "notification");

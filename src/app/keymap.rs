@@ -823,12 +823,8 @@ impl Keymap {
 
 /// "; did you mean `x`?" for the nearest of `names`, or "".
 fn nearest(word: &str, names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| (strsim::damerau_levenshtein(word, n), *n))
-        .filter(|(d, n)| *d <= 3.max(n.len() / 3))
-        .min()
-        .map(|(_, n)| format!("; did you mean `{n}`?"))
+    crate::core::suggest::nearest(word, names.iter().copied())
+        .map(|n| format!("; did you mean `{n}`?"))
         .unwrap_or_default()
 }
 

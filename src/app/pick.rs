@@ -67,7 +67,7 @@ impl Pick {
             "{} {} of {n} silence{} on {}?",
             self.op.verb(),
             self.selected(),
-            if n == 1 { "" } else { "s" },
+            crate::core::words::s(n),
             self.alert_name
         )
     }

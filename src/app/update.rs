@@ -13,6 +13,7 @@ use crate::alerts::client::NewSilence;
 use crate::alerts::matcher::{Filter, Matcher, quote};
 use crate::alerts::model::{Alert, Silence, SilenceState, Skipped};
 use crate::alerts::source::SourceEvent;
+use crate::core::words;
 
 /// How long a local change waits for the sources to report it.
 const LOCAL_TTL_SECS: i64 = 60;
@@ -557,7 +558,7 @@ fn submit_form(state: &mut State) {
     let count = crate::alerts::grouping::count_matching(&state.alerts, &silence.matchers);
     let question = format!(
         "Create a silence matching {count} alert{} for {}?",
-        plural(count),
+        words::s(count),
         humantime::format_duration(duration)
     );
     let details = vec![
@@ -580,10 +581,6 @@ fn submit_form(state: &mut State) {
             from_form: true,
         },
     }));
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// `A`: the team form (duration, author, comment; a preview of the
@@ -657,7 +654,7 @@ fn confirm_team_ack(
     let mut details = vec![format!(
         "{} silence{}, one per active alert, by {author}: {comment:?}, ending {}",
         plan.count,
-        plural(plan.count),
+        words::s(plan.count),
         end.format("%Y-%m-%d %H:%M UTC")
     )];
     details.extend(plan.preview.iter().map(|p| format!("· {p}")));
@@ -665,7 +662,7 @@ fn confirm_team_ack(
         question: format!(
             "Acknowledge all {} alert{} of {team} for {}?",
             plan.count,
-            plural(plan.count),
+            words::s(plan.count),
             humantime::format_duration(duration)
         ),
         details,
@@ -724,7 +721,7 @@ fn extend(state: &mut State, ids: &[String]) -> Vec<Effect> {
     state.overlays.push(Overlay::Confirm(Confirm {
         question: format!(
             "Extend {n} silence{} by {}?",
-            plural(n),
+            words::s(n),
             humantime::format_duration(state.settings.ack_duration)
         ),
         details,
@@ -749,7 +746,7 @@ fn ask_expire(state: &mut State, ids: &[String], what: &str) {
         }
     }
     state.overlays.push(Overlay::Confirm(Confirm {
-        question: format!("Expire {n} silence{} {what}?", plural(n)),
+        question: format!("Expire {n} silence{} {what}?", words::s(n)),
         details,
         op: PendingOp::Expire(targets),
     }));

@@ -17,6 +17,7 @@ use crate::alerts::client::{AlertmanagerClient, PrometheusClient};
 use crate::alerts::model::{SilenceState, Skipped, skipped_summary};
 use crate::alerts::source::{SourceClient, SourceEvent};
 use crate::config::{Config, HttpSourceConfig};
+use crate::core::words::plural;
 use crate::deploy::service::Deployer;
 use crate::release::backend::{Backend, ReleaseDoc};
 
@@ -368,14 +369,6 @@ fn registry_lines(
         }
     }
     lines
-}
-
-fn plural(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
 }
 
 #[cfg(test)]

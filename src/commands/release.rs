@@ -144,7 +144,7 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
         facts.push(format!("captain @{a}"));
     }
     if let Some(b) = doc.blockers {
-        facts.push(format!("{b} open blocker{}", if b == 1 { "" } else { "s" }));
+        facts.push(format!("{b} open blocker{}", crate::core::words::s(b)));
     }
     if !facts.is_empty() {
         writeln!(out, "{}", facts.join(" · "))?;

@@ -16,6 +16,7 @@ use crate::alerts::grouping::count_matching;
 use crate::alerts::matcher::{Matcher, parse_silence_part, refuse_matching_everything};
 use crate::app::scope::{self, matchers_text};
 use crate::config::Config;
+use crate::core::words;
 use crate::runtime;
 
 /// `opsdeck ack`'s arguments.
@@ -76,10 +77,6 @@ fn positive_duration(text: Option<&str>, default: Duration) -> Result<Duration> 
     Ok(d)
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
 /// `opsdeck ack`.
 pub async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode> {
     let mut matchers: Vec<Matcher> = Vec::new();
@@ -124,9 +121,9 @@ pub async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode>
         errln!(
             "{} silence{} for the {} active alert{} of {team}, for {} by {author}: {comment:?}; {ends}",
             plan.count,
-            plural(plan.count),
+            words::s(plan.count),
             plan.count,
-            plural(plan.count),
+            words::s(plan.count),
             humantime::format_duration(duration)
         );
         for line in &plan.preview {
@@ -135,7 +132,7 @@ pub async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode>
         let question = format!(
             "Acknowledge all {} alert{} of {team}?",
             plan.count,
-            plural(plan.count)
+            words::s(plan.count)
         );
         if let Some(code) = confirm(args.yes, "create silences", &question)? {
             return Ok(code);
@@ -165,7 +162,7 @@ pub async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode>
         if count == 0 {
             errln!("it matches no current alert (fine for a silence made ahead of time)");
         } else {
-            errln!("it matches {count} current alert{}", plural(count));
+            errln!("it matches {count} current alert{}", words::s(count));
         }
         if let Some(code) = confirm(args.yes, "create a silence", "Create it?")? {
             return Ok(code);
@@ -222,13 +219,13 @@ pub async fn unack(config: &Config, demo: bool, ids: &[String], yes: bool) -> Re
     let state = snapshot(config, demo).await?;
     report_sources(&state);
     let chosen = scope::resolve_ids(&state, ids).map_err(|e| eyre!("{e}"))?;
-    errln!("expire {} silence{}:", chosen.len(), plural(chosen.len()));
+    errln!("expire {} silence{}:", chosen.len(), words::s(chosen.len()));
     for s in &chosen {
         for line in scope::describe(&state, s, None) {
             errln!("  {line}");
         }
     }
-    let question = format!("Expire {} silence{}?", chosen.len(), plural(chosen.len()));
+    let question = format!("Expire {} silence{}?", chosen.len(), words::s(chosen.len()));
     if let Some(code) = confirm(yes, "expire silences", &question)? {
         return Ok(code);
     }
@@ -276,7 +273,7 @@ pub async fn extend(
     errln!(
         "extend {} silence{} by {}:",
         chosen.len(),
-        plural(chosen.len()),
+        words::s(chosen.len()),
         humantime::format_duration(by)
     );
     for s in &chosen {
@@ -289,7 +286,7 @@ pub async fn extend(
             (s.ends_at.max(now) + delta).format("%Y-%m-%d %H:%M UTC")
         );
     }
-    let question = format!("Extend {} silence{}?", chosen.len(), plural(chosen.len()));
+    let question = format!("Extend {} silence{}?", chosen.len(), words::s(chosen.len()));
     if let Some(code) = confirm(yes, "extend silences", &question)? {
         return Ok(code);
     }

@@ -347,7 +347,13 @@ fn token(
     query: &HashMap<String, String>,
 ) -> Reply {
     let (user, password) = shared.opts.bearer.clone().unwrap_or_default();
-    let expected = format!("Basic {}", base64(format!("{user}:{password}").as_bytes()));
+    let expected = {
+        use base64::Engine;
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+        )
+    };
     if headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
         return Reply::error(
             StatusCode::UNAUTHORIZED,
@@ -442,28 +448,6 @@ fn manifest(tags: &[(String, String)], reference: &str) -> Reply {
     }
 }
 
-fn base64(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        for i in 0..4 {
-            let c = if i <= chunk.len() {
-                ALPHABET[(n >> (18 - 6 * i) & 63) as usize]
-            } else {
-                b'='
-            };
-            out.push(char::from(c));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -471,6 +455,8 @@ mod tests {
 
     #[test]
     fn digests_and_base64() {
+        use base64::Engine;
+        let base64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
         let d = demo_digest("frontend");
         assert_eq!(d, demo_digest("frontend"));
         assert_ne!(d, demo_digest("frontent"));

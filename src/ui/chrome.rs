@@ -169,7 +169,7 @@ fn sources(state: &State, compact: bool) -> Vec<Span<'static>> {
         } else {
             ""
         };
-        let s = if healthy == 1 { "" } else { "s" };
+        let s = crate::core::words::s(healthy);
         right.push(Span::raw(format!("{all}{healthy} source{s} ")));
         right.push(Span::styled("✓", theme.style(Role::Ok)));
     }

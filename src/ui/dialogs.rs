@@ -83,10 +83,7 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
         Ok(m) => {
             let n = count_matching(&state.alerts, &m);
             Span::styled(
-                format!(
-                    "  matches {n} current alert{}",
-                    if n == 1 { "" } else { "s" }
-                ),
+                format!("  matches {n} current alert{}", crate::core::words::s(n)),
                 theme.style(if n == 0 { Role::Attention } else { Role::Ok }),
             )
         }
@@ -170,7 +167,7 @@ fn team_preview(state: &State, team: &str, room: usize, lines: &mut Vec<Line<'st
         format!(
             "  {} silence{} will be made:",
             plan.count,
-            if plan.count == 1 { "" } else { "s" }
+            crate::core::words::s(plan.count)
         ),
         theme.style(if plan.count == 0 {
             Role::Attention

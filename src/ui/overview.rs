@@ -149,7 +149,7 @@ fn release(state: &State) -> Vec<Line<'static>> {
     if let Some(b) = doc.blockers {
         let role = if b > 0 { Role::Bad } else { Role::Ok };
         lines.push(Line::styled(
-            format!("{b} open blocker{}", if b == 1 { "" } else { "s" }),
+            format!("{b} open blocker{}", crate::core::words::s(b)),
             t.style(role),
         ));
     }

@@ -79,7 +79,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         };
         facts.push(Span::raw(" · "));
         facts.push(Span::styled(
-            format!("{b} blocker{}", if b == 1 { "" } else { "s" }),
+            format!("{b} blocker{}", crate::core::words::s(b)),
             style,
         ));
     }

@@ -189,14 +189,7 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
-/// "1 alert", "2 alerts".
-pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
+pub use crate::core::words::plural;
 
 #[cfg(test)]
 mod tests {

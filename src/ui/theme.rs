@@ -327,12 +327,7 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// The candidate closest to `word`, if any is close enough to suggest.
 fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+    crate::core::suggest::most_similar(word, candidates)
 }
 
 /// ` (did you mean "x"?)` or nothing.
@@ -498,23 +493,14 @@ fn parse_color(value: &toml::Value) -> Result<Color, String> {
             .map(Color::Indexed)
             .map_err(|_| format!("colour index {s} is not in 0-255"));
     }
-    // `dark-gray`, `DarkGray`, `darkgrey` and `dark_gray` are one colour.
-    let squash = |n: &str| {
-        n.to_lowercase()
-            .replace(['_', '-', ' '], "")
-            .replace("grey", "gray")
-    };
-    let wanted = squash(s);
-    COLORS
-        .iter()
-        .find(|(name, _)| squash(name) == wanted)
-        .map(|(_, c)| *c)
-        .ok_or_else(|| {
-            format!(
-                "unknown colour {s:?}{} (use a name, \"#rrggbb\" or an index 0-255)",
-                did_you_mean(&s.to_lowercase(), COLORS.iter().map(|(n, _)| *n))
-            )
-        })
+    // ratatui's own names: `dark-gray`, `DarkGray`, `darkgrey` and
+    // `dark_gray` are one colour (also `bright_red` for `light_red`).
+    s.parse::<Color>().map_err(|_| {
+        format!(
+            "unknown colour {s:?}{} (use a name, \"#rrggbb\" or an index 0-255)",
+            did_you_mean(&s.to_lowercase(), COLORS.iter().map(|(n, _)| *n))
+        )
+    })
 }
 
 /// Modifier names in theme files.

@@ -85,7 +85,11 @@ impl Endpoint {
                     auth.password_env
                 ))
             })?;
-            let encoded = base64_encode(format!("{}:{}", auth.username, password).as_bytes());
+            let encoded = {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD
+                    .encode(format!("{}:{}", auth.username, password))
+            };
             let mut value = reqwest::header::HeaderValue::from_str(&format!("Basic {encoded}"))
                 .map_err(|_| fail("basic auth holds characters not allowed in a header".into()))?;
             value.set_sensitive(true);
@@ -293,41 +297,5 @@ fn describe(e: &reqwest::Error, timeout: Duration) -> String {
         None if e.is_redirect() => "too many redirects".into(),
         None if e.is_body() || e.is_decode() => "the response body could not be read".into(),
         None => "the request failed".into(),
-    }
-}
-
-/// Standard base64 with padding (basic auth, OSC 52).
-pub fn base64_encode(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_known_values() {
-        assert_eq!(base64_encode(b""), "");
-        assert_eq!(base64_encode(b"f"), "Zg==");
-        assert_eq!(base64_encode(b"fo"), "Zm8=");
-        assert_eq!(base64_encode(b"foo"), "Zm9v");
-        assert_eq!(base64_encode(b"user:pass"), "dXNlcjpwYXNz");
     }
 }

@@ -41,26 +41,8 @@ fn state(open: bool) -> &'static str {
 /// GitHub's legacy global node id: base64 of `0{len}:{Type}{id}`, e.g.
 /// `MDU6SXNzdWU3NDQ3NjU4OTI=` for issue 744765892.
 pub(super) fn node_id(kind: &str, id: u64) -> String {
-    base64(format!("0{}:{kind}{id}", kind.len()).as_bytes())
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | (u32::from(b) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("0{}:{kind}{id}", kind.len()))
 }
 
 /// Percent-encodes a path segment (label names may hold `/` or spaces).
