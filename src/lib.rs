@@ -26,6 +26,7 @@ pub mod core;
 pub mod demo;
 pub mod deploy;
 pub mod logging;
+pub mod net;
 pub mod poll;
 pub mod quiet_backend;
 pub mod release;

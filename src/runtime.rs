@@ -19,7 +19,6 @@ type ConsoleTerminal =
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::alerts::client::{AlertmanagerClient, PrometheusClient};
-use crate::alerts::model::SourceKind;
 use crate::alerts::source::{SourceClient, Sources};
 use crate::app::release::ReleaseState;
 use crate::app::state::AlertSettings;
@@ -28,6 +27,7 @@ use crate::app::{
     update,
 };
 use crate::config::Config;
+use crate::core::SourceKind;
 use crate::deploy::service::Deployer;
 use crate::poll::Poller;
 use crate::release::backend::Backend;

@@ -312,34 +312,7 @@ pub struct AlertmanagerSnapshot {
     pub skipped: Vec<Skipped>,
 }
 
-/// The kind of a source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SourceKind {
-    /// An Alertmanager (API v2).
-    Alertmanager,
-    /// A Prometheus server (API v1).
-    Prometheus,
-    /// GitHub (the release tracking issue).
-    Github,
-    /// A local file (the release checklist).
-    File,
-    /// The deploy repository, registries and instances.
-    Deploy,
-}
-
-impl SourceKind {
-    /// The lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SourceKind::Alertmanager => "alertmanager",
-            SourceKind::Prometheus => "prometheus",
-            SourceKind::Github => "github",
-            SourceKind::File => "file",
-            SourceKind::Deploy => "deploy",
-        }
-    }
-}
+pub use crate::core::SourceKind;
 
 /// Computes a label set's fingerprint exactly as Prometheus and Alertmanager do:
 /// FNV-1a 64 over the sorted label names and values, each followed by `0xff`,

@@ -5,7 +5,7 @@
 use super::action::{DeployEvent, Effect};
 use super::keymap::Command;
 use super::state::{Confirm, Level, PendingOp, State};
-use crate::alerts::model::SourceKind;
+use crate::core::SourceKind;
 use crate::deploy::service::DeploySnapshot;
 use crate::deploy::sync::SyncState;
 

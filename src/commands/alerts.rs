@@ -237,7 +237,7 @@ fn write_text(state: &State, wide: bool, filter: &str, out: &mut impl Write) -> 
             }
             let summary = a.summary();
             if !summary.is_empty() {
-                writeln!(out, "      {}", crate::alerts::client::clip(summary, 200))?;
+                writeln!(out, "      {}", crate::net::clip(summary, 200))?;
             }
             for id in &a.silenced_by {
                 let by = match state.silence(id) {

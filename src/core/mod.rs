@@ -1,5 +1,10 @@
 //! Leaf helpers every layer uses, with no ratatui, tokio or config types:
-//! plural words and "did you mean …?" suggestions.
+//! plural words, "did you mean …?" suggestions, clipped remote text, and
+//! the kinds of sources.
 
+pub mod kinds;
 pub mod suggest;
+pub mod text;
 pub mod words;
+
+pub use kinds::SourceKind;

@@ -23,7 +23,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::imageref::{check_digest, is_valid_tag};
-use crate::alerts::client::{clip, decode_json};
+use crate::net::{clip, decode_json};
 
 /// The `Accept` list of manifest requests: indexes first, then single images.
 pub const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
@@ -32,7 +32,7 @@ pub const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
     application/vnd.docker.distribution.manifest.v2+json";
 
 /// The largest response body the client accepts (as for the alerts clients).
-pub const MAX_BODY: usize = crate::alerts::client::MAX_BODY;
+pub const MAX_BODY: usize = crate::net::MAX_BODY;
 /// How much of an error answer is read for its message.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 /// The largest token endpoint answer accepted.

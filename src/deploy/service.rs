@@ -464,7 +464,7 @@ pub fn plan_bump(
 }
 
 async fn instance_version(http: &reqwest::Client, i: &InstanceConfig) -> Result<String, String> {
-    use crate::alerts::client::{MAX_BODY, clip, json_text};
+    use crate::net::{MAX_BODY, clip, json_text};
     let mut resp = http
         .get(i.version_url.get_ref())
         .timeout(i.timeout)

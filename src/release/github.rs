@@ -18,14 +18,14 @@ use octocrab::models::issues::Issue;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::alerts::client::{clip, decode_json};
 use crate::config::GithubConfig;
+use crate::net::{clip, decode_json};
 
 /// The longest a read waits for a rate limit to reset before giving up.
 pub const MAX_RATE_WAIT: Duration = Duration::from_secs(60);
 
 /// The largest response body the client accepts (as for the alerts clients).
-pub const MAX_BODY: usize = crate::alerts::client::MAX_BODY;
+pub const MAX_BODY: usize = crate::net::MAX_BODY;
 
 /// A GitHub failure, as a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq)]

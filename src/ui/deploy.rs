@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
 use super::text::{clean, stale_age};
 use super::theme::{Role, Theme};
-use crate::alerts::model::SourceKind;
 use crate::app::state::State;
+use crate::core::SourceKind;
 use crate::deploy::sync::{ImageStatus, SyncState};
 
 fn sync_style(theme: &Theme, s: SyncState) -> Style {
