@@ -66,15 +66,7 @@ pub struct Config {
     pub audit_log: Option<PathBuf>,
 }
 
-/// One key, several keys, or `"<disabled>"`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
-pub enum KeySpec {
-    /// `"a"`, `"ctrl-d"`, `"<enter>"`, `"<disabled>"`.
-    One(String),
-    /// `["j", "<down>"]`.
-    Many(Vec<String>),
-}
+pub use crate::core::KeySpec;
 
 /// `[notify]`.
 #[derive(Debug, Clone, Deserialize)]

@@ -7,6 +7,7 @@
 //! * [`source`] — one tokio task per source, refreshing on a timer and on demand.
 
 pub mod client;
+pub mod filter;
 pub mod grouping;
 pub mod labels;
 pub mod matcher;

@@ -652,7 +652,7 @@ impl Keymap {
     pub fn with_overrides(
         overrides: &std::collections::BTreeMap<
             String,
-            std::collections::BTreeMap<String, toml::Spanned<crate::config::KeySpec>>,
+            std::collections::BTreeMap<String, toml::Spanned<crate::core::KeySpec>>,
         >,
     ) -> Result<Keymap, KeymapError> {
         let mut map = Keymap::default();
@@ -709,8 +709,8 @@ impl Keymap {
                     )));
                 };
                 let texts: Vec<&str> = match spec.get_ref() {
-                    crate::config::KeySpec::One(k) => vec![k.as_str()],
-                    crate::config::KeySpec::Many(ks) => ks.iter().map(String::as_str).collect(),
+                    crate::core::KeySpec::One(k) => vec![k.as_str()],
+                    crate::core::KeySpec::Many(ks) => ks.iter().map(String::as_str).collect(),
                 };
                 if texts.iter().any(|t| t.trim() == DISABLED) {
                     let mut b = map.bindings.remove(idx);
