@@ -1,7 +1,10 @@
 //! opsdeck — a keyboard-driven terminal operations console.
 //!
-//! The crate is a library with a thin binary (`src/main.rs`). Layout, per pane:
+//! The crate is a library with a thin binary (`src/main.rs`); `ARCHITECTURE.md`
+//! has the layout and its rules. In short:
 //!
+//! * [`core`] and [`net`] — leaves: words, suggestions, clipped text, source
+//!   kinds; the HTTP kit every client uses.
 //! * [`alerts`] — the alerts pane's domain logic (pure: [`alerts::matcher`],
 //!   [`alerts::grouping`], [`alerts::model`]) and its HTTP clients
 //!   ([`alerts::client`]) and background source tasks ([`alerts::source`]).
