@@ -619,11 +619,15 @@ impl Runtime {
         }
     }
 
-    fn draw(&self, terminal: &mut ConsoleTerminal) -> Result<()> {
+    fn draw(&mut self, terminal: &mut ConsoleTerminal) -> Result<()> {
+        let mut hits = crate::app::state::HitMap::default();
         terminal
-            .draw(|frame| crate::ui::render(&self.state, frame))
+            .draw(|frame| crate::ui::render_recording(&self.state, frame, &mut hits))
             .map(|_| ())
-            .wrap_err("drawing the screen")
+            .wrap_err("drawing the screen")?;
+        // The mouse reads where the lists went on this frame.
+        self.state.hits = hits;
+        Ok(())
     }
 
     /// ctrl-z (or a SIGTSTP from `kill -TSTP`): gives the terminal back and

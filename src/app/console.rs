@@ -382,42 +382,32 @@ pub fn mouse(state: &mut State, event: MouseEvent) -> Vec<Effect> {
     }
 }
 
-/// Rows start below the header line, the block border and (for tables) the
-/// column header: the same geometry the views draw.
+/// Selects what was drawn under the click (the last frame's hit map).
 fn click(state: &mut State, x: u16, y: u16) {
-    match state.view {
-        View::Alerts => {
-            if x < 34 {
-                // Team list: header line, border.
-                if let Some(row) = y.checked_sub(2).map(usize::from) {
-                    if row < state.groups.len() {
-                        state.focus = Focus::Teams;
-                        state.team = row;
-                        state.alert = 0;
-                    }
-                }
-            } else if let Some(row) = y.checked_sub(3).map(usize::from) {
-                // Alert table: header line, border, column header; the window
-                // starts where the selection scrolled it.
-                let len = state.selected_group().map_or(0, |g| g.total());
-                let visible = usize::from(state.rows.saturating_sub(5)).max(1);
-                let start = state.alert.saturating_sub(visible - 1);
-                if start + row < len {
-                    state.focus = Focus::Alerts;
-                    state.alert = start + row;
-                }
+    use super::state::HitTarget;
+    let Some((target, row)) = state.hits.at(x, y) else {
+        return;
+    };
+    match target {
+        HitTarget::Teams if state.view == View::Alerts && row < state.groups.len() => {
+            state.focus = Focus::Teams;
+            state.team = row;
+            state.alert = 0;
+        }
+        HitTarget::Alerts if state.view == View::Alerts => {
+            let len = state.selected_group().map_or(0, |g| g.total());
+            if row < len {
+                state.focus = Focus::Alerts;
+                state.alert = row;
             }
         }
-        View::Deploy => {
-            // Summary line, border, column header.
-            if let Some(row) = y.checked_sub(4).map(usize::from) {
-                let len = state.deploy.snapshot.as_ref().map_or(0, |s| s.images.len());
-                if row < len {
-                    state.deploy.cursor = row;
-                }
+        HitTarget::DeployImages if state.view == View::Deploy => {
+            let len = state.deploy.snapshot.as_ref().map_or(0, |s| s.images.len());
+            if row < len {
+                state.deploy.cursor = row;
             }
         }
-        View::Release | View::Overview => {}
+        _ => {}
     }
 }
 
@@ -748,8 +738,21 @@ mod tests {
             row,
             modifiers: KeyModifiers::NONE,
         };
+        // The mouse reads where the last frame drew the lists.
+        let draw = |s: &mut State| {
+            let mut terminal =
+                ratatui::Terminal::new(ratatui::backend::TestBackend::new(s.cols, s.rows))
+                    .expect("terminal");
+            let mut hits = crate::app::state::HitMap::default();
+            terminal
+                .draw(|f| crate::ui::render_recording(s, f, &mut hits))
+                .expect("draw");
+            s.hits = hits;
+        };
+        draw(&mut s);
         update(&mut s, Action::Mouse(click(5, 3)));
         assert_eq!((s.focus, s.team), (Focus::Teams, 1));
+        draw(&mut s);
         update(&mut s, Action::Mouse(click(50, 4)));
         assert_eq!((s.focus, s.alert), (Focus::Alerts, 1));
         let wheel = MouseEvent {

@@ -253,6 +253,49 @@ pub struct Confirm {
     pub op: PendingOp,
 }
 
+/// What a mouse click can land on (recorded by `ui` as it draws).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HitTarget {
+    /// The team list.
+    Teams,
+    /// The selected team's alert table.
+    Alerts,
+    /// The deploy view's image table.
+    DeployImages,
+}
+
+/// One list as drawn: the screen rectangle of its rows and the index of
+/// the row shown first (lists scroll).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HitList {
+    /// What it lists.
+    pub target: HitTarget,
+    /// Left column, top row, width and height of the rows (not the border
+    /// or the column header).
+    pub rows: (u16, u16, u16, u16),
+    /// Index of the item on the top row.
+    pub first: usize,
+}
+
+/// Where things were on the last frame; the mouse reads it, so no screen
+/// geometry is repeated outside `ui`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HitMap {
+    /// The clickable lists.
+    pub lists: Vec<HitList>,
+}
+
+impl HitMap {
+    /// The list and item index under a screen cell, if any.
+    pub fn at(&self, x: u16, y: u16) -> Option<(HitTarget, usize)> {
+        self.lists.iter().find_map(|l| {
+            let (lx, ly, w, h) = l.rows;
+            let inside = x >= lx && x < lx.saturating_add(w) && y >= ly && y < ly.saturating_add(h);
+            inside.then(|| (l.target, l.first + usize::from(y - ly)))
+        })
+    }
+}
+
 /// Something drawn over the view, topmost last.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
@@ -397,6 +440,9 @@ pub struct State {
     pub cols: u16,
     /// How far the open y/N question's details are scrolled (j/k).
     pub confirm_scroll: usize,
+    /// Where the last frame drew its lists (written by the runtime after
+    /// each draw, read by the mouse).
+    pub hits: HitMap,
     /// Read-only was asked for at start (it cannot be switched off).
     pub read_only_locked: bool,
 }
@@ -447,6 +493,7 @@ impl State {
             rows: 40,
             cols: 120,
             confirm_scroll: 0,
+            hits: HitMap::default(),
             read_only_locked: false,
         }
     }

@@ -14,10 +14,10 @@ use super::text::{age, clean, fit, plural, suppressed_counts, until, wrap};
 use super::theme::{Role, Theme};
 use crate::alerts::matcher::quote;
 use crate::alerts::model::{Alert, AlertState, Severity};
-use crate::app::state::{Focus, State};
+use crate::app::state::{Focus, HitMap, HitTarget, State};
 
 /// Draws the alerts view into `area`.
-pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     let (top, detail) = if state.detail {
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
@@ -27,8 +27,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     };
     let [teams_area, alerts_area] =
         Layout::horizontal([Constraint::Length(34), Constraint::Min(20)]).areas(top);
-    teams(state, frame, teams_area);
-    alerts(state, frame, alerts_area);
+    teams(state, frame, teams_area, hits);
+    alerts(state, frame, alerts_area, hits);
     if let Some(area) = detail {
         self::detail(state, frame, area);
     }
@@ -67,7 +67,7 @@ fn counts_spans(theme: &Theme, counts: &[usize; 5]) -> Vec<Span<'static>> {
     spans
 }
 
-fn teams(state: &State, frame: &mut Frame, area: Rect) {
+fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     let theme = &state.theme;
     let active: usize = state
         .groups
@@ -167,6 +167,7 @@ fn teams(state: &State, frame: &mut Frame, area: Rect) {
         return;
     }
     frame.render_stateful_widget(list, area, &mut ls);
+    super::record(hits, HitTarget::Teams, area, 0, ls.offset());
 }
 
 fn state_style(theme: &Theme, s: AlertState) -> Style {
@@ -177,7 +178,7 @@ fn state_style(theme: &Theme, s: AlertState) -> Style {
     })
 }
 
-fn alerts(state: &State, frame: &mut Frame, area: Rect) {
+fn alerts(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     let theme = &state.theme;
     let focused = state.focus == Focus::Alerts && state.overlays.is_empty();
     let Some(group) = state.selected_group() else {
@@ -247,6 +248,8 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect) {
     let mut ts = TableState::default();
     ts.select(Some(selected - start));
     frame.render_stateful_widget(table, area, &mut ts);
+    // The rows built are the window from `start`; the table scrolls no more.
+    super::record(hits, HitTarget::Alerts, area, 1, start + ts.offset());
 }
 
 /// One alert's row; the name and summary are cut to `widths` with "…".

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
 use super::text::{clean, stale_age};
 use super::theme::{Role, Theme};
-use crate::app::state::State;
+use crate::app::state::{HitMap, HitTarget, State};
 use crate::core::SourceKind;
 use crate::deploy::sync::{ImageStatus, SyncState};
 
@@ -61,7 +61,7 @@ fn running(theme: &Theme, i: &ImageStatus) -> Line<'static> {
 }
 
 /// Draws the deploy view into `area`.
-pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     let theme = &state.theme;
     let d = &state.deploy;
     let status = state.sources.iter().find(|s| s.kind == SourceKind::Deploy);
@@ -183,6 +183,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         ts.select(Some(d.cursor.min(snap.images.len() - 1)));
     }
     frame.render_stateful_widget(table, table_area, &mut ts);
+    super::record(hits, HitTarget::DeployImages, table_area, 1, ts.offset());
 
     if !snap.errors.is_empty() {
         let lines: Vec<Line> = snap

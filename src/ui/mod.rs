@@ -19,7 +19,30 @@ pub mod theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 
-use crate::app::state::{Overlay, State, View};
+use crate::app::state::{HitList, HitMap, HitTarget, Overlay, State, View};
+
+/// Records the rows of a bordered list (`skip` lines of column header
+/// inside the border) and the index of its first shown item.
+fn record(
+    hits: &mut HitMap,
+    target: HitTarget,
+    area: ratatui::layout::Rect,
+    skip: u16,
+    first: usize,
+) {
+    let inner_y = area.y.saturating_add(1).saturating_add(skip);
+    let height = area.height.saturating_sub(2).saturating_sub(skip);
+    hits.lists.push(HitList {
+        target,
+        rows: (
+            area.x.saturating_add(1),
+            inner_y,
+            area.width.saturating_sub(2),
+            height,
+        ),
+        first,
+    });
+}
 
 /// A progress bar for release progress (shared by views).
 pub fn release_bar(done: usize, total: usize, width: usize) -> String {
@@ -28,6 +51,12 @@ pub fn release_bar(done: usize, total: usize, width: usize) -> String {
 
 /// Draws the whole screen.
 pub fn render(state: &State, frame: &mut Frame) {
+    render_recording(state, frame, &mut HitMap::default());
+}
+
+/// Draws the whole screen and records where its clickable lists went.
+pub fn render_recording(state: &State, frame: &mut Frame, hits: &mut HitMap) {
+    hits.lists.clear();
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
@@ -37,12 +66,12 @@ pub fn render(state: &State, frame: &mut Frame) {
     chrome::header(state, frame, header);
     match state.view {
         View::Overview => overview::render(state, frame, body),
-        View::Alerts => alerts::render(state, frame, body),
+        View::Alerts => alerts::render(state, frame, body, hits),
         View::Release if state.release.configured => release::render(state, frame, body),
         View::Release => {
             placeholder::render(&state.theme, frame, body, "Release checklist", "[release]")
         }
-        View::Deploy if state.deploy.configured => deploy::render(state, frame, body),
+        View::Deploy if state.deploy.configured => deploy::render(state, frame, body, hits),
         View::Deploy => {
             placeholder::render(&state.theme, frame, body, "Deployment sync", "[deploy]")
         }
