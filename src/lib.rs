@@ -26,6 +26,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod core;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod deploy;
 pub mod logging;

@@ -18,6 +18,7 @@ macro_rules! errln {
 
 mod alerts;
 mod config_check;
+mod demo_env;
 mod deploy;
 mod extras;
 mod release;
@@ -32,21 +33,8 @@ use crate::alerts::source::fetch_all;
 use crate::app::state::State;
 use crate::app::{Action, update};
 use crate::cli::{Cli, Command};
-use crate::config::{Config, ConfigError, ConfigSource, locate};
-use crate::demo::DemoServer;
-use crate::demo::deploy::{DEMO_DEPLOY_REPO, DemoDeploy};
-use crate::demo::github::GithubFake;
+use crate::config::{Config, ConfigSource, locate};
 use crate::runtime::{self, Runtime};
-
-/// The in-process endpoints of the demo, kept alive while they are used.
-pub struct Demo {
-    /// Alertmanager and Prometheus.
-    pub alerts: DemoServer,
-    /// GitHub.
-    pub github: GithubFake,
-    /// The deploy repository, registry and instances (needs `git`).
-    pub deploy: Option<DemoDeploy>,
-}
 
 /// The config in force, and the demo endpoints when there is no config file.
 pub struct Environment {
@@ -55,101 +43,7 @@ pub struct Environment {
     /// Where it came from (`None` for the demo).
     pub path: Option<PathBuf>,
     /// The demo endpoints.
-    pub demo: Option<Demo>,
-}
-
-/// The demo's config: the real clients pointed at the in-process endpoints.
-pub fn demo_config(demo: &Demo) -> Result<Config, ConfigError> {
-    let text = format!(
-        r#"
-[[alertmanager]]
-name = "demo-am"
-url = "{am}"
-
-[[prometheus]]
-name = "demo-prom"
-url = "{prom}"
-
-[alerts]
-refresh = "5s"
-ack_comment = "acknowledged in the opsdeck demo"
-
-[[alerts.route]]
-team = "search"
-matchers = ['service_name=~"zoekt.*|searcher"']
-
-[github]
-api_url = "{github}"
-
-[release]
-repo = "{repo}"
-issue = {issue}
-refresh = "10s"
-vars = {{ version = "3.23.0" }}
-
-# Harmless stand-ins for the real release tooling: they only print.
-[[release.step]]
-match = "release candidate"
-run = ["sh", "-c", "echo 'Creating release candidate {{rc}} for {{version}}'; sleep 1; echo 'demo: tagged v{{version}}-rc.{{rc}} (nothing was pushed)'"]
-
-[[release.step]]
-match = "status"
-run = ["sh", "-c", "echo 'demo: release {{version}} status'; echo '  blockers: see the issue'; echo '  CI: green'"]
-
-[[release.step]]
-match = "stage|changelog|close|announce"
-run = ["sh", "-c", "echo 'demo: running a release step…'; sleep 1; echo 'demo: done'"]
-"#,
-        am = demo.alerts.alertmanager_url,
-        prom = demo.alerts.prometheus_url,
-        github = demo.github.url,
-        repo = crate::demo::github::DEMO_REPO,
-        issue = crate::demo::github::DEMO_ISSUE,
-    );
-    let deploy = match &demo.deploy {
-        None => String::new(),
-        Some(d) => format!(
-            r#"
-[deploy]
-repo = "{repo}"
-branch = "master"
-paths = ["base/**/*.yaml"]
-remote = "origin"
-pull_request = true
-github_repo = "{gh_repo}"
-refresh = "30s"
-
-[[deploy.registry]]
-host = "index.docker.io"
-url = "{registry}"
-
-[[deploy.policy]]
-match = "sourcegraph/zoekt-*"
-kind = "regex"
-regex = '^0\.0\.(\d+)$'
-order = "numeric"
-
-[[deploy.policy]]
-match = "sourcegraph/*"
-kind = "semver"
-
-[[deploy.instance]]
-name = "dogfood"
-version_url = "{instances}/dogfood/__version"
-images = ["sourcegraph/frontend"]
-
-[[deploy.instance]]
-name = "k8s"
-version_url = "{instances}/k8s/__version"
-images = ["sourcegraph/frontend"]
-"#,
-            repo = d.repo.display(),
-            gh_repo = DEMO_DEPLOY_REPO,
-            registry = d.registry.url,
-            instances = d.instances_url,
-        ),
-    };
-    Config::parse(&format!("{text}{deploy}"), std::path::Path::new("<demo>"))
+    pub demo: Option<demo_env::Demo>,
 }
 
 /// Finds and loads the config, or starts the demo.
@@ -166,27 +60,9 @@ pub async fn environment(cli: &Cli) -> Result<Environment> {
             demo: None,
         }),
         ConfigSource::Demo => {
-            let alerts = DemoServer::start()
-                .await
-                .map_err(|e| eyre!("starting the demo endpoints: {e}"))?;
-            let github = GithubFake::start_demo()
-                .await
-                .map_err(|e| eyre!("starting the demo GitHub endpoint: {e}"))?;
-            // The deploy world needs git; without it the demo still runs.
-            let deploy = match DemoDeploy::start().await {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    tracing::warn!(error = %e, "demo deploy repository unavailable");
-                    None
-                }
-            };
-            let demo = Demo {
-                alerts,
-                github,
-                deploy,
-            };
+            let demo = demo_env::start().await?;
             Ok(Environment {
-                config: demo_config(&demo)?,
+                config: demo_env::demo_config(&demo)?,
                 path: None,
                 demo: Some(demo),
             })

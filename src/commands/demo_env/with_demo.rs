@@ -1,0 +1,136 @@
+//! The demo's endpoints and config (feature `demo`).
+
+use color_eyre::eyre::{Result, eyre};
+
+use crate::config::{Config, ConfigError};
+use crate::demo::DemoServer;
+use crate::demo::deploy::{DEMO_DEPLOY_REPO, DemoDeploy};
+use crate::demo::github::GithubFake;
+
+/// The in-process endpoints of the demo, kept alive while they are used.
+pub struct Demo {
+    /// Alertmanager and Prometheus.
+    pub alerts: DemoServer,
+    /// GitHub.
+    pub github: GithubFake,
+    /// The deploy repository, registry and instances (needs `git`).
+    pub deploy: Option<DemoDeploy>,
+}
+
+/// The demo's config: the real clients pointed at the in-process endpoints.
+pub fn demo_config(demo: &Demo) -> Result<Config, ConfigError> {
+    let text = format!(
+        r#"
+[[alertmanager]]
+name = "demo-am"
+url = "{am}"
+
+[[prometheus]]
+name = "demo-prom"
+url = "{prom}"
+
+[alerts]
+refresh = "5s"
+ack_comment = "acknowledged in the opsdeck demo"
+
+[[alerts.route]]
+team = "search"
+matchers = ['service_name=~"zoekt.*|searcher"']
+
+[github]
+api_url = "{github}"
+
+[release]
+repo = "{repo}"
+issue = {issue}
+refresh = "10s"
+vars = {{ version = "3.23.0" }}
+
+# Harmless stand-ins for the real release tooling: they only print.
+[[release.step]]
+match = "release candidate"
+run = ["sh", "-c", "echo 'Creating release candidate {{rc}} for {{version}}'; sleep 1; echo 'demo: tagged v{{version}}-rc.{{rc}} (nothing was pushed)'"]
+
+[[release.step]]
+match = "status"
+run = ["sh", "-c", "echo 'demo: release {{version}} status'; echo '  blockers: see the issue'; echo '  CI: green'"]
+
+[[release.step]]
+match = "stage|changelog|close|announce"
+run = ["sh", "-c", "echo 'demo: running a release step…'; sleep 1; echo 'demo: done'"]
+"#,
+        am = demo.alerts.alertmanager_url,
+        prom = demo.alerts.prometheus_url,
+        github = demo.github.url,
+        repo = crate::demo::github::DEMO_REPO,
+        issue = crate::demo::github::DEMO_ISSUE,
+    );
+    let deploy = match &demo.deploy {
+        None => String::new(),
+        Some(d) => format!(
+            r#"
+[deploy]
+repo = "{repo}"
+branch = "master"
+paths = ["base/**/*.yaml"]
+remote = "origin"
+pull_request = true
+github_repo = "{gh_repo}"
+refresh = "30s"
+
+[[deploy.registry]]
+host = "index.docker.io"
+url = "{registry}"
+
+[[deploy.policy]]
+match = "sourcegraph/zoekt-*"
+kind = "regex"
+regex = '^0\.0\.(\d+)$'
+order = "numeric"
+
+[[deploy.policy]]
+match = "sourcegraph/*"
+kind = "semver"
+
+[[deploy.instance]]
+name = "dogfood"
+version_url = "{instances}/dogfood/__version"
+images = ["sourcegraph/frontend"]
+
+[[deploy.instance]]
+name = "k8s"
+version_url = "{instances}/k8s/__version"
+images = ["sourcegraph/frontend"]
+"#,
+            repo = d.repo.display(),
+            gh_repo = DEMO_DEPLOY_REPO,
+            registry = d.registry.url,
+            instances = d.instances_url,
+        ),
+    };
+    Config::parse(&format!("{text}{deploy}"), std::path::Path::new("<demo>"))
+}
+
+/// Starts the demo endpoints.
+pub async fn start() -> Result<Demo> {
+    let alerts = DemoServer::start()
+        .await
+        .map_err(|e| eyre!("starting the demo endpoints: {e}"))?;
+    let github = GithubFake::start_demo()
+        .await
+        .map_err(|e| eyre!("starting the demo GitHub endpoint: {e}"))?;
+    // The deploy world needs git; without it the demo still runs.
+    let deploy = match DemoDeploy::start().await {
+        Ok(d) => Some(d),
+        Err(e) => {
+            tracing::warn!(error = %e, "demo deploy repository unavailable");
+            None
+        }
+    };
+    let demo = Demo {
+        alerts,
+        github,
+        deploy,
+    };
+    Ok(demo)
+}
