@@ -81,7 +81,7 @@ fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     let title = if silenced + inhibited == 0 {
         format!(" Teams ({n}) · {} ", plural(active, "alert"))
     } else {
-        // The longest form that fits, down to "11 +2s +1i".
+        // The longest form that fits, down to "11 +2s +1inh".
         let words = suppressed_counts(silenced, inhibited, false);
         let short = suppressed_counts(silenced, inhibited, true);
         [
@@ -102,7 +102,7 @@ fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
                 theme.style(Role::Emphasis),
             )];
             spans.extend(counts_spans(theme, &g.counts));
-            // The words when they fit the row, else "+1s +1i".
+            // The words when they fit the row, else "+1s +1inh".
             let used: usize = spans
                 .iter()
                 .map(|s| s.content.chars().count())
@@ -213,9 +213,13 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         .map(|&i| state.alerts[i].name().chars().count())
         .max()
         .unwrap_or(5);
+    // At most 55% of the width, and never so wide that the fixed columns
+    // (and their gaps) would be squeezed and cut.
+    let most =
+        (area.width.saturating_mul(11) / 20).min(area.width.saturating_sub(2 + 4 + 9 + 4 + 4));
     let name_width = u16::try_from(longest)
         .unwrap_or(u16::MAX)
-        .clamp(5, area.width.saturating_mul(11) / 20);
+        .clamp(5, most.max(5));
     // Inside the borders: three fixed columns, the name, four gaps.
     let summary_width = usize::from(area.width.saturating_sub(2 + 4 + 9 + 4 + 4 + name_width));
     let widths = (usize::from(name_width), summary_width);

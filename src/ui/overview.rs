@@ -79,13 +79,16 @@ fn alerts(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
         .filter(|a| a.severity == Severity::Critical && a.state == AlertState::Firing)
         .max_by_key(|a| a.starts_at)
     {
+        // The name gives way (with "…") so the team and age stay visible.
+        let tail = format!(" {} · {}", clean(&a.team), age(state.now, a.starts_at));
+        let room = width.saturating_sub("newest critical ".len() + tail.chars().count());
         lines.push(Line::from(vec![
             Span::styled("newest critical ", t.style(Role::Muted)),
-            Span::styled(clean(a.name()).into_owned(), t.style(Role::Critical)),
             Span::styled(
-                format!(" {} · {}", clean(&a.team), age(state.now, a.starts_at)),
-                t.style(Role::Muted),
+                super::text::fit(&clean(a.name()), room),
+                t.style(Role::Critical),
             ),
+            Span::styled(tail, t.style(Role::Muted)),
         ]));
     }
     // A degraded source says what it could not read (the log has each).

@@ -148,11 +148,12 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// "+2 silenced +1 inhibited" (parts with 0 left out; "" for none): how a
 /// team's suppressed alerts are counted, apart from the active ones. The
-/// short form, "+2s +1i", is for narrow places (the help explains it).
+/// short form, "+2s +1inh", is for narrow places ("1i" would read as one
+/// info alert).
 pub fn suppressed_counts(silenced: usize, inhibited: usize, short: bool) -> String {
     let mut parts = Vec::new();
     let (s, i) = if short {
-        ("s", "i")
+        ("s", "inh")
     } else {
         (" silenced", " inhibited")
     };
