@@ -21,7 +21,7 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     v
 }
 
-pub(super) fn dialog(theme: &Theme, title: String) -> Block<'static> {
+fn dialog(theme: &Theme, title: String) -> Block<'static> {
     Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
@@ -269,13 +269,26 @@ pub fn confirm(theme: &Theme, c: &Confirm, scroll: usize, frame: &mut Frame, are
         Span::styled("N", theme.style(Role::No)),
         Span::raw(" no (default; any other key but j/k)"),
     ]));
+    show(theme, lines, width, " Confirm [y/N] ", frame, area);
+}
+
+/// Draws `lines` in a dialog box `width` wide and as tall as they are,
+/// centred in `area` over whatever is below.
+pub(super) fn show(
+    theme: &Theme,
+    lines: Vec<Line<'static>>,
+    width: u16,
+    title: &str,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let height = u16::try_from(lines.len())
         .unwrap_or(u16::MAX)
         .saturating_add(2);
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines).block(dialog(theme, " Confirm [y/N] ".into())),
+        Paragraph::new(lines).block(dialog(theme, title.into())),
         rect,
     );
 }

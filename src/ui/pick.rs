@@ -4,9 +4,8 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
 
-use super::dialogs::{centered, dialog};
+use super::dialogs::show;
 use super::text::{clean, wrap};
 use super::theme::{Role, Theme};
 use crate::app::pick::Pick;
@@ -68,13 +67,5 @@ pub fn render(theme: &Theme, pick: &Pick, frame: &mut Frame, area: Rect) {
         Span::styled("N", theme.style(Role::No)),
         Span::raw(" cancel (any other key)"),
     ]));
-    let height = u16::try_from(lines.len())
-        .unwrap_or(u16::MAX)
-        .saturating_add(2);
-    let rect = centered(area, width, height);
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).block(dialog(theme, " Which silences? [y/N] ".into())),
-        rect,
-    );
+    show(theme, lines, width, " Which silences? [y/N] ", frame, area);
 }
