@@ -95,13 +95,18 @@ fn example_config_is_accepted_by_the_binary() {
     );
 }
 
-#[test]
-fn alerts_ack_silences_unack_against_a_real_alertmanager() {
+/// A real Alertmanager holding a search alert, a route-assigned zoekt alert
+/// (no owner label) and `more`, with a config routing zoekt to search;
+/// returns once Alertmanager lists them all.
+fn search_alertmanager(more: &[Value]) -> (Alertmanager, tempfile::TempDir, std::path::PathBuf) {
     let am = Alertmanager::start();
-    am.post_alerts(&json!([
+    let mut alerts = vec![
         sg_alert("critical", "frontend", "hard_error_rate", "search"),
         sg_alert("warning", "zoekt-webserver", "indexed_search_errors", ""),
-    ]));
+    ];
+    alerts.extend(more.iter().cloned());
+    let n = alerts.len();
+    am.post_alerts(&Value::Array(alerts));
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_config(
         dir.path(),
@@ -112,8 +117,14 @@ fn alerts_ack_silences_unack_against_a_real_alertmanager() {
         ),
     );
     crate::common::wait_for("alerts in AM", std::time::Duration::from_secs(10), || {
-        (am.get_json("/api/v2/alerts").as_array()?.len() == 2).then_some(())
+        (am.get_json("/api/v2/alerts").as_array()?.len() == n).then_some(())
     });
+    (am, dir, path)
+}
+
+#[test]
+fn alerts_ack_silences_unack_against_a_real_alertmanager() {
+    let (am, _dir, path) = search_alertmanager(&[]);
 
     let o = opsdeck(&["alerts", "--json"], Some(&path));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -584,24 +595,12 @@ fn release_tick_typo_prefix_and_already_ticked() {
 /// one silence per active alert, each with the alert's exact labels.
 #[test]
 fn ack_team_silences_every_active_alert_of_the_team_including_routed_ones() {
-    let am = Alertmanager::start();
-    am.post_alerts(&json!([
-        sg_alert("critical", "frontend", "hard_error_rate", "search"),
-        sg_alert("warning", "zoekt-webserver", "indexed_search_errors", ""),
-        sg_alert("warning", "gitserver", "disk_space", "distribution"),
-    ]));
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = write_config(
-        dir.path(),
-        &config_text(
-            &[("prod", &am.url)],
-            &[],
-            "[[alerts.route]]\nteam = \"search\"\nmatchers = ['service_name=~\"zoekt.*\"']\n",
-        ),
-    );
-    crate::common::wait_for("three alerts", std::time::Duration::from_secs(10), || {
-        (am.get_json("/api/v2/alerts").as_array()?.len() == 3).then_some(())
-    });
+    let (am, _dir, path) = search_alertmanager(&[sg_alert(
+        "warning",
+        "gitserver",
+        "disk_space",
+        "distribution",
+    )]);
 
     // The preview names both alerts; no terminal, no --yes: nothing made.
     let o = opsdeck(&["ack", "--team", "search"], Some(&path));
