@@ -20,7 +20,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::alerts::client::{AlertmanagerClient, PrometheusClient};
 use crate::alerts::source::{SourceClient, Sources};
-use crate::app::release::ReleaseState;
+use crate::app::panes::release::state::ReleaseState;
 use crate::app::state::AlertSettings;
 use crate::app::{
     Action, DeployEvent, Effect, ReleaseEvent, SilenceOp, SilenceOutcome, SilenceRequest, State,
@@ -83,7 +83,7 @@ pub fn initial_state(
     state.read_only = config.read_only;
     state.read_only_locked = config.read_only;
     state.contexts = config.context.keys().cloned().collect();
-    state.notify.teams = config.notify.teams.clone();
+    state.alerts.notify.teams = config.notify.teams.clone();
     state
 }
 

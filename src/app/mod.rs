@@ -5,12 +5,12 @@
 //! terminal or a network.
 
 pub mod action;
-pub mod console;
-pub mod deploy;
 pub mod input;
 pub mod keymap;
-pub mod pick;
-pub mod release;
+pub mod mouse;
+pub mod nav;
+pub mod overlays;
+pub mod panes;
 pub mod scope;
 pub mod state;
 pub mod update;

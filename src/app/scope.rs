@@ -20,6 +20,7 @@ pub const MIN_ID_PREFIX: usize = 8;
 pub fn covered<'a>(state: &'a State, silence: &Silence) -> Vec<&'a Alert> {
     state
         .alerts
+        .all
         .iter()
         .filter(|a| match silence.state {
             SilenceState::Active => a.silenced_by.contains(&silence.id),
@@ -103,7 +104,7 @@ pub fn resolve_ids<'a>(state: &'a State, ids: &[String]) -> Result<Vec<&'a Silen
     let mut out: Vec<&'a Silence> = Vec::new();
     for id in ids {
         let id = id.trim();
-        let exact = state.silences.iter().find(|s| s.id == id);
+        let exact = state.alerts.silences.iter().find(|s| s.id == id);
         let found = match exact {
             Some(s) => s,
             None if id.chars().count() < MIN_ID_PREFIX => {
@@ -114,6 +115,7 @@ pub fn resolve_ids<'a>(state: &'a State, ids: &[String]) -> Result<Vec<&'a Silen
             }
             None => {
                 let matches: Vec<&'a Silence> = state
+                    .alerts
                     .silences
                     .iter()
                     .filter(|s| s.id.starts_with(id))
@@ -169,7 +171,7 @@ pub fn team_ack(
     author: &str,
     comment: &str,
 ) -> Option<TeamAck> {
-    let group = state.groups.iter().find(|g| g.team == team)?;
+    let group = state.alerts.groups.iter().find(|g| g.team == team)?;
     let mut plan = TeamAck {
         team: group.team.clone(),
         count: 0,
@@ -177,7 +179,7 @@ pub fn team_ack(
         preview: Vec::new(),
     };
     for &i in &group.alerts {
-        let alert = &state.alerts[i];
+        let alert = &state.alerts.all[i];
         if alert.state.is_suppressed() {
             continue;
         }

@@ -2,19 +2,19 @@
 //! (merged alerts, team groups) that [`State::recompute`] rebuilds whenever
 //! their inputs change, so rendering only reads.
 
-use std::collections::BTreeMap;
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 
-use super::input::LineInput;
 use super::keymap::Keymap;
-use crate::alerts::grouping::{self, Routing, TeamGroup};
-use crate::alerts::matcher::{Filter, Matcher};
-use crate::alerts::model::{
-    Alert, AlertState, AlertmanagerSnapshot, Silence, SilenceState, SourceKind,
-};
+use crate::alerts::grouping::TeamGroup;
+use crate::alerts::model::{Alert, Silence, SourceKind};
 use crate::config::Config;
+
+pub use super::overlays::Overlay;
+pub use super::overlays::ack_form::{AckForm, FormField, parse_matcher_list};
+pub use super::overlays::confirm::{Confirm, PendingOp};
+pub use super::panes::alerts::state::{
+    AlertSettings, AlertsPane, FilterBar, Focus, LocalChange, NotifyState,
+};
 
 /// The top-level views.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,15 +27,6 @@ pub enum View {
     Release,
     /// Deployment sync.
     Deploy,
-}
-
-/// Which list has the keyboard in the alerts view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Focus {
-    /// The team list.
-    Teams,
-    /// The selected team's alerts.
-    Alerts,
 }
 
 /// A source's health, as shown in the header.
@@ -87,172 +78,6 @@ impl SourceStatus {
     }
 }
 
-/// Settings the alerts view needs, taken from the config.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AlertSettings {
-    /// Team and severity routing.
-    pub routing: Routing,
-    /// Default silence length, and how much `e` extends.
-    pub ack_duration: Duration,
-    /// Default silence author.
-    pub ack_author: String,
-    /// Default silence comment.
-    pub ack_comment: String,
-    /// Refresh interval.
-    pub refresh: Duration,
-}
-
-impl AlertSettings {
-    /// From the config.
-    pub fn from_config(config: &Config) -> AlertSettings {
-        AlertSettings {
-            routing: config.routing(),
-            ack_duration: config.alerts.ack_duration,
-            ack_author: config.ack_author(),
-            ack_comment: config.alerts.ack_comment.clone(),
-            refresh: config.alerts.refresh,
-        }
-    }
-}
-
-/// A field of the acknowledge form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FormField {
-    /// Matchers.
-    Matchers,
-    /// Duration.
-    Duration,
-    /// Author.
-    Author,
-    /// Comment.
-    Comment,
-}
-
-impl FormField {
-    /// In display order.
-    pub const ALL: [FormField; 4] = [
-        FormField::Matchers,
-        FormField::Duration,
-        FormField::Author,
-        FormField::Comment,
-    ];
-
-    /// Label on screen.
-    pub fn label(self) -> &'static str {
-        match self {
-            FormField::Matchers => "Matchers",
-            FormField::Duration => "Duration",
-            FormField::Author => "Author",
-            FormField::Comment => "Comment",
-        }
-    }
-}
-
-/// The acknowledge (new silence) form.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AckForm {
-    /// The alert it was opened on.
-    pub fingerprint: String,
-    /// The alert's name, for the title.
-    pub alertname: String,
-    /// The Alertmanagers the silence will go to.
-    pub targets: Vec<String>,
-    /// `name="value", …`
-    pub matchers: LineInput,
-    /// e.g. `2h`
-    pub duration: LineInput,
-    /// Author.
-    pub author: LineInput,
-    /// Comment.
-    pub comment: LineInput,
-    /// The focused field.
-    pub field: FormField,
-    /// Why the last submit failed (a parse error, or Alertmanager's text).
-    pub error: Option<String>,
-    /// Waiting for Alertmanager's answer.
-    pub submitting: bool,
-    /// `A`: acknowledging this whole team (one silence per active alert;
-    /// the matchers field is not used).
-    pub team: Option<String>,
-}
-
-impl AckForm {
-    /// The fields the user can edit, in order (a team form has no
-    /// matchers: each silence takes its alert's labels).
-    pub fn fields(&self) -> &'static [FormField] {
-        if self.team.is_some() {
-            &FormField::ALL[1..]
-        } else {
-            &FormField::ALL
-        }
-    }
-
-    /// The focused input.
-    pub fn input_mut(&mut self) -> &mut LineInput {
-        match self.field {
-            FormField::Matchers => &mut self.matchers,
-            FormField::Duration => &mut self.duration,
-            FormField::Author => &mut self.author,
-            FormField::Comment => &mut self.comment,
-        }
-    }
-
-    /// An input by field.
-    pub fn input(&self, field: FormField) -> &LineInput {
-        match field {
-            FormField::Matchers => &self.matchers,
-            FormField::Duration => &self.duration,
-            FormField::Author => &self.author,
-            FormField::Comment => &self.comment,
-        }
-    }
-
-    /// Parses the matchers field: label matchers separated by commas or
-    /// spaces, optionally in `{…}`.
-    pub fn parsed_matchers(&self) -> Result<Vec<Matcher>, String> {
-        parse_matcher_list(self.matchers.text())
-    }
-}
-
-/// Parses the matchers of a silence (see
-/// [`crate::alerts::matcher::parse_silence_matchers`]).
-pub fn parse_matcher_list(text: &str) -> Result<Vec<Matcher>, String> {
-    crate::alerts::matcher::parse_silence_matchers(text).map_err(|e| e.message)
-}
-
-/// What `y` in a confirmation does.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PendingOp {
-    /// Create the silences (from the form, or `A`).
-    Create {
-        /// One per silence.
-        requests: Vec<super::SilenceRequest>,
-        /// Came from the form (errors go back to it).
-        from_form: bool,
-    },
-    /// Expire silences: (target, id).
-    Expire(Vec<(String, String)>),
-    /// Run a release step's command.
-    Run(Box<super::release::PendingRun>),
-    /// Bump image pins.
-    Bump(Box<crate::deploy::service::BumpPlan>),
-    /// Extend silences (each request keeps its silence's id).
-    Extend(Vec<super::SilenceRequest>),
-    /// Stop the running command and quit.
-    Quit,
-}
-
-/// A y/N question; anything but `y` answers no.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Confirm {
-    /// The question.
-    pub question: String,
-    /// Details shown under it.
-    pub details: Vec<String>,
-    /// What `y` does.
-    pub op: PendingOp,
-}
-
 /// What a mouse click can land on (recorded by `ui` as it draws).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HitTarget {
@@ -296,36 +121,6 @@ impl HitMap {
     }
 }
 
-/// Something drawn over the view, topmost last.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Overlay {
-    /// The key help, scrolled down this many lines.
-    Help(usize),
-    /// The acknowledge form.
-    AckForm(Box<AckForm>),
-    /// A y/N question.
-    Confirm(Confirm),
-    /// The silences list; the number is the selected row.
-    Silences(usize),
-    /// A one-line question (a placeholder value for a command).
-    Prompt(Box<super::release::Prompt>),
-    /// The `:` command palette.
-    Palette(Box<super::console::Palette>),
-    /// `u`/`e` on an alert: choose which of its silences.
-    Pick(Box<super::pick::Pick>),
-}
-
-/// What notifications have been sent.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct NotifyState {
-    /// The first refresh happened (it only records, never notifies).
-    pub primed: bool,
-    /// Fingerprints already seen firing critical.
-    pub seen: std::collections::HashSet<String>,
-    /// Only these teams (empty: all).
-    pub teams: Vec<String>,
-}
-
 /// How a status message is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
@@ -346,29 +141,6 @@ pub struct Message {
     pub at: DateTime<Utc>,
 }
 
-/// A silence opsdeck just created or expired and that the sources may not
-/// report yet: applied over the data so the screen agrees with the user at once.
-#[derive(Debug, Clone, PartialEq)]
-pub enum LocalChange {
-    /// A new (or extended) silence.
-    Created(Silence),
-    /// An expired silence id.
-    Expired(String),
-}
-
-/// The filter bar.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct FilterBar {
-    /// What is typed.
-    pub input: LineInput,
-    /// The input has the keyboard.
-    pub editing: bool,
-    /// The last filter that parsed (applied).
-    pub applied: Filter,
-    /// Why the current input does not parse.
-    pub error: Option<String>,
-}
-
 /// The whole state.
 #[derive(Debug, Clone)]
 pub struct State {
@@ -382,44 +154,20 @@ pub struct State {
     pub now: DateTime<Utc>,
     /// Keys.
     pub keymap: Keymap,
-    /// From config.
-    pub settings: AlertSettings,
     /// Source health, in config order.
     pub sources: Vec<SourceStatus>,
-    /// Each Alertmanager's last good snapshot.
-    pub snapshots: BTreeMap<String, AlertmanagerSnapshot>,
-    /// Each Prometheus' last good alerts.
-    pub prometheus: BTreeMap<String, Vec<Alert>>,
-    /// Merged alerts (derived).
-    pub alerts: Vec<Alert>,
-    /// Merged silences, one per id, with every source holding it (derived).
-    pub silences: Vec<Silence>,
-    /// Alerts grouped by team (derived).
-    pub groups: Vec<TeamGroup>,
-    /// Selected team (index into `groups`).
-    pub team: usize,
-    /// Selected alert (index into the team's alerts).
-    pub alert: usize,
-    /// Which list has focus.
-    pub focus: Focus,
-    /// The detail pane is open.
-    pub detail: bool,
-    /// Show silenced and inhibited alerts.
-    pub show_suppressed: bool,
-    /// The filter bar.
-    pub filter: FilterBar,
+    /// The alerts view.
+    pub alerts: AlertsPane,
     /// Dialogs, topmost last.
     pub overlays: Vec<Overlay>,
+    /// Rows of a list that fit on screen (for paging); set on resize.
+    pub page: usize,
     /// The status line.
     pub message: Option<Message>,
-    /// Silences changed here and not yet seen in the sources.
-    pub local: Vec<(DateTime<Utc>, LocalChange)>,
-    /// Rows of the alert list that fit on screen (for paging); set on resize.
-    pub page: usize,
     /// The release view.
-    pub release: super::release::ReleaseState,
+    pub release: super::panes::release::state::ReleaseState,
     /// The deploy view.
-    pub deploy: super::deploy::DeployState,
+    pub deploy: super::panes::deploy::state::DeployState,
     /// Colours.
     pub theme: crate::ui::theme::Theme,
     /// Changes are refused (`--read-only`).
@@ -432,8 +180,6 @@ pub struct State {
     pub history: Vec<View>,
     /// Palette lines entered, oldest first.
     pub palette_history: Vec<String>,
-    /// Notifications.
-    pub notify: NotifyState,
     /// Terminal rows (for the mouse and help scrolling).
     pub rows: u16,
     /// Terminal columns (the help screen's layout).
@@ -461,35 +207,22 @@ impl State {
             quit: false,
             now,
             keymap: Keymap::default(),
-            settings,
             sources: sources
                 .into_iter()
                 .map(|(name, kind)| SourceStatus::new(&name, kind))
                 .collect(),
-            snapshots: BTreeMap::new(),
-            prometheus: BTreeMap::new(),
-            alerts: Vec::new(),
-            silences: Vec::new(),
-            groups: Vec::new(),
-            team: 0,
-            alert: 0,
-            focus: Focus::Teams,
-            detail: false,
-            show_suppressed: false,
-            filter: FilterBar::default(),
+            alerts: AlertsPane::new(settings),
             overlays: Vec::new(),
-            message: None,
-            local: Vec::new(),
             page: 20,
-            release: super::release::ReleaseState::from_config(&Config::default()),
-            deploy: super::deploy::DeployState::default(),
+            message: None,
+            release: super::panes::release::state::ReleaseState::from_config(&Config::default()),
+            deploy: super::panes::deploy::state::DeployState::default(),
             theme: crate::ui::theme::Theme::default(),
             read_only: false,
             context: None,
             contexts: Vec::new(),
             history: Vec::new(),
             palette_history: Vec::new(),
-            notify: NotifyState::default(),
             rows: 40,
             cols: 120,
             confirm_scroll: 0,
@@ -530,30 +263,22 @@ impl State {
 
     /// The selected team's group.
     pub fn selected_group(&self) -> Option<&TeamGroup> {
-        self.groups.get(self.team)
+        self.alerts.selected_group()
     }
 
     /// The selected alert.
     pub fn selected_alert(&self) -> Option<&Alert> {
-        self.selected_group()
-            .and_then(|g| g.alerts.get(self.alert))
-            .map(|&i| &self.alerts[i])
+        self.alerts.selected_alert()
     }
 
     /// Active and pending silences, soonest end first.
     pub fn open_silences(&self) -> Vec<&Silence> {
-        let mut v: Vec<&Silence> = self
-            .silences
-            .iter()
-            .filter(|s| s.state != SilenceState::Expired)
-            .collect();
-        v.sort_by(|a, b| a.ends_at.cmp(&b.ends_at).then_with(|| a.id.cmp(&b.id)));
-        v
+        self.alerts.open_silences()
     }
 
     /// A silence by id.
     pub fn silence(&self, id: &str) -> Option<&Silence> {
-        self.silences.iter().find(|s| s.id == id)
+        self.alerts.silence(id)
     }
 
     /// Shows a status-line message.
@@ -602,7 +327,7 @@ impl State {
         group
             .alerts
             .iter()
-            .filter_map(|&i| self.stale_since(&self.alerts[i]))
+            .filter_map(|&i| self.stale_since(&self.alerts.all[i]))
             .min()
     }
 
@@ -616,6 +341,7 @@ impl State {
             .filter(|s| s.kind == SourceKind::Alertmanager)
         {
             let peers = self
+                .alerts
                 .snapshots
                 .get(&s.name)
                 .map(|snap| snap.peers.clone())
@@ -685,116 +411,12 @@ impl State {
     /// Rebuilds merged alerts, silences and groups from the snapshots and
     /// local changes, keeping the selection on the same team and alert.
     pub fn recompute(&mut self) {
-        let keep_team = self.selected_group().map(|g| g.team.clone());
-        let keep_alert = self.selected_alert().map(|a| a.fingerprint.clone());
-
-        // Sources in config order.
-        let am: Vec<&[Alert]> = self
-            .sources
-            .iter()
-            .filter_map(|s| self.snapshots.get(&s.name))
-            .map(|s| s.alerts.as_slice())
-            .collect();
-        let prom: Vec<&[Alert]> = self
-            .sources
-            .iter()
-            .filter_map(|s| self.prometheus.get(&s.name))
-            .map(Vec::as_slice)
-            .collect();
-        let mut alerts = grouping::merge(am, prom, &self.settings.routing);
-
-        let mut silences: Vec<Silence> = Vec::new();
-        for s in self
-            .sources
-            .iter()
-            .filter_map(|s| self.snapshots.get(&s.name))
-        {
-            for sil in &s.silences {
-                match silences.iter_mut().find(|x| x.id == sil.id) {
-                    Some(x) => {
-                        for src in &sil.sources {
-                            if !x.sources.contains(src) {
-                                x.sources.push(src.clone());
-                            }
-                        }
-                    }
-                    None => silences.push(sil.clone()),
-                }
-            }
-        }
-        self.apply_local(&mut alerts, &mut silences);
-        self.alerts = alerts;
-        self.silences = silences;
-        self.regroup_keeping(keep_team, keep_alert);
+        let order: Vec<&str> = self.sources.iter().map(|s| s.name.as_str()).collect();
+        self.alerts.recompute(&order, self.now);
     }
 
     /// Re-applies the filter and grouping (after a filter or `s` change).
     pub fn regroup(&mut self) {
-        let keep_team = self.selected_group().map(|g| g.team.clone());
-        let keep_alert = self.selected_alert().map(|a| a.fingerprint.clone());
-        self.regroup_keeping(keep_team, keep_alert);
-    }
-
-    fn regroup_keeping(&mut self, team: Option<String>, alert: Option<String>) {
-        self.groups = grouping::group(&self.alerts, &self.filter.applied, self.show_suppressed);
-        let team_idx = team.and_then(|t| self.groups.iter().position(|g| g.team == t));
-        match team_idx {
-            Some(i) => self.team = i,
-            None => self.team = self.team.min(self.groups.len().saturating_sub(1)),
-        }
-        let len = self.selected_group().map_or(0, TeamGroup::total);
-        let alert_idx = alert.and_then(|fp| {
-            self.selected_group().and_then(|g| {
-                g.alerts
-                    .iter()
-                    .position(|&i| self.alerts[i].fingerprint == fp)
-            })
-        });
-        match alert_idx {
-            Some(i) => self.alert = i,
-            None => self.alert = self.alert.min(len.saturating_sub(1)),
-        }
-    }
-
-    /// Applies local silence changes the sources have not caught up with.
-    fn apply_local(&self, alerts: &mut [Alert], silences: &mut Vec<Silence>) {
-        for (_, change) in &self.local {
-            match change {
-                LocalChange::Created(sil) => {
-                    match silences.iter_mut().find(|s| s.id == sil.id) {
-                        // Extended: the source still shows the old end.
-                        Some(s) => s.ends_at = s.ends_at.max(sil.ends_at),
-                        None => silences.push(sil.clone()),
-                    }
-                    for a in alerts.iter_mut() {
-                        let hit = sil
-                            .matchers
-                            .iter()
-                            .all(|m| m.matches(a.labels.get(&m.name)));
-                        if hit && a.state != AlertState::Pending && !a.silenced_by.contains(&sil.id)
-                        {
-                            a.silenced_by.push(sil.id.clone());
-                            a.state = AlertState::Silenced;
-                        }
-                    }
-                }
-                LocalChange::Expired(id) => {
-                    if let Some(s) = silences.iter_mut().find(|s| &s.id == id) {
-                        s.state = SilenceState::Expired;
-                        s.ends_at = s.ends_at.min(self.now);
-                    }
-                    for a in alerts.iter_mut() {
-                        a.silenced_by.retain(|x| x != id);
-                        if a.state == AlertState::Silenced && a.silenced_by.is_empty() {
-                            a.state = if a.inhibited_by.is_empty() {
-                                AlertState::Firing
-                            } else {
-                                AlertState::Inhibited
-                            };
-                        }
-                    }
-                }
-            }
-        }
+        self.alerts.regroup();
     }
 }

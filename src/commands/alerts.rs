@@ -140,7 +140,7 @@ pub async fn run(
     let text = filter.join(" ");
     let filter = Filter::parse(&text).map_err(|e| eyre!("filter {text:?}: {e}"))?;
     let mut state = snapshot(config, demo).await?;
-    state.filter.applied = filter;
+    state.alerts.filter.applied = filter;
     state.regroup();
     let any_ok = report_sources(&state);
     let mut out = crate::ui::text::CleanWriter::stdout();
@@ -159,6 +159,7 @@ pub async fn run(
 fn write_json(state: &State, out: &mut impl Write) -> Result<()> {
     let doc = AlertsJson {
         teams: state
+            .alerts
             .groups
             .iter()
             .map(|g| TeamJson {
@@ -169,7 +170,7 @@ fn write_json(state: &State, out: &mut impl Write) -> Result<()> {
                 alerts: g
                     .alerts
                     .iter()
-                    .map(|&i| alert_json(&state.alerts[i]))
+                    .map(|&i| alert_json(&state.alerts.all[i]))
                     .collect(),
             })
             .collect(),
@@ -189,23 +190,24 @@ fn write_json(state: &State, out: &mut impl Write) -> Result<()> {
 }
 
 fn write_text(state: &State, wide: bool, filter: &str, out: &mut impl Write) -> Result<()> {
-    if state.groups.is_empty() {
+    if state.alerts.groups.is_empty() {
         match state.alerts_unavailable() {
             Some(why) => writeln!(out, "{why}")?,
-            None if !filter.is_empty() && !state.alerts.is_empty() => {
+            None if !filter.is_empty() && !state.alerts.all.is_empty() => {
                 writeln!(out, "no alerts match {filter:?}")?;
             }
             None => writeln!(out, "no alerts")?,
         }
     }
     let shown: Vec<&Alert> = state
+        .alerts
         .groups
         .iter()
-        .flat_map(|g| g.alerts.iter().map(|&i| &state.alerts[i]))
+        .flat_map(|g| g.alerts.iter().map(|&i| &state.alerts.all[i]))
         .collect();
     let distinct = distinguishing_labels(&shown);
     let mut n = 0;
-    for g in &state.groups {
+    for g in &state.alerts.groups {
         let mut counts: Vec<String> = by_severity(&g.counts)
             .map(|(s, n)| format!("{n} {s}"))
             .collect();
@@ -216,7 +218,7 @@ fn write_text(state: &State, wide: bool, filter: &str, out: &mut impl Write) -> 
         }
         writeln!(out, "{} ({})", g.team, counts.join(", "))?;
         for &i in &g.alerts {
-            let a = &state.alerts[i];
+            let a = &state.alerts.all[i];
             writeln!(
                 out,
                 "  {:<8} {:<18} {:>4}  {}  [{}]",
@@ -251,7 +253,7 @@ fn write_text(state: &State, wide: bool, filter: &str, out: &mut impl Write) -> 
                 writeln!(out, "      silenced by {by}")?;
             }
             for fp in &a.inhibited_by {
-                let by = match state.alerts.iter().find(|x| &x.fingerprint == fp) {
+                let by = match state.alerts.all.iter().find(|x| &x.fingerprint == fp) {
                     Some(x) => format!("{} ({}, {fp})", x.name(), x.team),
                     None => fp.clone(),
                 };

@@ -186,7 +186,7 @@ pub async fn snapshot(config: &Config, demo: bool) -> Result<State> {
     for event in fetch_all(&clients).await {
         update(&mut state, Action::Source(event));
     }
-    state.show_suppressed = true;
+    state.alerts.show_suppressed = true;
     state.regroup();
     Ok(state)
 }

@@ -108,7 +108,12 @@ pub async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode>
     );
     let requests = if let Some(team) = &args.team {
         let Some(plan) = scope::team_ack(&state, team, now, ends_at, &author, &comment) else {
-            let teams: Vec<&str> = state.groups.iter().map(|g| g.team.as_str()).collect();
+            let teams: Vec<&str> = state
+                .alerts
+                .groups
+                .iter()
+                .map(|g| g.team.as_str())
+                .collect();
             bail!(
                 "no team {team:?} among the current alerts (teams: {})",
                 teams.join(", ")
@@ -151,7 +156,7 @@ pub async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode>
             created_by: author,
             comment,
         };
-        let count = count_matching(&state.alerts, &silence.matchers);
+        let count = count_matching(&state.alerts.all, &silence.matchers);
         errln!(
             "silence {} for {} by {} on {}; {ends}",
             matchers_text(&silence.matchers),

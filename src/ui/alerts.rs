@@ -18,7 +18,7 @@ use crate::app::state::{Focus, HitMap, HitTarget, State};
 
 /// Draws the alerts view into `area`.
 pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
-    let (top, detail) = if state.detail {
+    let (top, detail) = if state.alerts.detail {
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
         (top, Some(bottom))
@@ -70,14 +70,15 @@ fn counts_spans(theme: &Theme, counts: &[usize; 5]) -> Vec<Span<'static>> {
 fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     let theme = &state.theme;
     let active: usize = state
+        .alerts
         .groups
         .iter()
         .map(|g| g.counts.iter().sum::<usize>())
         .sum();
-    let silenced: usize = state.groups.iter().map(|g| g.silenced).sum();
-    let inhibited: usize = state.groups.iter().map(|g| g.inhibited).sum();
+    let silenced: usize = state.alerts.groups.iter().map(|g| g.silenced).sum();
+    let inhibited: usize = state.alerts.groups.iter().map(|g| g.inhibited).sum();
     let room = usize::from(area.width.saturating_sub(2));
-    let n = state.groups.len();
+    let n = state.alerts.groups.len();
     let title = if silenced + inhibited == 0 {
         format!(" Teams ({n}) · {} ", plural(active, "alert"))
     } else {
@@ -94,6 +95,7 @@ fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         .unwrap_or_else(|| format!(" Teams ({n}) "))
     };
     let items: Vec<ListItem> = state
+        .alerts
         .groups
         .iter()
         .map(|g| {
@@ -140,17 +142,17 @@ fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
             ListItem::new(Line::from(spans))
         })
         .collect();
-    let focused = state.focus == Focus::Teams && state.overlays.is_empty();
+    let focused = state.alerts.focus == Focus::Teams && state.overlays.is_empty();
     let list = List::new(items)
         .block(focus_block(theme, title.clone(), focused))
         .highlight_symbol("▶ ")
         .highlight_style(theme.style(Role::Selected));
     let mut ls = ListState::default();
-    if !state.groups.is_empty() {
-        ls.select(Some(state.team));
+    if !state.alerts.groups.is_empty() {
+        ls.select(Some(state.alerts.team));
     }
-    if state.groups.is_empty() {
-        let msg = if state.alerts.is_empty() {
+    if state.alerts.groups.is_empty() {
+        let msg = if state.alerts.all.is_empty() {
             state
                 .alerts_unavailable()
                 .map(|why| clean(&why).into_owned())
@@ -180,7 +182,7 @@ fn state_style(theme: &Theme, s: AlertState) -> Style {
 
 fn alerts(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     let theme = &state.theme;
-    let focused = state.focus == Focus::Alerts && state.overlays.is_empty();
+    let focused = state.alerts.focus == Focus::Alerts && state.overlays.is_empty();
     let Some(group) = state.selected_group() else {
         frame.render_widget(
             Paragraph::new("").block(focus_block(theme, " Alerts ".into(), focused)),
@@ -202,7 +204,7 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     // Only the rows that can be visible are built: a window around the
     // selection as tall as the area.
     let visible = usize::from(area.height.saturating_sub(3)).max(1);
-    let selected = state.alert.min(group.total().saturating_sub(1));
+    let selected = state.alerts.alert.min(group.total().saturating_sub(1));
     let start = selected.saturating_sub(visible - 1);
     // The name column fits the longest visible name, up to 60% of the width.
     let longest = group
@@ -210,7 +212,7 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         .iter()
         .skip(start)
         .take(visible)
-        .map(|&i| state.alerts[i].name().chars().count())
+        .map(|&i| state.alerts.all[i].name().chars().count())
         .max()
         .unwrap_or(5);
     // At most 55% of the width, and never so wide that the fixed columns
@@ -228,7 +230,7 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         .iter()
         .skip(start)
         .take(visible)
-        .map(|&i| alert_row(state, &state.alerts[i], widths))
+        .map(|&i| alert_row(state, &state.alerts.all[i], widths))
         .collect();
     let table = Table::new(
         rows,
@@ -360,7 +362,7 @@ fn detail(state: &State, frame: &mut Frame, area: Rect) {
         crate::app::keymap::Command::JumpInhibitor,
     );
     for fp in &a.inhibited_by {
-        let text = match state.alerts.iter().find(|x| &x.fingerprint == fp) {
+        let text = match state.alerts.all.iter().find(|x| &x.fingerprint == fp) {
             Some(by) => {
                 let hint = jump.as_deref().map(|k| format!(" — {k} jumps to it"));
                 format!(

@@ -179,13 +179,13 @@ fn sources(state: &State, compact: bool) -> Vec<Span<'static>> {
 /// The bottom line.
 pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
-    let line = if state.filter.editing {
+    let line = if state.alerts.filter.editing {
         let mut spans = vec![
             Span::styled("/", theme.style(Role::Prompt)),
-            Span::raw(state.filter.input.text().to_string()),
+            Span::raw(state.alerts.filter.input.text().to_string()),
             Span::styled("█", theme.style(Role::Muted)),
         ];
-        if let Some(e) = &state.filter.error {
+        if let Some(e) = &state.alerts.filter.error {
             spans.push(Span::styled(format!("  {e}"), theme.style(Role::Bad)));
         } else {
             spans.push(Span::styled(
@@ -220,9 +220,9 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
                 theme.style(Role::Accent),
             ));
         }
-        if !state.filter.input.text().is_empty() {
+        if !state.alerts.filter.input.text().is_empty() {
             spans.push(Span::styled(
-                format!("filter: {}  ", state.filter.input.text()),
+                format!("filter: {}  ", state.alerts.filter.input.text()),
                 theme.style(Role::Accent),
             ));
         }

@@ -81,7 +81,7 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
     let preview = match form.parsed_matchers() {
         _ if form.team.is_some() => Span::raw(""),
         Ok(m) => {
-            let n = count_matching(&state.alerts, &m);
+            let n = count_matching(&state.alerts.all, &m);
             Span::styled(
                 format!("  matches {n} current alert{}", crate::core::words::s(n)),
                 theme.style(if n == 0 { Role::Attention } else { Role::Ok }),
@@ -195,48 +195,89 @@ fn team_preview(state: &State, team: &str, room: usize, lines: &mut Vec<Line<'st
 
 /// A y/N question.
 /// Details longer than the screen scroll by `scroll` lines (j/k).
+/// How a y/N question lays out in `area`: its width, the question's lines,
+/// every detail line (wrapped, diff lines cut by width) with its role, and
+/// how many detail lines fit. The dialog and the scroll keys both use it.
+pub struct ConfirmLayout {
+    /// Dialog width.
+    pub width: u16,
+    /// The question, wrapped.
+    pub question: Vec<String>,
+    /// The details as drawn, one entry per screen line.
+    pub details: Vec<(String, Role)>,
+    /// Detail lines that fit at once.
+    pub budget: usize,
+}
+
+impl ConfirmLayout {
+    /// Lays out `c` in `area`.
+    pub fn new(c: &Confirm, area: Rect) -> ConfirmLayout {
+        let width = 100.min(area.width);
+        let room = usize::from(width.saturating_sub(6)).max(10);
+        let question = wrap(&clean(&c.question), room);
+        // Details (a diff, for bumps) fill what the screen allows: all but
+        // the question and the blank line above it, the blank and answer
+        // lines below, and the borders.
+        let fixed = question.len() + 1 + 4;
+        let budget = usize::from(area.height).saturating_sub(fixed).max(3);
+        let mut details = Vec::new();
+        for d in &c.details {
+            let role = if d.starts_with("+++") || d.starts_with("---") {
+                Role::DiffFile
+            } else if d.starts_with('+') {
+                Role::DiffAdd
+            } else if d.starts_with('-') {
+                Role::DiffDel
+            } else if d.starts_with("@@") {
+                Role::DiffHunk
+            } else {
+                Role::Muted
+            };
+            // Diff lines keep their spaces: cut by width, not at words.
+            let diff_line = d.starts_with(['+', '-', ' ']) || d.starts_with("@@");
+            let parts = if diff_line {
+                let chars: Vec<char> = clean(d).chars().collect();
+                chars.chunks(room).map(|c| c.iter().collect()).collect()
+            } else {
+                wrap(&clean(d), room)
+            };
+            details.extend(parts.into_iter().map(|part| (part, role)));
+        }
+        ConfirmLayout {
+            width,
+            question,
+            details,
+            budget,
+        }
+    }
+
+    /// The detail lines shown between the "more above" and "more below"
+    /// lines once the details do not fit (`None` when they fit).
+    pub fn window(&self) -> Option<usize> {
+        (self.details.len() > self.budget).then(|| self.budget.saturating_sub(2).max(1))
+    }
+}
+
+/// Draws a y/N question with its details scrolled down `scroll` lines.
 pub fn confirm(theme: &Theme, c: &Confirm, scroll: usize, frame: &mut Frame, area: Rect) {
-    let width = 100.min(area.width);
-    let room = usize::from(width.saturating_sub(6)).max(10);
+    let layout = ConfirmLayout::new(c, area);
+    let width = layout.width;
     let mut lines = vec![Line::from("")];
-    for part in wrap(&clean(&c.question), room) {
+    for part in &layout.question {
         lines.push(Line::from(Span::styled(
             format!("  {part}"),
             theme.style(Role::Emphasis),
         )));
     }
-    // Details (a diff, for bumps) fill what the screen allows: all but the
-    // lines above, the blank and answer lines below, and the borders.
-    let fixed = lines.len() + 4;
-    let budget = usize::from(area.height).saturating_sub(fixed).max(3);
-    let mut detail_lines: Vec<Line> = Vec::new();
-    for d in &c.details {
-        let style = theme.style(if d.starts_with("+++") || d.starts_with("---") {
-            Role::DiffFile
-        } else if d.starts_with('+') {
-            Role::DiffAdd
-        } else if d.starts_with('-') {
-            Role::DiffDel
-        } else if d.starts_with("@@") {
-            Role::DiffHunk
-        } else {
-            Role::Muted
-        });
-        // Diff lines keep their spaces: cut by width, not at words.
-        let diff_line = d.starts_with(['+', '-', ' ']) || d.starts_with("@@");
-        let parts = if diff_line {
-            let chars: Vec<char> = clean(d).chars().collect();
-            chars.chunks(room).map(|c| c.iter().collect()).collect()
-        } else {
-            wrap(&clean(d), room)
-        };
-        for part in parts {
-            detail_lines.push(Line::from(Span::styled(format!("  {part}"), style)));
-        }
-    }
-    if detail_lines.len() > budget {
+    let budget = layout.budget;
+    let window = layout.window();
+    let mut detail_lines: Vec<Line> = layout
+        .details
+        .into_iter()
+        .map(|(part, role)| Line::from(Span::styled(format!("  {part}"), theme.style(role))))
+        .collect();
+    if let Some(window) = window {
         // One line each for what is above and below the window.
-        let window = budget.saturating_sub(2).max(1);
         let total = detail_lines.len();
         let from = scroll.min(total - window);
         let below = total - from - window;
@@ -294,7 +335,12 @@ pub(super) fn show(
 }
 
 /// A one-line question (a placeholder value).
-pub fn prompt(theme: &Theme, p: &crate::app::release::Prompt, frame: &mut Frame, area: Rect) {
+pub fn prompt(
+    theme: &Theme,
+    p: &crate::app::overlays::prompt::Prompt,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let rect = centered(area, 70, 7);
     frame.render_widget(Clear, rect);
     let lines = vec![

@@ -8,9 +8,63 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
 use super::dialogs::centered;
 use super::theme::Role;
-use crate::app::console::{FILTER_EXAMPLES, help_columns, help_lines};
-use crate::app::keymap::Context;
+use crate::app::keymap::{Context, Keymap};
 use crate::app::state::State;
+
+/// Where the help box goes in `area` for `total` lines.
+pub fn help_rect(area: Rect, total: usize) -> Rect {
+    let height = u16::try_from(total).unwrap_or(u16::MAX).saturating_add(2);
+    centered(area, 118, height)
+}
+
+/// The help screen's filter examples.
+pub const FILTER_EXAMPLES: [&str; 3] = [
+    "@severity=critical owner!=search",
+    "alertname=~\"warning_.*\" @state=silenced",
+    "@team=search disk",
+];
+
+/// Below this many columns the help screen is one column, not two.
+pub const HELP_TWO_COLUMNS: u16 = 100;
+
+/// The help screen's columns: the key contexts in each (one column on a
+/// narrow terminal), the filter examples last.
+pub fn help_columns(cols: u16) -> Vec<Vec<Context>> {
+    let left = vec![Context::Global, Context::Alerts];
+    let right = vec![Context::Silences, Context::Release, Context::Deploy];
+    if cols >= HELP_TWO_COLUMNS {
+        vec![left, right]
+    } else {
+        vec![left.into_iter().chain(right).collect()]
+    }
+}
+
+/// Lines of the help screen's longest column: per context a heading, its
+/// bindings (and disabled ones) and a blank line; then the filter examples
+/// under their heading.
+pub fn help_lines(keymap: &Keymap, cols: u16) -> usize {
+    let columns = help_columns(cols);
+    let last = columns.len().saturating_sub(1);
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, contexts)| {
+            let keys: usize = contexts
+                .iter()
+                .map(|c| {
+                    2 + keymap.bindings.iter().filter(|b| b.context == *c).count()
+                        + keymap.disabled.iter().filter(|b| b.context == *c).count()
+                })
+                .sum();
+            keys + if i == last {
+                1 + FILTER_EXAMPLES.len()
+            } else {
+                0
+            }
+        })
+        .max()
+        .unwrap_or(0)
+}
 
 fn section(state: &State, context: Context) -> Vec<Line<'static>> {
     let theme = &state.theme;
@@ -57,7 +111,7 @@ fn section(state: &State, context: Context) -> Vec<Line<'static>> {
 /// title says how to scroll when it does not fit.
 pub fn render(state: &State, frame: &mut Frame, area: Rect, offset: usize) {
     let theme = &state.theme;
-    let columns = help_columns(state);
+    let columns = help_columns(state.cols);
     let last = columns.len().saturating_sub(1);
     let texts: Vec<Vec<Line<'static>>> = columns
         .iter()
@@ -77,9 +131,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, offset: usize) {
             lines
         })
         .collect();
-    let total = help_lines(state);
-    let height = u16::try_from(total).unwrap_or(u16::MAX).saturating_add(2);
-    let rect = centered(area, 118, height);
+    let total = help_lines(&state.keymap, state.cols);
+    let rect = help_rect(area, total);
     let inner_rows = usize::from(rect.height.saturating_sub(2));
     let offset = offset.min(total.saturating_sub(inner_rows));
     let title = if total > inner_rows {

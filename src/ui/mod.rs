@@ -6,7 +6,8 @@ mod alerts;
 mod chrome;
 mod deploy;
 mod dialogs;
-mod help;
+pub mod help;
+pub mod layout;
 mod overview;
 mod palette;
 mod pick;
@@ -17,7 +18,6 @@ pub mod text;
 pub mod theme;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
 
 use crate::app::state::{HitList, HitMap, HitTarget, Overlay, State, View};
 
@@ -57,12 +57,7 @@ pub fn render(state: &State, frame: &mut Frame) {
 /// Draws the whole screen and records where its clickable lists went.
 pub fn render_recording(state: &State, frame: &mut Frame, hits: &mut HitMap) {
     hits.lists.clear();
-    let [header, body, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(frame.area());
+    let [header, body, footer] = layout::screen(frame.area());
     chrome::header(state, frame, header);
     match state.view {
         View::Overview => overview::render(state, frame, body),

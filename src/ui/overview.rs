@@ -64,7 +64,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 
 fn alerts(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
     let t = &state.theme;
-    if state.groups.is_empty() {
+    if state.alerts.groups.is_empty() {
         let text = state
             .alerts_unavailable()
             .map(|why| clean(&why).into_owned())
@@ -75,6 +75,7 @@ fn alerts(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
     // The newest critical alert, first: it is what an on-call wants to see.
     if let Some(a) = state
         .alerts
+        .all
         .iter()
         .filter(|a| a.severity == Severity::Critical && a.state == AlertState::Firing)
         .max_by_key(|a| a.starts_at)
@@ -103,7 +104,12 @@ fn alerts(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
             lines.push(Line::styled(part, t.style(Role::Warning)));
         }
     }
-    for g in state.groups.iter().take(rows.saturating_sub(lines.len())) {
+    for g in state
+        .alerts
+        .groups
+        .iter()
+        .take(rows.saturating_sub(lines.len()))
+    {
         let mut spans = vec![Span::styled(
             format!("{:<18} ", super::text::fit(&clean(&g.team), 18)),
             t.style(Role::Text),

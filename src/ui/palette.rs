@@ -6,7 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::theme::Role;
-use crate::app::console::{PALETTE_COMMANDS, Palette};
+use crate::app::overlays::palette::PALETTE_COMMANDS;
+use crate::app::overlays::palette::Palette;
 use crate::app::state::State;
 
 /// Draws the palette at the bottom of `area`.

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use super::dialogs::show;
 use super::text::{clean, wrap};
 use super::theme::{Role, Theme};
-use crate::app::pick::Pick;
+use crate::app::overlays::pick::Pick;
 
 /// Draws the picker centred over `area`.
 pub fn render(theme: &Theme, pick: &Pick, frame: &mut Frame, area: Rect) {
@@ -53,8 +53,8 @@ pub fn render(theme: &Theme, pick: &Pick, frame: &mut Frame, area: Rect) {
     }
     lines.push(Line::from(""));
     let verb = match pick.op {
-        crate::app::pick::PickOp::Expire => " expire the selected   ",
-        crate::app::pick::PickOp::Extend => " extend the selected   ",
+        crate::app::overlays::pick::PickOp::Expire => " expire the selected   ",
+        crate::app::overlays::pick::PickOp::Extend => " extend the selected   ",
     };
     lines.push(Line::from(vec![
         Span::raw("  "),

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::text::{age, clean, stale_age};
 use super::theme::Role;
-use crate::app::release::RunView;
+use crate::app::panes::release::state::RunView;
 use crate::app::state::State;
 use crate::release::command::{Resolution, display};
 use crate::release::runner::Stream;

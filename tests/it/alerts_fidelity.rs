@@ -54,7 +54,7 @@ async fn re2_silences_are_kept_and_one_not_understood_never_hides_the_rest() {
     let cfg = config(&[("prod", &am.url)], &[], "");
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
     until(&mut rt, 20, "alerts and silences", |s| {
-        s.alerts.len() == 3 && s.silences.len() == 2
+        s.alerts.all.len() == 3 && s.alerts.silences.len() == 2
     })
     .await;
     let state = &rt.state;
@@ -69,6 +69,7 @@ async fn re2_silences_are_kept_and_one_not_understood_never_hides_the_rest() {
     // Alertmanager agrees: it silences the one, not the other.
     let silenced: Vec<String> = state
         .alerts
+        .all
         .iter()
         .filter(|a| a.silenced_by.contains(&quoted))
         .filter_map(|a| a.labels.get("instance").map(str::to_string))
@@ -95,6 +96,7 @@ async fn re2_silences_are_kept_and_one_not_understood_never_hides_the_rest() {
     assert!(
         state
             .alerts
+            .all
             .iter()
             .any(|a| a.name() == "warning_frontend_slow_search"),
         "{}",
@@ -167,14 +169,16 @@ async fn silenced_and_inhibited_are_counted_apart_and_the_inhibitor_is_named() {
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
     until(&mut rt, 20, "HighLoad silenced and inhibited", |s| {
         s.alerts
+            .all
             .iter()
             .any(|a| a.name() == "HighLoad" && a.is_silenced() && a.is_inhibited())
-            && s.alerts.iter().filter(|a| a.is_inhibited()).count() == 2
+            && s.alerts.all.iter().filter(|a| a.is_inhibited()).count() == 2
     })
     .await;
     let state = &rt.state;
     let node_down = state
         .alerts
+        .all
         .iter()
         .find(|a| a.name() == "NodeDown")
         .expect("NodeDown")
@@ -182,6 +186,7 @@ async fn silenced_and_inhibited_are_counted_apart_and_the_inhibitor_is_named() {
         .clone();
     let high = state
         .alerts
+        .all
         .iter()
         .find(|a| a.name() == "HighLoad")
         .expect("HighLoad");
@@ -191,6 +196,7 @@ async fn silenced_and_inhibited_are_counted_apart_and_the_inhibitor_is_named() {
 
     // Counted apart, and never as active: storage has one active warning.
     let storage = state
+        .alerts
         .groups
         .iter()
         .find(|g| g.team == "storage")
@@ -201,13 +207,14 @@ async fn silenced_and_inhibited_are_counted_apart_and_the_inhibitor_is_named() {
         (1, 2, 2)
     );
     // Silenced alerts never rank a team: infra (1 critical) comes first.
-    assert_eq!(state.groups[0].team, "infra");
+    assert_eq!(state.alerts.groups[0].team, "infra");
 
     // @state values apart: an alert both silenced and inhibited has both.
     let names = |filter: &str| -> Vec<String> {
         let f = opsdeck::alerts::matcher::Filter::parse(filter).expect("filter");
         let mut v: Vec<String> = state
             .alerts
+            .all
             .iter()
             .filter(|a| f.matches(a))
             .map(|a| format!("{}@{}", a.name(), a.labels.get("instance").unwrap_or("")))
@@ -229,10 +236,10 @@ async fn silenced_and_inhibited_are_counted_apart_and_the_inhibitor_is_named() {
     press(&mut rt, [key('s')]).await;
     select_team(&mut rt, "storage").await;
     while rt.state.selected_alert().map(|a| a.name()) != Some("HighLoad") {
-        let before = rt.state.alert;
+        let before = rt.state.alerts.alert;
         press(&mut rt, [key('j')]).await;
         assert_ne!(
-            rt.state.alert,
+            rt.state.alerts.alert,
             before,
             "HighLoad not in storage\n{}",
             summary(&rt.state)
@@ -367,15 +374,15 @@ async fn u_expires_only_the_selected_silence_and_never_a_teammates_broad_one() {
     let cfg = config(&[("prod", &am.url)], &[], "");
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
     until(&mut rt, 20, "both alerts silenced", |s| {
-        s.alerts.len() == 2 && s.alerts.iter().all(|a| a.is_silenced())
+        s.alerts.all.len() == 2 && s.alerts.all.iter().all(|a| a.is_silenced())
     })
     .await;
     press(&mut rt, [key('s')]).await;
     select_team(&mut rt, "search").await;
     while rt.state.selected_alert().map(|a| a.name()) != Some("warning_frontend_slow_search") {
-        let before = rt.state.alert;
+        let before = rt.state.alerts.alert;
         press(&mut rt, [key('j')]).await;
-        assert_ne!(rt.state.alert, before, "{}", summary(&rt.state));
+        assert_ne!(rt.state.alerts.alert, before, "{}", summary(&rt.state));
     }
     press(&mut rt, [key('u')]).await;
     let screen = screen_text(&rt.state);
@@ -444,9 +451,10 @@ async fn a_dead_sources_alerts_are_marked_stale_and_the_form_warns() {
     )]));
     let cfg = config(&[("a", &a.url), ("b", &b.url)], &[], "");
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
-    until(&mut rt, 20, "both alerts", |s| s.alerts.len() == 2).await;
+    until(&mut rt, 20, "both alerts", |s| s.alerts.all.len() == 2).await;
     let name_of = |s: &opsdeck::app::state::State, stale: bool| -> Vec<String> {
         s.alerts
+            .all
             .iter()
             .filter(|x| s.stale_since(x).is_some() == stale)
             .map(|x| x.name().to_string())

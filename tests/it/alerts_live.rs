@@ -42,10 +42,11 @@ async fn groups_by_team_label_by_route_and_unowned() {
         "[[alerts.route]]\nteam = \"search\"\nmatchers = ['service_name=~\"zoekt.*|searcher\"']\n",
     );
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
-    until(&mut rt, 20, "four alerts", |s| s.alerts.len() == 4).await;
+    until(&mut rt, 20, "four alerts", |s| s.alerts.all.len() == 4).await;
 
     let teams: Vec<(&str, usize)> = rt
         .state
+        .alerts
         .groups
         .iter()
         .map(|g| (g.team.as_str(), g.total()))
@@ -56,16 +57,16 @@ async fn groups_by_team_label_by_route_and_unowned() {
         "{}",
         summary(&rt.state)
     );
-    let search = &rt.state.groups[0];
+    let search = &rt.state.alerts.groups[0];
     // Critical first inside the team.
-    let first = &rt.state.alerts[search.alerts[0]];
+    let first = &rt.state.alerts.all[search.alerts[0]];
     assert_eq!(first.name(), "critical_frontend_hard_error_rate");
-    let routed = &rt.state.alerts[search.alerts[1]];
+    let routed = &rt.state.alerts.all[search.alerts[1]];
     assert_eq!(routed.labels.get("service_name"), Some("zoekt-webserver"));
     assert!(!routed.labels.contains_key("owner"));
 
     // Our fingerprint is Alertmanager's.
-    for a in &rt.state.alerts {
+    for a in &rt.state.alerts.all {
         assert_eq!(fingerprint(&a.labels), a.fingerprint, "{}", a.name());
     }
 }
@@ -83,19 +84,21 @@ async fn pending_from_prometheus_and_firing_shown_once() {
         |s| {
             let firing_in_both = s
                 .alerts
+                .all
                 .iter()
                 .filter(|a| a.state == AlertState::Firing && a.sources == ["am", "prom"])
                 .count();
-            let pending = s.alerts.iter().any(|a| a.state == AlertState::Pending);
+            let pending = s.alerts.all.iter().any(|a| a.state == AlertState::Pending);
             firing_in_both == 2 && pending
         },
     )
     .await;
-    let names: Vec<&str> = rt.state.alerts.iter().map(|a| a.name()).collect();
-    assert_eq!(rt.state.alerts.len(), 3, "each alert once: {names:?}");
+    let names: Vec<&str> = rt.state.alerts.all.iter().map(|a| a.name()).collect();
+    assert_eq!(rt.state.alerts.all.len(), 3, "each alert once: {names:?}");
     let pending = rt
         .state
         .alerts
+        .all
         .iter()
         .find(|a| a.state == AlertState::Pending)
         .expect("pending");
@@ -119,7 +122,7 @@ async fn ha_pair_dedups_and_ack_creates_one_silence() {
     let cfg = config(&[("prod-a", &a.url), ("prod-b", &b.url)], &[], "");
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
     until(&mut rt, 20, "one alert from both members", |s| {
-        s.alerts.len() == 1 && s.alerts[0].sources == ["prod-a", "prod-b"]
+        s.alerts.all.len() == 1 && s.alerts.all[0].sources == ["prod-a", "prod-b"]
     })
     .await;
     assert_eq!(
@@ -130,7 +133,7 @@ async fn ha_pair_dedups_and_ack_creates_one_silence() {
     select_team(&mut rt, "distribution").await;
     press(&mut rt, [key('a'), code(KeyCode::Enter), key('y')]).await;
     until(&mut rt, 10, "the alert silenced", |s| {
-        s.alerts[0].state == AlertState::Silenced && s.overlays.is_empty()
+        s.alerts.all[0].state == AlertState::Silenced && s.overlays.is_empty()
     })
     .await;
 
@@ -156,7 +159,7 @@ async fn ack_extend_and_unack_through_keys() {
     ]));
     let cfg = config(&[("prod", &am.url)], &[], "");
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
-    until(&mut rt, 20, "two alerts", |s| s.alerts.len() == 2).await;
+    until(&mut rt, 20, "two alerts", |s| s.alerts.all.len() == 2).await;
     select_team(&mut rt, "search").await;
     let target = rt.state.selected_alert().expect("selected").clone();
     assert_eq!(target.name(), "critical_frontend_hard_error_rate");
@@ -186,9 +189,10 @@ async fn ack_extend_and_unack_through_keys() {
     press(&mut rt, [code(KeyCode::Enter), key('y')]).await;
     until(&mut rt, 10, "silenced after refresh", |s| {
         s.alerts
+            .all
             .iter()
             .any(|a| a.fingerprint == target.fingerprint && a.state == AlertState::Silenced)
-            && s.local.is_empty()
+            && s.alerts.local.is_empty()
     })
     .await;
     let created = silences(&am);
@@ -212,7 +216,7 @@ async fn ack_extend_and_unack_through_keys() {
     let row = rt.state.selected_group().and_then(|g| {
         g.alerts
             .iter()
-            .position(|&i| rt.state.alerts[i].fingerprint == target.fingerprint)
+            .position(|&i| rt.state.alerts.all[i].fingerprint == target.fingerprint)
     });
     let mut keys = vec![key('g')];
     keys.extend(std::iter::repeat_n(
@@ -251,6 +255,7 @@ async fn ack_extend_and_unack_through_keys() {
     });
     until(&mut rt, 10, "the alert firing again", |s| {
         s.alerts
+            .all
             .iter()
             .any(|a| a.fingerprint == target.fingerprint && a.state == AlertState::Firing)
     })
@@ -268,7 +273,7 @@ async fn alertmanager_error_text_is_shown_in_the_form() {
     )]));
     let cfg = config(&[("prod", &am.url)], &[], "");
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
-    until(&mut rt, 20, "one alert", |s| s.alerts.len() == 1).await;
+    until(&mut rt, 20, "one alert", |s| s.alerts.all.len() == 1).await;
     select_team(&mut rt, "search").await;
     let mut keys = vec![key('a'), ctrl('u')];
     // RE2 (Go) allows at most 1000 repetitions; the Rust regex crate more:
@@ -315,7 +320,7 @@ async fn a_dead_source_shows_in_health_while_the_rest_works() {
     let cfg = config(&[("a", &a.url), ("b", &b.url)], &[], "");
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
     until(&mut rt, 20, "both alerts (b behind a path prefix)", |s| {
-        s.alerts.len() == 2
+        s.alerts.all.len() == 2
     })
     .await;
 
@@ -340,7 +345,7 @@ async fn a_dead_source_shows_in_health_while_the_rest_works() {
     })
     .await;
     assert!(rt.state.source("a").is_some_and(|x| x.ok()));
-    assert_eq!(rt.state.alerts.len(), 2);
+    assert_eq!(rt.state.alerts.all.len(), 2);
 
     b.restart();
     until(&mut rt, 15, "b back", |s| {

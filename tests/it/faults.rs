@@ -137,7 +137,7 @@ async fn down_and_up<S>(
 ) {
     let before = status(rt, name);
     assert!(before.ok(), "cycle {cycle}: {name} healthy before the kill");
-    let alerts_before = rt.state.alerts.len();
+    let alerts_before = rt.state.alerts.all.len();
 
     kill(server);
     let killed = Instant::now();
@@ -161,7 +161,7 @@ async fn down_and_up<S>(
         down.last_ok.is_some() && down.last_ok >= before.last_ok,
         "cycle {cycle}: {down:?} vs {before:?}"
     );
-    assert_eq!(rt.state.alerts.len(), alerts_before, "cycle {cycle}");
+    assert_eq!(rt.state.alerts.all.len(), alerts_before, "cycle {cycle}");
     let line = header(&rt.state);
     assert!(
         line.contains(&format!("{name} ✗ ")) && line.contains(" old)"),
@@ -224,7 +224,7 @@ async fn alertmanager_killed_and_restarted_20_times() {
     ));
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
     watch(&mut rt, Duration::from_secs(10), "the alert", |_, s| {
-        (s.alerts.len() == 1 && s.source("am").is_some_and(SourceStatus::ok)).then_some(())
+        (s.alerts.all.len() == 1 && s.source("am").is_some_and(SourceStatus::ok)).then_some(())
     })
     .await;
     let started = Instant::now();
@@ -261,7 +261,7 @@ async fn prometheus_killed_and_restarted() {
     ));
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
     watch(&mut rt, Duration::from_secs(20), "prom's alerts", |_, s| {
-        (!s.alerts.is_empty() && s.source("prom").is_some_and(SourceStatus::ok)).then_some(())
+        (!s.alerts.all.is_empty() && s.source("prom").is_some_and(SourceStatus::ok)).then_some(())
     })
     .await;
     let started = Instant::now();

@@ -92,7 +92,7 @@ async fn a_timed_out_silence_is_not_retried_and_the_user_retry_makes_one() {
         config_text(&[("prod", &url)], &[], "").replace("timeout = \"3s\"", "timeout = \"1s\"");
     let cfg = Config::parse(&text, std::path::Path::new("t.toml")).expect("config");
     let mut rt = Runtime::start(&cfg, false).expect("runtime");
-    until(&mut rt, 20, "the alert", |s| s.alerts.len() == 1).await;
+    until(&mut rt, 20, "the alert", |s| s.alerts.all.len() == 1).await;
     select_team(&mut rt, "distribution").await;
     press(&mut rt, [key('a'), code(KeyCode::Enter), key('y')]).await;
     until(

@@ -379,6 +379,7 @@ fn main_view() {
     let state = loaded(false);
     assert_eq!(
         state
+            .alerts
             .groups
             .iter()
             .map(|g| g.team.as_str())
@@ -414,7 +415,7 @@ fn detail_on_a_silenced_alert() {
         "warning_query-runner_frontend_internal_api_error_responses"
     );
     key(&mut state, KeyCode::Enter);
-    assert!(state.detail);
+    assert!(state.alerts.detail);
     // The status message from `s` would cover the key hints; let it fade.
     update(&mut state, Action::Tick(now() + TimeDelta::seconds(10)));
     update(&mut state, Action::Tick(now()));
@@ -572,8 +573,8 @@ fn help_on_a_small_terminal_is_one_scrollable_column() {
 fn filter_being_typed() {
     let mut state = loaded(false);
     keys(&mut state, "/level=critical");
-    assert!(state.filter.editing);
-    assert_eq!(state.filter.error, None);
+    assert!(state.alerts.filter.editing);
+    assert_eq!(state.alerts.filter.error, None);
     let backend = screen(&state);
     assert!(row(&backend, HEIGHT - 1).starts_with("/level=critical█"));
     insta::assert_snapshot!("filter_typing", backend);
@@ -583,7 +584,7 @@ fn filter_being_typed() {
 fn filter_with_an_error() {
     let mut state = loaded(false);
     keys(&mut state, "/level=critical owner=~\"(");
-    assert!(state.filter.error.is_some());
+    assert!(state.alerts.filter.error.is_some());
     insta::assert_snapshot!("filter_error", screen(&state));
 }
 
@@ -613,7 +614,7 @@ fn header_with_a_failing_source() {
         }),
     );
     // The data is kept.
-    assert_eq!(state.alerts.len(), 13);
+    assert_eq!(state.alerts.all.len(), 13);
     let backend = screen(&state);
     let header = row(&backend, 0);
     assert!(
@@ -677,7 +678,7 @@ fn release_view_placeholder() {
 
 fn release_state() -> State {
     use opsdeck::app::ReleaseEvent;
-    use opsdeck::app::release::ReleaseState;
+    use opsdeck::app::panes::release::state::ReleaseState;
     use opsdeck::demo::github::{DEMO_ISSUE, DEMO_REPO, DEMO_TRACKING_BODY};
     use opsdeck::release::backend::ReleaseDoc;
     use opsdeck::release::tasklist::Checklist;
@@ -1120,7 +1121,7 @@ fn command_palette_with_completions() {
     let backend = screen(&state);
     // Every command is listed on a usual terminal.
     let shown = text(&backend);
-    for (name, _, _) in opsdeck::app::console::PALETTE_COMMANDS {
+    for (name, _, _) in opsdeck::app::overlays::palette::PALETTE_COMMANDS {
         assert!(
             shown.contains(&format!("  {name} ")),
             "{name} missing:\n{shown}"

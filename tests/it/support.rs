@@ -116,7 +116,7 @@ pub fn summary(s: &State) -> String {
             src.error
         ));
     }
-    for a in &s.alerts {
+    for a in &s.alerts.all {
         out.push_str(&format!(
             "alert {} team={} sev={} state={} sources={:?} silenced_by={:?}\n",
             a.name(),
@@ -138,6 +138,7 @@ pub fn summary(s: &State) -> String {
 pub async fn select_team(rt: &mut Runtime, team: &str) {
     let idx = rt
         .state
+        .alerts
         .groups
         .iter()
         .position(|g| g.team == team)

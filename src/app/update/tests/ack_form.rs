@@ -55,7 +55,7 @@ fn form_keys_edit_fields_and_do_not_reach_the_view() {
     assert_eq!(form(&state).author.text(), "bob q?j");
     assert!(!state.quit);
     assert_eq!(state.overlays.len(), 1);
-    assert_eq!(state.alert, 0);
+    assert_eq!(state.alerts.alert, 0);
 
     // Esc closes the form without an effect.
     assert!(code(&mut state, KeyCode::Esc).is_empty());
@@ -201,6 +201,7 @@ fn created_silence_closes_the_form_silences_the_alert_at_once_and_refreshes() {
     // Hidden now: search shows only its warning.
     assert_eq!(group_alert_names(&state, "search"), vec![SEARCH_WARN]);
     let search = state
+        .alerts
         .groups
         .iter()
         .find(|g| g.team == "search")
@@ -223,7 +224,7 @@ fn created_silence_closes_the_form_silences_the_alert_at_once_and_refreshes() {
     // A refresh that does not show the silence yet keeps the overlay…
     update(&mut state, am_event("am", snapshot("am"), now()));
     assert_eq!(alert_named(&state, SEARCH_CRIT).state, AlertState::Silenced);
-    assert_eq!(state.local.len(), 1);
+    assert_eq!(state.alerts.local.len(), 1);
     // …and one that does ends it.
     let mut snap = snapshot("am");
     let mut silenced = search_crit("am");
@@ -241,7 +242,7 @@ fn created_silence_closes_the_form_silences_the_alert_at_once_and_refreshes() {
         sources: vec!["am".into()],
     });
     update(&mut state, am_event("am", snap, now()));
-    assert!(state.local.is_empty());
+    assert!(state.alerts.local.is_empty());
     assert_eq!(alert_named(&state, SEARCH_CRIT).state, AlertState::Silenced);
 }
 
@@ -260,7 +261,7 @@ fn a_local_silence_that_never_shows_up_expires_after_a_minute() {
     update(&mut state, Action::Tick(now() + TimeDelta::seconds(59)));
     assert_eq!(alert_named(&state, SEARCH_CRIT).state, AlertState::Silenced);
     update(&mut state, Action::Tick(now() + TimeDelta::seconds(60)));
-    assert!(state.local.is_empty());
+    assert!(state.alerts.local.is_empty());
     assert_eq!(alert_named(&state, SEARCH_CRIT).state, AlertState::Firing);
     assert_eq!(state.silence("sil-new"), None);
 }
@@ -303,7 +304,7 @@ fn alertmanager_refusal_keeps_the_form_open_with_its_text() {
         )
     );
     assert_eq!(alert_named(&state, SEARCH_CRIT).state, AlertState::Firing);
-    assert!(state.local.is_empty());
+    assert!(state.alerts.local.is_empty());
     assert_eq!(
         state.message.as_ref().map(|m| (m.text.as_str(), m.level)),
         Some((format!("failed: am: {refusal}").as_str(), Level::Error))

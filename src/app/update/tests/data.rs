@@ -9,11 +9,11 @@ use super::*;
 #[test]
 fn sources_are_merged_grouped_by_team_with_counts_and_unowned_bucket() {
     let state = fixture();
-    assert_eq!(state.alerts.len(), 6);
+    assert_eq!(state.alerts.all.len(), 6);
     // search: 1 critical + 1 warning shown, 1 silenced hidden; source: 1
     // critical + 1 pending warning; unowned: 1 warning.
     assert_eq!(team_names(&state), vec!["search", "source", UNOWNED]);
-    let search = &state.groups[0];
+    let search = &state.alerts.groups[0];
     assert_eq!(search.counts, [1, 0, 1, 0, 0]);
     assert_eq!(search.hidden, 1);
     assert_eq!(search.worst(), Severity::Critical);
@@ -21,14 +21,14 @@ fn sources_are_merged_grouped_by_team_with_counts_and_unowned_bucket() {
         group_alert_names(&state, "search"),
         vec![SEARCH_CRIT, SEARCH_WARN]
     );
-    let source = &state.groups[1];
+    let source = &state.alerts.groups[1];
     assert_eq!(source.counts, [1, 0, 1, 0, 0]);
     assert_eq!(source.hidden, 0);
     assert_eq!(
         group_alert_names(&state, "source"),
         vec![SOURCE_CRIT, SOURCE_PENDING]
     );
-    let unowned = &state.groups[2];
+    let unowned = &state.alerts.groups[2];
     assert_eq!(unowned.counts, [0, 0, 1, 0, 0]);
     assert_eq!(group_alert_names(&state, UNOWNED), vec![UNOWNED_WARN]);
 
@@ -41,7 +41,7 @@ fn sources_are_merged_grouped_by_team_with_counts_and_unowned_bucket() {
     assert_eq!(silenced.team, "search");
 
     // The expired silence is merged but not open.
-    assert_eq!(state.silences.len(), 3);
+    assert_eq!(state.alerts.silences.len(), 3);
     let open: Vec<&str> = state
         .open_silences()
         .iter()
@@ -62,7 +62,7 @@ fn a_firing_prometheus_twin_is_shown_once() {
     let mut twin = source_crit("prom");
     twin.state = AlertState::Firing;
     update(&mut state, prom_event(vec![source_pending(), twin]));
-    assert_eq!(state.alerts.len(), 6);
+    assert_eq!(state.alerts.all.len(), 6);
     let a = alert_named(&state, SOURCE_CRIT);
     assert_eq!(a.sources, vec!["am", "prom"]);
     assert_eq!(a.state, AlertState::Firing);
@@ -91,7 +91,10 @@ fn fetching_marks_the_source_and_a_result_clears_it() {
 #[test]
 fn j_k_g_g_move_the_team_then_the_alert_selection_and_tab_switches_focus() {
     let mut state = fixture();
-    assert_eq!((state.focus, state.team, state.alert), (Focus::Teams, 0, 0));
+    assert_eq!(
+        (state.alerts.focus, state.alerts.team, state.alerts.alert),
+        (Focus::Teams, 0, 0)
+    );
     assert_eq!(selected_name(&state), SEARCH_CRIT);
 
     press(&mut state, 'j');
@@ -102,58 +105,64 @@ fn j_k_g_g_move_the_team_then_the_alert_selection_and_tab_switches_focus() {
     assert_eq!(selected_name(&state), SOURCE_CRIT);
     press(&mut state, 'j');
     press(&mut state, 'j'); // clamps at the last team
-    assert_eq!(state.team, 2);
+    assert_eq!(state.alerts.team, 2);
     assert_eq!(
         state.selected_group().map(|g| g.team.as_str()),
         Some(UNOWNED)
     );
     press(&mut state, 'k');
-    assert_eq!(state.team, 1);
+    assert_eq!(state.alerts.team, 1);
     press(&mut state, 'g');
-    assert_eq!(state.team, 0);
+    assert_eq!(state.alerts.team, 0);
     press(&mut state, 'G');
-    assert_eq!(state.team, 2);
+    assert_eq!(state.alerts.team, 2);
     press(&mut state, 'g');
 
     code(&mut state, KeyCode::Tab);
-    assert_eq!(state.focus, Focus::Alerts);
+    assert_eq!(state.alerts.focus, Focus::Alerts);
     press(&mut state, 'j');
-    assert_eq!((state.team, state.alert), (0, 1));
+    assert_eq!((state.alerts.team, state.alerts.alert), (0, 1));
     assert_eq!(selected_name(&state), SEARCH_WARN);
     press(&mut state, 'j'); // clamps: two shown alerts
-    assert_eq!(state.alert, 1);
+    assert_eq!(state.alerts.alert, 1);
     press(&mut state, 'k');
-    assert_eq!(state.alert, 0);
+    assert_eq!(state.alerts.alert, 0);
     press(&mut state, 'G');
-    assert_eq!(state.alert, 1);
+    assert_eq!(state.alerts.alert, 1);
     code(&mut state, KeyCode::Up);
-    assert_eq!(state.alert, 0);
+    assert_eq!(state.alerts.alert, 0);
     code(&mut state, KeyCode::End);
-    assert_eq!(state.alert, 1);
+    assert_eq!(state.alerts.alert, 1);
     code(&mut state, KeyCode::Home);
-    assert_eq!(state.alert, 0);
+    assert_eq!(state.alerts.alert, 0);
 
     code(&mut state, KeyCode::Tab);
-    assert_eq!(state.focus, Focus::Teams);
+    assert_eq!(state.alerts.focus, Focus::Teams);
     // Moving the team resets the alert selection.
     code(&mut state, KeyCode::Tab);
     press(&mut state, 'j');
     code(&mut state, KeyCode::BackTab);
     press(&mut state, 'j');
-    assert_eq!((state.team, state.alert), (1, 0));
+    assert_eq!((state.alerts.team, state.alerts.alert), (1, 0));
 }
 
 #[test]
 fn enter_focuses_the_alerts_then_toggles_the_detail_and_esc_backs_out() {
     let mut state = fixture();
     code(&mut state, KeyCode::Enter);
-    assert_eq!((state.focus, state.detail), (Focus::Alerts, false));
+    assert_eq!(
+        (state.alerts.focus, state.alerts.detail),
+        (Focus::Alerts, false)
+    );
     code(&mut state, KeyCode::Enter);
-    assert!(state.detail);
+    assert!(state.alerts.detail);
     code(&mut state, KeyCode::Esc);
-    assert_eq!((state.focus, state.detail), (Focus::Alerts, false));
+    assert_eq!(
+        (state.alerts.focus, state.alerts.detail),
+        (Focus::Alerts, false)
+    );
     code(&mut state, KeyCode::Esc);
-    assert_eq!(state.focus, Focus::Teams);
+    assert_eq!(state.alerts.focus, Focus::Teams);
 }
 
 #[test]
@@ -191,16 +200,16 @@ fn page_keys_use_the_page_size_from_resize() {
     assert_eq!(state.page, 10);
     code(&mut state, KeyCode::Tab);
     code(&mut state, KeyCode::PageDown);
-    assert_eq!(state.alert, 10);
+    assert_eq!(state.alerts.alert, 10);
     ctrl(&mut state, 'd');
     ctrl(&mut state, 'd');
     ctrl(&mut state, 'd');
-    assert_eq!(state.alert, 29);
+    assert_eq!(state.alerts.alert, 29);
     ctrl(&mut state, 'u');
-    assert_eq!(state.alert, 19);
+    assert_eq!(state.alerts.alert, 19);
     code(&mut state, KeyCode::PageUp);
     code(&mut state, KeyCode::PageUp);
-    assert_eq!(state.alert, 0);
+    assert_eq!(state.alerts.alert, 0);
     // A tiny terminal still pages by one row.
     update(&mut state, Action::Resize(120, 3));
     assert_eq!(state.page, 1);
@@ -210,7 +219,7 @@ fn page_keys_use_the_page_size_from_resize() {
 fn selection_stays_on_the_same_alert_when_a_refresh_reorders_them() {
     let mut state = fixture();
     select_alert(&mut state, SEARCH_WARN);
-    assert_eq!(state.alert, 1);
+    assert_eq!(state.alerts.alert, 1);
     let fp = state
         .selected_alert()
         .expect("selected")
@@ -242,7 +251,7 @@ fn selection_stays_on_the_same_alert_when_a_refresh_reorders_them() {
             SEARCH_WARN
         ]
     );
-    assert_eq!(state.alert, 2);
+    assert_eq!(state.alerts.alert, 2);
     assert_eq!(state.selected_alert().expect("selected").fingerprint, fp);
 
     // Now make another team sort first: the selected team follows too.
@@ -264,7 +273,7 @@ fn selection_stays_on_the_same_alert_when_a_refresh_reorders_them() {
         team_names(&state),
         vec!["platform", "search", "source", UNOWNED]
     );
-    assert_eq!(state.team, 1);
+    assert_eq!(state.alerts.team, 1);
     assert_eq!(state.selected_alert().expect("selected").fingerprint, fp);
 }
 
@@ -275,6 +284,6 @@ fn selection_is_clamped_when_the_selected_alert_resolves() {
     let mut snap = snapshot("am");
     snap.alerts.retain(|a| a.name() != SEARCH_WARN);
     update(&mut state, am_event("am", snap, now()));
-    assert_eq!(state.alert, 0);
+    assert_eq!(state.alerts.alert, 0);
     assert_eq!(selected_name(&state), SEARCH_CRIT);
 }

@@ -10,43 +10,43 @@ use super::*;
 fn filter_narrows_live_keeps_last_good_on_error_and_esc_clears() {
     let mut state = fixture();
     press(&mut state, '/');
-    assert!(state.filter.editing);
+    assert!(state.alerts.filter.editing);
     // While editing, keys are text: `q` does not quit, `j` does not move.
     type_text(&mut state, "qj");
     assert!(!state.quit);
-    assert_eq!((state.team, state.alert), (0, 0));
-    assert_eq!(state.filter.input.text(), "qj");
+    assert_eq!((state.alerts.team, state.alerts.alert), (0, 0));
+    assert_eq!(state.alerts.filter.input.text(), "qj");
     ctrl(&mut state, 'u');
     type_text(&mut state, "zoekt");
-    assert_eq!(state.filter.input.text(), "zoekt");
+    assert_eq!(state.alerts.filter.input.text(), "zoekt");
     assert_eq!(team_names(&state), vec!["search"]);
     assert_eq!(group_alert_names(&state, "search"), vec![SEARCH_WARN]);
 
     ctrl(&mut state, 'u');
-    assert_eq!(state.filter.input.text(), "");
+    assert_eq!(state.alerts.filter.input.text(), "");
     assert_eq!(team_names(&state), vec!["search", "source", UNOWNED]);
 
     type_text(&mut state, "level=critical");
     assert_eq!(team_names(&state), vec!["search", "source"]);
     assert_eq!(group_alert_names(&state, "search"), vec![SEARCH_CRIT]);
     assert_eq!(group_alert_names(&state, "source"), vec![SOURCE_CRIT]);
-    assert_eq!(state.filter.error, None);
+    assert_eq!(state.alerts.filter.error, None);
 
     // ` =` has no label name: the error shows, the last good filter stays.
     type_text(&mut state, " =");
-    assert_eq!(state.filter.input.text(), "level=critical =");
+    assert_eq!(state.alerts.filter.input.text(), "level=critical =");
     assert_eq!(
-        state.filter.error.as_deref(),
+        state.alerts.filter.error.as_deref(),
         Some("matcher at column 16 has no label name before '='")
     );
     assert_eq!(
-        state.filter.applied,
+        state.alerts.filter.applied,
         Filter::parse("level=critical").expect("valid")
     );
     assert_eq!(team_names(&state), vec!["search", "source"]);
     // Enter does not leave an invalid filter looking applied.
     code(&mut state, KeyCode::Enter);
-    assert!(state.filter.editing);
+    assert!(state.alerts.filter.editing);
     assert_eq!(
         state.message.as_ref().map(|m| (m.text.as_str(), m.level)),
         Some((
@@ -56,13 +56,13 @@ fn filter_narrows_live_keeps_last_good_on_error_and_esc_clears() {
     );
 
     code(&mut state, KeyCode::Backspace);
-    assert_eq!(state.filter.error, None);
+    assert_eq!(state.alerts.filter.error, None);
 
     code(&mut state, KeyCode::Esc);
-    assert!(!state.filter.editing);
-    assert_eq!(state.filter.input.text(), "");
-    assert_eq!(state.filter.error, None);
-    assert!(state.filter.applied.is_empty());
+    assert!(!state.alerts.filter.editing);
+    assert_eq!(state.alerts.filter.input.text(), "");
+    assert_eq!(state.alerts.filter.error, None);
+    assert!(state.alerts.filter.applied.is_empty());
     assert_eq!(team_names(&state), vec!["search", "source", UNOWNED]);
 }
 
@@ -72,15 +72,15 @@ fn enter_keeps_the_filter_and_esc_later_clears_it() {
     press(&mut state, '/');
     type_text(&mut state, "@team=source");
     code(&mut state, KeyCode::Enter);
-    assert!(!state.filter.editing);
+    assert!(!state.alerts.filter.editing);
     assert_eq!(team_names(&state), vec!["source"]);
     // Keys are commands again.
     code(&mut state, KeyCode::Tab);
     press(&mut state, 'j');
     assert_eq!(selected_name(&state), SOURCE_PENDING);
     code(&mut state, KeyCode::Esc);
-    assert!(state.filter.applied.is_empty());
-    assert_eq!(state.filter.input.text(), "");
+    assert!(state.alerts.filter.applied.is_empty());
+    assert_eq!(state.alerts.filter.input.text(), "");
     assert_eq!(team_names(&state), vec!["search", "source", UNOWNED]);
     // The selection followed the alert to its place in the full list.
     assert_eq!(selected_name(&state), SOURCE_PENDING);
@@ -89,11 +89,11 @@ fn enter_keeps_the_filter_and_esc_later_clears_it() {
 #[test]
 fn s_toggles_silenced_alerts_and_the_hidden_count() {
     let mut state = fixture();
-    assert_eq!(state.groups[0].hidden, 1);
-    assert_eq!(state.groups[0].total(), 2);
+    assert_eq!(state.alerts.groups[0].hidden, 1);
+    assert_eq!(state.alerts.groups[0].total(), 2);
     assert!(press(&mut state, 's').is_empty());
-    assert!(state.show_suppressed);
-    let search = &state.groups[0];
+    assert!(state.alerts.show_suppressed);
+    let search = &state.alerts.groups[0];
     assert_eq!(
         (search.team.as_str(), search.total(), search.hidden),
         ("search", 3, 0)
@@ -110,8 +110,14 @@ fn s_toggles_silenced_alerts_and_the_hidden_count() {
         Some("showing silenced and inhibited alerts")
     );
     press(&mut state, 's');
-    assert!(!state.show_suppressed);
-    assert_eq!((state.groups[0].total(), state.groups[0].hidden), (2, 1));
+    assert!(!state.alerts.show_suppressed);
+    assert_eq!(
+        (
+            state.alerts.groups[0].total(),
+            state.alerts.groups[0].hidden
+        ),
+        (2, 1)
+    );
     assert_eq!(
         state.message.as_ref().map(|m| m.text.as_str()),
         Some("hiding silenced and inhibited alerts")

@@ -32,7 +32,7 @@ fn question_mark_opens_help_and_esc_closes_it() {
     assert_eq!(state.overlays, vec![Overlay::Help(0)]);
     // Other keys are swallowed.
     assert!(press(&mut state, 'j').is_empty());
-    assert_eq!(state.team, 0);
+    assert_eq!(state.alerts.team, 0);
     assert!(code(&mut state, KeyCode::Esc).is_empty());
     assert!(state.overlays.is_empty());
     press(&mut state, '?');
@@ -41,7 +41,7 @@ fn question_mark_opens_help_and_esc_closes_it() {
     // Small terminals scroll it: j/k, G to the end, g back, clamped.
     update(&mut state, Action::Resize(80, 24));
     press(&mut state, '?');
-    let lines = crate::app::console::help_lines(&state);
+    let lines = crate::ui::help::help_lines(&state.keymap, state.cols);
     assert!(lines > 20, "one column at 80 wide: {lines} lines");
     let max = lines - 20;
     press(&mut state, 'j');
@@ -80,7 +80,7 @@ fn r_refreshes_and_number_keys_switch_views() {
     assert!(press(&mut state, 'a').is_empty());
     assert!(state.overlays.is_empty());
     press(&mut state, 'j');
-    assert_eq!(state.team, 0);
+    assert_eq!(state.alerts.team, 0);
     press(&mut state, '3');
     assert_eq!(state.view, View::Deploy);
     press(&mut state, '1');

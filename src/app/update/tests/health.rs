@@ -32,11 +32,11 @@ fn ha_pair_shows_each_alert_once_and_acks_through_one_member() {
         state.clusters(),
         vec![vec!["am-a".to_string(), "am-b".to_string()]]
     );
-    assert_eq!(state.alerts.len(), 5);
+    assert_eq!(state.alerts.all.len(), 5);
     let a = alert_named(&state, SEARCH_CRIT);
     assert_eq!(a.sources, vec!["am-a", "am-b"]);
     // The same silence from both members is one silence.
-    assert_eq!(state.silences.len(), 3);
+    assert_eq!(state.alerts.silences.len(), 3);
     assert_eq!(
         state.silence("sil-searcher").map(|s| s.sources.clone()),
         Some(vec!["am-a".to_string(), "am-b".to_string()])
@@ -112,16 +112,16 @@ fn two_unclustered_alertmanagers_each_get_a_silence() {
 #[test]
 fn a_failed_fetch_sets_the_error_and_keeps_the_previous_data() {
     let mut state = fixture();
-    let alerts_before = state.alerts.clone();
-    let groups_before = state.groups.clone();
+    let alerts_before = state.alerts.all.clone();
+    let groups_before = state.alerts.groups.clone();
     let effects = update(&mut state, am_error("am", "connection refused"));
     assert!(effects.is_empty());
     let am = state.source("am").expect("am");
     assert_eq!(am.error.as_deref(), Some("connection refused"));
     assert_eq!(am.last_ok, Some(now()));
     assert!(!am.ok());
-    assert_eq!(state.alerts, alerts_before);
-    assert_eq!(state.groups, groups_before);
+    assert_eq!(state.alerts.all, alerts_before);
+    assert_eq!(state.alerts.groups, groups_before);
 
     let effects = update(
         &mut state,
@@ -141,7 +141,7 @@ fn a_failed_fetch_sets_the_error_and_keeps_the_previous_data() {
         state.source("prom").and_then(|s| s.error.as_deref()),
         Some("HTTP 503: service unavailable")
     );
-    assert_eq!(state.alerts, alerts_before);
+    assert_eq!(state.alerts.all, alerts_before);
 
     // The next good fetch clears the error.
     update(&mut state, am_event("am", snapshot("am"), now() + mins(1)));

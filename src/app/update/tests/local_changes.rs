@@ -21,7 +21,7 @@ fn a_snapshot_at_millisecond_precision_ends_the_local_change_and_unack_sticks() 
             outcomes: vec![ok_outcome("am", &reqs[0].silence, "sil-new")],
         },
     );
-    assert_eq!(state.local.len(), 1);
+    assert_eq!(state.alerts.local.len(), 1);
 
     let mut held = Silence {
         id: "sil-new".into(),
@@ -38,7 +38,10 @@ fn a_snapshot_at_millisecond_precision_ends_the_local_change_and_unack_sticks() 
     snap.alerts[0].silenced_by = vec!["sil-new".into()];
     snap.silences.push(held.clone());
     update(&mut state, am_event("am", snap.clone(), t));
-    assert!(state.local.is_empty(), "the source shows the silence");
+    assert!(
+        state.alerts.local.is_empty(),
+        "the source shows the silence"
+    );
     assert_eq!(alert_named(&state, SEARCH_CRIT).state, AlertState::Silenced);
 
     // Un-acknowledge it; once the source shows it expired, it stays so.
@@ -62,7 +65,7 @@ fn a_snapshot_at_millisecond_precision_ends_the_local_change_and_unack_sticks() 
     snap.alerts[0].state = AlertState::Firing;
     snap.alerts[0].silenced_by.clear();
     update(&mut state, am_event("am", snap, t));
-    assert!(state.local.is_empty());
+    assert!(state.alerts.local.is_empty());
     assert_eq!(alert_named(&state, SEARCH_CRIT).state, AlertState::Firing);
     assert_eq!(
         state.silence("sil-new").map(|s| s.state),

@@ -1,8 +1,16 @@
-use super::*;
+pub(super) use super::*;
 
-use std::time::Duration;
+pub(super) use std::time::Duration;
 
-use chrono::{TimeDelta, TimeZone};
+pub(super) use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+pub(super) use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+pub(super) use crate::alerts::client::NewSilence;
+pub(super) use crate::alerts::matcher::{Filter, Matcher};
+pub(super) use crate::alerts::model::{Alert, Silence, SilenceState};
+pub(super) use crate::alerts::source::SourceEvent;
+pub(super) use crate::app::action::{SilenceOp, SilenceOutcome, SilenceRequest};
+pub(super) use crate::app::state::{AckForm, Confirm, FormField};
 
 use crate::alerts::client::ClientError;
 use crate::alerts::grouping::{Routing, UNOWNED};
@@ -334,15 +342,26 @@ fn ctrl(state: &mut State, c: char) -> Vec<Effect> {
 }
 
 fn team_names(state: &State) -> Vec<&str> {
-    state.groups.iter().map(|g| g.team.as_str()).collect()
+    state
+        .alerts
+        .groups
+        .iter()
+        .map(|g| g.team.as_str())
+        .collect()
 }
 
 fn group_alert_names<'a>(state: &'a State, team: &str) -> Vec<&'a str> {
     state
+        .alerts
         .groups
         .iter()
         .find(|g| g.team == team)
-        .map(|g| g.alerts.iter().map(|&i| state.alerts[i].name()).collect())
+        .map(|g| {
+            g.alerts
+                .iter()
+                .map(|&i| state.alerts.all[i].name())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -353,6 +372,7 @@ fn selected_name(state: &State) -> &str {
 fn alert_named<'a>(state: &'a State, name: &str) -> &'a Alert {
     state
         .alerts
+        .all
         .iter()
         .find(|a| a.name() == name)
         .unwrap_or_else(|| panic!("no alert {name}"))
@@ -372,7 +392,7 @@ fn form(state: &State) -> &AckForm {
     }
 }
 
-fn pick(state: &State) -> &crate::app::pick::Pick {
+fn pick(state: &State) -> &crate::app::overlays::pick::Pick {
     match top_overlay(state) {
         Some(Overlay::Pick(p)) => p,
         other => panic!("expected the silence picker on top, got {other:?}"),
@@ -390,23 +410,24 @@ fn confirm(state: &State) -> &Confirm {
 /// alerts if needed) with the alert list focused.
 fn select_alert(state: &mut State, name: &str) {
     let (t, a) = state
+        .alerts
         .groups
         .iter()
         .enumerate()
         .find_map(|(t, g)| {
             g.alerts
                 .iter()
-                .position(|&i| state.alerts[i].name() == name)
+                .position(|&i| state.alerts.all[i].name() == name)
                 .map(|a| (t, a))
         })
         .unwrap_or_else(|| panic!("{name} is not shown"));
-    state.focus = Focus::Teams;
+    state.alerts.focus = Focus::Teams;
     press(state, 'g');
     for _ in 0..t {
         press(state, 'j');
     }
     code(state, KeyCode::Tab);
-    assert_eq!(state.focus, Focus::Alerts);
+    assert_eq!(state.alerts.focus, Focus::Alerts);
     press(state, 'g');
     for _ in 0..a {
         press(state, 'j');
@@ -447,6 +468,7 @@ fn ack_selected(state: &mut State) -> Vec<SilenceRequest> {
 }
 
 mod ack_form;
+mod console;
 mod data;
 mod extend_expire;
 mod filter;

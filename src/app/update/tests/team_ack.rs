@@ -12,7 +12,7 @@ fn shift_a_acknowledges_every_shown_alert_of_the_team() {
     // search has 2 shown alerts and 1 silenced; show the silenced one too:
     // it must still not be counted.
     press(&mut state, 's');
-    assert_eq!(state.groups[0].total(), 3);
+    assert_eq!(state.alerts.groups[0].total(), 3);
     // A opens the team form (duration, author, comment; no matchers) …
     assert!(press(&mut state, 'A').is_empty());
     let f = form(&state);

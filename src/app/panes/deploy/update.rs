@@ -2,45 +2,19 @@
 //! and bumping one (`b`) or all out-of-sync ones (`B`) after showing the
 //! exact diff. Pure, like the rest of `app`.
 
-use super::action::{DeployEvent, Effect};
-use super::keymap::Command;
-use super::state::{Confirm, Level, PendingOp, State};
+use crate::app::action::{DeployEvent, Effect};
+use crate::app::keymap::Command;
+use crate::app::overlays::Overlay;
+use crate::app::overlays::confirm::{Confirm, PendingOp};
+use crate::app::state::{Level, SourceStatus, State};
 use crate::core::SourceKind;
-use crate::deploy::service::DeploySnapshot;
 use crate::deploy::sync::SyncState;
-
-/// The deploy view's state.
-#[derive(Debug, Clone, Default)]
-pub struct DeployState {
-    /// A `[deploy]` section exists.
-    pub configured: bool,
-    /// The last refresh.
-    pub snapshot: Option<DeploySnapshot>,
-    /// Selected image (index into the snapshot's images).
-    pub cursor: usize,
-    /// The detail pane is open.
-    pub detail: bool,
-    /// A plan or bump is in flight.
-    pub busy: Option<String>,
-    /// The last bump's pull request or branch, for the status line.
-    pub last_bump: Option<String>,
-}
-
-impl DeployState {
-    /// The selected image's key.
-    pub fn selected_key(&self) -> Option<&str> {
-        self.snapshot
-            .as_ref()
-            .and_then(|s| s.images.get(self.cursor))
-            .map(|i| i.key.as_str())
-    }
-}
 
 fn say(state: &mut State, level: Level, text: impl Into<String>) {
     state.say(level, text);
 }
 
-fn status(state: &mut State) -> Option<&mut super::state::SourceStatus> {
+fn status(state: &mut State) -> Option<&mut SourceStatus> {
     state.source_of_kind(&[SourceKind::Deploy])
 }
 
@@ -82,7 +56,7 @@ pub fn on_event(state: &mut State, event: DeployEvent) -> Vec<Effect> {
                         None => format!("then: commit on {}, push", plan.branch),
                     });
                     let n = plan.images.len();
-                    state.overlays.push(super::state::Overlay::Confirm(Confirm {
+                    state.overlays.push(Overlay::Confirm(Confirm {
                         question: format!(
                             "Bump {}?",
                             match plan.images.as_slice() {
@@ -122,6 +96,11 @@ fn short(sha: &str) -> &str {
     sha.get(..8).unwrap_or(sha)
 }
 
+/// Esc: closes the detail pane. False when it was not open.
+pub fn back(state: &mut State) -> bool {
+    std::mem::take(&mut state.deploy.detail)
+}
+
 /// A command in the deploy view.
 pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
     let len = state.deploy.snapshot.as_ref().map_or(0, |s| s.images.len());
@@ -135,7 +114,6 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
         Command::PageDown => d.cursor = (d.cursor + state.page).min(last),
         Command::PageUp => d.cursor = d.cursor.saturating_sub(state.page),
         Command::Open => d.detail = !d.detail,
-        Command::Back => d.detail = false,
         Command::Bump | Command::BumpAll => {
             if let Some(what) = &d.busy {
                 let text = format!("still {what}; wait a moment");

@@ -6,80 +6,21 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::action::{Effect, SilenceRequest};
-use super::scope;
-use super::state::{Level, Overlay, State};
+use super::{Pick, PickItem, PickOp};
 use crate::alerts::client::NewSilence;
 use crate::alerts::model::SilenceState;
-
-/// Expire or extend.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PickOp {
-    /// `u`: expire.
-    Expire,
-    /// `e`: extend by the configured ack duration.
-    Extend,
-}
-
-impl PickOp {
-    fn verb(self) -> &'static str {
-        match self {
-            PickOp::Expire => "Expire",
-            PickOp::Extend => "Extend",
-        }
-    }
-}
-
-/// One candidate silence.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PickItem {
-    /// The silence id.
-    pub id: String,
-    /// Will `y` act on it?
-    pub selected: bool,
-    /// What it is (see [`scope::describe`]), and for extend old → new end.
-    pub lines: Vec<String>,
-}
-
-/// The open picker.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Pick {
-    /// Expire or extend.
-    pub op: PickOp,
-    /// The alert's name, for the question.
-    pub alert_name: String,
-    /// The candidates, soonest end first.
-    pub items: Vec<PickItem>,
-    /// The row the cursor is on.
-    pub cursor: usize,
-}
-
-impl Pick {
-    /// How many are selected.
-    pub fn selected(&self) -> usize {
-        self.items.iter().filter(|i| i.selected).count()
-    }
-
-    /// The question as it stands: "Expire 1 of 2 silences on HighCPU?".
-    pub fn question(&self) -> String {
-        let n = self.items.len();
-        format!(
-            "{} {} of {n} silence{} on {}?",
-            self.op.verb(),
-            self.selected(),
-            crate::core::words::s(n),
-            self.alert_name
-        )
-    }
-}
+use crate::app::action::{Effect, SilenceRequest};
+use crate::app::overlays::Overlay;
+use crate::app::scope;
+use crate::app::state::{Level, State};
 
 /// Opens the picker for the selected alert's open silences.
 pub fn open(state: &mut State, op: PickOp) {
     let Some(alert) = state.selected_alert() else {
         return;
     };
-    let me = state.settings.ack_author.clone();
-    let by = chrono::Duration::from_std(state.settings.ack_duration)
+    let me = state.alerts.settings.ack_author.clone();
+    let by = chrono::Duration::from_std(state.alerts.settings.ack_duration)
         .unwrap_or(chrono::TimeDelta::hours(2));
     let mut silences: Vec<_> = alert
         .silenced_by
@@ -195,7 +136,7 @@ pub fn expire_targets(state: &State, ids: &[String]) -> Vec<(String, String)> {
 /// Updates that move each open silence's end by the ack duration (from its
 /// end, or from now if that has passed), on every Alertmanager holding it.
 pub fn extend_requests(state: &State, ids: &[String]) -> Vec<SilenceRequest> {
-    let by = chrono::Duration::from_std(state.settings.ack_duration)
+    let by = chrono::Duration::from_std(state.alerts.settings.ack_duration)
         .unwrap_or(chrono::TimeDelta::hours(2));
     let mut out = Vec::new();
     for s in ids.iter().filter_map(|id| state.silence(id)) {

@@ -1,147 +1,25 @@
 //! The release view's state and its part of `update`: moving through steps,
 //! ticking, and triggering a step's command. Pure, like the rest of `app`.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::time::Duration;
-
-use chrono::{DateTime, Utc};
-
-use super::action::{Effect, ReleaseEvent};
-use super::input::LineInput;
-use super::keymap::Command;
-use super::state::{Confirm, Level, Overlay, PendingOp, State};
-use crate::config::Config;
+use super::state::{MAX_OUTPUT_LINES, PendingRun, RunView};
+use crate::app::action::{Effect, ReleaseEvent};
+use crate::app::input::LineInput;
+use crate::app::keymap::Command;
+use crate::app::overlays::Overlay;
+use crate::app::overlays::confirm::{Confirm, PendingOp};
+use crate::app::overlays::prompt::Prompt;
+use crate::app::state::{Level, SourceStatus, State};
 use crate::core::SourceKind;
 use crate::release::backend::ReleaseDoc;
-use crate::release::command::{Resolution, Resolved, StepRules, display, fill};
-use crate::release::runner::{RunEvent, RunSpec, Stream, log_path_for};
-
-/// Most output lines kept on screen (the log file has them all).
-pub const MAX_OUTPUT_LINES: usize = 5000;
-
-/// A command that ran (or runs) for a step.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunView {
-    /// Run number (ties runner events to this run).
-    pub id: u64,
-    /// The step it belongs to.
-    pub step_id: String,
-    /// What runs.
-    pub argv: Vec<String>,
-    /// Where.
-    pub cwd: Option<PathBuf>,
-    /// Output so far (the last [`MAX_OUTPUT_LINES`]).
-    pub lines: Vec<(Stream, String)>,
-    /// Lines dropped from the front.
-    pub dropped: usize,
-    /// When it started.
-    pub started: DateTime<Utc>,
-    /// Exit code / signal once it ended.
-    pub exit: Option<(Option<i32>, Option<i32>)>,
-    /// Why it could not start.
-    pub failed: Option<String>,
-    /// Its log file.
-    pub log_path: PathBuf,
-    /// Stop was requested.
-    pub stopping: bool,
-}
-
-impl RunView {
-    /// Still running.
-    pub fn running(&self) -> bool {
-        self.exit.is_none() && self.failed.is_none()
-    }
-}
-
-/// A command waiting for placeholder values and a y/N.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PendingRun {
-    /// The step.
-    pub step_id: String,
-    /// The command, placeholders unfilled.
-    pub resolved: Resolved,
-    /// Values given so far.
-    pub vars: BTreeMap<String, String>,
-    /// Still to ask, in order.
-    pub missing: Vec<String>,
-}
-
-/// A one-line question (a placeholder's value).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Prompt {
-    /// What is asked.
-    pub label: String,
-    /// The answer so far.
-    pub input: LineInput,
-    /// The run it is for.
-    pub run: PendingRun,
-}
-
-/// The release view's state.
-#[derive(Debug, Clone)]
-pub struct ReleaseState {
-    /// A `[release]` section exists.
-    pub configured: bool,
-    /// The checklist as last loaded.
-    pub doc: Option<ReleaseDoc>,
-    /// Selected step (index into the checklist's steps).
-    pub cursor: usize,
-    /// The cursor was placed on the first open step already.
-    pub placed: bool,
-    /// A tick in flight: (step id, wanted state).
-    pub pending: Option<(String, bool)>,
-    /// Which commands may run.
-    pub rules: StepRules,
-    /// The last (or current) command.
-    pub run: Option<RunView>,
-    /// Next run number.
-    pub next_run: u64,
-    /// Where run logs go.
-    pub log_dir: PathBuf,
-    /// Grace between SIGTERM and SIGKILL.
-    pub stop_grace: Duration,
-}
-
-impl ReleaseState {
-    /// From the config.
-    pub fn from_config(config: &Config) -> ReleaseState {
-        let r = config.release.as_ref();
-        ReleaseState {
-            configured: r.is_some(),
-            doc: None,
-            cursor: 0,
-            placed: false,
-            pending: None,
-            rules: r.map(StepRules::from_config).unwrap_or_default(),
-            run: None,
-            next_run: 1,
-            log_dir: r
-                .and_then(|r| r.log_dir.clone())
-                .or_else(crate::release::runner::default_log_dir)
-                .unwrap_or_else(|| std::env::temp_dir().join("opsdeck-runs")),
-            stop_grace: r.map_or(Duration::from_secs(5), |r| r.stop_grace),
-        }
-    }
-
-    /// The selected step's id.
-    pub fn selected_id(&self) -> Option<&str> {
-        let doc = self.doc.as_ref()?;
-        doc.checklist.steps.get(self.cursor).map(|s| s.id.as_str())
-    }
-
-    /// A command is running.
-    pub fn running(&self) -> bool {
-        self.run.as_ref().is_some_and(RunView::running)
-    }
-}
+use crate::release::command::{Resolution, Resolved, display, fill};
+use crate::release::runner::{RunEvent, RunSpec, log_path_for};
 
 fn say(state: &mut State, level: Level, text: impl Into<String>) {
     state.say(level, text);
 }
 
 /// The release view's source status entry, if any.
-fn status(state: &mut State) -> Option<&mut super::state::SourceStatus> {
+fn status(state: &mut State) -> Option<&mut SourceStatus> {
     state.source_of_kind(&[SourceKind::Github, SourceKind::File])
 }
 
@@ -316,12 +194,19 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
                 return vec![Effect::StopRun];
             }
         }
-        Command::Back if state.release.run.as_ref().is_some_and(|r| !r.running()) => {
-            state.release.run = None;
-        }
         _ => {}
     }
     Vec::new()
+}
+
+/// Esc: closes a finished command's output. False when there was nothing
+/// to close.
+pub fn back(state: &mut State) -> bool {
+    if state.release.run.as_ref().is_some_and(|r| !r.running()) {
+        state.release.run = None;
+        return true;
+    }
+    false
 }
 
 fn tick(state: &mut State) -> Vec<Effect> {
@@ -391,7 +276,7 @@ fn trigger(state: &mut State) {
 }
 
 /// Asks for the next missing placeholder, or for the final y/N.
-fn ask_next(state: &mut State, mut run: PendingRun) {
+pub fn ask_next(state: &mut State, mut run: PendingRun) {
     if let Some(name) = run.missing.first().cloned() {
         state.overlays.push(Overlay::Prompt(Box::new(Prompt {
             label: format!("Value for {{{name}}}"),
@@ -440,36 +325,6 @@ fn ask_next(state: &mut State, mut run: PendingRun) {
             ..run
         })),
     }));
-}
-
-/// Keys typed into a placeholder prompt.
-pub fn prompt_key(state: &mut State, key: crossterm::event::KeyEvent) {
-    use crossterm::event::KeyCode;
-    let Some(Overlay::Prompt(prompt)) = state.overlays.last_mut() else {
-        return;
-    };
-    match key.code {
-        KeyCode::Esc => {
-            state.overlays.pop();
-            say(state, Level::Info, "cancelled");
-        }
-        KeyCode::Enter => {
-            let value = prompt.input.text().trim().to_string();
-            if value.is_empty() {
-                return;
-            }
-            let Some(Overlay::Prompt(prompt)) = state.overlays.pop() else {
-                return;
-            };
-            let mut run = prompt.run;
-            let name = run.missing.remove(0);
-            run.vars.insert(name, value);
-            ask_next(state, run);
-        }
-        _ => {
-            prompt.input.handle(key);
-        }
-    }
 }
 
 /// `y` on a run confirmation: start it.

@@ -1,0 +1,126 @@
+//! Console-wide navigation: the page stack behind the breadcrumb, read-only
+//! refusals, the selected item's URL (`o`/`y`) and quitting.
+
+use super::action::Effect;
+use super::keymap::Command;
+use super::overlays::Overlay;
+use super::overlays::confirm::{Confirm, PendingOp};
+use super::state::{Level, State, View};
+
+/// Switches view, remembering where we were (for Esc and the breadcrumb).
+pub fn go(state: &mut State, view: View) {
+    if state.view != view {
+        state.history.push(state.view);
+        if state.history.len() > 20 {
+            state.history.remove(0);
+        }
+        state.view = view;
+    }
+}
+
+/// Esc with nothing else to close: back to the previous page.
+pub fn back(state: &mut State) -> bool {
+    match state.history.pop() {
+        Some(v) => {
+            state.view = v;
+            true
+        }
+        None => false,
+    }
+}
+
+/// Commands that change something elsewhere.
+pub fn is_mutation(cmd: Command) -> bool {
+    matches!(
+        cmd,
+        Command::Ack
+            | Command::AckTeam
+            | Command::Extend
+            | Command::Unack
+            | Command::Tick
+            | Command::Trigger
+            | Command::Bump
+            | Command::BumpAll
+    )
+}
+
+/// In read-only mode, refuses a mutation with a visible reason.
+pub fn refuse_if_read_only(state: &mut State, cmd: Command) -> bool {
+    if state.read_only && is_mutation(cmd) {
+        let what = match cmd {
+            Command::Ack | Command::AckTeam => "acknowledging",
+            Command::Extend => "extending silences",
+            Command::Unack => "expiring silences",
+            Command::Tick => "ticking steps",
+            Command::Trigger => "running commands",
+            _ => "bumping images",
+        };
+        let why = if state.read_only_locked {
+            "started with --read-only or read_only = true"
+        } else {
+            "switched on with :readonly for this session"
+        };
+        state.say(
+            Level::Error,
+            format!("read-only: {what} is refused ({why})"),
+        );
+        return true;
+    }
+    false
+}
+
+/// The URL of what is selected: a runbook or the generator URL for an alert,
+/// the tracking issue, the last bump's pull request.
+pub fn selected_url(state: &State) -> Option<String> {
+    match state.view {
+        View::Alerts => state.selected_alert().and_then(|a| {
+            a.runbook_url()
+                .map(str::to_string)
+                .or_else(|| a.generator_url.clone())
+        }),
+        View::Release => state.release.doc.as_ref().and_then(|d| d.url.clone()),
+        View::Deploy => state
+            .deploy
+            .last_bump
+            .clone()
+            .filter(|u| u.starts_with("http")),
+        View::Overview => None,
+    }
+}
+
+/// `o` / `y`.
+pub fn url_command(state: &mut State, cmd: Command) -> Vec<Effect> {
+    let Some(url) = selected_url(state) else {
+        state.say(Level::Error, "no link here");
+        return Vec::new();
+    };
+    if cmd == Command::OpenUrl {
+        state.say(Level::Info, format!("opening {url}"));
+        vec![Effect::OpenUrl(url)]
+    } else {
+        state.say(Level::Info, format!("copied {url}"));
+        vec![Effect::Copy(url)]
+    }
+}
+
+/// Quits, unless a release command is still running: then asks first
+/// (quitting stops it, SIGTERM then SIGKILL).
+pub fn quit(state: &mut State) -> Vec<Effect> {
+    if let Some(run) = state.release.run.as_ref().filter(|r| r.running()) {
+        let question = format!(
+            "A command is still running ({}). Stop it and quit?",
+            shell_words::join(&run.argv)
+        );
+        let grace = humantime::format_duration(state.release.stop_grace);
+        state.overlays.push(Overlay::Confirm(Confirm {
+            question,
+            details: vec![format!(
+                "it gets SIGTERM, then SIGKILL after {grace}; the step is not ticked"
+            )],
+            op: PendingOp::Quit,
+        }));
+        return Vec::new();
+    }
+    state.quit = true;
+    vec![Effect::Quit]
+}

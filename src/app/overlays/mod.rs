@@ -1,0 +1,39 @@
+//! Things drawn over the view: each folder holds one overlay's state and
+//! its keys. `State::overlays` is a stack (topmost last); `keys::key`
+//! routes a key to the topmost one.
+
+pub mod ack_form;
+pub mod confirm;
+pub mod help;
+pub mod keys;
+pub mod palette;
+pub mod pick;
+pub mod prompt;
+pub mod silences;
+
+/// Something drawn over the view, topmost last.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    /// The key help, scrolled down this many lines.
+    Help(usize),
+    /// The acknowledge form.
+    AckForm(Box<ack_form::AckForm>),
+    /// A y/N question.
+    Confirm(confirm::Confirm),
+    /// The silences list; the number is the selected row.
+    Silences(usize),
+    /// A one-line question (a placeholder value for a command).
+    Prompt(Box<prompt::Prompt>),
+    /// The `:` command palette.
+    Palette(Box<palette::Palette>),
+    /// `u`/`e` on an alert: choose which of its silences.
+    Pick(Box<pick::Pick>),
+}
+
+/// What an overlay did with a key.
+pub enum Handled {
+    /// It handled the key (these effects, maybe none).
+    Done(Vec<crate::app::action::Effect>),
+    /// A global command it does not handle itself (quit, help, refresh).
+    Global(crate::app::keymap::Command),
+}

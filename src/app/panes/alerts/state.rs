@@ -1,0 +1,274 @@
+//! The alerts pane's state: the sources' last good data, the merged and
+//! grouped alerts derived from it, the selection, the filter bar and the
+//! silences changed here that the sources have not caught up with.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::alerts::grouping::{self, Routing, TeamGroup};
+use crate::alerts::matcher::Filter;
+use crate::alerts::model::{Alert, AlertState, AlertmanagerSnapshot, Silence, SilenceState};
+use crate::app::input::LineInput;
+use crate::config::Config;
+
+/// Which list has the keyboard in the alerts view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    /// The team list.
+    Teams,
+    /// The selected team's alerts.
+    Alerts,
+}
+
+/// Settings the alerts view needs, taken from the config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertSettings {
+    /// Team and severity routing.
+    pub routing: Routing,
+    /// Default silence length, and how much `e` extends.
+    pub ack_duration: Duration,
+    /// Default silence author.
+    pub ack_author: String,
+    /// Default silence comment.
+    pub ack_comment: String,
+    /// Refresh interval.
+    pub refresh: Duration,
+}
+
+impl AlertSettings {
+    /// From the config.
+    pub fn from_config(config: &Config) -> AlertSettings {
+        AlertSettings {
+            routing: config.routing(),
+            ack_duration: config.alerts.ack_duration,
+            ack_author: config.ack_author(),
+            ack_comment: config.alerts.ack_comment.clone(),
+            refresh: config.alerts.refresh,
+        }
+    }
+}
+
+/// What notifications have been sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NotifyState {
+    /// The first refresh happened (it only records, never notifies).
+    pub primed: bool,
+    /// Fingerprints already seen firing critical.
+    pub seen: std::collections::HashSet<String>,
+    /// Only these teams (empty: all).
+    pub teams: Vec<String>,
+}
+
+/// A silence opsdeck just created or expired and that the sources may not
+/// report yet: applied over the data so the screen agrees with the user at once.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LocalChange {
+    /// A new (or extended) silence.
+    Created(Silence),
+    /// An expired silence id.
+    Expired(String),
+}
+
+/// The filter bar.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FilterBar {
+    /// What is typed.
+    pub input: LineInput,
+    /// The input has the keyboard.
+    pub editing: bool,
+    /// The last filter that parsed (applied).
+    pub applied: Filter,
+    /// Why the current input does not parse.
+    pub error: Option<String>,
+}
+
+/// The alerts pane.
+#[derive(Debug, Clone)]
+pub struct AlertsPane {
+    /// From config.
+    pub settings: AlertSettings,
+    /// Each Alertmanager's last good snapshot.
+    pub snapshots: BTreeMap<String, AlertmanagerSnapshot>,
+    /// Each Prometheus' last good alerts.
+    pub prometheus: BTreeMap<String, Vec<Alert>>,
+    /// Merged alerts (derived).
+    pub all: Vec<Alert>,
+    /// Merged silences, one per id, with every source holding it (derived).
+    pub silences: Vec<Silence>,
+    /// Alerts grouped by team (derived).
+    pub groups: Vec<TeamGroup>,
+    /// Selected team (index into `groups`).
+    pub team: usize,
+    /// Selected alert (index into the team's alerts).
+    pub alert: usize,
+    /// Which list has focus.
+    pub focus: Focus,
+    /// The detail pane is open.
+    pub detail: bool,
+    /// Show silenced and inhibited alerts.
+    pub show_suppressed: bool,
+    /// The filter bar.
+    pub filter: FilterBar,
+    /// Silences changed here and not yet seen in the sources.
+    pub local: Vec<(DateTime<Utc>, LocalChange)>,
+    /// Notifications.
+    pub notify: NotifyState,
+}
+
+impl AlertsPane {
+    /// An empty pane with these settings.
+    pub fn new(settings: AlertSettings) -> AlertsPane {
+        AlertsPane {
+            settings,
+            snapshots: BTreeMap::new(),
+            prometheus: BTreeMap::new(),
+            all: Vec::new(),
+            silences: Vec::new(),
+            groups: Vec::new(),
+            team: 0,
+            alert: 0,
+            focus: Focus::Teams,
+            detail: false,
+            show_suppressed: false,
+            filter: FilterBar::default(),
+            local: Vec::new(),
+            notify: NotifyState::default(),
+        }
+    }
+
+    /// The selected team's group.
+    pub fn selected_group(&self) -> Option<&TeamGroup> {
+        self.groups.get(self.team)
+    }
+
+    /// The selected alert.
+    pub fn selected_alert(&self) -> Option<&Alert> {
+        self.selected_group()
+            .and_then(|g| g.alerts.get(self.alert))
+            .map(|&i| &self.all[i])
+    }
+
+    /// Active and pending silences, soonest end first.
+    pub fn open_silences(&self) -> Vec<&Silence> {
+        let mut v: Vec<&Silence> = self
+            .silences
+            .iter()
+            .filter(|s| s.state != SilenceState::Expired)
+            .collect();
+        v.sort_by(|a, b| a.ends_at.cmp(&b.ends_at).then_with(|| a.id.cmp(&b.id)));
+        v
+    }
+
+    /// A silence by id.
+    pub fn silence(&self, id: &str) -> Option<&Silence> {
+        self.silences.iter().find(|s| s.id == id)
+    }
+
+    /// Rebuilds merged alerts, silences and groups from the snapshots (of
+    /// the sources named in `order`, config order) and local changes as of
+    /// `now`, keeping the selection on the same team and alert.
+    pub fn recompute(&mut self, order: &[&str], now: DateTime<Utc>) {
+        let keep_team = self.selected_group().map(|g| g.team.clone());
+        let keep_alert = self.selected_alert().map(|a| a.fingerprint.clone());
+
+        let am: Vec<&[Alert]> = order
+            .iter()
+            .filter_map(|name| self.snapshots.get(*name))
+            .map(|s| s.alerts.as_slice())
+            .collect();
+        let prom: Vec<&[Alert]> = order
+            .iter()
+            .filter_map(|name| self.prometheus.get(*name))
+            .map(Vec::as_slice)
+            .collect();
+        let mut alerts = grouping::merge(am, prom, &self.settings.routing);
+
+        let mut silences: Vec<Silence> = Vec::new();
+        for s in order.iter().filter_map(|name| self.snapshots.get(*name)) {
+            for sil in &s.silences {
+                match silences.iter_mut().find(|x| x.id == sil.id) {
+                    Some(x) => {
+                        for src in &sil.sources {
+                            if !x.sources.contains(src) {
+                                x.sources.push(src.clone());
+                            }
+                        }
+                    }
+                    None => silences.push(sil.clone()),
+                }
+            }
+        }
+        self.apply_local(&mut alerts, &mut silences, now);
+        self.all = alerts;
+        self.silences = silences;
+        self.regroup_keeping(keep_team, keep_alert);
+    }
+
+    /// Re-applies the filter and grouping (after a filter or `s` change).
+    pub fn regroup(&mut self) {
+        let keep_team = self.selected_group().map(|g| g.team.clone());
+        let keep_alert = self.selected_alert().map(|a| a.fingerprint.clone());
+        self.regroup_keeping(keep_team, keep_alert);
+    }
+    fn regroup_keeping(&mut self, team: Option<String>, alert: Option<String>) {
+        self.groups = grouping::group(&self.all, &self.filter.applied, self.show_suppressed);
+        let team_idx = team.and_then(|t| self.groups.iter().position(|g| g.team == t));
+        match team_idx {
+            Some(i) => self.team = i,
+            None => self.team = self.team.min(self.groups.len().saturating_sub(1)),
+        }
+        let len = self.selected_group().map_or(0, TeamGroup::total);
+        let alert_idx = alert.and_then(|fp| {
+            self.selected_group()
+                .and_then(|g| g.alerts.iter().position(|&i| self.all[i].fingerprint == fp))
+        });
+        match alert_idx {
+            Some(i) => self.alert = i,
+            None => self.alert = self.alert.min(len.saturating_sub(1)),
+        }
+    }
+
+    /// Applies local silence changes the sources have not caught up with.
+    fn apply_local(&self, alerts: &mut [Alert], silences: &mut Vec<Silence>, now: DateTime<Utc>) {
+        for (_, change) in &self.local {
+            match change {
+                LocalChange::Created(sil) => {
+                    match silences.iter_mut().find(|s| s.id == sil.id) {
+                        // Extended: the source still shows the old end.
+                        Some(s) => s.ends_at = s.ends_at.max(sil.ends_at),
+                        None => silences.push(sil.clone()),
+                    }
+                    for a in alerts.iter_mut() {
+                        let hit = sil
+                            .matchers
+                            .iter()
+                            .all(|m| m.matches(a.labels.get(&m.name)));
+                        if hit && a.state != AlertState::Pending && !a.silenced_by.contains(&sil.id)
+                        {
+                            a.silenced_by.push(sil.id.clone());
+                            a.state = AlertState::Silenced;
+                        }
+                    }
+                }
+                LocalChange::Expired(id) => {
+                    if let Some(s) = silences.iter_mut().find(|s| &s.id == id) {
+                        s.state = SilenceState::Expired;
+                        s.ends_at = s.ends_at.min(now);
+                    }
+                    for a in alerts.iter_mut() {
+                        a.silenced_by.retain(|x| x != id);
+                        if a.state == AlertState::Silenced && a.silenced_by.is_empty() {
+                            a.state = if a.inhibited_by.is_empty() {
+                                AlertState::Firing
+                            } else {
+                                AlertState::Inhibited
+                            };
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

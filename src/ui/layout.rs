@@ -1,0 +1,65 @@
+//! Screen geometry that `update` needs too (scroll limits, page sizes),
+//! computed from the terminal size by the same functions the views draw
+//! with, so a layout change cannot leave the keys behind. Clicks read the
+//! hit map instead (where things were actually drawn).
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use super::dialogs::ConfirmLayout;
+use crate::app::keymap::Keymap;
+use crate::app::overlays::confirm::Confirm;
+
+/// How far something scrolls, and how far a page key moves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scroll {
+    /// The largest offset (0: everything fits).
+    pub max: usize,
+    /// Lines a page key moves.
+    pub page: usize,
+}
+
+/// The screen's header, body and footer rows.
+pub fn screen(area: Rect) -> [Rect; 3] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// The body of a terminal `cols` × `rows`.
+pub fn body(cols: u16, rows: u16) -> Rect {
+    let [_, body, _] = screen(Rect::new(0, 0, cols, rows));
+    body
+}
+
+/// Rows a page key moves in the lists (the list less its frame, the
+/// column header and the lines around it).
+pub fn list_page(rows: u16) -> usize {
+    usize::from(rows.saturating_sub(8)).max(1)
+}
+
+/// The help screen's scroll at this size.
+pub fn help_scroll(keymap: &Keymap, cols: u16, rows: u16) -> Scroll {
+    let total = super::help::help_lines(keymap, cols);
+    let inner = usize::from(super::help::help_rect(body(cols, rows), total).height)
+        .saturating_sub(2)
+        .max(1);
+    Scroll {
+        max: total.saturating_sub(inner),
+        page: inner.saturating_sub(1).max(1),
+    }
+}
+
+/// A y/N question's detail scroll at this size.
+pub fn confirm_scroll(confirm: &Confirm, cols: u16, rows: u16) -> Scroll {
+    let layout = ConfirmLayout::new(confirm, body(cols, rows));
+    match layout.window() {
+        Some(window) => Scroll {
+            max: layout.details.len() - window,
+            page: window.saturating_sub(1).max(1),
+        },
+        None => Scroll { max: 0, page: 1 },
+    }
+}
