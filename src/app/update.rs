@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::{Action, Effect};
-use super::keymap::{Command, Context};
+use super::keymap::Command;
 use super::overlays::Overlay;
 use super::panes;
 use super::state::{Level, State, View};
@@ -74,9 +74,12 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     // Raw mode turns ctrl-c into a key: it quits from anywhere, even while
     // typing, as a terminal user expects.
     if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-        // In the release view, the first ctrl-c stops a running command.
-        if state.view == View::Release && state.release.stoppable() && state.overlays.is_empty() {
-            return panes::release::update::command(state, Command::StopRun);
+        // A pane may take the first ctrl-c (the release view stops a
+        // running command with it).
+        if state.overlays.is_empty() {
+            if let Some(effects) = panes::interrupt(state) {
+                return effects;
+            }
         }
         return command(state, Command::Quit);
     }
@@ -89,13 +92,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if state.alerts.filter.editing {
         return panes::alerts::update::filter_key(state, key);
     }
-    let context = match state.view {
-        View::Overview => Context::Global,
-        View::Alerts => Context::Alerts,
-        View::Release => Context::Release,
-        View::Deploy => Context::Deploy,
-    };
-    match state.keymap.lookup(context, key) {
+    match state.keymap.lookup(panes::context(state.view), key) {
         Some(cmd) => command(state, cmd),
         None => Vec::new(),
     }
@@ -122,13 +119,7 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
         }
         Command::Back => {
             // Close the innermost thing; with nothing open, go back a page.
-            let closed = match state.view {
-                View::Release => panes::release::update::back(state),
-                View::Deploy => panes::deploy::update::back(state),
-                View::Alerts => panes::alerts::update::back(state),
-                View::Overview => false,
-            };
-            if !closed {
+            if !panes::back(state) {
                 super::nav::back(state);
             }
         }

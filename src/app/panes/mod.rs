@@ -6,7 +6,7 @@ pub mod deploy;
 pub mod release;
 
 use super::action::Effect;
-use super::keymap::Command;
+use super::keymap::{Command, Context};
 use super::state::{State, View};
 
 /// A pane's command, sent to the shown pane (the overview has none of its
@@ -17,5 +17,37 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
         View::Release => release::update::command(state, cmd),
         View::Deploy => deploy::update::command(state, cmd),
         View::Overview => Vec::new(),
+    }
+}
+
+/// Esc in the shown pane: closes its innermost open thing. False when
+/// there was nothing to close (Esc then goes back a page).
+pub fn back(state: &mut State) -> bool {
+    match state.view {
+        View::Alerts => alerts::update::back(state),
+        View::Release => release::update::back(state),
+        View::Deploy => deploy::update::back(state),
+        View::Overview => false,
+    }
+}
+
+/// The keymap context of a view's keys.
+pub fn context(view: View) -> Context {
+    match view {
+        View::Overview => Context::Global,
+        View::Alerts => Context::Alerts,
+        View::Release => Context::Release,
+        View::Deploy => Context::Deploy,
+    }
+}
+
+/// ctrl-c with nothing open: the shown pane may take it (the release view
+/// stops a running command); `None` quits.
+pub fn interrupt(state: &mut State) -> Option<Vec<Effect>> {
+    match state.view {
+        View::Release if state.release.stoppable() => {
+            Some(release::update::command(state, Command::StopRun))
+        }
+        _ => None,
     }
 }
