@@ -5,7 +5,7 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use super::dialogs::ConfirmLayout;
+use super::overlays::dialogs::ConfirmLayout;
 use crate::app::keymap::Keymap;
 use crate::app::overlays::confirm::Confirm;
 
@@ -42,8 +42,8 @@ pub fn list_page(rows: u16) -> usize {
 
 /// The help screen's scroll at this size.
 pub fn help_scroll(keymap: &Keymap, cols: u16, rows: u16) -> Scroll {
-    let total = super::help::help_lines(keymap, cols);
-    let inner = usize::from(super::help::help_rect(body(cols, rows), total).height)
+    let total = super::overlays::help::help_lines(keymap, cols);
+    let inner = usize::from(super::overlays::help::help_rect(body(cols, rows), total).height)
         .saturating_sub(2)
         .max(1);
     Scroll {

@@ -1,21 +1,18 @@
-//! Pure rendering: `render(&State, &mut Frame)`, one file per pane. Nothing
+//! Pure rendering: `render(&State, &mut Frame)`, one file per pane
+//! (`panes/`) and per overlay (`overlays/`), beside the chrome, the theme
+//! and the shared geometry (`layout`). Nothing
 //! here changes state or does I/O; the runtime calls it only after the state
 //! changed.
 
-mod alerts;
 mod chrome;
-mod deploy;
-mod dialogs;
-pub mod help;
 pub mod layout;
-mod overview;
-mod palette;
-mod pick;
-mod placeholder;
-mod release;
-mod silences;
+pub(crate) mod overlays;
+pub(crate) mod panes;
 pub mod text;
 pub mod theme;
+
+use overlays::{dialogs, help, palette, pick, silences};
+use panes::{alerts, deploy, overview, placeholder, release};
 
 use ratatui::Frame;
 

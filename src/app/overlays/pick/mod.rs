@@ -27,7 +27,7 @@ pub struct PickItem {
     pub id: String,
     /// Will `y` act on it?
     pub selected: bool,
-    /// What it is (see [`scope::describe`]), and for extend old → new end.
+    /// What it is (see [`crate::app::scope::describe`]), and for extend old → new end.
     pub lines: Vec<String>,
 }
 

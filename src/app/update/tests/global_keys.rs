@@ -41,7 +41,7 @@ fn question_mark_opens_help_and_esc_closes_it() {
     // Small terminals scroll it: j/k, G to the end, g back, clamped.
     update(&mut state, Action::Resize(80, 24));
     press(&mut state, '?');
-    let lines = crate::ui::help::help_lines(&state.keymap, state.cols);
+    let lines = crate::ui::overlays::help::help_lines(&state.keymap, state.cols);
     assert!(lines > 20, "one column at 80 wide: {lines} lines");
     let max = lines - 20;
     press(&mut state, 'j');

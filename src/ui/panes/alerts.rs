@@ -9,12 +9,12 @@ use ratatui::widgets::{
     Block, Borders, Cell, List, ListItem, ListState, Paragraph, Row, Table, TableState,
 };
 
-use super::chrome::{severity_style, severity_tag};
-use super::text::{age, clean, fit, plural, suppressed_counts, until, wrap};
-use super::theme::{Role, Theme};
 use crate::alerts::matcher::quote;
 use crate::alerts::model::{Alert, AlertState, Severity};
 use crate::app::state::{Focus, HitMap, HitTarget, State};
+use crate::ui::chrome::{severity_style, severity_tag};
+use crate::ui::text::{age, clean, fit, plural, suppressed_counts, until, wrap};
+use crate::ui::theme::{Role, Theme};
 
 /// Draws the alerts view into `area`.
 pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
@@ -169,7 +169,7 @@ fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         return;
     }
     frame.render_stateful_widget(list, area, &mut ls);
-    super::record(hits, HitTarget::Teams, area, 0, ls.offset());
+    crate::ui::record(hits, HitTarget::Teams, area, 0, ls.offset());
 }
 
 fn state_style(theme: &Theme, s: AlertState) -> Style {
@@ -255,7 +255,7 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     ts.select(Some(selected - start));
     frame.render_stateful_widget(table, area, &mut ts);
     // The rows built are the window from `start`; the table scrolls no more.
-    super::record(hits, HitTarget::Alerts, area, 1, start + ts.offset());
+    crate::ui::record(hits, HitTarget::Alerts, area, 1, start + ts.offset());
 }
 
 /// One alert's row; the name and summary are cut to `widths` with "…".

@@ -7,12 +7,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::text::{age, clean, stale_age};
-use super::theme::Role;
 use crate::app::panes::release::state::RunView;
 use crate::app::state::State;
 use crate::release::command::{Resolution, display};
 use crate::release::runner::Stream;
+use crate::ui::text::{age, clean, stale_age};
+use crate::ui::theme::Role;
 
 /// A text progress bar: `██████░░░░`.
 pub fn bar(done: usize, total: usize, width: usize) -> String {

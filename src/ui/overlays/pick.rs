@@ -6,9 +6,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::dialogs::show;
-use super::text::{clean, wrap};
-use super::theme::{Role, Theme};
 use crate::app::overlays::pick::Pick;
+use crate::ui::text::{clean, wrap};
+use crate::ui::theme::{Role, Theme};
 
 /// Draws the picker centred over `area`.
 pub fn render(theme: &Theme, pick: &Pick, frame: &mut Frame, area: Rect) {

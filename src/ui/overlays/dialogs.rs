@@ -5,10 +5,10 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
-use super::text::{clean, wrap};
-use super::theme::{Role, Theme};
 use crate::alerts::grouping::count_matching;
 use crate::app::state::{AckForm, Confirm, State};
+use crate::ui::text::{clean, wrap};
+use crate::ui::theme::{Role, Theme};
 
 /// A centred rectangle of at most `width` × `height` inside `area`.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -178,7 +178,7 @@ fn team_preview(state: &State, team: &str, room: usize, lines: &mut Vec<Line<'st
     const SHOWN: usize = 8;
     for p in plan.preview.iter().take(SHOWN) {
         lines.push(Line::from(Span::styled(
-            format!("  · {}", super::text::fit(&clean(p), room + 9)),
+            format!("  · {}", crate::ui::text::fit(&clean(p), room + 9)),
             theme.style(Role::Muted),
         )));
     }

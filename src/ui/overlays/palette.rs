@@ -5,10 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use super::theme::Role;
 use crate::app::overlays::palette::PALETTE_COMMANDS;
 use crate::app::overlays::palette::Palette;
 use crate::app::state::State;
+use crate::ui::theme::Role;
 
 /// Draws the palette at the bottom of `area`.
 pub fn render(state: &State, palette: &Palette, frame: &mut Frame, area: Rect) {

@@ -7,11 +7,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::text::{age, clean};
-use super::theme::Role;
 use crate::alerts::model::{AlertState, Severity};
 use crate::app::state::State;
 use crate::deploy::sync::SyncState;
+use crate::ui::text::{age, clean};
+use crate::ui::theme::Role;
 
 /// Wide enough for three columns.
 const SIDE_BY_SIDE: u16 = 150;
@@ -86,7 +86,7 @@ fn alerts(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
         lines.push(Line::from(vec![
             Span::styled("newest critical ", t.style(Role::Muted)),
             Span::styled(
-                super::text::fit(&clean(a.name()), room),
+                crate::ui::text::fit(&clean(a.name()), room),
                 t.style(Role::Critical),
             ),
             Span::styled(tail, t.style(Role::Muted)),
@@ -100,7 +100,7 @@ fn alerts(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
             crate::alerts::model::skipped_summary(&src.skipped),
             clean(&src.skipped[0].detail)
         );
-        for part in super::text::wrap(&text, width.max(10)) {
+        for part in crate::ui::text::wrap(&text, width.max(10)) {
             lines.push(Line::styled(part, t.style(Role::Warning)));
         }
     }
@@ -111,7 +111,7 @@ fn alerts(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
         .take(rows.saturating_sub(lines.len()))
     {
         let mut spans = vec![Span::styled(
-            format!("{:<18} ", super::text::fit(&clean(&g.team), 18)),
+            format!("{:<18} ", crate::ui::text::fit(&clean(&g.team), 18)),
             t.style(Role::Text),
         )];
         for s in Severity::ALL {
@@ -120,13 +120,13 @@ fn alerts(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
                 spans.push(Span::styled(format!("{n} {} ", s.as_str()), t.severity(s)));
             }
         }
-        let suppressed = super::text::suppressed_counts(g.silenced, g.inhibited, false);
+        let suppressed = crate::ui::text::suppressed_counts(g.silenced, g.inhibited, false);
         if !suppressed.is_empty() {
             spans.push(Span::styled(suppressed, t.style(Role::Dim)));
         }
         if let Some(since) = state.team_stale_since(g) {
             spans.push(Span::styled(
-                format!(" stale {}", super::text::age(state.now, since)),
+                format!(" stale {}", crate::ui::text::age(state.now, since)),
                 t.style(Role::Warning),
             ));
         }
@@ -151,7 +151,10 @@ fn release(state: &State) -> Vec<Line<'static>> {
     let mut lines = vec![
         Line::styled(clean(&doc.title).into_owned(), t.style(Role::Title)),
         Line::from(vec![
-            Span::styled(super::release_bar(done, total, 24), t.style(Role::Progress)),
+            Span::styled(
+                crate::ui::release_bar(done, total, 24),
+                t.style(Role::Progress),
+            ),
             Span::styled(format!(" {done}/{total}"), t.style(Role::Text)),
         ]),
     ];

@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
 use super::dialogs::centered;
-use super::theme::Role;
 use crate::app::keymap::{Context, Keymap};
 use crate::app::state::State;
+use crate::ui::theme::Role;
 
 /// Where the help box goes in `area` for `total` lines.
 pub fn help_rect(area: Rect, total: usize) -> Rect {

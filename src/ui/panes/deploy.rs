@@ -7,11 +7,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
-use super::text::{clean, stale_age};
-use super::theme::{Role, Theme};
 use crate::app::state::{HitMap, HitTarget, State};
 use crate::core::SourceKind;
 use crate::deploy::sync::{ImageStatus, SyncState};
+use crate::ui::text::{clean, stale_age};
+use crate::ui::theme::{Role, Theme};
 
 fn sync_style(theme: &Theme, s: SyncState) -> Style {
     theme.style(match s {
@@ -183,7 +183,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         ts.select(Some(d.cursor.min(snap.images.len() - 1)));
     }
     frame.render_stateful_widget(table, table_area, &mut ts);
-    super::record(hits, HitTarget::DeployImages, table_area, 1, ts.offset());
+    crate::ui::record(hits, HitTarget::DeployImages, table_area, 1, ts.offset());
 
     if !snap.errors.is_empty() {
         let lines: Vec<Line> = snap

@@ -5,10 +5,10 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Row, Table, TableState};
 
-use super::text::{clean, until};
-use super::theme::Role;
 use crate::alerts::matcher::Matcher;
 use crate::app::state::State;
+use crate::ui::text::{clean, until};
+use crate::ui::theme::Role;
 
 /// Draws the list over `area`.
 pub fn render(state: &State, selected: usize, frame: &mut Frame, area: Rect) {

@@ -5,7 +5,7 @@ use ratatui::layout::{Alignment, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::theme::{Role, Theme};
+use crate::ui::theme::{Role, Theme};
 
 /// "not configured" for a view.
 pub fn render(theme: &Theme, frame: &mut Frame, area: Rect, title: &str, section: &str) {

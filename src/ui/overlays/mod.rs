@@ -1,0 +1,7 @@
+//! One view per overlay, drawn over the pane, topmost last.
+
+pub mod dialogs;
+pub mod help;
+pub mod palette;
+pub mod pick;
+pub mod silences;

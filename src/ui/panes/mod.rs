@@ -1,0 +1,7 @@
+//! One view per pane, drawn into the body between the header and footer.
+
+pub mod alerts;
+pub mod deploy;
+pub mod overview;
+pub mod placeholder;
+pub mod release;
