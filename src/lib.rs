@@ -15,7 +15,7 @@
 //! * [`runtime`] — the event loop that wires terminal events, source tasks and
 //!   effects together; the only place that does terminal I/O (through
 //!   [`quiet_backend`], which writes nothing when a frame changes nothing).
-//! * [`config`], [`cli`], [`commands`] (the scriptable CLI), [`demo`] (the
+//! * [`config`], [`cli`] (the scriptable CLI: arguments and one file per command family), [`demo`] (the
 //!   embedded demo environment), [`logging`].
 #![deny(clippy::unwrap_used)]
 
@@ -23,7 +23,6 @@ pub mod alerts;
 pub mod app;
 pub mod audit;
 pub mod cli;
-pub mod commands;
 pub mod config;
 pub mod core;
 #[cfg(feature = "demo")]

@@ -31,7 +31,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(opsdeck::commands::run(cli)) {
+    match runtime.block_on(opsdeck::cli::run(cli)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");

@@ -17,6 +17,7 @@ macro_rules! errln {
 }
 
 mod alerts;
+pub mod args;
 mod config_check;
 mod demo_env;
 mod deploy;
@@ -32,9 +33,9 @@ use color_eyre::eyre::{Result, bail, eyre};
 use crate::alerts::source::fetch_all;
 use crate::app::state::State;
 use crate::app::{Action, update};
-use crate::cli::{Cli, Command};
 use crate::config::{Config, ConfigSource, locate};
 use crate::runtime::{self, Runtime};
+pub use args::{Cli, Command, ConfigAction, DeployAction, ReleaseAction};
 
 /// The config in force, and the demo endpoints when there is no config file.
 pub struct Environment {
