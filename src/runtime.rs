@@ -245,12 +245,7 @@ impl Runtime {
                         }),
                         None => json!({ "id": o.result.as_ref().ok() }),
                     };
-                    self.audit.record(
-                        verb,
-                        &o.target,
-                        detail,
-                        o.result.as_ref().map(|_| ()).map_err(String::as_str),
-                    );
+                    self.audit.record_result(verb, &o.target, detail, &o.result);
                 }
             }
             Action::Release(ReleaseEvent::Ticked { id, done, result }) => {

@@ -131,8 +131,8 @@ pub struct SilenceOutcome {
     pub target: String,
     /// The request (for create and extend; `None` for expire).
     pub request: Option<NewSilence>,
-    /// The silence id (for expire: the id asked for).
-    pub result: Result<String, String>,
+    /// The silence id (for expire: the id asked for), or what went wrong.
+    pub result: Result<String, crate::net::Problem>,
 }
 
 /// Work for the runtime; `update` never does I/O itself.

@@ -123,7 +123,7 @@ fn on_source(state: &mut State, event: SourceEvent) {
                         state.recompute();
                     }
                 }
-                Err(e) => status.error = Some(e.message),
+                Err(e) => status.error = Some(e.message.to_string()),
             }
         }
         SourceEvent::Prometheus {
@@ -144,7 +144,7 @@ fn on_source(state: &mut State, event: SourceEvent) {
                         state.recompute();
                     }
                 }
-                Err(e) => status.error = Some(e.message),
+                Err(e) => status.error = Some(e.message.to_string()),
             }
         }
     }

@@ -139,7 +139,7 @@ async fn check_alert_sources(config: &Config) -> Vec<Line> {
         }));
     let checks = built.map(|(cfg, kind, client)| async move {
         match client {
-            Err(e) => Line::new(Mark::Fail, cfg.name.clone(), kind, e.message),
+            Err(e) => Line::new(Mark::Fail, cfg.name.clone(), kind, e.message.to_string()),
             Ok(client) => alert_source_line(cfg, kind, client.fetch().await),
         }
     });
@@ -189,7 +189,7 @@ fn alert_source_line(cfg: &HttpSourceConfig, kind: &'static str, event: SourceEv
                     &snap.skipped,
                 )
             }
-            Err(e) => Line::new(Mark::Fail, name, kind, e.message),
+            Err(e) => Line::new(Mark::Fail, name, kind, e.message.to_string()),
         },
         SourceEvent::Prometheus {
             result, skipped, ..
@@ -209,7 +209,7 @@ fn alert_source_line(cfg: &HttpSourceConfig, kind: &'static str, event: SourceEv
                     &skipped,
                 )
             }
-            Err(e) => Line::new(Mark::Fail, name, kind, e.message),
+            Err(e) => Line::new(Mark::Fail, name, kind, e.message.to_string()),
         },
         SourceEvent::Fetching { .. } => {
             Line::new(Mark::Fail, name, kind, "no answer (internal error)".into())

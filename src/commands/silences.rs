@@ -183,7 +183,7 @@ pub async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode>
             continue;
         };
         let result = client.post_silence(&req.silence).await;
-        audit.record(
+        audit.record_result(
             "silence.create",
             &req.target,
             serde_json::json!({
@@ -193,7 +193,7 @@ pub async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode>
                 "comment": req.silence.comment,
                 "via": "cli",
             }),
-            result.as_ref().map(|_| ()).map_err(|e| e.message.as_str()),
+            &result.as_ref().map_err(|e| &e.message),
         );
         match result {
             Ok(id) => outln!("{id}"),
@@ -238,11 +238,11 @@ pub async fn unack(config: &Config, demo: bool, ids: &[String], yes: bool) -> Re
                 continue;
             };
             let result = am.expire_silence(&s.id).await;
-            audit.record(
+            audit.record_result(
                 "silence.expire",
                 &target,
                 serde_json::json!({ "id": s.id, "via": "cli" }),
-                result.as_ref().map(|_| ()).map_err(|e| e.message.as_str()),
+                &result.as_ref().map_err(|e| &e.message),
             );
             match result {
                 Ok(()) => outln!("expired {} on {target}", s.id),
@@ -307,7 +307,7 @@ pub async fn extend(
                 continue;
             };
             let result = am.post_silence(&updated).await;
-            audit.record(
+            audit.record_result(
                 "silence.extend",
                 &target,
                 serde_json::json!({
@@ -315,7 +315,7 @@ pub async fn extend(
                     "ends_at": updated.ends_at.to_rfc3339(),
                     "via": "cli",
                 }),
-                result.as_ref().map(|_| ()).map_err(|e| e.message.as_str()),
+                &result.as_ref().map_err(|e| &e.message),
             );
             match result {
                 Ok(id) => outln!(

@@ -486,7 +486,7 @@ async fn instance_version(http: &reqwest::Client, i: &InstanceConfig) -> Result<
     if !status.is_success() {
         return Err(format!("HTTP {}", status.as_u16()));
     }
-    let text = json_text(&body)?;
+    let text = json_text(&body).map_err(|e| e.to_string())?;
     match &i.json_pointer {
         None => {
             let v = text.trim();
