@@ -118,7 +118,7 @@ impl Runtime {
     /// Starts the source tasks on the current tokio runtime.
     pub fn start(config: &Config, demo: bool) -> Result<Runtime> {
         let clients = clients(config)?;
-        let backend = Backend::from_config(config).map_err(|e| eyre!("{e}"))?;
+        let backend = Backend::from_config(config)?;
         let mut state = initial_state(config, &clients, backend.as_ref(), demo);
         state.theme = crate::ui::theme::Theme::from_env(config.theme.as_deref())
             .map_err(|e| eyre!("theme: {e}"))?;
@@ -250,7 +250,7 @@ impl Runtime {
             }
             Action::Release(ReleaseEvent::Ticked { id, done, result }) => {
                 let target = self.release_target();
-                self.audit.record(
+                self.audit.record_result(
                     if *done {
                         "release.tick"
                     } else {
@@ -258,7 +258,7 @@ impl Runtime {
                     },
                     &target,
                     json!({ "step": id }),
-                    result.as_ref().map(|_| ()).map_err(String::as_str),
+                    result,
                 );
             }
             Action::Release(ReleaseEvent::Run { run, event }) => {

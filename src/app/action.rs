@@ -47,7 +47,7 @@ pub enum ReleaseEvent {
     /// The checklist loaded (or not).
     Loaded {
         /// The checklist, or why not.
-        result: Result<crate::release::backend::ReleaseDoc, String>,
+        result: Result<crate::release::backend::ReleaseDoc, crate::release::ReleaseError>,
         /// When.
         at: DateTime<Utc>,
     },
@@ -58,7 +58,7 @@ pub enum ReleaseEvent {
         /// Ticked (true) or unticked.
         done: bool,
         /// The checklist read back, or why nothing changed.
-        result: Result<crate::release::backend::TickOutcome, String>,
+        result: Result<crate::release::backend::TickOutcome, crate::release::ReleaseError>,
     },
     /// A step's command reported something.
     Run {

@@ -222,12 +222,12 @@ async fn check_release(config: &Config) -> Vec<Line> {
     let backend = match Backend::from_config(config) {
         Ok(Some(b)) => b,
         Ok(None) => return Vec::new(),
-        Err(e) => return vec![Line::new(Mark::Fail, "release", "release", e)],
+        Err(e) => return vec![Line::new(Mark::Fail, "release", "release", e.to_string())],
     };
     let name = backend.name();
     vec![match backend.load().await {
         Ok(doc) => Line::new(Mark::Ok, name, "release", release_detail(&doc)),
-        Err(e) => Line::new(Mark::Fail, name, "release", e),
+        Err(e) => Line::new(Mark::Fail, name, "release", e.to_string()),
     }]
 }
 
