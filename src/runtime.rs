@@ -164,35 +164,33 @@ impl Runtime {
             );
             (backend, poller)
         });
-        let deploy = Deployer::from_config(config)
-            .map_err(|e| eyre!("{e}"))?
-            .map(|deployer| {
-                let deployer = Arc::new(deployer);
-                let every = config
-                    .deploy
-                    .as_ref()
-                    .map_or(Duration::from_secs(60), |d| d.refresh);
-                let worker = deployer.clone();
-                let tx = tx.clone();
-                let poller = Poller::spawn(
-                    "deploy",
-                    every,
-                    DeployEvent::Fetching,
-                    move || {
-                        let worker = worker.clone();
-                        async move {
-                            DeployEvent::Loaded {
-                                result: worker.refresh().await,
-                                at: Utc::now(),
-                            }
+        let deploy = Deployer::from_config(config)?.map(|deployer| {
+            let deployer = Arc::new(deployer);
+            let every = config
+                .deploy
+                .as_ref()
+                .map_or(Duration::from_secs(60), |d| d.refresh);
+            let worker = deployer.clone();
+            let tx = tx.clone();
+            let poller = Poller::spawn(
+                "deploy",
+                every,
+                DeployEvent::Fetching,
+                move || {
+                    let worker = worker.clone();
+                    async move {
+                        DeployEvent::Loaded {
+                            result: worker.refresh().await,
+                            at: Utc::now(),
                         }
-                    },
-                    move |event| {
-                        let _ = tx.send(Action::Deploy(event));
-                    },
-                );
-                (deployer, poller)
-            });
+                    }
+                },
+                move |event| {
+                    let _ = tx.send(Action::Deploy(event));
+                },
+            );
+            (deployer, poller)
+        });
         Ok(Runtime {
             state,
             tx,
@@ -300,12 +298,8 @@ impl Runtime {
                     }
                     Err(_) => json!(null),
                 };
-                self.audit.record(
-                    "deploy.bump",
-                    "deploy",
-                    detail,
-                    result.as_ref().map(|_| ()).map_err(String::as_str),
-                );
+                self.audit
+                    .record_result("deploy.bump", "deploy", detail, result);
             }
             _ => {}
         }

@@ -77,19 +77,19 @@ pub enum DeployEvent {
     /// A refresh finished.
     Loaded {
         /// The images, or why not.
-        result: Result<crate::deploy::service::DeploySnapshot, String>,
+        result: Result<crate::deploy::service::DeploySnapshot, crate::deploy::DeployError>,
         /// When.
         at: DateTime<Utc>,
     },
     /// A bump's diff is ready to show.
     Planned {
         /// The plan, or why there is none.
-        result: Result<crate::deploy::service::BumpPlan, String>,
+        result: Result<crate::deploy::service::BumpPlan, crate::deploy::DeployError>,
     },
     /// A bump finished.
     Bumped {
         /// What it did, or why it failed.
-        result: Result<crate::deploy::service::BumpResult, String>,
+        result: Result<crate::deploy::service::BumpResult, crate::deploy::DeployError>,
     },
 }
 

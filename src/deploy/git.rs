@@ -8,7 +8,6 @@
 //! `GIT_WORK_TREE`, `GIT_INDEX_FILE`, …) are removed from its environment.
 
 use std::ffi::OsStr;
-use std::fmt;
 use std::path::{Component, Path, PathBuf};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,7 +17,8 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use tokio::io::AsyncWriteExt;
 
 /// A failed git operation. Messages name the command and carry git's stderr.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct GitError {
     pub message: String,
 }
@@ -30,14 +30,6 @@ impl GitError {
         }
     }
 }
-
-impl fmt::Display for GitError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for GitError {}
 
 /// Identity used when the repository has none configured.
 const FALLBACK_NAME: &str = "opsdeck";

@@ -65,26 +65,32 @@ impl fmt::Debug for RegistryAuth {
 
 /// A failed registry call; the message is a short sentence naming the
 /// registry host (and repository), never credentials.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct RegistryError {
     pub message: String,
+    /// The HTTP status, when the registry answered with an error (401 when
+    /// authentication failed).
+    pub status: Option<u16>,
+    /// No answer within the timeout.
+    pub timed_out: bool,
 }
 
 impl RegistryError {
-    fn new(message: impl Into<String>) -> Self {
+    /// An error with this message (no HTTP status, not a timeout).
+    pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
+            status: None,
+            timed_out: false,
         }
     }
-}
 
-impl fmt::Display for RegistryError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+    fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
     }
 }
-
-impl std::error::Error for RegistryError {}
 
 /// What to send as `Authorization`.
 #[derive(Clone)]
@@ -419,7 +425,8 @@ impl RegistryClient {
     /// host, not a repository, so a registry that is down reads the same
     /// for each of its images.
     fn transport_error(&self, err: &reqwest::Error) -> RegistryError {
-        let what = if err.is_timeout() || io_kind(err) == Some(ErrorKind::TimedOut) {
+        let timed_out = err.is_timeout() || io_kind(err) == Some(ErrorKind::TimedOut);
+        let what = if timed_out {
             format!(
                 "timed out after {}",
                 humantime::format_duration(self.timeout)
@@ -431,7 +438,10 @@ impl RegistryClient {
                 _ => clip(&innermost(err), 200),
             }
         };
-        RegistryError::new(format!("registry {}: {what}", self.host))
+        RegistryError {
+            timed_out,
+            ..RegistryError::new(format!("registry {}: {what}", self.host))
+        }
     }
 
     fn auth_error(&self, ctx: &str, why: Option<String>) -> RegistryError {
@@ -439,7 +449,7 @@ impl RegistryClient {
             RegistryAuth::Basic { .. } => "basic auth or token failed".into(),
             RegistryAuth::Anonymous => "anonymous access refused; configure credentials".into(),
         });
-        RegistryError::new(format!("{ctx}: 401: authentication required ({why})"))
+        RegistryError::new(format!("{ctx}: 401: authentication required ({why})")).with_status(401)
     }
 
     fn cached(&self, scope: &str) -> Option<Cred> {
@@ -475,7 +485,7 @@ async fn status_error(mut resp: Response, ctx: &str) -> RegistryError {
         }
         _ => status.canonical_reason().unwrap_or("error").to_string(),
     };
-    RegistryError::new(format!("{ctx}: {} {detail}", status.as_u16()))
+    RegistryError::new(format!("{ctx}: {} {detail}", status.as_u16())).with_status(status.as_u16())
 }
 
 /// Distribution's repository name grammar, loosely: `/`-separated
