@@ -85,7 +85,7 @@ pub async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode>
         matchers.extend(part);
     }
     if args.team.is_none() {
-        refuse_matching_everything(&matchers).map_err(|e| eyre!("{e}"))?;
+        refuse_matching_everything(&matchers)?;
     }
     let duration = positive_duration(args.duration.as_deref(), config.alerts.ack_duration)?;
     let state = snapshot(config, demo).await?;
