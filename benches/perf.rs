@@ -233,7 +233,7 @@ fn bench_deploy(c: &mut Criterion) {
         )
         .expect("rule"),
     ];
-    let lookups: HashMap<String, Result<Published, String>> = (0..150)
+    let lookups: HashMap<String, opsdeck::deploy::sync::Lookup> = (0..150)
         .map(|i| {
             (
                 format!("docker.io/sourcegraph/img{i}"),

@@ -98,6 +98,19 @@ impl Audit {
             tracing::warn!(error = %e, path = %path.display(), "audit log not written");
         }
     }
+
+    /// Like [`Audit::record`], for a mutation's own result: Ok, or the
+    /// error's text (its `Display`).
+    pub fn record_result<T, E: std::fmt::Display>(
+        &self,
+        action: &str,
+        target: &str,
+        detail: Value,
+        result: &Result<T, E>,
+    ) {
+        let error = result.as_ref().err().map(ToString::to_string);
+        self.record(action, target, detail, error.as_deref().map_or(Ok(()), Err));
+    }
 }
 
 #[cfg(test)]

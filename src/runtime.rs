@@ -118,7 +118,7 @@ impl Runtime {
     /// Starts the source tasks on the current tokio runtime.
     pub fn start(config: &Config, demo: bool) -> Result<Runtime> {
         let clients = clients(config)?;
-        let backend = Backend::from_config(config).map_err(|e| eyre!("{e}"))?;
+        let backend = Backend::from_config(config)?;
         let mut state = initial_state(config, &clients, backend.as_ref(), demo);
         state.theme = crate::ui::theme::Theme::from_env(config.theme.as_deref())
             .map_err(|e| eyre!("theme: {e}"))?;
@@ -164,35 +164,33 @@ impl Runtime {
             );
             (backend, poller)
         });
-        let deploy = Deployer::from_config(config)
-            .map_err(|e| eyre!("{e}"))?
-            .map(|deployer| {
-                let deployer = Arc::new(deployer);
-                let every = config
-                    .deploy
-                    .as_ref()
-                    .map_or(Duration::from_secs(60), |d| d.refresh);
-                let worker = deployer.clone();
-                let tx = tx.clone();
-                let poller = Poller::spawn(
-                    "deploy",
-                    every,
-                    DeployEvent::Fetching,
-                    move || {
-                        let worker = worker.clone();
-                        async move {
-                            DeployEvent::Loaded {
-                                result: worker.refresh().await,
-                                at: Utc::now(),
-                            }
+        let deploy = Deployer::from_config(config)?.map(|deployer| {
+            let deployer = Arc::new(deployer);
+            let every = config
+                .deploy
+                .as_ref()
+                .map_or(Duration::from_secs(60), |d| d.refresh);
+            let worker = deployer.clone();
+            let tx = tx.clone();
+            let poller = Poller::spawn(
+                "deploy",
+                every,
+                DeployEvent::Fetching,
+                move || {
+                    let worker = worker.clone();
+                    async move {
+                        DeployEvent::Loaded {
+                            result: worker.refresh().await,
+                            at: Utc::now(),
                         }
-                    },
-                    move |event| {
-                        let _ = tx.send(Action::Deploy(event));
-                    },
-                );
-                (deployer, poller)
-            });
+                    }
+                },
+                move |event| {
+                    let _ = tx.send(Action::Deploy(event));
+                },
+            );
+            (deployer, poller)
+        });
         Ok(Runtime {
             state,
             tx,
@@ -245,17 +243,12 @@ impl Runtime {
                         }),
                         None => json!({ "id": o.result.as_ref().ok() }),
                     };
-                    self.audit.record(
-                        verb,
-                        &o.target,
-                        detail,
-                        o.result.as_ref().map(|_| ()).map_err(String::as_str),
-                    );
+                    self.audit.record_result(verb, &o.target, detail, &o.result);
                 }
             }
             Action::Release(ReleaseEvent::Ticked { id, done, result }) => {
                 let target = self.release_target();
-                self.audit.record(
+                self.audit.record_result(
                     if *done {
                         "release.tick"
                     } else {
@@ -263,7 +256,7 @@ impl Runtime {
                     },
                     &target,
                     json!({ "step": id }),
-                    result.as_ref().map(|_| ()).map_err(String::as_str),
+                    result,
                 );
             }
             Action::Release(ReleaseEvent::Run { run, event }) => {
@@ -305,12 +298,8 @@ impl Runtime {
                     }
                     Err(_) => json!(null),
                 };
-                self.audit.record(
-                    "deploy.bump",
-                    "deploy",
-                    detail,
-                    result.as_ref().map(|_| ()).map_err(String::as_str),
-                );
+                self.audit
+                    .record_result("deploy.bump", "deploy", detail, result);
             }
             _ => {}
         }

@@ -47,7 +47,7 @@ pub enum ReleaseEvent {
     /// The checklist loaded (or not).
     Loaded {
         /// The checklist, or why not.
-        result: Result<crate::release::backend::ReleaseDoc, String>,
+        result: Result<crate::release::backend::ReleaseDoc, crate::release::ReleaseError>,
         /// When.
         at: DateTime<Utc>,
     },
@@ -58,7 +58,7 @@ pub enum ReleaseEvent {
         /// Ticked (true) or unticked.
         done: bool,
         /// The checklist read back, or why nothing changed.
-        result: Result<crate::release::backend::TickOutcome, String>,
+        result: Result<crate::release::backend::TickOutcome, crate::release::ReleaseError>,
     },
     /// A step's command reported something.
     Run {
@@ -77,19 +77,19 @@ pub enum DeployEvent {
     /// A refresh finished.
     Loaded {
         /// The images, or why not.
-        result: Result<crate::deploy::service::DeploySnapshot, String>,
+        result: Result<crate::deploy::service::DeploySnapshot, crate::deploy::DeployError>,
         /// When.
         at: DateTime<Utc>,
     },
     /// A bump's diff is ready to show.
     Planned {
         /// The plan, or why there is none.
-        result: Result<crate::deploy::service::BumpPlan, String>,
+        result: Result<crate::deploy::service::BumpPlan, crate::deploy::DeployError>,
     },
     /// A bump finished.
     Bumped {
         /// What it did, or why it failed.
-        result: Result<crate::deploy::service::BumpResult, String>,
+        result: Result<crate::deploy::service::BumpResult, crate::deploy::DeployError>,
     },
 }
 
@@ -131,8 +131,8 @@ pub struct SilenceOutcome {
     pub target: String,
     /// The request (for create and extend; `None` for expire).
     pub request: Option<NewSilence>,
-    /// The silence id (for expire: the id asked for).
-    pub result: Result<String, String>,
+    /// The silence id (for expire: the id asked for), or what went wrong.
+    pub result: Result<String, crate::net::Problem>,
 }
 
 /// Work for the runtime; `update` never does I/O itself.

@@ -61,14 +61,14 @@ impl SourceStatus {
 
     /// Records a fetch's outcome: success at `at`, or the error (the age of
     /// the last good data keeps counting).
-    pub fn record<T>(&mut self, result: &Result<T, String>, at: DateTime<Utc>) {
+    pub fn record<T, E: std::fmt::Display>(&mut self, result: &Result<T, E>, at: DateTime<Utc>) {
         self.fetching = false;
         match result {
             Ok(_) => {
                 self.last_ok = Some(at);
                 self.error = None;
             }
-            Err(e) => self.error = Some(e.clone()),
+            Err(e) => self.error = Some(e.to_string()),
         }
     }
 

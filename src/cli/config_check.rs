@@ -18,6 +18,7 @@ use crate::alerts::model::{SilenceState, Skipped, skipped_summary};
 use crate::alerts::source::{SourceClient, SourceEvent};
 use crate::config::{Config, HttpSourceConfig};
 use crate::core::words::plural;
+use crate::deploy::DeployError;
 use crate::deploy::service::Deployer;
 use crate::release::backend::{Backend, ReleaseDoc};
 
@@ -139,7 +140,7 @@ async fn check_alert_sources(config: &Config) -> Vec<Line> {
         }));
     let checks = built.map(|(cfg, kind, client)| async move {
         match client {
-            Err(e) => Line::new(Mark::Fail, cfg.name.clone(), kind, e.message),
+            Err(e) => Line::new(Mark::Fail, cfg.name.clone(), kind, e.message.to_string()),
             Ok(client) => alert_source_line(cfg, kind, client.fetch().await),
         }
     });
@@ -189,7 +190,7 @@ fn alert_source_line(cfg: &HttpSourceConfig, kind: &'static str, event: SourceEv
                     &snap.skipped,
                 )
             }
-            Err(e) => Line::new(Mark::Fail, name, kind, e.message),
+            Err(e) => Line::new(Mark::Fail, name, kind, e.message.to_string()),
         },
         SourceEvent::Prometheus {
             result, skipped, ..
@@ -209,7 +210,7 @@ fn alert_source_line(cfg: &HttpSourceConfig, kind: &'static str, event: SourceEv
                     &skipped,
                 )
             }
-            Err(e) => Line::new(Mark::Fail, name, kind, e.message),
+            Err(e) => Line::new(Mark::Fail, name, kind, e.message.to_string()),
         },
         SourceEvent::Fetching { .. } => {
             Line::new(Mark::Fail, name, kind, "no answer (internal error)".into())
@@ -222,12 +223,12 @@ async fn check_release(config: &Config) -> Vec<Line> {
     let backend = match Backend::from_config(config) {
         Ok(Some(b)) => b,
         Ok(None) => return Vec::new(),
-        Err(e) => return vec![Line::new(Mark::Fail, "release", "release", e)],
+        Err(e) => return vec![Line::new(Mark::Fail, "release", "release", e.to_string())],
     };
     let name = backend.name();
     vec![match backend.load().await {
         Ok(doc) => Line::new(Mark::Ok, name, "release", release_detail(&doc)),
-        Err(e) => Line::new(Mark::Fail, name, "release", e),
+        Err(e) => Line::new(Mark::Fail, name, "release", e.to_string()),
     }]
 }
 
@@ -253,14 +254,14 @@ async fn check_deploy(config: &Config) -> Vec<Line> {
     let deployer = match Deployer::from_config(config) {
         Ok(Some(d)) => d,
         Ok(None) => return Vec::new(),
-        Err(e) => return vec![Line::new(Mark::Fail, "deploy", "repo", e)],
+        Err(e) => return vec![Line::new(Mark::Fail, "deploy", "repo", e.to_string())],
     };
     let repo_and_registries = async {
         let mut lines = Vec::new();
         let (pins, errors, files) = match deployer.scan().await {
             Ok(scanned) => scanned,
             Err(e) => {
-                lines.push(Line::new(Mark::Fail, "deploy", "repo", e));
+                lines.push(Line::new(Mark::Fail, "deploy", "repo", e.to_string()));
                 return lines;
             }
         };
@@ -295,15 +296,18 @@ async fn check_deploy(config: &Config) -> Vec<Line> {
     for v in versions {
         lines.push(match v.version {
             Ok(version) => Line::new(Mark::Ok, v.name, "instance", format!("runs {version}")),
-            Err(e) => Line::new(Mark::Fail, v.name, "instance", e),
+            Err(e) => Line::new(Mark::Fail, v.name, "instance", e.to_string()),
         });
     }
     lines
 }
 
 /// What a lookup error means: the policy (a `!`), or the registry (a `✗`).
-fn is_policy_gap(reason: &str) -> bool {
-    reason.starts_with("no [[deploy.policy]] matches") || reason.starts_with("none of ")
+fn is_policy_gap(reason: &DeployError) -> bool {
+    matches!(
+        reason,
+        DeployError::NoPolicy { .. } | DeployError::NoTagFits { .. }
+    )
 }
 
 /// Per registry host: `✓` when every lookup answered; otherwise one `✗` per
@@ -315,8 +319,8 @@ fn registry_lines(
 ) -> Vec<Line> {
     struct Host<'a> {
         ok: usize,
-        failures: BTreeMap<&'a str, Vec<&'a str>>,
-        gaps: Vec<(&'a str, &'a str)>,
+        failures: BTreeMap<String, Vec<&'a str>>,
+        gaps: Vec<(&'a str, String)>,
     }
     let mut hosts: BTreeMap<&str, Host> = BTreeMap::new();
     for (key, (host, repo)) in images {
@@ -328,16 +332,16 @@ fn registry_lines(
         match lookups.get(key) {
             Some(Ok(_)) => entry.ok += 1,
             Some(Err(reason)) if is_policy_gap(reason) => {
-                entry.gaps.push((repo.as_str(), reason.as_str()));
+                entry.gaps.push((repo.as_str(), reason.to_string()));
             }
             Some(Err(reason)) => entry
                 .failures
-                .entry(reason.as_str())
+                .entry(reason.to_string())
                 .or_default()
                 .push(repo.as_str()),
             None => entry
                 .failures
-                .entry("not looked up")
+                .entry("not looked up".to_owned())
                 .or_default()
                 .push(repo.as_str()),
         }
@@ -355,7 +359,7 @@ fn registry_lines(
         }
         for (reason, repos) in &h.failures {
             lines.push(match repos.as_slice() {
-                [one] => Line::new(Mark::Fail, *one, "image", (*reason).to_string()),
+                [one] => Line::new(Mark::Fail, *one, "image", reason.clone()),
                 many => Line::new(
                     Mark::Fail,
                     name.clone(),
@@ -365,7 +369,7 @@ fn registry_lines(
             });
         }
         for (repo, reason) in &h.gaps {
-            lines.push(Line::new(Mark::Warn, *repo, "image", (*reason).to_string()));
+            lines.push(Line::new(Mark::Warn, *repo, "image", reason.clone()));
         }
     }
     lines
@@ -376,6 +380,7 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+    use crate::deploy::registry::RegistryError;
     use crate::deploy::sync::Published;
 
     #[test]
@@ -412,7 +417,14 @@ mod tests {
                 digest: None,
             })
         };
-        let down = "registry r.example: connection refused".to_string();
+        let registry = |message: &str, status| {
+            DeployError::Registry(RegistryError {
+                message: message.into(),
+                status,
+                timed_out: false,
+            })
+        };
+        let down = registry("registry r.example: connection refused", None);
         let lookups: HashMap<String, crate::deploy::sync::Lookup> = [
             ("docker.io/sg/a".to_string(), ok()),
             ("docker.io/sg/b".to_string(), ok()),
@@ -420,11 +432,16 @@ mod tests {
             ("r.example/x/two".to_string(), Err(down.clone())),
             (
                 "r.example/x/three".to_string(),
-                Err("no [[deploy.policy]] matches x/three".to_string()),
+                Err(DeployError::NoPolicy {
+                    repository: "x/three".into(),
+                }),
             ),
             (
                 "q.example/y/solo".to_string(),
-                Err("registry q.example y/solo: 404 not found".to_string()),
+                Err(registry(
+                    "registry q.example y/solo: 404 not found",
+                    Some(404),
+                )),
             ),
         ]
         .into_iter()

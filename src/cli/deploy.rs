@@ -54,17 +54,15 @@ struct RunningJson<'a> {
 }
 
 fn deployer(config: &Config) -> Result<Deployer> {
-    Deployer::from_config(config)
-        .map_err(|e| eyre!("{e}"))?
-        .ok_or_else(|| {
-            eyre!("no [deploy] section in the config: deployment sync is not configured")
-        })
+    Deployer::from_config(config)?.ok_or_else(|| {
+        eyre!("no [deploy] section in the config: deployment sync is not configured")
+    })
 }
 
 /// Runs a `deploy` subcommand.
 pub async fn run(config: &Config, json: bool, action: Option<DeployAction>) -> Result<ExitCode> {
     let deployer = deployer(config)?;
-    let snapshot = deployer.refresh().await.map_err(|e| eyre!("{e}"))?;
+    let snapshot = deployer.refresh().await?;
     for e in &snapshot.errors {
         errln!("warning: {e}");
     }
@@ -207,10 +205,7 @@ async fn bump(
         errln!("nothing is out of sync");
         return Ok(ExitCode::SUCCESS);
     }
-    let plan = deployer
-        .plan(snapshot, &keys)
-        .await
-        .map_err(|e| eyre!("{e}"))?;
+    let plan = deployer.plan(snapshot, &keys).await?;
     print!("{}", crate::ui::text::clean_text(&plan.diff));
     errln!(
         "branch {} · commit \"{}\"",
@@ -230,16 +225,16 @@ async fn bump(
         }
     }
     let result = deployer.bump(&plan).await;
-    crate::audit::Audit::from_config(config).record(
+    crate::audit::Audit::from_config(config).record_result(
         "deploy.bump",
         "deploy",
         match &result {
             Ok(r) => serde_json::json!({ "branch": r.branch, "commit": r.commit, "pull_request": r.pull_request, "via": "cli" }),
             Err(_) => serde_json::json!({ "branch": plan.branch, "via": "cli" }),
         },
-        result.as_ref().map(|_| ()).map_err(String::as_str),
+        &result,
     );
-    let done = result.map_err(|e| eyre!("{e}"))?;
+    let done = result?;
     outln!("pushed {} ({})", done.branch, done.commit);
     if let Some(url) = &done.pull_request {
         outln!("{url}");

@@ -49,11 +49,9 @@ struct StepJson<'a> {
 }
 
 fn backend(config: &Config) -> Result<Backend> {
-    Backend::from_config(config)
-        .map_err(|e| eyre!("{e}"))?
-        .ok_or_else(|| {
-            eyre!("no [release] section in the config: the release checklist is not configured")
-        })
+    Backend::from_config(config)?.ok_or_else(|| {
+        eyre!("no [release] section in the config: the release checklist is not configured")
+    })
 }
 
 fn rules(config: &Config) -> StepRules {
@@ -67,7 +65,7 @@ fn rules(config: &Config) -> StepRules {
 /// Runs a `release` subcommand.
 pub async fn run(config: &Config, json: bool, action: Option<ReleaseAction>) -> Result<ExitCode> {
     let backend = backend(config)?;
-    let doc = backend.load().await.map_err(|e| eyre!("{e}"))?;
+    let doc = backend.load().await?;
     match action {
         None => show(config, &doc, json),
         Some(ReleaseAction::Tick { step_id, undo }) => {
@@ -185,7 +183,7 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
 /// The step `query` names in `doc`: its exact id or a unique prefix of one.
 fn lookup<'a>(doc: &'a ReleaseDoc, query: &str) -> Result<&'a Step> {
     doc.checklist.lookup(query).map_err(|e| match e {
-        LookupError::Moved { .. } => eyre!("{e}"),
+        LookupError::Moved { .. } => e.into(),
         _ => eyre!(
             "{e}\n  run `opsdeck release` to list the step ids \
              (an id is no longer valid once its step's text or section heading changes)"
@@ -204,13 +202,14 @@ async fn tick(
 ) -> Result<ExitCode> {
     let id = lookup(doc, query)?.id.clone();
     let result = backend.ensure_step(doc.number, &id, done).await;
-    let unchanged = result
-        .as_ref()
-        .map(|ensured| matches!(ensured, Ensured::Already { .. }))
-        .map_err(String::as_str);
+    let error = result.as_ref().err().map(ToString::to_string);
+    let unchanged = match &result {
+        Ok(ensured) => Ok(matches!(ensured, Ensured::Already { .. })),
+        Err(_) => Err(error.as_deref().unwrap_or_default()),
+    };
     audit_tick(config, doc, &id, done, unchanged);
     let state = if done { "ticked" } else { "unticked" };
-    match result.map_err(|e| eyre!("{e}"))? {
+    match result? {
         Ensured::Changed(outcome) => {
             if let Some(w) = outcome.warning {
                 errln!("warning: {w}");
@@ -359,7 +358,8 @@ async fn run_step(
         return Ok(ExitCode::SUCCESS);
     }
     let result = backend.set_step(doc.number, step_id, true).await;
-    let unchanged = result.as_ref().map(|_| false).map_err(String::as_str);
+    let error = result.as_ref().err().map(ToString::to_string);
+    let unchanged = error.as_deref().map_or(Ok(false), Err);
     audit_tick(config, doc, step_id, true, unchanged);
     let outcome = result.map_err(|e| eyre!("the command succeeded but ticking failed: {e}"))?;
     if let Some(w) = outcome.warning {

@@ -85,7 +85,7 @@ pub async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode>
         matchers.extend(part);
     }
     if args.team.is_none() {
-        refuse_matching_everything(&matchers).map_err(|e| eyre!("{e}"))?;
+        refuse_matching_everything(&matchers)?;
     }
     let duration = positive_duration(args.duration.as_deref(), config.alerts.ack_duration)?;
     let state = snapshot(config, demo).await?;
@@ -188,7 +188,7 @@ pub async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode>
             continue;
         };
         let result = client.post_silence(&req.silence).await;
-        audit.record(
+        audit.record_result(
             "silence.create",
             &req.target,
             serde_json::json!({
@@ -198,7 +198,7 @@ pub async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode>
                 "comment": req.silence.comment,
                 "via": "cli",
             }),
-            result.as_ref().map(|_| ()).map_err(|e| e.message.as_str()),
+            &result.as_ref().map_err(|e| &e.message),
         );
         match result {
             Ok(id) => outln!("{id}"),
@@ -243,11 +243,11 @@ pub async fn unack(config: &Config, demo: bool, ids: &[String], yes: bool) -> Re
                 continue;
             };
             let result = am.expire_silence(&s.id).await;
-            audit.record(
+            audit.record_result(
                 "silence.expire",
                 &target,
                 serde_json::json!({ "id": s.id, "via": "cli" }),
-                result.as_ref().map(|_| ()).map_err(|e| e.message.as_str()),
+                &result.as_ref().map_err(|e| &e.message),
             );
             match result {
                 Ok(()) => outln!("expired {} on {target}", s.id),
@@ -312,7 +312,7 @@ pub async fn extend(
                 continue;
             };
             let result = am.post_silence(&updated).await;
-            audit.record(
+            audit.record_result(
                 "silence.extend",
                 &target,
                 serde_json::json!({
@@ -320,7 +320,7 @@ pub async fn extend(
                     "ends_at": updated.ends_at.to_rfc3339(),
                     "via": "cli",
                 }),
-                result.as_ref().map(|_| ()).map_err(|e| e.message.as_str()),
+                &result.as_ref().map_err(|e| &e.message),
             );
             match result {
                 Ok(id) => outln!(

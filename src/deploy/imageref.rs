@@ -27,6 +27,94 @@ pub const DOCKER_HUB: &str = "docker.io";
 /// Maximum length of `host/repository` (Docker's `NameTotalLengthMax`).
 const NAME_MAX: usize = 255;
 
+/// An image reference that does not follow the grammar; `Display` is the
+/// sentence naming the input: `invalid image reference "…": …`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid image reference \"{input}\": {problem}")]
+pub struct ImageRefError {
+    /// The reference as written.
+    pub input: String,
+    /// What is wrong with it.
+    pub problem: RefProblem,
+}
+
+/// What is wrong with an image reference, or with its digest or host alone
+/// ([`check_digest`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RefProblem {
+    /// Nothing at all.
+    #[error("it is empty")]
+    Empty,
+    /// Whitespace or a control character.
+    #[error("it contains the character {0:?}")]
+    Character(char),
+    /// Two or more `@`.
+    #[error("it contains more than one '@'")]
+    SeveralAts,
+    /// A tag outside `[\w][\w.-]{0,127}`.
+    #[error("tag \"{0}\" must be 1-128 of [A-Za-z0-9_.-], not starting with '.' or '-'")]
+    Tag(String),
+    /// A digest without `algo:`.
+    #[error("digest \"{0}\" has no algorithm (expected algo:hex)")]
+    DigestWithoutAlgorithm(String),
+    /// A digest algorithm that is not letters/digits separated by `+._-`.
+    #[error("digest algorithm \"{0}\" is malformed")]
+    DigestAlgorithm(String),
+    /// A known algorithm's hex of the wrong length or case.
+    #[error("{algorithm} digest must be {length} lowercase hex digits, got \"{hex}\"")]
+    DigestLength {
+        /// `sha256`, `sha384` or `sha512`.
+        algorithm: String,
+        /// The hex digits it needs.
+        length: usize,
+        /// The hex as written.
+        hex: String,
+    },
+    /// Another algorithm's hex with fewer than 32 digits (or not hex).
+    #[error("digest \"{0}\" must have at least 32 hex digits")]
+    DigestTooShort(String),
+    /// Nothing before `:tag` / `@digest`.
+    #[error("the repository name is empty")]
+    EmptyName,
+    /// `host/repository` longer than Docker allows.
+    #[error("the name is longer than {NAME_MAX} characters")]
+    NameTooLong,
+    /// `[` without `]` in the host.
+    #[error("host \"{0}\" has an unclosed '['")]
+    HostBracket(String),
+    /// `[…]` that is not an IPv6 address.
+    #[error("host \"{0}\" is not a valid IPv6 address")]
+    HostIpv6(String),
+    /// Something after `[…]` other than `:port`.
+    #[error("host \"{0}\" is malformed")]
+    HostMalformed(String),
+    /// A port that is not 1-5 digits.
+    #[error("port \"{port}\" of host \"{host}\" is not a number")]
+    HostPort {
+        /// The port as written.
+        port: String,
+        /// The host as written.
+        host: String,
+    },
+    /// A host name with an empty or invalid label.
+    #[error("host \"{0}\" is not a valid host name")]
+    HostName(String),
+    /// Nothing after the host.
+    #[error("the repository path is empty")]
+    EmptyPath,
+    /// `a//b`.
+    #[error("the repository path has an empty component")]
+    EmptyComponent,
+    /// A path component with uppercase letters.
+    #[error("repository name component \"{0}\" must be lowercase")]
+    Uppercase(String),
+    /// A path component outside Docker's grammar.
+    #[error(
+        "repository name component \"{0}\" must be [a-z0-9] groups separated by '.', '_', '__' or '-'"
+    )]
+    Component(String),
+}
+
 /// Byte offsets of the parts of a raw reference: `name[:tag][@digest]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RawParts {
@@ -78,11 +166,9 @@ pub fn is_valid_tag(tag: &str) -> bool {
 /// Checks a digest: `sha256:` + 64 lowercase hex, `sha512:` + 128 lowercase
 /// hex, or generally `algo:hex` with at least 32 hex digits, where `algo` is
 /// letters/digits separated by `+._-`.
-pub fn check_digest(digest: &str) -> Result<(), String> {
+pub fn check_digest(digest: &str) -> Result<(), RefProblem> {
     let Some((algo, hex)) = digest.split_once(':') else {
-        return Err(format!(
-            "digest \"{digest}\" has no algorithm (expected algo:hex)"
-        ));
+        return Err(RefProblem::DigestWithoutAlgorithm(digest.to_owned()));
     };
     let algo_ok = !algo.is_empty()
         && algo.split(['+', '.', '_', '-']).all(|part| {
@@ -91,7 +177,7 @@ pub fn check_digest(digest: &str) -> Result<(), String> {
                 && cs.all(|c| c.is_ascii_alphanumeric())
         });
     if !algo_ok {
-        return Err(format!("digest algorithm \"{algo}\" is malformed"));
+        return Err(RefProblem::DigestAlgorithm(algo.to_owned()));
     }
     let lower_hex = |s: &str| s.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f'));
     let want = match algo {
@@ -101,12 +187,14 @@ pub fn check_digest(digest: &str) -> Result<(), String> {
         _ => None,
     };
     match want {
-        Some(n) if hex.len() != n || !lower_hex(hex) => Err(format!(
-            "{algo} digest must be {n} lowercase hex digits, got \"{hex}\""
-        )),
-        None if hex.len() < 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) => Err(format!(
-            "digest \"{digest}\" must have at least 32 hex digits"
-        )),
+        Some(n) if hex.len() != n || !lower_hex(hex) => Err(RefProblem::DigestLength {
+            algorithm: algo.to_owned(),
+            length: n,
+            hex: hex.to_owned(),
+        }),
+        None if hex.len() < 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) => {
+            Err(RefProblem::DigestTooShort(digest.to_owned()))
+        }
         _ => Ok(()),
     }
 }
@@ -138,10 +226,10 @@ fn is_valid_path_component(c: &str) -> bool {
 }
 
 /// `host[:port]` where host is a DNS name, an IPv4 address or `[IPv6]`.
-fn check_host(host: &str) -> Result<(), String> {
+fn check_host(host: &str) -> Result<(), RefProblem> {
     let (name, port) = if let Some(rest) = host.strip_prefix('[') {
         let Some(close) = rest.find(']') else {
-            return Err(format!("host \"{host}\" has an unclosed '['"));
+            return Err(RefProblem::HostBracket(host.to_owned()));
         };
         let v6 = &rest[..close];
         if v6.is_empty()
@@ -149,13 +237,13 @@ fn check_host(host: &str) -> Result<(), String> {
                 .chars()
                 .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
         {
-            return Err(format!("host \"{host}\" is not a valid IPv6 address"));
+            return Err(RefProblem::HostIpv6(host.to_owned()));
         }
         let after = &rest[close + 1..];
         match after.strip_prefix(':') {
             Some(p) => (None, Some(p)),
             None if after.is_empty() => (None, None),
-            None => return Err(format!("host \"{host}\" is malformed")),
+            None => return Err(RefProblem::HostMalformed(host.to_owned())),
         }
     } else {
         match host.split_once(':') {
@@ -166,7 +254,10 @@ fn check_host(host: &str) -> Result<(), String> {
     if let Some(p) = port
         && (p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()))
     {
-        return Err(format!("port \"{p}\" of host \"{host}\" is not a number"));
+        return Err(RefProblem::HostPort {
+            port: p.to_owned(),
+            host: host.to_owned(),
+        });
     }
     if let Some(n) = name {
         let label_ok = |l: &str| {
@@ -176,7 +267,7 @@ fn check_host(host: &str) -> Result<(), String> {
                 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         };
         if !n.split('.').all(label_ok) {
-            return Err(format!("host \"{host}\" is not a valid host name"));
+            return Err(RefProblem::HostName(host.to_owned()));
         }
     }
     Ok(())
@@ -185,16 +276,19 @@ fn check_host(host: &str) -> Result<(), String> {
 impl ImageRef {
     /// Parses `[host[:port]/]path[:tag][@algo:hex]` like Docker's reference
     /// grammar. Errors are sentences naming the input.
-    pub fn parse(s: &str) -> Result<ImageRef, String> {
-        let fail = |why: String| format!("invalid image reference \"{s}\": {why}");
+    pub fn parse(s: &str) -> Result<ImageRef, ImageRefError> {
+        let fail = |problem: RefProblem| ImageRefError {
+            input: s.to_owned(),
+            problem,
+        };
         if s.is_empty() {
-            return Err(fail("it is empty".into()));
+            return Err(fail(RefProblem::Empty));
         }
         if let Some(c) = s.chars().find(|c| c.is_whitespace() || c.is_control()) {
-            return Err(fail(format!("it contains the character {c:?}")));
+            return Err(fail(RefProblem::Character(c)));
         }
         if s.matches('@').count() > 1 {
-            return Err(fail("it contains more than one '@'".into()));
+            return Err(fail(RefProblem::SeveralAts));
         }
         let parts = split_raw(s);
         let name = &s[..parts.name_end];
@@ -203,20 +297,16 @@ impl ImageRef {
         if let Some(t) = tag
             && !is_valid_tag(t)
         {
-            return Err(fail(format!(
-                "tag \"{t}\" must be 1-128 of [A-Za-z0-9_.-], not starting with '.' or '-'"
-            )));
+            return Err(fail(RefProblem::Tag(t.to_owned())));
         }
         if let Some(d) = digest {
             check_digest(d).map_err(fail)?;
         }
         if name.is_empty() {
-            return Err(fail("the repository name is empty".into()));
+            return Err(fail(RefProblem::EmptyName));
         }
         if name.len() > NAME_MAX {
-            return Err(fail(format!(
-                "the name is longer than {NAME_MAX} characters"
-            )));
+            return Err(fail(RefProblem::NameTooLong));
         }
         let (host, path) = match name.split_once('/') {
             Some((first, rest))
@@ -228,21 +318,17 @@ impl ImageRef {
             _ => (DOCKER_HUB, name),
         };
         if path.is_empty() {
-            return Err(fail("the repository path is empty".into()));
+            return Err(fail(RefProblem::EmptyPath));
         }
         for comp in path.split('/') {
             if comp.is_empty() {
-                return Err(fail("the repository path has an empty component".into()));
+                return Err(fail(RefProblem::EmptyComponent));
             }
             if comp.bytes().any(|b| b.is_ascii_uppercase()) {
-                return Err(fail(format!(
-                    "repository name component \"{comp}\" must be lowercase"
-                )));
+                return Err(fail(RefProblem::Uppercase(comp.to_owned())));
             }
             if !is_valid_path_component(comp) {
-                return Err(fail(format!(
-                    "repository name component \"{comp}\" must be [a-z0-9] groups separated by '.', '_', '__' or '-'"
-                )));
+                return Err(fail(RefProblem::Component(comp.to_owned())));
             }
         }
         let mut repository = path.to_string();
@@ -383,7 +469,7 @@ mod tests {
             "a:b:c",
             &format!("x:{}", "t".repeat(129)),
         ] {
-            let err = ImageRef::parse(bad).expect_err(bad);
+            let err = ImageRef::parse(bad).expect_err(bad).to_string();
             assert!(
                 err.starts_with(&format!("invalid image reference \"{bad}\": ")),
                 "{err}"

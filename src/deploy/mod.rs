@@ -11,7 +11,11 @@
 //! * [`registry`] — the registry HTTP API v2 client (tags, digests, auth).
 //! * [`git`] — the deploy repo: read a branch's manifests, commit a bump on a
 //!   new branch, push.
+//! * [`service`] — the work: refresh, plan and carry out a bump.
+//! * [`error`] — [`DeployError`] and [`VersionError`], what the service's
+//!   calls return.
 
+pub mod error;
 pub mod git;
 pub mod imageref;
 pub mod policy;
@@ -20,3 +24,5 @@ pub mod scan;
 pub mod service;
 pub mod splice;
 pub mod sync;
+
+pub use error::{DeployError, VersionError};

@@ -12,7 +12,6 @@
 //!
 //! Pure: no I/O.
 
-use std::fmt;
 use std::ops::Range;
 
 use yaml_rust2::parser::{Event, Parser};
@@ -42,25 +41,14 @@ pub struct PinRef {
 }
 
 /// Malformed YAML, at the parser's position.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
 pub struct ScanError {
     pub file: String,
     pub line: usize,
     pub column: usize,
     pub message: String,
 }
-
-impl fmt::Display for ScanError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
-    }
-}
-
-impl std::error::Error for ScanError {}
 
 /// Char-index ↔ byte-offset and line/column lookups for one text.
 struct Positions<'a> {

@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::error::{DeployError, VersionError};
 use super::git::{Repo, bump_branch_name};
 use super::policy::{Policy, Rule, rule_for};
-use super::registry::{RegistryAuth, RegistryClient, bounded};
+use super::registry::{RegistryAuth, RegistryClient, RegistryError, bounded};
 use super::scan::{PinRef, ScanError, scan_file};
 use super::splice::{Edit, apply, bumped, unified_diff};
 use super::sync::{ImageStatus, InstanceVersion, Lookup, Published, SyncState, evaluate};
@@ -96,7 +97,7 @@ fn canonical(host: &str) -> String {
 
 impl Deployer {
     /// From `[deploy]`, if present.
-    pub fn from_config(config: &Config) -> Result<Option<Deployer>, String> {
+    pub fn from_config(config: &Config) -> Result<Option<Deployer>, DeployError> {
         let Some(d) = &config.deploy else {
             return Ok(None);
         };
@@ -105,20 +106,20 @@ impl Deployer {
             let auth = match (&r.username, &r.password_env) {
                 (Some(user), Some(var)) => RegistryAuth::Basic {
                     username: user.clone(),
-                    password: std::env::var(var).map_err(|_| {
-                        format!("deploy.registry {}: password_env ${var} is not set", r.host)
+                    password: std::env::var(var).map_err(|_| DeployError::PasswordEnv {
+                        host: r.host.clone(),
+                        var: var.clone(),
                     })?,
                 },
                 _ => RegistryAuth::Anonymous,
             };
-            let client =
-                RegistryClient::new(r.url.get_ref(), auth, r.timeout).map_err(|e| e.to_string())?;
+            let client = RegistryClient::new(r.url.get_ref(), auth, r.timeout)?;
             registries.insert(canonical(&r.host), client);
         }
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
-            .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
+            .map_err(|e| DeployError::HttpClient(e.to_string()))?;
         Ok(Some(Deployer {
             repo: expand_home(&d.repo),
             rules: d.rules(),
@@ -134,7 +135,7 @@ impl Deployer {
         &self.config.branch
     }
 
-    fn registry(&self, host: &str) -> Result<RegistryClient, String> {
+    fn registry(&self, host: &str) -> Result<RegistryClient, RegistryError> {
         let key = canonical(host);
         if let Some(c) = self.registries.get(&key) {
             return Ok(c.clone());
@@ -144,16 +145,14 @@ impl Deployer {
             RegistryAuth::Anonymous,
             Duration::from_secs(10),
         )
-        .map_err(|e| e.to_string())
     }
 
     /// Scans the branch's manifests: pins and per-file errors.
-    pub async fn scan(&self) -> Result<(Vec<PinRef>, Vec<ScanError>, usize), String> {
-        let repo = Repo::open(&self.repo).await.map_err(|e| e.to_string())?;
+    pub async fn scan(&self) -> Result<(Vec<PinRef>, Vec<ScanError>, usize), DeployError> {
+        let repo = Repo::open(&self.repo).await?;
         let files = repo
             .files_at(&self.config.branch, &self.config.paths)
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         Ok(scan_texts(&files))
     }
 
@@ -173,7 +172,7 @@ impl Deployer {
             self.config.concurrency.max(1),
             |(key, host, repo)| async move {
                 let lookup = match rule_for(&self.rules, &host, &repo) {
-                    None => Err(format!("no [[deploy.policy]] matches {repo}")),
+                    None => Err(DeployError::NoPolicy { repository: repo }),
                     Some(rule) => self.lookup(&host, &repo, &rule.policy).await,
                 };
                 (key, lookup)
@@ -188,18 +187,15 @@ impl Deployer {
         let tag = match policy {
             Policy::Channel { tag } => tag.clone(),
             _ => {
-                let tags = client.tags(repo).await.map_err(|e| e.to_string())?;
-                super::policy::newest(policy, &tags).ok_or_else(|| {
-                    format!(
-                        "none of {}'s {} tags fits its {} policy",
-                        repo,
-                        tags.len(),
-                        policy.kind()
-                    )
+                let tags = client.tags(repo).await?;
+                super::policy::newest(policy, &tags).ok_or_else(|| DeployError::NoTagFits {
+                    repository: repo.to_owned(),
+                    tags: tags.len(),
+                    policy: policy.kind(),
                 })?
             }
         };
-        let digest = client.digest(repo, &tag).await.map_err(|e| e.to_string())?;
+        let digest = client.digest(repo, &tag).await?;
         Ok(Published {
             tag,
             digest: Some(digest),
@@ -224,7 +220,7 @@ impl Deployer {
     }
 
     /// A whole refresh.
-    pub async fn refresh(&self) -> Result<DeploySnapshot, String> {
+    pub async fn refresh(&self) -> Result<DeploySnapshot, DeployError> {
         let (pins, errors, files) = self.scan().await?;
         let (lookups, versions) = tokio::join!(self.lookups(&pins), self.versions());
         Ok(DeploySnapshot {
@@ -242,12 +238,11 @@ impl Deployer {
         &self,
         snapshot: &DeploySnapshot,
         keys: &[String],
-    ) -> Result<BumpPlan, String> {
-        let repo = Repo::open(&self.repo).await.map_err(|e| e.to_string())?;
+    ) -> Result<BumpPlan, DeployError> {
+        let repo = Repo::open(&self.repo).await?;
         let files = repo
             .files_at(&self.config.branch, &self.config.paths)
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         let mut plan = plan_bump(&files, snapshot, keys)?;
         if self.config.pull_request {
             plan.pull_request_in.clone_from(&self.config.github_repo);
@@ -258,41 +253,35 @@ impl Deployer {
     /// Carries out a plan: refuses a dirty tree or an existing branch, then
     /// commits on a new branch (the user's checkout is not touched), pushes,
     /// and opens a pull request when configured.
-    pub async fn bump(&self, plan: &BumpPlan) -> Result<BumpResult, String> {
-        let repo = Repo::open(&self.repo).await.map_err(|e| e.to_string())?;
-        let dirty = repo.dirty_files().await.map_err(|e| e.to_string())?;
+    pub async fn bump(&self, plan: &BumpPlan) -> Result<BumpResult, DeployError> {
+        let repo = Repo::open(&self.repo).await?;
+        let dirty = repo.dirty_files().await?;
         if !dirty.is_empty() {
-            return Err(format!(
-                "the working tree of {} has uncommitted changes ({}); nothing was changed",
-                self.repo.display(),
-                dirty.join(", ")
-            ));
+            return Err(DeployError::Dirty {
+                repo: self.repo.clone(),
+                files: dirty,
+            });
         }
         if repo
             .branch_exists(&plan.branch, &self.config.remote)
-            .await
-            .map_err(|e| e.to_string())?
+            .await?
         {
-            return Err(format!(
-                "branch {} already exists; nothing was changed",
-                plan.branch
-            ));
+            return Err(DeployError::BranchExists(plan.branch.clone()));
         }
         // The plan must still apply to the branch as it is now.
         let fresh = repo
             .files_at(&self.config.branch, &self.config.paths)
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         let fresh_texts: HashMap<&str, &str> = fresh
             .iter()
             .map(|(p, t)| (p.as_str(), t.as_str()))
             .collect();
         for (path, original) in &plan.originals {
             if fresh_texts.get(path.as_str()) != Some(&original.as_str()) {
-                return Err(format!(
-                    "{path} changed on {} since the preview; refresh and try again (nothing was changed)",
-                    self.config.branch
-                ));
+                return Err(DeployError::ChangedSincePreview {
+                    path: path.clone(),
+                    branch: self.config.branch.clone(),
+                });
             }
         }
         let commit = repo
@@ -302,11 +291,10 @@ impl Deployer {
                 &plan.files,
                 &plan.message,
             )
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         if let Err(e) = repo.push(&self.config.remote, &plan.branch).await {
             let _ = repo.delete_branch(&plan.branch).await;
-            return Err(format!("{e}; the local branch was removed again"));
+            return Err(DeployError::PushFailed(e));
         }
         let mut result = BumpResult {
             branch: plan.branch.clone(),
@@ -328,14 +316,14 @@ impl Deployer {
         Ok(result)
     }
 
-    async fn open_pull_request(&self, plan: &BumpPlan) -> Result<String, String> {
+    async fn open_pull_request(&self, plan: &BumpPlan) -> Result<String, DeployError> {
         let repo = self
             .config
             .github_repo
             .as_deref()
-            .ok_or("deploy.github_repo is not set")?;
+            .ok_or(DeployError::NoGithubRepo)?;
         let gh = self.github.clone().unwrap_or_default();
-        let client = GithubClient::new(&gh, repo).map_err(|e| e.to_string())?;
+        let client = GithubClient::new(&gh, repo)?;
         let body = format!(
             "Bumps image pins on `{}`:\n\n{}\n\nOpened by opsdeck.",
             self.config.branch,
@@ -346,11 +334,10 @@ impl Deployer {
                 .join("\n")
         );
         let title = plan.message.lines().next().unwrap_or(&plan.message);
-        client
+        let (_, url) = client
             .create_pull(title, &plan.branch, &self.config.branch, &body)
-            .await
-            .map(|(_, url)| url)
-            .map_err(|e| e.to_string())
+            .await?;
+        Ok(url)
     }
 }
 
@@ -373,7 +360,7 @@ pub fn plan_bump(
     files: &[(String, String)],
     snapshot: &DeploySnapshot,
     keys: &[String],
-) -> Result<BumpPlan, String> {
+) -> Result<BumpPlan, DeployError> {
     let (pins, _, _) = scan_texts(files);
     let mut per_file: BTreeMap<&str, Vec<Edit>> = BTreeMap::new();
     let mut images = Vec::new();
@@ -382,29 +369,30 @@ pub fn plan_bump(
             .images
             .iter()
             .find(|s| &s.key == key)
-            .ok_or_else(|| format!("no image {key}"))?;
+            .ok_or_else(|| DeployError::NoImage(key.clone()))?;
         if status.sync != SyncState::OutOfSync {
-            return Err(format!(
-                "{} is {}, not out of sync; nothing to bump",
-                status.repository,
-                status.sync.as_str()
-            ));
+            return Err(DeployError::NotOutOfSync {
+                repository: status.repository.clone(),
+                sync: status.sync.as_str(),
+            });
         }
         let published = status
             .published
             .as_ref()
-            .ok_or_else(|| format!("{}: nothing published to bump to", status.repository))?;
+            .ok_or_else(|| DeployError::NothingPublished(status.repository.clone()))?;
         let from = status.pinned_tag.clone().unwrap_or_default();
         let mut found = 0;
         for p in pins.iter().filter(|p| &p.image.key() == key) {
-            let digest =
-                if p.image.digest.is_some() {
-                    Some(published.digest.as_deref().ok_or_else(|| {
-                        format!("{}: the registry gave no digest", status.repository)
-                    })?)
-                } else {
-                    None
-                };
+            let digest = if p.image.digest.is_some() {
+                Some(
+                    published
+                        .digest
+                        .as_deref()
+                        .ok_or_else(|| DeployError::NoDigest(status.repository.clone()))?,
+                )
+            } else {
+                None
+            };
             per_file.entry(p.file.as_str()).or_default().push(Edit {
                 span: p.span.clone(),
                 expect: p.raw.clone(),
@@ -413,10 +401,7 @@ pub fn plan_bump(
             found += 1;
         }
         if found == 0 {
-            return Err(format!(
-                "{} is no longer pinned on the branch; refresh",
-                status.repository
-            ));
+            return Err(DeployError::NotPinned(status.repository.clone()));
         }
         images.push((status.repository.clone(), from, published.tag.clone()));
     }
@@ -429,8 +414,11 @@ pub fn plan_bump(
             .iter()
             .find(|(p, _)| p == path)
             .map(|(_, t)| t.as_str())
-            .ok_or_else(|| format!("{path} vanished"))?;
-        let new = apply(old, &edits).map_err(|e| format!("{path}: {e}"))?;
+            .ok_or_else(|| DeployError::FileVanished(path.to_owned()))?;
+        let new = apply(old, &edits).map_err(|error| DeployError::Edit {
+            path: path.to_owned(),
+            error,
+        })?;
         if new != old {
             diff.push_str(&unified_diff(path, old, &new));
             changed.push((path.to_string(), new));
@@ -463,7 +451,10 @@ pub fn plan_bump(
     })
 }
 
-async fn instance_version(http: &reqwest::Client, i: &InstanceConfig) -> Result<String, String> {
+async fn instance_version(
+    http: &reqwest::Client,
+    i: &InstanceConfig,
+) -> Result<String, VersionError> {
     use crate::net::{MAX_BODY, clip, json_text};
     let mut resp = http
         .get(i.version_url.get_ref())
@@ -473,56 +464,56 @@ async fn instance_version(http: &reqwest::Client, i: &InstanceConfig) -> Result<
         .map_err(|e| transport_reason(&e))?;
     let status = resp.status();
     if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
-        return Err(format!("response larger than {} MiB", MAX_BODY >> 20));
+        return Err(VersionError::TooLarge);
     }
     // Read with a cap: a version answer is a few bytes.
     let mut body = Vec::new();
     while let Some(chunk) = resp.chunk().await.map_err(|e| transport_reason(&e))? {
         if body.len() + chunk.len() > MAX_BODY {
-            return Err(format!("response larger than {} MiB", MAX_BODY >> 20));
+            return Err(VersionError::TooLarge);
         }
         body.extend_from_slice(&chunk);
     }
     if !status.is_success() {
-        return Err(format!("HTTP {}", status.as_u16()));
+        return Err(VersionError::Http(status.as_u16()));
     }
     let text = json_text(&body)?;
     match &i.json_pointer {
         None => {
             let v = text.trim();
             if v.len() > 200 || v.contains('\n') {
-                return Err(format!("not a version: {:?}", clip(v, 60)));
+                return Err(VersionError::NotAVersion(clip(v, 60)));
             }
             Ok(clip(v, 200))
         }
         Some(ptr) => {
             let json: serde_json::Value =
-                serde_json::from_str(text).map_err(|e| format!("invalid response: {e}"))?;
+                serde_json::from_str(text).map_err(|e| VersionError::Json(e.to_string()))?;
             match json.pointer(ptr) {
                 Some(serde_json::Value::String(s)) => Ok(clip(s, 200)),
                 Some(n @ serde_json::Value::Number(_)) => Ok(n.to_string()),
-                Some(_) => Err(format!("the value at {ptr} is not a version string")),
-                None => Err(format!("no value at {ptr}")),
+                Some(_) => Err(VersionError::NotAString(ptr.clone())),
+                None => Err(VersionError::NoValue(ptr.clone())),
             }
         }
     }
 }
 
 /// A transport error's reason without the URL (it may hold credentials).
-fn transport_reason(e: &reqwest::Error) -> String {
+fn transport_reason(e: &reqwest::Error) -> VersionError {
     if e.is_timeout() {
-        return "timed out".into();
+        return VersionError::Timeout;
     }
     let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
     let mut innermost = None;
     while let Some(s) = source {
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
             if io.kind() == std::io::ErrorKind::ConnectionRefused {
-                return "connection refused".into();
+                return VersionError::Transport("connection refused".into());
             }
         }
         innermost = Some(s.to_string());
         source = s.source();
     }
-    innermost.unwrap_or_else(|| "request failed".into())
+    VersionError::Transport(innermost.unwrap_or_else(|| "request failed".into()))
 }

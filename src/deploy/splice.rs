@@ -4,20 +4,77 @@
 
 use std::ops::Range;
 
-use super::imageref::{ImageRef, check_digest, is_valid_tag, split_raw};
+use super::imageref::{ImageRef, ImageRefError, RefProblem, check_digest, is_valid_tag, split_raw};
+
+/// Why a pin's text could not be rewritten; nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpliceError {
+    /// The pin as written is not an image reference.
+    #[error("cannot bump: {0}")]
+    Pin(ImageRefError),
+    /// The new tag or digest is not valid ([`RefProblem::Tag`] or a digest
+    /// problem).
+    #[error("cannot bump \"{raw}\": {problem}")]
+    Target {
+        /// The pin as written.
+        raw: String,
+        /// What is wrong with the new tag or digest.
+        problem: RefProblem,
+    },
+    /// An edit's span is not inside the text: the file changed.
+    #[error("edit at bytes {start}..{end} is outside the file ({len} bytes): the file changed")]
+    Outside {
+        /// The span's start.
+        start: usize,
+        /// The span's end.
+        end: usize,
+        /// The text's length.
+        len: usize,
+    },
+    /// Two edits overlap.
+    #[error("edit at bytes {start}..{end} (line {line}) overlaps another edit")]
+    Overlap {
+        /// The span's start.
+        start: usize,
+        /// The span's end.
+        end: usize,
+        /// Its 1-based line.
+        line: usize,
+    },
+    /// The span no longer holds the text the edit expects: the file changed.
+    #[error(
+        "line {line}, bytes {start}..{end}: expected {expected:?} but found {:?}: the file changed",
+        .found.as_deref().unwrap_or("(not at a character boundary)")
+    )]
+    Changed {
+        /// Its 1-based line.
+        line: usize,
+        /// The span's start.
+        start: usize,
+        /// The span's end.
+        end: usize,
+        /// The text the edit expects.
+        expected: String,
+        /// What the span holds; `None` when it does not fall on character
+        /// boundaries.
+        found: Option<String>,
+    },
+}
 
 /// Text of a pin after a bump: the host/repository text exactly as written,
 /// then `:tag`, then `@digest` when given (an old digest is replaced, or
 /// removed when `digest` is None). A pin without a tag gets one.
-pub fn bumped(raw: &str, tag: &str, digest: Option<&str>) -> Result<String, String> {
-    ImageRef::parse(raw).map_err(|e| format!("cannot bump: {e}"))?;
+pub fn bumped(raw: &str, tag: &str, digest: Option<&str>) -> Result<String, SpliceError> {
+    ImageRef::parse(raw).map_err(SpliceError::Pin)?;
+    let target = |problem: RefProblem| SpliceError::Target {
+        raw: raw.to_owned(),
+        problem,
+    };
     if !is_valid_tag(tag) {
-        return Err(format!(
-            "cannot bump \"{raw}\": tag \"{tag}\" must be 1-128 of [A-Za-z0-9_.-], not starting with '.' or '-'"
-        ));
+        return Err(target(RefProblem::Tag(tag.to_owned())));
     }
     if let Some(d) = digest {
-        check_digest(d).map_err(|e| format!("cannot bump \"{raw}\": {e}"))?;
+        check_digest(d).map_err(target)?;
     }
     let name = &raw[..split_raw(raw).name_end];
     Ok(match digest {
@@ -45,7 +102,7 @@ fn line_of(text: &str, byte: usize) -> usize {
 /// Applies non-overlapping edits (in any order) to `text`. Each span must
 /// currently hold its `expect` text, else the file changed since it was
 /// scanned and nothing is applied.
-pub fn apply(text: &str, edits: &[Edit]) -> Result<String, String> {
+pub fn apply(text: &str, edits: &[Edit]) -> Result<String, SpliceError> {
     let mut order: Vec<&Edit> = edits.iter().collect();
     order.sort_by_key(|e| (e.span.start, e.span.end));
     let mut out = String::with_capacity(text.len());
@@ -53,26 +110,23 @@ pub fn apply(text: &str, edits: &[Edit]) -> Result<String, String> {
     for e in order {
         let Range { start, end } = e.span;
         if start > end || end > text.len() {
-            return Err(format!(
-                "edit at bytes {start}..{end} is outside the file ({} bytes): the file changed",
-                text.len()
-            ));
+            let len = text.len();
+            return Err(SpliceError::Outside { start, end, len });
         }
         if start < at {
-            return Err(format!(
-                "edit at bytes {start}..{end} (line {}) overlaps another edit",
-                line_of(text, start)
-            ));
+            let line = line_of(text, start);
+            return Err(SpliceError::Overlap { start, end, line });
         }
         match text.get(start..end) {
             Some(found) if found == e.expect => {}
             found => {
-                return Err(format!(
-                    "line {}, bytes {start}..{end}: expected {:?} but found {:?}: the file changed",
-                    line_of(text, start),
-                    e.expect,
-                    found.unwrap_or("(not at a character boundary)")
-                ));
+                return Err(SpliceError::Changed {
+                    line: line_of(text, start),
+                    start,
+                    end,
+                    expected: e.expect.clone(),
+                    found: found.map(str::to_owned),
+                });
             }
         }
         out.push_str(&text[at..start]);
@@ -288,6 +342,7 @@ mod tests {
         assert!(
             bumped("Sourcegraph/frontend", "2", None)
                 .unwrap_err()
+                .to_string()
                 .contains("lowercase")
         );
         assert_eq!(
@@ -338,7 +393,9 @@ mod tests {
             apply(text, std::slice::from_ref(&ok)).unwrap(),
             "image: redis:6.0\n"
         );
-        let err = apply("image: redis:5.1\n", std::slice::from_ref(&ok)).unwrap_err();
+        let err = apply("image: redis:5.1\n", std::slice::from_ref(&ok))
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("line 1") && err.contains("the file changed"),
             "{err}"
@@ -346,6 +403,7 @@ mod tests {
         assert!(
             apply("image: r\n", std::slice::from_ref(&ok))
                 .unwrap_err()
+                .to_string()
                 .contains("outside")
         );
         let other = Edit {
@@ -356,6 +414,7 @@ mod tests {
         assert!(
             apply(text, &[ok.clone(), other])
                 .unwrap_err()
+                .to_string()
                 .contains("overlaps")
         );
         let bad = Edit {
@@ -366,6 +425,7 @@ mod tests {
         assert!(
             apply("é", &[bad])
                 .unwrap_err()
+                .to_string()
                 .contains("character boundary")
         );
         assert_eq!(apply(text, &[]).unwrap(), text);

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+use super::error::{DeployError, VersionError};
 use super::policy::{Policy, Rule, is_newer, rule_for};
 use super::scan::PinRef;
 
@@ -25,7 +26,7 @@ pub struct Published {
 }
 
 /// A repository's lookup: published, or why not.
-pub type Lookup = Result<Published, String>;
+pub type Lookup = Result<Published, DeployError>;
 
 /// The sync dimension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -71,7 +72,7 @@ pub struct InstanceVersion {
     /// Repositories (e.g. `sourcegraph/frontend`) whose pin it runs.
     pub images: Vec<String>,
     /// The version, or why it could not be read.
-    pub version: Result<String, String>,
+    pub version: Result<String, VersionError>,
 }
 
 /// Everything the view shows about one image (one repository).
@@ -188,7 +189,7 @@ fn status(
             Err(e) => Running {
                 instance: i.name.clone(),
                 version: None,
-                error: Some(e.clone()),
+                error: Some(e.to_string()),
                 matches_pin: false,
             },
         })
@@ -231,7 +232,7 @@ fn decide(
     };
     let published = match lookup {
         None => return unknown("not looked up yet".into()),
-        Some(Err(e)) => return unknown(e.clone()),
+        Some(Err(e)) => return unknown(e.to_string()),
         Some(Ok(p)) => p,
     };
     match &rule.policy {
@@ -279,6 +280,7 @@ fn decide(
 mod tests {
     use super::*;
     use crate::deploy::imageref::ImageRef;
+    use crate::deploy::registry::RegistryError;
 
     fn pin(file: &str, image: &str) -> PinRef {
         PinRef {
@@ -355,7 +357,7 @@ mod tests {
         );
         lookups.insert(
             "docker.io/sourcegraph/symbols".to_string(),
-            Err("registry: connection refused".into()),
+            Err(RegistryError::new("registry: connection refused").into()),
         );
         let out = evaluate(&pins, &lookups, &rules(), &[]);
         let by = |r: &str| out.iter().find(|s| s.repository == r).expect("image");
@@ -456,7 +458,7 @@ mod tests {
             InstanceVersion {
                 name: "down".into(),
                 images: vec!["sourcegraph/frontend".into()],
-                version: Err("connection refused".into()),
+                version: Err(VersionError::Transport("connection refused".into())),
             },
             InstanceVersion {
                 name: "other".into(),

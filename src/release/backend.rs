@@ -16,7 +16,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::github::{GithubClient, GithubError, IssueData};
+use super::error::ReleaseError;
+use super::github::{GithubClient, IssueData};
 use super::tasklist::{Checklist, TickError, set_done};
 use crate::config::{Config, GithubConfig};
 
@@ -99,13 +100,9 @@ pub enum Ensured {
     },
 }
 
-fn github_message(e: GithubError) -> String {
-    e.to_string()
-}
-
 impl Backend {
     /// The backend `[release]` describes, if any.
-    pub fn from_config(config: &Config) -> Result<Option<Backend>, String> {
+    pub fn from_config(config: &Config) -> Result<Option<Backend>, ReleaseError> {
         let Some(r) = &config.release else {
             return Ok(None);
         };
@@ -118,17 +115,17 @@ impl Backend {
             .repo
             .as_ref()
             .map(|s| s.get_ref().clone())
-            .ok_or("[release] needs repo or file")?;
+            .ok_or(ReleaseError::NoRepoOrFile)?;
         let default_github = GithubConfig::default();
         let gh = config.github.as_ref().unwrap_or(&default_github);
-        let client = GithubClient::new(gh, &repo).map_err(github_message)?;
+        let client = GithubClient::new(gh, &repo)?;
         let locator = match (r.issue, &r.label) {
             (Some(n), _) => Locator::Number(n),
             (None, Some(label)) => Locator::Label {
                 label: label.clone(),
                 milestone: r.milestone.clone(),
             },
-            (None, None) => return Err("[release] needs issue or label".into()),
+            (None, None) => return Err(ReleaseError::NoIssueOrLabel),
         };
         Ok(Some(Backend::Github {
             client: Box::new(client),
@@ -148,7 +145,7 @@ impl Backend {
     }
 
     /// Loads the checklist.
-    pub async fn load(&self) -> Result<ReleaseDoc, String> {
+    pub async fn load(&self) -> Result<ReleaseDoc, ReleaseError> {
         match self {
             Backend::Github {
                 client,
@@ -162,8 +159,7 @@ impl Backend {
                     Locator::Label { label, milestone } => {
                         client.find_issue(label, milestone.as_deref()).await
                     }
-                }
-                .map_err(github_message)?;
+                }?;
                 // Blockers in the issue's milestone (or the configured one).
                 let blocker_milestone = issue.milestone.clone().or_else(|| milestone.clone());
                 let blockers = client
@@ -194,14 +190,14 @@ impl Backend {
         number: Option<u64>,
         id: &str,
         done: bool,
-    ) -> Result<TickOutcome, String> {
+    ) -> Result<TickOutcome, ReleaseError> {
         match self.ensure_step(number, id, done).await? {
             Ensured::Changed(outcome) => Ok(outcome),
             Ensured::Already { .. } => Err(TickError::AlreadyInState {
                 id: id.to_owned(),
                 done,
             }
-            .to_string()),
+            .into()),
         }
     }
 
@@ -212,30 +208,27 @@ impl Backend {
         number: Option<u64>,
         id: &str,
         done: bool,
-    ) -> Result<Ensured, String> {
+    ) -> Result<Ensured, ReleaseError> {
         match self {
             Backend::Github {
                 client,
                 audit_comments,
                 ..
             } => {
-                let number = number.ok_or("the tracking issue has not been loaded yet")?;
+                let number = number.ok_or(ReleaseError::NotLoaded)?;
                 // (1) fresh body, (2) splice by id, (3) PATCH: nothing else in between.
-                let fresh = client.issue(number).await.map_err(github_message)?;
+                let fresh = client.issue(number).await?;
                 let body = match set_done(&fresh.body, id, done) {
                     Ok(body) => body,
                     Err(TickError::AlreadyInState { .. }) => {
                         let doc = doc_from_issue(&client.repo, fresh, None);
                         return Ok(Ensured::Already { doc });
                     }
-                    Err(e) => return Err(e.to_string()),
+                    Err(e) => return Err(e.into()),
                 };
-                client
-                    .update_body(number, &body)
-                    .await
-                    .map_err(github_message)?;
+                client.update_body(number, &body).await?;
                 // (4) read back.
-                let back = client.issue(number).await.map_err(github_message)?;
+                let back = client.issue(number).await?;
                 let doc = doc_from_issue(&client.repo, back, None);
                 confirm(&doc.checklist, id, done)?;
                 let mut warning = None;
@@ -267,7 +260,7 @@ impl Backend {
                         let doc = doc_from_file(path, fresh);
                         return Ok(Ensured::Already { doc });
                     }
-                    Err(e) => return Err(e.to_string()),
+                    Err(e) => return Err(e.into()),
                 };
                 write_atomic(path, &body)?;
                 let back = read_file(path)?;
@@ -279,16 +272,14 @@ impl Backend {
     }
 }
 
-fn confirm(checklist: &Checklist, id: &str, done: bool) -> Result<(), String> {
+fn confirm(checklist: &Checklist, id: &str, done: bool) -> Result<(), ReleaseError> {
     match checklist.step(id) {
         Some(s) if s.done == done => Ok(()),
-        Some(_) => Err(format!(
-            "the write went through but reading back shows {id} {}; someone may have changed it at the same moment",
-            if done { "still open" } else { "still ticked" }
-        )),
-        None => Err(format!(
-            "the write went through but {id} is missing when read back; someone may have edited the issue at the same moment"
-        )),
+        Some(_) => Err(ReleaseError::NotConfirmed {
+            id: id.to_owned(),
+            done,
+        }),
+        None => Err(ReleaseError::MissingAfterWrite { id: id.to_owned() }),
     }
 }
 
@@ -329,14 +320,14 @@ fn doc_from_file(path: &Path, body: String) -> ReleaseDoc {
     }
 }
 
-fn read_file(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+fn read_file(path: &Path) -> Result<String, ReleaseError> {
+    std::fs::read_to_string(path).map_err(|e| ReleaseError::read(path, &e))
 }
 
 /// Writes `body` to `path` atomically: a temporary file in the same
 /// directory, flushed to disk, then renamed over the original (keeping its
 /// permissions). A crash leaves either the old or the new file, never half.
-pub fn write_atomic(path: &Path, body: &str) -> Result<(), String> {
+pub fn write_atomic(path: &Path, body: &str) -> Result<(), ReleaseError> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -357,7 +348,7 @@ pub fn write_atomic(path: &Path, body: &str) -> Result<(), String> {
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
-        return Err(format!("writing {}: {e}", path.display()));
+        return Err(ReleaseError::write(path, &e));
     }
     Ok(())
 }
@@ -396,6 +387,11 @@ mod tests {
             .set_step(None, &id, true)
             .await
             .expect_err("already");
+        assert!(matches!(
+            e,
+            ReleaseError::Tick(TickError::AlreadyInState { done: true, .. })
+        ));
+        let e = e.to_string();
         assert_eq!(
             e,
             format!("step {id} is already ticked; nothing was changed")
@@ -413,13 +409,15 @@ mod tests {
         }
         assert!(matches!(
             backend.ensure_step(None, "setup/no-such-step", true).await,
-            Err(e) if e.contains("no longer")
+            Err(e) if e.to_string().contains("no longer")
         ));
         // Vanished: refused.
         let e = backend
             .set_step(None, "setup/no-such-step", true)
             .await
             .expect_err("vanished");
+        assert!(matches!(e, ReleaseError::Tick(TickError::Vanished { .. })));
+        let e = e.to_string();
         assert!(e.contains("no longer"), "{e}");
         assert_eq!(std::fs::read_to_string(&path).expect("read"), expected);
 
@@ -473,7 +471,8 @@ mod tests {
         let e = backend
             .set_step(Some(number), "setup/branch", true)
             .await
-            .expect_err("already");
+            .expect_err("already")
+            .to_string();
         assert_eq!(
             e,
             "step setup/branch is already ticked; nothing was changed"
@@ -486,5 +485,61 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(patches(), 1);
+    }
+
+    #[tokio::test]
+    async fn errors_keep_their_kind() {
+        use crate::demo::github::{Fault, GithubFake, IssueSeed};
+        use crate::release::github::GithubErrorKind;
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("missing.md");
+        let e = Backend::File(path.clone())
+            .load()
+            .await
+            .expect_err("missing");
+        assert!(
+            matches!(
+                &e,
+                ReleaseError::Read {
+                    kind: std::io::ErrorKind::NotFound,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string().starts_with(&format!("{}: ", path.display())),
+            "{e}"
+        );
+
+        let fake = GithubFake::start().await.expect("fake");
+        let number = fake.add_issue(IssueSeed {
+            repo: "o/r".into(),
+            title: "3.23".into(),
+            body: "- [ ] Tag\n".into(),
+            ..IssueSeed::default()
+        });
+        let text = format!(
+            "[github]\napi_url = \"{}\"\ntoken_env = \"OPSDECK_TEST_TOKEN_UNSET\"\n\n\
+             [release]\nrepo = \"o/r\"\nissue = {number}\n",
+            fake.url
+        );
+        let config = Config::parse(&text, Path::new("t.toml")).expect("config");
+        let backend = Backend::from_config(&config)
+            .expect("backend")
+            .expect("configured");
+        fake.fail_next(Fault::status(Some("GET"), "/issues/", 401));
+        match backend.load().await {
+            Err(ReleaseError::Github(e)) => {
+                assert_eq!((e.kind, e.status), (GithubErrorKind::Status, Some(401)));
+                assert!(e.to_string().contains("the token was rejected"), "{e}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            backend.ensure_step(None, "top/tag", true).await,
+            Err(ReleaseError::NotLoaded)
+        );
     }
 }

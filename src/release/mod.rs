@@ -9,9 +9,13 @@
 //! * [`backend`] — GitHub or a local file: load, and tick without losing
 //!   anyone's edit.
 //! * [`runner`] — runs a step's command in the background, streaming output.
+//! * [`error`] — [`ReleaseError`], what the backend's calls return.
 
 pub mod backend;
 pub mod command;
+pub mod error;
 pub mod github;
 pub mod runner;
 pub mod tasklist;
+
+pub use error::ReleaseError;

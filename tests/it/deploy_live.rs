@@ -285,7 +285,7 @@ async fn bump_rewrites_exactly_the_pin_commits_pushes_and_opens_a_pr() {
         .plan(&snap, &[snap.images[0].key.clone()])
         .await
         .expect("plan");
-    let e = deployer.bump(&plan).await.expect_err("exists");
+    let e = deployer.bump(&plan).await.expect_err("exists").to_string();
     assert!(e.contains("already exists"), "{e}");
     assert_eq!(github.pulls("sourcegraph/deploy-sourcegraph").len(), 1);
 }
@@ -307,7 +307,7 @@ async fn a_dirty_tree_is_refused_and_nothing_changes() {
         .plan(&snap, &[snap.images[0].key.clone()])
         .await
         .expect("plan");
-    let e = deployer.bump(&plan).await.expect_err("dirty");
+    let e = deployer.bump(&plan).await.expect_err("dirty").to_string();
     assert!(
         e.contains("uncommitted changes") && e.contains("README.md"),
         "{e}"

@@ -772,7 +772,7 @@ async fn version(deployer: &Deployer) -> Result<String, String> {
     assert_eq!(v.len(), 1);
     let v = v.remove(0);
     assert_eq!(v.name, "dogfood");
-    v.version
+    v.version.map_err(|e| e.to_string())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

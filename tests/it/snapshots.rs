@@ -897,6 +897,7 @@ const DEPLOY_FILES: &[(&str, &str)] = &[
 fn deploy_state() -> State {
     use opsdeck::app::DeployEvent;
     use opsdeck::deploy::policy::{Policy, Rule};
+    use opsdeck::deploy::registry::RegistryError;
     use opsdeck::deploy::service::{DeploySnapshot, scan_texts};
     use opsdeck::deploy::sync::{InstanceVersion, Published, evaluate};
     use std::collections::HashMap;
@@ -948,7 +949,7 @@ fn deploy_state() -> State {
     );
     lookups.insert(
         "quay.example/sourcegraph/symbols".to_string(),
-        Err("registry quay.example: connection refused".into()),
+        Err(RegistryError::new("registry quay.example: connection refused").into()),
     );
     let instances = vec![
         InstanceVersion {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ClientError, Endpoint, clip, decode_json};
+use super::{ClientError, DecodeError, Endpoint, clip, decode_json};
 use crate::alerts::matcher::{MatchOp, Matcher};
 use crate::alerts::model::{
     Alert, AlertState, AlertmanagerSnapshot, Labels, RecordKind, Severity, Silence, SilenceState,
@@ -105,7 +105,7 @@ impl<'de> serde::de::Visitor<'de> for AlertsSeed<'_> {
 pub fn parse_alertmanager_alerts(
     body: &[u8],
     source: &str,
-) -> Result<(Vec<Alert>, Vec<Skipped>), String> {
+) -> Result<(Vec<Alert>, Vec<Skipped>), DecodeError> {
     use serde::de::DeserializeSeed;
     // The fast path: every record is good (the common case), decoded in one
     // pass with no intermediate values.
@@ -316,7 +316,7 @@ impl AlertmanagerClient {
             }
         }
         let alerts = parse_alertmanager_alerts(&body, &self.endpoint.name)
-            .map_err(|problem| self.endpoint.error(format!("{what}: {problem}"), None))?;
+            .map_err(|error| self.endpoint.decode_error(what, error))?;
         if let Ok(mut cache) = self.last_alerts.lock() {
             *cache = Some((body, alerts.clone()));
         }
@@ -431,7 +431,7 @@ impl AlertmanagerClient {
             Err(e) => {
                 skipped.push(Skipped {
                     kind: RecordKind::Status,
-                    detail: e.message,
+                    detail: e.message.to_string(),
                 });
                 Vec::new()
             }

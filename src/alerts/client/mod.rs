@@ -8,6 +8,8 @@
 mod alertmanager;
 mod prometheus;
 
-pub use crate::net::{ClientError, Endpoint, MAX_BODY, clip, decode_json, json_text};
+pub use crate::net::{
+    ClientError, DecodeError, Endpoint, MAX_BODY, Problem, clip, decode_json, json_text,
+};
 pub use alertmanager::{AlertmanagerClient, ApiMatcher, NewSilence, parse_alertmanager_alerts};
 pub use prometheus::PrometheusClient;

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{ClientError, Endpoint, clip};
+use super::{ClientError, Endpoint, Problem, clip};
 use crate::alerts::model::{Alert, AlertState, Labels, RecordKind, Severity, Skipped, fingerprint};
 use crate::config::HttpSourceConfig;
 use serde_json::value::RawValue;
@@ -70,7 +70,7 @@ impl PrometheusClient {
         let resp: PromResponse = self.endpoint.decode_borrowed(&raw, what)?;
         if resp.status != "success" {
             return Err(self.endpoint.error(
-                format!(
+                Problem::Other(format!(
                     "{what}: {}",
                     clip(
                         &resp
@@ -78,7 +78,7 @@ impl PrometheusClient {
                             .unwrap_or_else(|| format!("status {}", resp.status)),
                         300
                     )
-                ),
+                )),
                 None,
             ));
         }

@@ -62,7 +62,7 @@ pub fn on_source(state: &mut State, event: SourceEvent) {
                         state.recompute();
                     }
                 }
-                Err(e) => status.error = Some(e.message),
+                Err(e) => status.error = Some(e.message.to_string()),
             }
         }
         SourceEvent::Prometheus {
@@ -83,7 +83,7 @@ pub fn on_source(state: &mut State, event: SourceEvent) {
                         state.recompute();
                     }
                 }
-                Err(e) => status.error = Some(e.message),
+                Err(e) => status.error = Some(e.message.to_string()),
             }
         }
     }
