@@ -1,0 +1,108 @@
+//! Finding, reading and parsing the config file, and applying a context.
+
+use std::path::{Path, PathBuf};
+
+use super::error::{line_col, suggest};
+use super::{Config, ConfigError};
+
+impl Config {
+    /// The config with context `name` applied: its sources replace the top
+    /// level's (a context that names no Alertmanager keeps the top level's),
+    /// its theme and read-only setting win.
+    pub fn with_context(&self, name: &str) -> Result<Config, String> {
+        let ctx = self.context.get(name).ok_or_else(|| {
+            let known: Vec<&str> = self.context.keys().map(String::as_str).collect();
+            if known.is_empty() {
+                format!("no context {name:?}: the config defines no [context.NAME] blocks")
+            } else {
+                format!("no context {name:?}; known contexts: {}", known.join(", "))
+            }
+        })?;
+        let mut c = self.clone();
+        if !ctx.alertmanager.is_empty() || !ctx.prometheus.is_empty() {
+            c.alertmanager = ctx.alertmanager.clone();
+            c.prometheus = ctx.prometheus.clone();
+        }
+        if ctx.github.is_some() {
+            c.github = ctx.github.clone();
+        }
+        if ctx.release.is_some() {
+            c.release = ctx.release.clone();
+        }
+        if ctx.deploy.is_some() {
+            c.deploy = ctx.deploy.clone();
+        }
+        if ctx.theme.is_some() {
+            c.theme = ctx.theme.clone();
+        }
+        if let Some(ro) = ctx.read_only {
+            c.read_only = ro;
+        }
+        Ok(c)
+    }
+}
+
+impl Config {
+    /// Parses a config file's text. `path` is only used in error messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            position: e.span().map(|s| line_col(text, s.start)),
+            message: suggest(e.message()),
+        })?;
+        config.validate(text, path)?;
+        Ok(config)
+    }
+
+    /// Reads and parses a file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            position: None,
+            message: format!("cannot read config: {e}"),
+        })?;
+        Config::parse(&text, path)
+    }
+}
+
+/// Where the configuration came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSource {
+    /// A file.
+    File(PathBuf),
+    /// No file: the embedded demo.
+    Demo,
+}
+
+/// Finds the config file: `--config`, then `$OPSDECK_CONFIG`, then
+/// `$XDG_CONFIG_HOME/opsdeck/config.toml` (`~/.config` when unset). An
+/// explicitly named file that does not exist is an error; a missing default
+/// file means the demo.
+pub fn locate(
+    explicit: Option<&Path>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<ConfigSource, ConfigError> {
+    let named = explicit.map(Path::to_path_buf).or_else(|| {
+        env("OPSDECK_CONFIG")
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+    });
+    if let Some(path) = named {
+        if path.is_file() {
+            return Ok(ConfigSource::File(path));
+        }
+        return Err(ConfigError {
+            path,
+            position: None,
+            message: "config file not found".into(),
+        });
+    }
+    let base = env("XDG_CONFIG_HOME")
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".config")));
+    match base.map(|b| b.join("opsdeck").join("config.toml")) {
+        Some(p) if p.is_file() => Ok(ConfigSource::File(p)),
+        _ => Ok(ConfigSource::Demo),
+    }
+}
