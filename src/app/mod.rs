@@ -12,6 +12,7 @@ pub mod keymap;
 pub mod pick;
 pub mod release;
 pub mod scope;
+pub mod settings;
 pub mod state;
 pub mod update;
 

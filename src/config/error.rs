@@ -1,11 +1,18 @@
 //! Configuration errors: each names the file, and the line and column when
 //! the error has a place.
 
-use std::fmt;
 use std::path::PathBuf;
 
+/// `:LINE:COL`, or nothing.
+fn at(position: &Option<(usize, usize)>) -> String {
+    position
+        .map(|(line, col)| format!(":{line}:{col}"))
+        .unwrap_or_default()
+}
+
 /// A configuration error, with its place in the file when known.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{}: {message}", path.display(), at(position))]
 pub struct ConfigError {
     /// The file.
     pub path: PathBuf,
@@ -15,18 +22,78 @@ pub struct ConfigError {
     pub message: String,
 }
 
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.position {
-            Some((line, col)) => {
-                write!(f, "{}:{line}:{col}: {}", self.path.display(), self.message)
-            }
-            None => write!(f, "{}: {}", self.path.display(), self.message),
+/// A place in a config file: the file, and the line and column when known.
+/// Shown as `path:line:col`, or `path`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{}", path.display(), at(position))]
+pub struct Place {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line and column.
+    pub position: Option<(usize, usize)>,
+}
+
+impl Place {
+    /// The error `message` at this place.
+    pub fn error(self, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            path: self.path,
+            position: self.position,
+            message: message.into(),
         }
     }
 }
 
-impl std::error::Error for ConfigError {}
+/// `--context NAME` (or `default_context`, or `:context NAME`) names no
+/// `[context.NAME]` block.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ContextError {
+    /// The config has no contexts at all.
+    #[error("no context {name:?}: the config defines no [context.NAME] blocks")]
+    NoContexts {
+        /// The name asked for.
+        name: String,
+    },
+    /// The config has contexts, but not this one.
+    #[error("no context {name:?}; known contexts: {}", known.join(", "))]
+    Unknown {
+        /// The name asked for.
+        name: String,
+        /// The contexts the config defines, sorted.
+        known: Vec<String>,
+    },
+}
+
+/// A `[[deploy.policy]]` that does not make a rule.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    /// `range` is not a semver requirement.
+    #[error("invalid semver range {range:?}: {error}")]
+    InvalidRange {
+        /// The range as written.
+        range: String,
+        /// Why it does not parse.
+        error: semver::Error,
+    },
+    /// `kind = "channel"` without `tag`.
+    #[error("a channel policy needs `tag`, e.g. tag = \"insiders\"")]
+    ChannelNeedsTag,
+    /// `kind = "regex"` without `regex`.
+    #[error("a regex policy needs `regex`, e.g. regex = '^(\\d+)_.*$'")]
+    RegexNeedsPattern,
+    /// `regex` does not compile.
+    #[error("invalid regex: {0}")]
+    InvalidRegex(regex::Error),
+    /// `order` is not one of the three.
+    #[error("unknown order {0:?}; expected \"semver\", \"numeric\" or \"lexical\"")]
+    UnknownOrder(String),
+    /// `kind` is not one of the three.
+    #[error("unknown policy kind {0:?}; expected \"semver\", \"channel\" or \"regex\"")]
+    UnknownKind(String),
+    /// The `match` glob does not compile (deploy's own sentence).
+    #[error("{0}")]
+    Glob(String),
+}
 
 /// 1-based line and column of a byte offset.
 pub(super) fn line_col(text: &str, offset: usize) -> (usize, usize) {

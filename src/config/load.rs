@@ -2,20 +2,26 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use super::error::{line_col, suggest};
-use super::{Config, ConfigError};
+use super::schema::Origin;
+use super::{Config, ConfigError, ContextError, Place};
 
 impl Config {
     /// The config with context `name` applied: its sources replace the top
     /// level's (a context that names no Alertmanager keeps the top level's),
     /// its theme and read-only setting win.
-    pub fn with_context(&self, name: &str) -> Result<Config, String> {
+    pub fn with_context(&self, name: &str) -> Result<Config, ContextError> {
         let ctx = self.context.get(name).ok_or_else(|| {
-            let known: Vec<&str> = self.context.keys().map(String::as_str).collect();
+            let known: Vec<String> = self.context.keys().cloned().collect();
             if known.is_empty() {
-                format!("no context {name:?}: the config defines no [context.NAME] blocks")
+                ContextError::NoContexts { name: name.into() }
             } else {
-                format!("no context {name:?}; known contexts: {}", known.join(", "))
+                ContextError::Unknown {
+                    name: name.into(),
+                    known,
+                }
             }
         })?;
         let mut c = self.clone();
@@ -44,14 +50,39 @@ impl Config {
 
 impl Config {
     /// Parses a config file's text. `path` is only used in error messages.
+    ///
+    /// The checks that need other layers (that `theme` loads, that `[keys]`
+    /// applies to the keymap) are not made here but by
+    /// `app::settings::Settings::resolve`, which places its errors through
+    /// [`Config::place`].
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError {
+        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError {
             path: path.to_path_buf(),
             position: e.span().map(|s| line_col(text, s.start)),
             message: suggest(e.message()),
         })?;
         config.validate(text, path)?;
+        config.origin = Some(Arc::new(Origin {
+            path: path.to_path_buf(),
+            text: text.to_string(),
+        }));
         Ok(config)
+    }
+
+    /// Where a byte range of the text this config was parsed from is: the
+    /// file, line and column (only the file for a config not parsed from
+    /// text, such as `Config::default()`).
+    pub fn place(&self, span: std::ops::Range<usize>) -> Place {
+        match &self.origin {
+            Some(origin) => Place {
+                path: origin.path.clone(),
+                position: Some(line_col(&origin.text, span.start)),
+            },
+            None => Place {
+                path: PathBuf::new(),
+                position: None,
+            },
+        }
     }
 
     /// Reads and parses a file.

@@ -18,12 +18,12 @@ mod secrets;
 mod validate;
 
 pub use crate::core::KeySpec;
-pub use error::ConfigError;
+pub use error::{ConfigError, ContextError, Place, PolicyError};
 pub use load::{ConfigSource, locate};
 pub use schema::{
     AlertsConfig, AllowConfig, BasicAuth, Config, ContextConfig, DeployConfig, GithubConfig,
     HttpSourceConfig, InstanceConfig, LogConfig, NotifyConfig, PolicyConfig, RegistryConfig,
-    ReleaseConfig, RouteConfig, StepConfig,
+    ReleaseConfig, RouteConfig, StepConfig, ThemeSpec,
 };
 pub use secrets::permission_warning;
 

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
@@ -40,9 +41,10 @@ pub struct Config {
     #[serde(default)]
     pub read_only: bool,
     /// A theme name from `assets/themes` (dark, light, high-contrast, …) or a
-    /// path to a theme file (checked when the config is parsed).
-    #[serde(default, deserialize_with = "loadable_theme")]
-    pub theme: Option<String>,
+    /// path to a theme file (checked, when the config is loaded, by
+    /// `app::settings`).
+    #[serde(default)]
+    pub theme: Option<ThemeSpec>,
     /// Key bindings per view: `[keys.alerts] ack = "a"`, `unack = "<disabled>"`.
     #[serde(default)]
     pub keys: BTreeMap<String, BTreeMap<String, Spanned<KeySpec>>>,
@@ -59,6 +61,46 @@ pub struct Config {
     /// `$XDG_STATE_HOME/opsdeck/audit.jsonl`).
     #[serde(default)]
     pub audit_log: Option<PathBuf>,
+    /// The file and text this config was parsed from, to place the errors
+    /// found after parsing ([`Config::place`]).
+    #[serde(skip)]
+    pub(super) origin: Option<Arc<Origin>>,
+}
+
+/// Where a config came from: the file and its text.
+pub(super) struct Origin {
+    /// The file.
+    pub(super) path: PathBuf,
+    /// Its text.
+    pub(super) text: String,
+}
+
+impl std::fmt::Debug for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The text is the file itself: too long to show, and may hold secrets.
+        f.debug_struct("Origin").field("path", &self.path).finish()
+    }
+}
+
+/// A `theme` value — a built-in name or a path to a theme file — with its
+/// place in the file. Reads as the `str` it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct ThemeSpec(Spanned<String>);
+
+impl ThemeSpec {
+    /// The value's byte range in the config text (for [`Config::place`]).
+    pub fn span(&self) -> std::ops::Range<usize> {
+        self.0.span()
+    }
+}
+
+impl std::ops::Deref for ThemeSpec {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.0.get_ref()
+    }
 }
 
 /// `[notify]`.
@@ -111,8 +153,8 @@ pub struct ContextConfig {
     #[serde(default)]
     pub deploy: Option<DeployConfig>,
     /// A theme for this context (a red one for prod, like k9s skins).
-    #[serde(default, deserialize_with = "loadable_theme")]
-    pub theme: Option<String>,
+    #[serde(default)]
+    pub theme: Option<ThemeSpec>,
     /// Read-only in this context.
     #[serde(default)]
     pub read_only: Option<bool>,
@@ -485,14 +527,4 @@ fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         )));
     }
     Ok(parsed)
-}
-
-/// A theme that loads: a built-in name, or a theme file that exists and
-/// parses. The file is found as the console finds it (relative to the working
-/// directory, `~/` expanded), so a theme that passes here cannot fail at
-/// start-up; the error lands on the value's line and column.
-fn loadable_theme<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let spec = String::deserialize(d)?;
-    crate::ui::theme::Theme::check(&spec).map_err(serde::de::Error::custom)?;
-    Ok(Some(spec))
 }

@@ -49,49 +49,6 @@ fn bad_values_have_positions() {
 }
 
 #[test]
-fn unknown_theme_has_a_position_and_a_suggestion() {
-    let e = parse("read_only = true\ntheme = \"nope\"\n").expect_err("unknown theme");
-    assert_eq!(
-        e.to_string(),
-        "test.toml:2:9: unknown theme \"nope\"; expected one of dark, light, \
-         high-contrast, prod or a path to a theme file"
-    );
-    let e = parse("[context.prod]\ntheme = \"drak\"\n").expect_err("typo");
-    assert_eq!(e.position, Some((2, 9)));
-    assert!(e.message.ends_with("; did you mean \"dark\"?"), "{e}");
-    for ok in ["dark", "light", "high-contrast", "prod", "High_Contrast"] {
-        let c = parse(&format!("theme = \"{ok}\"\n")).expect("a built-in theme");
-        assert_eq!(c.theme.as_deref(), Some(ok));
-    }
-}
-
-#[test]
-fn theme_files_are_read_when_the_config_is_parsed() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let good = dir.path().join("ocean.toml");
-    std::fs::write(&good, "[styles]\nheader = { bg = \"blue\" }\n").expect("write");
-    let bad = dir.path().join("broken.toml");
-    std::fs::write(&bad, "[styles]\nheadr = {}\n").expect("write");
-    let missing = dir.path().join("missing.toml");
-    let config = |p: &Path| format!("[alerts]\n\n[context.x]\ntheme = {:?}\n", p.display());
-    // Relative to the working directory, as the console loads it (tests
-    // run in the package root).
-    let c = parse("theme = \"assets/themes/light.toml\"\n").expect("a relative path");
-    assert_eq!(c.theme.as_deref(), Some("assets/themes/light.toml"));
-    let c = parse(&config(&good)).expect("a theme file");
-    assert_eq!(c.context["x"].theme.as_deref(), good.to_str());
-    let e = parse(&config(&bad)).expect_err("a theme file with an unknown role");
-    assert_eq!(e.position, Some((4, 9)));
-    assert!(
-        e.message.contains("broken.toml") && e.message.contains("styles.headr"),
-        "{e}"
-    );
-    let e = parse(&config(&missing)).expect_err("no such file");
-    assert_eq!(e.position, Some((4, 9)));
-    assert!(e.message.starts_with("cannot read theme file"), "{e}");
-}
-
-#[test]
 fn duplicate_names_refused() {
     let e = parse(
         "[[alertmanager]]\nname = \"a\"\nurl = \"http://x\"\n[[prometheus]]\nname = \"a\"\nurl = \"http://y\"\n",

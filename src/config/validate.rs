@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::error::line_col;
-use super::{Config, ConfigError, DeployConfig, PolicyConfig};
+use super::{Config, ConfigError, DeployConfig, PolicyConfig, PolicyError};
 use crate::alerts::grouping::{Route, Routing};
 use crate::alerts::matcher::Matcher;
 
@@ -160,8 +160,6 @@ impl Config {
                 });
             }
         }
-        crate::app::keymap::Keymap::with_overrides(&self.keys)
-            .map_err(|e| at(e.span, e.message))?;
         if let Some(name) = &self.default_context {
             if !self.context.contains_key(name) {
                 return Err(ConfigError {
@@ -223,51 +221,42 @@ impl Config {
 }
 
 impl PolicyConfig {
-    /// The policy rule (errors are sentences).
-    pub fn rule(&self) -> Result<crate::deploy::policy::Rule, String> {
+    /// The policy rule.
+    pub fn rule(&self) -> Result<crate::deploy::policy::Rule, PolicyError> {
         use crate::deploy::policy::{Order, Policy, Rule};
         let policy = match self.kind.get_ref().as_str() {
             "semver" => Policy::Semver {
                 range: match &self.range {
-                    Some(r) => Some(
-                        semver::VersionReq::parse(r)
-                            .map_err(|e| format!("invalid semver range {r:?}: {e}"))?,
-                    ),
+                    Some(r) => Some(semver::VersionReq::parse(r).map_err(|error| {
+                        PolicyError::InvalidRange {
+                            range: r.clone(),
+                            error,
+                        }
+                    })?),
                     None => None,
                 },
                 prerelease: self.prerelease,
             },
             "channel" => Policy::Channel {
-                tag: self
-                    .tag
-                    .clone()
-                    .ok_or("a channel policy needs `tag`, e.g. tag = \"insiders\"")?,
+                tag: self.tag.clone().ok_or(PolicyError::ChannelNeedsTag)?,
             },
             "regex" => Policy::Regex {
                 pattern: regex::Regex::new(
                     self.regex
                         .as_deref()
-                        .ok_or("a regex policy needs `regex`, e.g. regex = '^(\\d+)_.*$'")?,
+                        .ok_or(PolicyError::RegexNeedsPattern)?,
                 )
-                .map_err(|e| format!("invalid regex: {e}"))?,
+                .map_err(PolicyError::InvalidRegex)?,
                 order: match self.order.as_deref().unwrap_or("numeric") {
                     "semver" => Order::Semver,
                     "numeric" => Order::Numeric,
                     "lexical" => Order::Lexical,
-                    other => {
-                        return Err(format!(
-                            "unknown order {other:?}; expected \"semver\", \"numeric\" or \"lexical\""
-                        ));
-                    }
+                    other => return Err(PolicyError::UnknownOrder(other.to_string())),
                 },
             },
-            other => {
-                return Err(format!(
-                    "unknown policy kind {other:?}; expected \"semver\", \"channel\" or \"regex\""
-                ));
-            }
+            other => return Err(PolicyError::UnknownKind(other.to_string())),
         };
-        Rule::new(self.pattern.get_ref(), policy)
+        Rule::new(self.pattern.get_ref(), policy).map_err(PolicyError::Glob)
     }
 }
 
