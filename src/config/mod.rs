@@ -9,9 +9,15 @@
 //! * `load` — finding and reading the file, contexts;
 //! * `validate` — the checks the schema cannot express;
 //! * `secrets` — secrets written in the file, and the permission warning;
-//! * `error` — [`ConfigError`].
+//! * `error` — [`ConfigError`] and the other error types;
+//! * `example` — the documented example, embedded ([`EXAMPLE`]).
+//!
+//! The config is a leaf: it knows nothing of the keymap or of themes. That
+//! `theme` loads and `[keys]` applies is checked when the config is loaded,
+//! by `app::settings`.
 
 mod error;
+mod example;
 mod load;
 mod schema;
 mod secrets;
@@ -19,6 +25,7 @@ mod validate;
 
 pub use crate::core::KeySpec;
 pub use error::{ConfigError, ContextError, Place, PolicyError};
+pub use example::EXAMPLE;
 pub use load::{ConfigSource, locate};
 pub use schema::{
     AlertsConfig, AllowConfig, BasicAuth, Config, ContextConfig, DeployConfig, GithubConfig,

@@ -49,6 +49,12 @@ fn bad_values_have_positions() {
 }
 
 #[test]
+fn the_embedded_example_parses() {
+    let c = Config::parse(EXAMPLE, Path::new("config.toml.example")).expect("the example parses");
+    assert_eq!(c.alertmanager[0].name, "prod");
+}
+
+#[test]
 fn duplicate_names_refused() {
     let e = parse(
         "[[alertmanager]]\nname = \"a\"\nurl = \"http://x\"\n[[prometheus]]\nname = \"a\"\nurl = \"http://y\"\n",
