@@ -34,7 +34,7 @@ use crate::app::settings::{Settings, load_config};
 use crate::app::state::State;
 use crate::app::{Action, update};
 use crate::cli::{Cli, Command};
-use crate::config::{Config, ConfigSource, locate};
+use crate::config::{Config, ConfigSource, locate_in};
 use crate::runtime::{self, Runtime};
 
 /// The config in force, and the demo endpoints when there is no config file.
@@ -55,7 +55,11 @@ pub async fn environment(cli: &Cli) -> Result<Environment> {
     let source = if cli.demo {
         ConfigSource::Demo
     } else {
-        locate(cli.config.as_deref(), |k| std::env::var(k).ok())?
+        locate_in(
+            cli.config.as_deref(),
+            std::env::var("OPSDECK_CONFIG").ok(),
+            &crate::core::paths::Dirs::system(),
+        )?
     };
     match source {
         ConfigSource::File(path) => {

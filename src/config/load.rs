@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::error::{line_col, suggest};
 use super::schema::Origin;
 use super::{Config, ConfigError, ContextError, Place};
+use crate::core::paths::Dirs;
 
 impl Config {
     /// The config with context `name` applied: its sources replace the top
@@ -106,18 +107,26 @@ pub enum ConfigSource {
 }
 
 /// Finds the config file: `--config`, then `$OPSDECK_CONFIG`, then
-/// `$XDG_CONFIG_HOME/opsdeck/config.toml` (`~/.config` when unset). An
-/// explicitly named file that does not exist is an error; a missing default
-/// file means the demo.
+/// `$XDG_CONFIG_HOME/opsdeck/config.toml` (`~/.config` when unset), all read
+/// from `env` (see [`Dirs::from_env`]). An explicitly named file that does
+/// not exist is an error; a missing default file means the demo.
 pub fn locate(
     explicit: Option<&Path>,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<ConfigSource, ConfigError> {
-    let named = explicit.map(Path::to_path_buf).or_else(|| {
-        env("OPSDECK_CONFIG")
-            .filter(|s| !s.is_empty())
-            .map(PathBuf::from)
-    });
+    locate_in(explicit, env("OPSDECK_CONFIG"), &Dirs::from_env(env))
+}
+
+/// [`locate`] with `$OPSDECK_CONFIG`'s value and the directories given (the
+/// console passes [`Dirs::system`]).
+pub fn locate_in(
+    explicit: Option<&Path>,
+    opsdeck_config: Option<String>,
+    dirs: &Dirs,
+) -> Result<ConfigSource, ConfigError> {
+    let named = explicit
+        .map(Path::to_path_buf)
+        .or_else(|| opsdeck_config.filter(|s| !s.is_empty()).map(PathBuf::from));
     if let Some(path) = named {
         if path.is_file() {
             return Ok(ConfigSource::File(path));
@@ -128,11 +137,7 @@ pub fn locate(
             message: "config file not found".into(),
         });
     }
-    let base = env("XDG_CONFIG_HOME")
-        .filter(|s| !s.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".config")));
-    match base.map(|b| b.join("opsdeck").join("config.toml")) {
+    match dirs.config_file() {
         Some(p) if p.is_file() => Ok(ConfigSource::File(p)),
         _ => Ok(ConfigSource::Demo),
     }

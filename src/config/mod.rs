@@ -26,7 +26,7 @@ mod validate;
 pub use crate::core::KeySpec;
 pub use error::{ConfigError, ContextError, Place, PolicyError};
 pub use example::EXAMPLE;
-pub use load::{ConfigSource, locate};
+pub use load::{ConfigSource, locate, locate_in};
 pub use schema::{
     AlertsConfig, AllowConfig, BasicAuth, Config, ContextConfig, DeployConfig, GithubConfig,
     HttpSourceConfig, InstanceConfig, LogConfig, NotifyConfig, PolicyConfig, RegistryConfig,

@@ -306,10 +306,7 @@ fn builtin_origin(name: &str) -> String {
 
 /// `~/x` → `$HOME/x`.
 fn expand_home(spec: &str) -> PathBuf {
-    match (spec.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => Path::new(&home).join(rest),
-        _ => PathBuf::from(spec),
-    }
+    crate::core::paths::Dirs::system().expand_home(spec)
 }
 
 /// 1-based line and column of a byte offset.
