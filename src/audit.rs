@@ -35,11 +35,7 @@ struct Entry<'a> {
 
 /// The default audit log path.
 pub fn default_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_STATE_HOME")
-        .filter(|s| !s.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
-    Some(base.join("opsdeck").join("audit.jsonl"))
+    crate::core::paths::Dirs::system().state_file("audit.jsonl")
 }
 
 impl Audit {

@@ -8,11 +8,7 @@ use tracing_subscriber::EnvFilter;
 /// The default log file: `$XDG_STATE_HOME/opsdeck/opsdeck.log`
 /// (`~/.local/state/opsdeck/opsdeck.log` when unset).
 pub fn default_log_file() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_STATE_HOME")
-        .filter(|s| !s.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
-    Some(base.join("opsdeck").join("opsdeck.log"))
+    crate::core::paths::Dirs::system().state_file("opsdeck.log")
 }
 
 /// Starts logging to `file` (or the default). Keep the guard alive until

@@ -17,7 +17,7 @@ pub enum Action {
     /// A mouse click or wheel turn.
     Mouse(crossterm::event::MouseEvent),
     /// A theme was loaded for `:theme`.
-    ThemeLoaded(Result<crate::ui::theme::Theme, String>),
+    ThemeLoaded(Result<crate::ui::theme::Theme, crate::ui::theme::ThemeError>),
     /// A command, as a key would produce it (used by tests and scripts).
     Command(Command),
     /// The terminal was resized.

@@ -984,7 +984,7 @@ mod tests {
 
     #[test]
     fn config_errors_point_at_the_line() {
-        let e = crate::config::Config::parse(
+        let e = crate::app::settings::parse_config(
             "read_only = false\n[keys.alerts]\nack = \"s\"\n",
             std::path::Path::new("k.toml"),
         )

@@ -12,6 +12,7 @@ pub mod nav;
 pub mod overlays;
 pub mod panes;
 pub mod scope;
+pub mod settings;
 pub mod state;
 pub mod update;
 

@@ -1,6 +1,7 @@
-//! `opsdeck config check`: the config file has already been parsed (a parse
-//! error, a `theme` that does not load among them, exits 1 with
-//! `file:line:col: message` before this runs); here every
+//! `opsdeck config check`: the config file has already been parsed and its
+//! settings resolved (a parse error, a `theme` that does not load or a
+//! `[keys]` entry that does not apply exits 1 with `file:line:col: message`
+//! before this runs, see `commands::environment`); here every
 //! configured source is tried once, concurrently, through the same clients
 //! the console uses, and each gets one line: `✓ name (kind) detail` or
 //! `✗ name (kind) reason`. `!` lines are worth knowing but not failures.

@@ -31,9 +31,10 @@ use std::process::ExitCode;
 use color_eyre::eyre::{Result, bail, eyre};
 
 use crate::alerts::source::fetch_all;
+use crate::app::settings::{Settings, load_config};
 use crate::app::state::State;
 use crate::app::{Action, update};
-use crate::config::{Config, ConfigSource, locate};
+use crate::config::{Config, ConfigSource, locate_in};
 use crate::runtime::{self, Runtime};
 pub use args::{Cli, Command, ConfigAction, DeployAction, ReleaseAction};
 
@@ -41,6 +42,9 @@ pub use args::{Cli, Command, ConfigAction, DeployAction, ReleaseAction};
 pub struct Environment {
     /// The configuration.
     pub config: Config,
+    /// What it resolves to (checked with it: a bad `theme` or `[keys]` entry
+    /// refuses to start, as a bad config does).
+    pub settings: Settings,
     /// Where it came from (`None` for the demo).
     pub path: Option<PathBuf>,
     /// The demo endpoints.
@@ -52,18 +56,29 @@ pub async fn environment(cli: &Cli) -> Result<Environment> {
     let source = if cli.demo {
         ConfigSource::Demo
     } else {
-        locate(cli.config.as_deref(), |k| std::env::var(k).ok())?
+        locate_in(
+            cli.config.as_deref(),
+            std::env::var("OPSDECK_CONFIG").ok(),
+            &crate::core::paths::Dirs::system(),
+        )?
     };
     match source {
-        ConfigSource::File(path) => Ok(Environment {
-            config: Config::load(&path)?,
-            path: Some(path),
-            demo: None,
-        }),
+        ConfigSource::File(path) => {
+            let (config, settings) = load_config(&path)?;
+            Ok(Environment {
+                config,
+                settings,
+                path: Some(path),
+                demo: None,
+            })
+        }
         ConfigSource::Demo => {
             let demo = demo_env::start().await?;
+            let config = demo_env::demo_config(&demo)?;
+            let settings = Settings::resolve(&config)?;
             Ok(Environment {
-                config: demo_env::demo_config(&demo)?,
+                config,
+                settings,
                 path: None,
                 demo: Some(demo),
             })
@@ -97,6 +112,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     config.read_only |= cli.read_only;
     let env = Environment {
         config,
+        settings: env.settings,
         path: env.path,
         demo: env.demo,
     };
@@ -119,6 +135,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let mut config = env.config.clone();
             loop {
                 let mut runtime = Runtime::start(&config, demo)?;
+                runtime.state.keymap = env.settings.keymap.clone();
                 runtime.state.context = context.clone();
                 if let Some(w) = &permission_warning {
                     runtime

@@ -26,6 +26,10 @@ use ratatui::style::{Color, Modifier, Style};
 
 use crate::alerts::model::Severity;
 
+mod error;
+
+pub use error::{ColorError, StyleError, ThemeError};
+
 /// Declares [`Role`] together with its list and its names in theme files, so
 /// the three cannot drift apart.
 macro_rules! roles {
@@ -219,12 +223,12 @@ impl Theme {
     /// Parses a theme file; `origin` (a path, usually) names it in errors
     /// and gives the theme its name when the file has no `name`. Roles the
     /// file leaves out get the dark theme's style.
-    pub fn parse(text: &str, origin: &str) -> Result<Theme, String> {
+    pub fn parse(text: &str, origin: &str) -> Result<Theme, ThemeError> {
         parse_layer(text, origin, Some(&DARK)).map(|(theme, _)| theme)
     }
 
     /// A built-in name, or a path to a theme file.
-    pub fn load(spec: &str) -> Result<Theme, String> {
+    pub fn load(spec: &str) -> Result<Theme, ThemeError> {
         if let Some(theme) = Theme::builtin(spec) {
             return Ok(theme);
         }
@@ -237,32 +241,28 @@ impl Theme {
         let path = expand_home(spec);
         let looks_like_path = spec.contains(['/', '\\', '.']) || spec.starts_with('~');
         if !looks_like_path && !path.exists() {
-            let hint = nearest(&normal, Theme::BUILTIN.iter().copied())
-                .map(|n| format!("; did you mean {n:?}?"))
-                .unwrap_or_default();
-            return Err(format!(
-                "unknown theme {spec:?}; expected one of {} or a path to a theme file{hint}",
-                Theme::BUILTIN.join(", ")
-            ));
+            return Err(ThemeError::Unknown {
+                spec: spec.to_string(),
+                suggestion: nearest(&normal, Theme::BUILTIN.iter().copied()),
+            });
         }
-        let cannot_read =
-            |e: &dyn std::fmt::Display| format!("cannot read theme file {}: {e}", path.display());
-        // Not a FIFO or a device: the config parser calls this too, and must
+        let unreadable = |e: std::io::Error| ThemeError::Unreadable {
+            path: path.clone(),
+            error: Arc::new(e),
+        };
+        // Not a FIFO or a device: the config check calls this too, and must
         // not block.
-        if !std::fs::metadata(&path)
-            .map_err(|e| cannot_read(&e))?
-            .is_file()
-        {
-            return Err(cannot_read(&"not a regular file"));
+        if !std::fs::metadata(&path).map_err(unreadable)?.is_file() {
+            return Err(ThemeError::NotAFile { path });
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| cannot_read(&e))?;
+        let text = std::fs::read_to_string(&path).map_err(unreadable)?;
         Theme::parse(&text, &path.display().to_string())
     }
 
     /// Whether `spec` (a built-in name or a path to a theme file) loads, as
     /// [`Theme::load`] would load it; the error says why not. For the config
-    /// parser, which checks `theme` without holding a theme.
-    pub fn check(spec: &str) -> Result<(), String> {
+    /// check, which checks `theme` without holding a theme.
+    pub fn check(spec: &str) -> Result<(), ThemeError> {
         Theme::load(spec).map(|_| ())
     }
 
@@ -281,12 +281,12 @@ impl Theme {
     /// `Theme::load(spec)` then `without_color()` when the environment variable NO_COLOR is set and non-empty (<https://no-color.org>).
     ///
     /// Without a spec, the default (dark) theme.
-    pub fn from_env(spec: Option<&str>) -> Result<Theme, String> {
+    pub fn from_env(spec: Option<&str>) -> Result<Theme, ThemeError> {
         Theme::from_env_with(spec, std::env::var_os("NO_COLOR"))
     }
 
     /// [`Theme::from_env`] with the value of NO_COLOR given.
-    fn from_env_with(spec: Option<&str>, no_color: Option<OsString>) -> Result<Theme, String> {
+    fn from_env_with(spec: Option<&str>, no_color: Option<OsString>) -> Result<Theme, ThemeError> {
         let theme = match spec {
             Some(spec) => Theme::load(spec)?,
             None => Theme::default(),
@@ -306,10 +306,7 @@ fn builtin_origin(name: &str) -> String {
 
 /// `~/x` → `$HOME/x`.
 fn expand_home(spec: &str) -> PathBuf {
-    match (spec.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => Path::new(&home).join(rest),
-        _ => PathBuf::from(spec),
-    }
+    crate::core::paths::Dirs::system().expand_home(spec)
 }
 
 /// 1-based line and column of a byte offset.
@@ -330,13 +327,6 @@ fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Opt
     crate::core::suggest::most_similar(word, candidates)
 }
 
-/// ` (did you mean "x"?)` or nothing.
-fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    nearest(word, candidates)
-        .map(|n| format!(" (did you mean {n:?}?)"))
-        .unwrap_or_default()
-}
-
 /// Parses a theme file over `base` (the roles it leaves out keep the base's
 /// styles, or no style without a base); also returns which roles the file
 /// defines.
@@ -344,16 +334,11 @@ fn parse_layer(
     text: &str,
     origin: &str,
     base: Option<&Theme>,
-) -> Result<(Theme, [bool; ROLES]), String> {
-    let table: toml::Table = toml::from_str(text).map_err(|e| {
-        let message = e.message().trim_end();
-        match e.span() {
-            Some(span) => {
-                let (line, col) = line_col(text, span.start);
-                format!("{origin}:{line}:{col}: {message}")
-            }
-            None => format!("{origin}: {message}"),
-        }
+) -> Result<(Theme, [bool; ROLES]), ThemeError> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| ThemeError::Syntax {
+        origin: origin.to_string(),
+        position: e.span().map(|span| line_col(text, span.start)),
+        message: e.message().trim_end().to_string(),
     })?;
     let mut name = None;
     let mut styles = base.map_or([Style::new(); ROLES], |b| *b.styles);
@@ -361,28 +346,30 @@ fn parse_layer(
     for (key, value) in &table {
         match key.as_str() {
             "name" => {
-                let n = value
-                    .as_str()
-                    .ok_or_else(|| format!("{origin}: name must be a string"))?;
+                let n = value.as_str().ok_or_else(|| ThemeError::NameNotString {
+                    origin: origin.to_string(),
+                })?;
                 name = Some(n.to_string());
             }
             "styles" => {
-                let entries = value.as_table().ok_or_else(|| {
-                    format!("{origin}: styles must be a table ([styles] role = {{ fg = … }})")
+                let entries = value.as_table().ok_or_else(|| ThemeError::StylesNotTable {
+                    origin: origin.to_string(),
                 })?;
                 for (role_name, entry) in entries {
                     let role = Role::ALL
                         .iter()
                         .copied()
                         .find(|r| r.name() == role_name)
-                        .ok_or_else(|| {
-                            format!(
-                                "{origin}: styles.{role_name}: unknown role {role_name:?}{}",
-                                did_you_mean(role_name, Role::ALL.iter().map(|r| r.name()))
-                            )
+                        .ok_or_else(|| ThemeError::UnknownRole {
+                            origin: origin.to_string(),
+                            role: role_name.clone(),
+                            suggestion: nearest(role_name, Role::ALL.iter().map(|r| r.name())),
                         })?;
-                    let style = parse_style(entry)
-                        .map_err(|e| format!("{origin}: styles.{role_name}: {e}"))?;
+                    let style = parse_style(entry).map_err(|error| ThemeError::Style {
+                        origin: origin.to_string(),
+                        role: role_name.clone(),
+                        error,
+                    })?;
                     if let (Some(slot), Some(flag)) = (
                         styles.get_mut(role as usize),
                         defined.get_mut(role as usize),
@@ -393,10 +380,11 @@ fn parse_layer(
                 }
             }
             other => {
-                return Err(format!(
-                    "{origin}: unknown key {other:?}{} (a theme file has `name` and [styles])",
-                    did_you_mean(other, ["name", "styles"])
-                ));
+                return Err(ThemeError::UnknownKey {
+                    origin: origin.to_string(),
+                    key: other.to_string(),
+                    suggestion: nearest(other, ["name", "styles"]),
+                });
             }
         }
     }
@@ -415,31 +403,27 @@ fn parse_layer(
 }
 
 /// `{ fg = "…", bg = "…", modifiers = […] }`, or a colour alone for `fg`.
-fn parse_style(value: &toml::Value) -> Result<Style, String> {
+fn parse_style(value: &toml::Value) -> Result<Style, StyleError> {
     if value.is_str() || value.is_integer() {
         return Ok(Style::new().fg(parse_color(value)?));
     }
-    let table = value.as_table().ok_or_else(|| {
-        "a style must be a table like { fg = \"cyan\", modifiers = [\"bold\"] }".to_string()
-    })?;
+    let table = value.as_table().ok_or(StyleError::NotATable)?;
     let mut style = Style::new();
     for (key, v) in table {
         match key.as_str() {
-            "fg" => style = style.fg(parse_color(v).map_err(|e| format!("fg: {e}"))?),
-            "bg" => style = style.bg(parse_color(v).map_err(|e| format!("bg: {e}"))?),
+            "fg" => style = style.fg(parse_color(v).map_err(StyleError::Fg)?),
+            "bg" => style = style.bg(parse_color(v).map_err(StyleError::Bg)?),
             "modifiers" => {
-                let list = v.as_array().ok_or_else(|| {
-                    "modifiers must be a list like [\"bold\", \"underlined\"]".to_string()
-                })?;
+                let list = v.as_array().ok_or(StyleError::ModifiersNotList)?;
                 for m in list {
                     style = style.add_modifier(parse_modifier(m)?);
                 }
             }
             other => {
-                return Err(format!(
-                    "unknown key {other:?}{} (a style has fg, bg and modifiers)",
-                    did_you_mean(other, ["fg", "bg", "modifiers"])
-                ));
+                return Err(StyleError::UnknownKey {
+                    key: other.to_string(),
+                    suggestion: nearest(other, ["fg", "bg", "modifiers"]),
+                });
             }
         }
     }
@@ -468,15 +452,13 @@ const COLORS: &[(&str, Color)] = &[
 ];
 
 /// A colour name, `#rrggbb`, or an index 0–255 (as a string or a number).
-fn parse_color(value: &toml::Value) -> Result<Color, String> {
+fn parse_color(value: &toml::Value) -> Result<Color, ColorError> {
     if let Some(n) = value.as_integer() {
         return u8::try_from(n)
             .map(Color::Indexed)
-            .map_err(|_| format!("colour index {n} is not in 0-255"));
+            .map_err(|_| ColorError::IndexOutOfRange(n.to_string()));
     }
-    let s = value
-        .as_str()
-        .ok_or_else(|| "a colour must be a name, \"#rrggbb\" or an index 0-255".to_string())?;
+    let s = value.as_str().ok_or(ColorError::NotAColour)?;
     if let Some(hex) = s.strip_prefix('#') {
         let channel = |i: usize| {
             hex.get(i..i + 2)
@@ -484,22 +466,20 @@ fn parse_color(value: &toml::Value) -> Result<Color, String> {
         };
         return match (hex.len(), channel(0), channel(2), channel(4)) {
             (6, Some(r), Some(g), Some(b)) => Ok(Color::Rgb(r, g, b)),
-            _ => Err(format!("{s:?} is not a colour: expected #rrggbb")),
+            _ => Err(ColorError::BadHex(s.to_string())),
         };
     }
     if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
         return s
             .parse::<u8>()
             .map(Color::Indexed)
-            .map_err(|_| format!("colour index {s} is not in 0-255"));
+            .map_err(|_| ColorError::IndexOutOfRange(s.to_string()));
     }
     // ratatui's own names: `dark-gray`, `DarkGray`, `darkgrey` and
     // `dark_gray` are one colour (also `bright_red` for `light_red`).
-    s.parse::<Color>().map_err(|_| {
-        format!(
-            "unknown colour {s:?}{} (use a name, \"#rrggbb\" or an index 0-255)",
-            did_you_mean(&s.to_lowercase(), COLORS.iter().map(|(n, _)| *n))
-        )
+    s.parse::<Color>().map_err(|_| ColorError::Unknown {
+        name: s.to_string(),
+        suggestion: nearest(&s.to_lowercase(), COLORS.iter().map(|(n, _)| *n)),
     })
 }
 
@@ -512,24 +492,15 @@ const MODIFIERS: &[(&str, Modifier)] = &[
     ("reversed", Modifier::REVERSED),
 ];
 
-fn parse_modifier(value: &toml::Value) -> Result<Modifier, String> {
-    let s = value
-        .as_str()
-        .ok_or_else(|| "modifiers must be strings like \"bold\"".to_string())?;
+fn parse_modifier(value: &toml::Value) -> Result<Modifier, StyleError> {
+    let s = value.as_str().ok_or(StyleError::ModifierNotString)?;
     MODIFIERS
         .iter()
         .find(|(name, _)| *name == s)
         .map(|(_, m)| *m)
-        .ok_or_else(|| {
-            format!(
-                "unknown modifier {s:?}{} (one of {})",
-                did_you_mean(s, MODIFIERS.iter().map(|(n, _)| *n)),
-                MODIFIERS
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+        .ok_or_else(|| StyleError::UnknownModifier {
+            name: s.to_string(),
+            suggestion: nearest(s, MODIFIERS.iter().map(|(n, _)| *n)),
         })
 }
 
@@ -651,43 +622,58 @@ mod tests {
             "[styles]\nselectd = { modifiers = [\"reversed\"] }\n",
             "t.toml",
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("t.toml: "), "{e}");
         assert!(e.contains("styles.selectd"), "{e}");
         assert!(e.contains("unknown role"), "{e}");
         assert!(e.contains("did you mean \"selected\""), "{e}");
-        let e = Theme::parse("[styles]\nzzzz = {}\n", "t.toml").unwrap_err();
+        let e = Theme::parse("[styles]\nzzzz = {}\n", "t.toml")
+            .unwrap_err()
+            .to_string();
         assert!(!e.contains("did you mean"), "{e}");
     }
 
     #[test]
     fn unknown_colour_and_modifier_errors() {
-        let e = Theme::parse("[styles]\nmuted = { fg = \"gren\" }\n", "my.toml").unwrap_err();
+        let e = Theme::parse("[styles]\nmuted = { fg = \"gren\" }\n", "my.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("my.toml: styles.muted: fg: "), "{e}");
         assert!(e.contains("unknown colour \"gren\""), "{e}");
         assert!(e.contains("did you mean \"green\""), "{e}");
-        let e = Theme::parse("[styles]\nok = { bg = \"purple\" }\n", "my.toml").unwrap_err();
+        let e = Theme::parse("[styles]\nok = { bg = \"purple\" }\n", "my.toml")
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("styles.ok: bg: unknown colour \"purple\""),
             "{e}"
         );
-        let e =
-            Theme::parse("[styles]\nkey = { modifiers = [\"bolt\"] }\n", "my.toml").unwrap_err();
+        let e = Theme::parse("[styles]\nkey = { modifiers = [\"bolt\"] }\n", "my.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("styles.key"), "{e}");
         assert!(
             e.contains("unknown modifier \"bolt\" (did you mean \"bold\"?)"),
             "{e}"
         );
-        let e = Theme::parse("[styles]\nkey = { color = \"red\" }\n", "my.toml").unwrap_err();
+        let e = Theme::parse("[styles]\nkey = { color = \"red\" }\n", "my.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown key \"color\""), "{e}");
-        let e = Theme::parse("nme = \"x\"\n", "my.toml").unwrap_err();
+        let e = Theme::parse("nme = \"x\"\n", "my.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("did you mean \"name\""), "{e}");
-        let e = Theme::parse("[styles\n", "my.toml").unwrap_err();
+        let e = Theme::parse("[styles\n", "my.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("my.toml:1:"), "{e}");
         assert!(!e.contains('\n'), "one line: {e}");
         for bad in ["\"#12345\"", "\"#gg0000\"", "\"256\"", "300", "-1"] {
-            let e =
-                Theme::parse(&format!("[styles]\nok = {{ fg = {bad} }}\n"), "my.toml").unwrap_err();
+            let e = Theme::parse(&format!("[styles]\nok = {{ fg = {bad} }}\n"), "my.toml")
+                .unwrap_err()
+                .to_string();
             assert!(e.contains("styles.ok: fg: "), "{bad}: {e}");
         }
     }
@@ -869,29 +855,37 @@ mod tests {
         assert_eq!(t.name, "ocean");
         assert_eq!(t.style(Role::Header), Style::new().bg(Color::Blue));
         assert_eq!(Theme::load("High_Contrast").unwrap().name, "high-contrast");
-        let e = Theme::load("darkk").unwrap_err();
+        let e = Theme::load("darkk").unwrap_err().to_string();
         assert!(e.contains("did you mean \"dark\""), "{e}");
         assert!(e.contains("light"), "{e}");
-        let e = Theme::load("/no/such/theme.toml").unwrap_err();
+        let e = Theme::load("/no/such/theme.toml").unwrap_err().to_string();
         assert!(e.contains("/no/such/theme.toml"), "{e}");
         std::fs::write(&path, "[styles]\nheadr = {}\n").unwrap();
-        let e = Theme::load(path.to_str().unwrap()).unwrap_err();
+        let e = Theme::load(path.to_str().unwrap()).unwrap_err().to_string();
         assert!(
             e.contains("ocean.toml") && e.contains("styles.headr"),
             "{e}"
         );
-        let e = Theme::load(dir.path().join("sub.toml").to_str().unwrap());
+        let e =
+            Theme::load(dir.path().join("sub.toml").to_str().unwrap()).map_err(|e| e.to_string());
         assert!(e.unwrap_err().contains("cannot read theme file"));
         std::fs::create_dir(dir.path().join("sub.toml")).unwrap();
-        let e = Theme::check(dir.path().join("sub.toml").to_str().unwrap()).unwrap_err();
+        let e = Theme::check(dir.path().join("sub.toml").to_str().unwrap())
+            .unwrap_err()
+            .to_string();
         assert!(e.ends_with("not a regular file"), "{e}");
-        assert_eq!(Theme::check("prod"), Ok(()));
+        assert_eq!(check("prod"), Ok(()));
+    }
+
+    /// [`Theme::check`] with the error's text.
+    fn check(spec: &str) -> Result<(), String> {
+        Theme::check(spec).map_err(|e| e.to_string())
     }
 
     #[test]
     fn unknown_names_list_the_builtins() {
         assert_eq!(
-            Theme::check("nope"),
+            check("nope"),
             Err(
                 "unknown theme \"nope\"; expected one of dark, light, high-contrast, prod \
                  or a path to a theme file"
@@ -899,7 +893,7 @@ mod tests {
             )
         );
         assert_eq!(
-            Theme::check("drak"),
+            check("drak"),
             Err(
                 "unknown theme \"drak\"; expected one of dark, light, high-contrast, prod \
                  or a path to a theme file; did you mean \"dark\"?"

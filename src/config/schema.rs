@@ -1,0 +1,530 @@
+//! The configuration file's schema: the serde types, their defaults, and
+//! the values that keep their place in the file (`toml::Spanned`) so errors
+//! can point at them.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+use toml::Spanned;
+
+use super::KeySpec;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// One or more Alertmanagers (an HA pair, or separate clusters).
+    #[serde(default)]
+    pub alertmanager: Vec<HttpSourceConfig>,
+    /// Prometheus servers, for pending alerts.
+    #[serde(default)]
+    pub prometheus: Vec<HttpSourceConfig>,
+    /// The alerts view.
+    #[serde(default)]
+    pub alerts: AlertsConfig,
+    /// Logging.
+    #[serde(default)]
+    pub log: LogConfig,
+    /// GitHub (or GitHub Enterprise) access.
+    #[serde(default)]
+    pub github: Option<GithubConfig>,
+    /// The release checklist view.
+    #[serde(default)]
+    pub release: Option<ReleaseConfig>,
+    /// The deployment sync view.
+    #[serde(default)]
+    pub deploy: Option<DeployConfig>,
+    /// Refuse every change (ack, unack, extend, tick, trigger, bump).
+    #[serde(default)]
+    pub read_only: bool,
+    /// A theme name from `assets/themes` (dark, light, high-contrast, …) or a
+    /// path to a theme file (checked, when the config is loaded, by
+    /// `app::settings`).
+    #[serde(default)]
+    pub theme: Option<ThemeSpec>,
+    /// Key bindings per view: `[keys.alerts] ack = "a"`, `unack = "<disabled>"`.
+    #[serde(default)]
+    pub keys: BTreeMap<String, BTreeMap<String, Spanned<KeySpec>>>,
+    /// Notifications on new critical alerts.
+    #[serde(default)]
+    pub notify: NotifyConfig,
+    /// The context used when `--context` is not given.
+    #[serde(default)]
+    pub default_context: Option<String>,
+    /// Named contexts (`[context.prod]`), each with its own sources and theme.
+    #[serde(default)]
+    pub context: BTreeMap<String, ContextConfig>,
+    /// The audit log of every change (default
+    /// `$XDG_STATE_HOME/opsdeck/audit.jsonl`).
+    #[serde(default)]
+    pub audit_log: Option<PathBuf>,
+    /// The file and text this config was parsed from, to place the errors
+    /// found after parsing ([`Config::place`]).
+    #[serde(skip)]
+    pub(super) origin: Option<Arc<Origin>>,
+}
+
+/// Where a config came from: the file and its text.
+pub(super) struct Origin {
+    /// The file.
+    pub(super) path: PathBuf,
+    /// Its text.
+    pub(super) text: String,
+}
+
+impl std::fmt::Debug for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The text is the file itself: too long to show, and may hold secrets.
+        f.debug_struct("Origin").field("path", &self.path).finish()
+    }
+}
+
+/// A `theme` value — a built-in name or a path to a theme file — with its
+/// place in the file. Reads as the `str` it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct ThemeSpec(Spanned<String>);
+
+impl ThemeSpec {
+    /// The value's byte range in the config text (for [`Config::place`]).
+    pub fn span(&self) -> std::ops::Range<usize> {
+        self.0.span()
+    }
+}
+
+impl std::ops::Deref for ThemeSpec {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.0.get_ref()
+    }
+}
+
+/// `[notify]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// Ring the terminal bell on a new critical alert.
+    #[serde(default = "yes")]
+    pub bell: bool,
+    /// Also send a desktop notification (needs the `desktop-notify` feature).
+    #[serde(default)]
+    pub desktop: bool,
+    /// Only for these teams (default: all).
+    #[serde(default)]
+    pub teams: Vec<String>,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        NotifyConfig {
+            bell: true,
+            desktop: false,
+            teams: Vec::new(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[context.NAME]`: replaces the sources (and optionally the theme) of the
+/// top level when selected.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextConfig {
+    /// Alertmanagers of this context.
+    #[serde(default)]
+    pub alertmanager: Vec<HttpSourceConfig>,
+    /// Prometheus servers of this context.
+    #[serde(default)]
+    pub prometheus: Vec<HttpSourceConfig>,
+    /// GitHub access of this context.
+    #[serde(default)]
+    pub github: Option<GithubConfig>,
+    /// The release checklist of this context.
+    #[serde(default)]
+    pub release: Option<ReleaseConfig>,
+    /// Deployment sync of this context.
+    #[serde(default)]
+    pub deploy: Option<DeployConfig>,
+    /// A theme for this context (a red one for prod, like k9s skins).
+    #[serde(default)]
+    pub theme: Option<ThemeSpec>,
+    /// Read-only in this context.
+    #[serde(default)]
+    pub read_only: Option<bool>,
+}
+
+/// `[deploy]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployConfig {
+    /// A local git checkout of the deploy repository (`~/` expands).
+    pub repo: String,
+    /// The branch whose pins are compared, and bumps start from.
+    #[serde(default = "default_deploy_branch")]
+    pub branch: String,
+    /// Globs of manifests to scan, relative to the repository.
+    #[serde(default = "default_deploy_paths")]
+    pub paths: Vec<String>,
+    /// Where bump branches are pushed.
+    #[serde(default = "default_deploy_remote")]
+    pub remote: String,
+    /// After pushing, open a pull request through `[github]`.
+    #[serde(default)]
+    pub pull_request: bool,
+    /// `owner/name` of the repository on GitHub, for pull requests.
+    #[serde(default)]
+    pub github_repo: Option<String>,
+    /// How often registries and instances are asked again.
+    #[serde(default = "default_deploy_refresh", deserialize_with = "duration")]
+    pub refresh: Duration,
+    /// Registry lookups in flight at once.
+    #[serde(default = "default_concurrency")]
+    pub concurrency: usize,
+    /// Where each registry host's API lives.
+    #[serde(default)]
+    pub registry: Vec<RegistryConfig>,
+    /// Which published tag counts as newest; first match wins.
+    #[serde(default)]
+    pub policy: Vec<PolicyConfig>,
+    /// What is running.
+    #[serde(default)]
+    pub instance: Vec<InstanceConfig>,
+}
+
+/// `[[deploy.registry]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryConfig {
+    /// The host as written in pins, e.g. `index.docker.io`.
+    pub host: String,
+    /// The API base, e.g. `https://registry-1.docker.io`.
+    pub url: Spanned<String>,
+    /// Basic auth user (also used for the token endpoint).
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Environment variable holding the password.
+    #[serde(default)]
+    pub password_env: Option<String>,
+    /// Request timeout (default 10s).
+    #[serde(default = "default_timeout", deserialize_with = "duration")]
+    pub timeout: Duration,
+}
+
+/// `[[deploy.policy]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// Glob on the repository, e.g. `sourcegraph/*`.
+    #[serde(rename = "match")]
+    pub pattern: Spanned<String>,
+    /// `semver`, `channel` or `regex`.
+    pub kind: Spanned<String>,
+    /// semver: a requirement such as `~3.22`.
+    #[serde(default)]
+    pub range: Option<String>,
+    /// semver: include pre-releases.
+    #[serde(default)]
+    pub prerelease: bool,
+    /// channel: the moving tag, e.g. `insiders`.
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// regex: the tag pattern; its first capture group is the sort key.
+    #[serde(default)]
+    pub regex: Option<String>,
+    /// regex: `semver`, `numeric` or `lexical` (default `numeric`).
+    #[serde(default)]
+    pub order: Option<String>,
+}
+
+/// `[[deploy.instance]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceConfig {
+    /// Its name.
+    pub name: String,
+    /// Answers with its version: plain text, or JSON (see `json_pointer`).
+    pub version_url: Spanned<String>,
+    /// Where the version is in a JSON answer, e.g. `/version`.
+    #[serde(default)]
+    pub json_pointer: Option<String>,
+    /// Repositories whose pins it runs, e.g. `["sourcegraph/frontend"]`.
+    #[serde(default)]
+    pub images: Vec<String>,
+    /// Request timeout (default 10s).
+    #[serde(default = "default_timeout", deserialize_with = "duration")]
+    pub timeout: Duration,
+}
+
+fn default_deploy_branch() -> String {
+    "master".into()
+}
+fn default_deploy_paths() -> Vec<String> {
+    vec!["**/*.yaml".into(), "**/*.yml".into()]
+}
+fn default_deploy_remote() -> String {
+    "origin".into()
+}
+fn default_deploy_refresh() -> Duration {
+    Duration::from_secs(60)
+}
+fn default_concurrency() -> usize {
+    8
+}
+
+/// `[github]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GithubConfig {
+    /// API base URL: `https://api.github.com`, or `https://HOST/api/v3` for
+    /// GitHub Enterprise.
+    #[serde(default = "default_github_api")]
+    pub api_url: Spanned<String>,
+    /// Environment variable holding the token (default `GITHUB_TOKEN`).
+    #[serde(default)]
+    pub token_env: Option<String>,
+    /// A command printing the token, e.g. `["gh", "auth", "token"]`.
+    #[serde(default)]
+    pub token_command: Option<Vec<String>>,
+    /// Request timeout (default 10s).
+    #[serde(default = "default_timeout", deserialize_with = "duration")]
+    pub timeout: Duration,
+}
+
+impl Default for GithubConfig {
+    fn default() -> Self {
+        GithubConfig {
+            api_url: default_github_api(),
+            token_env: None,
+            token_command: None,
+            timeout: default_timeout(),
+        }
+    }
+}
+
+fn default_github_api() -> Spanned<String> {
+    Spanned::new(0..0, "https://api.github.com".to_string())
+}
+
+/// `[release]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseConfig {
+    /// `owner/name` of the repository holding the tracking issue.
+    #[serde(default)]
+    pub repo: Option<Spanned<String>>,
+    /// The tracking issue's number.
+    #[serde(default)]
+    pub issue: Option<u64>,
+    /// Or: the newest open issue with this label (and `milestone`, if set).
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Milestone title narrowing `label`.
+    #[serde(default)]
+    pub milestone: Option<String>,
+    /// Alternative backend: a local markdown file (no GitHub).
+    #[serde(default)]
+    pub file: Option<PathBuf>,
+    /// Open issues with this label are counted as blockers.
+    #[serde(default = "default_blocker_label")]
+    pub blocker_label: String,
+    /// How often the issue is re-read.
+    #[serde(default = "default_release_refresh", deserialize_with = "duration")]
+    pub refresh: Duration,
+    /// Post `"ticked <step> — <user> via opsdeck"` comments.
+    #[serde(default)]
+    pub audit_comments: bool,
+    /// Working directory for inline commands and steps without `cwd`.
+    #[serde(default)]
+    pub cwd: Option<String>,
+    /// Values for placeholders such as `{rc}` or `{version}`.
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
+    /// How long a stopped command gets between SIGTERM and SIGKILL.
+    #[serde(default = "default_stop_grace", deserialize_with = "duration")]
+    pub stop_grace: Duration,
+    /// Where run logs go (default `$XDG_STATE_HOME/opsdeck/runs`).
+    #[serde(default)]
+    pub log_dir: Option<PathBuf>,
+    /// Commands for steps, matched on the step text; first match wins.
+    #[serde(default)]
+    pub step: Vec<StepConfig>,
+    /// Which inline commands from the issue may run.
+    #[serde(default)]
+    pub allow: AllowConfig,
+}
+
+/// `[[release.step]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepConfig {
+    /// Case-insensitive regex on the step text.
+    #[serde(rename = "match")]
+    pub pattern: Spanned<String>,
+    /// The argv; `{placeholders}` are filled from `vars` or asked for.
+    pub run: Vec<String>,
+    /// Working directory (`~/` expands).
+    #[serde(default)]
+    pub cwd: Option<String>,
+    /// Extra environment.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+/// `[release.allow]`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AllowConfig {
+    /// A step's own inline code may run only if it starts with one of these.
+    #[serde(default)]
+    pub inline: Vec<String>,
+}
+
+fn default_blocker_label() -> String {
+    "release-blocker".into()
+}
+fn default_release_refresh() -> Duration {
+    Duration::from_secs(30)
+}
+fn default_stop_grace() -> Duration {
+    Duration::from_secs(5)
+}
+
+/// An HTTP endpoint: an Alertmanager or a Prometheus.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSourceConfig {
+    /// Shown in the header and in `sources` of each alert.
+    pub name: String,
+    /// Base URL; a path prefix such as `/alertmanager` is kept.
+    pub url: Spanned<String>,
+    /// Extra request headers, e.g. `X-Scope-OrgID` for Mimir/Cortex tenants.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Name of an environment variable holding a bearer token.
+    #[serde(default)]
+    pub bearer_token_env: Option<String>,
+    /// HTTP basic auth.
+    #[serde(default)]
+    pub basic_auth: Option<BasicAuth>,
+    /// A PEM file of extra CA certificates to trust.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// Request timeout (default 10s).
+    #[serde(default = "default_timeout", deserialize_with = "duration")]
+    pub timeout: Duration,
+}
+
+/// HTTP basic auth; the password comes from an environment variable.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuth {
+    /// The user name.
+    pub username: String,
+    /// Environment variable holding the password.
+    pub password_env: String,
+}
+
+/// `[alerts]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertsConfig {
+    /// How often each source refreshes.
+    #[serde(default = "default_refresh", deserialize_with = "duration")]
+    pub refresh: Duration,
+    /// The first label present names the owning team.
+    #[serde(default = "default_team_labels")]
+    pub team_labels: Vec<String>,
+    /// The first label present gives the severity.
+    #[serde(default = "default_severity_labels")]
+    pub severity_labels: Vec<String>,
+    /// How long an acknowledgement (silence) lasts, and how much `e` extends it.
+    #[serde(default = "default_ack_duration", deserialize_with = "duration")]
+    pub ack_duration: Duration,
+    /// Author of silences (default: `$USER`).
+    #[serde(default)]
+    pub ack_author: Option<String>,
+    /// Comment of silences.
+    #[serde(default = "default_ack_comment")]
+    pub ack_comment: String,
+    /// Fallback ownership when no team label is present; first match wins.
+    #[serde(default)]
+    pub route: Vec<RouteConfig>,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        AlertsConfig {
+            refresh: default_refresh(),
+            team_labels: default_team_labels(),
+            severity_labels: default_severity_labels(),
+            ack_duration: default_ack_duration(),
+            ack_author: None,
+            ack_comment: default_ack_comment(),
+            route: Vec::new(),
+        }
+    }
+}
+
+/// `[[alerts.route]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteConfig {
+    /// The owning team.
+    pub team: String,
+    /// Matchers such as `service_name=~"zoekt.*"`; all must match.
+    pub matchers: Vec<Spanned<String>>,
+}
+
+/// `[log]`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// A tracing filter such as `info` or `opsdeck=debug` (default `info`;
+    /// `$OPSDECK_LOG` overrides it).
+    #[serde(default)]
+    pub level: Option<String>,
+    /// The log file (default `$XDG_STATE_HOME/opsdeck/opsdeck.log`).
+    #[serde(default)]
+    pub file: Option<PathBuf>,
+}
+
+fn default_timeout() -> Duration {
+    Duration::from_secs(10)
+}
+fn default_refresh() -> Duration {
+    Duration::from_secs(10)
+}
+fn default_ack_duration() -> Duration {
+    Duration::from_secs(2 * 3600)
+}
+fn default_team_labels() -> Vec<String> {
+    vec!["owner".into(), "team".into()]
+}
+fn default_severity_labels() -> Vec<String> {
+    vec!["severity".into(), "level".into()]
+}
+fn default_ack_comment() -> String {
+    "acknowledged in opsdeck".into()
+}
+
+fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let text = String::deserialize(d)?;
+    let parsed = humantime::parse_duration(&text).map_err(|e| {
+        serde::de::Error::custom(format!(
+            "invalid duration {text:?}: {e} (expected e.g. \"10s\", \"2h\", \"1h30m\")"
+        ))
+    })?;
+    if parsed.is_zero() {
+        return Err(serde::de::Error::custom(format!(
+            "invalid duration {text:?}: must be greater than zero"
+        )));
+    }
+    Ok(parsed)
+}
