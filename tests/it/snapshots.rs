@@ -1157,7 +1157,7 @@ fn command_palette_with_completions() {
     let backend = screen(&state);
     // Every command is listed on a usual terminal.
     let shown = text(&backend);
-    for (name, _, _) in opsdeck::app::overlays::palette::PALETTE_COMMANDS {
+    for opsdeck::app::keymap::PaletteEntry { name, .. } in opsdeck::app::keymap::PALETTE {
         assert!(
             shown.contains(&format!("  {name} ")),
             "{name} missing:\n{shown}"

@@ -2,12 +2,15 @@
 //! the source of the `?` help screen, the footer hints, the header tabs,
 //! the overview's titles and the README's key tables, so they never
 //! disagree. The defaults are `default.toml` (embedded); the config's
-//! `[keys.*]` overrides apply on top ([`Keymap::with_overrides`]).
+//! `[keys.*]` overrides apply on top ([`Keymap::with_overrides`]). The `:`
+//! palette's table ([`PALETTE`]) names keymap commands and the few
+//! palette-only ones.
 
 mod command;
 mod defaults;
 mod key;
 mod overrides;
+mod palette;
 
 use crossterm::event::KeyEvent;
 use strum::IntoEnumIterator;
@@ -15,6 +18,7 @@ use strum::IntoEnumIterator;
 pub use command::{Command, Context};
 pub use key::Key;
 pub use overrides::{DISABLED, KeymapError};
+pub use palette::{PALETTE, PaletteCommand, PaletteEntry};
 
 /// One binding: keys, what they do, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -223,3 +223,29 @@ fn names_round_trip_through_strum() {
     assert_eq!(Command::JumpInhibitor.name(), "jump_inhibitor");
     assert_eq!(Context::Silences.name(), "silences");
 }
+
+#[test]
+fn the_palette_names_commands_once() {
+    // The order completions and `:frobnicate`'s message list them in.
+    let order: Vec<&str> = PALETTE.iter().map(|e| e.name).collect();
+    assert_eq!(
+        order.join(" "),
+        "overview alerts release deploy filter ack theme readonly context help quit"
+    );
+    let mut names = std::collections::HashSet::new();
+    for e in PALETTE {
+        assert!(names.insert(e.name), ":{} twice", e.name);
+        assert_eq!(PaletteEntry::find(e.name), Some(*e));
+    }
+    // A palette entry for a command runs what its key does.
+    assert_eq!(
+        PaletteEntry::find("alerts").map(|e| e.command),
+        Some(PaletteCommand::Run(Command::ViewAlerts))
+    );
+    let with_arg: Vec<&str> = PALETTE
+        .iter()
+        .filter(|e| e.takes_arg())
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(with_arg, ["filter", "theme", "context"]);
+}
