@@ -14,7 +14,7 @@ use super::{Binding, Command, Context, Key};
 use crate::core::KeySpec;
 
 /// The embedded table.
-pub(super) const TEXT: &str = include_str!("default.toml");
+const TEXT: &str = include_str!("default.toml");
 
 /// `default.toml` as written.
 #[derive(Deserialize)]
