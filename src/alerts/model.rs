@@ -4,6 +4,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use strum::{EnumString, IntoStaticStr};
 
 use super::matcher::Matcher;
 
@@ -11,18 +12,63 @@ pub use super::labels::Labels;
 
 /// Severity, ordered most severe first: `Critical < Error < Warning < Info < None`
 /// in `Ord`, so sorting ascending puts critical alerts on top.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+///
+/// Its name is the first (`to_string`) spelling; [`Severity::parse`] also
+/// reads the synonyms, in any ASCII case.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    EnumString,
+    IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(ascii_case_insensitive)]
 pub enum Severity {
     /// `critical` (also `page`).
+    #[strum(
+        to_string = "critical",
+        serialize = "crit",
+        serialize = "page",
+        serialize = "p1"
+    )]
     Critical,
     /// `error` (also `high`, `major`).
+    #[strum(
+        to_string = "error",
+        serialize = "err",
+        serialize = "high",
+        serialize = "major",
+        serialize = "p2"
+    )]
     Error,
     /// `warning` (also `warn`, `medium`, `minor`).
+    #[strum(
+        to_string = "warning",
+        serialize = "warn",
+        serialize = "medium",
+        serialize = "minor",
+        serialize = "p3"
+    )]
     Warning,
     /// `info` (also `low`, `notice`).
+    #[strum(
+        to_string = "info",
+        serialize = "informational",
+        serialize = "low",
+        serialize = "notice",
+        serialize = "p4"
+    )]
     Info,
     /// No severity label, or a value we do not know.
+    #[strum(to_string = "none")]
     None,
 }
 
@@ -38,34 +84,12 @@ impl Severity {
 
     /// Reads a label value case-insensitively, with common synonyms.
     pub fn parse(value: &str) -> Severity {
-        const NAMES: [(&[&str], Severity); 4] = [
-            (&["critical", "crit", "page", "p1"], Severity::Critical),
-            (&["error", "err", "high", "major", "p2"], Severity::Error),
-            (
-                &["warning", "warn", "medium", "minor", "p3"],
-                Severity::Warning,
-            ),
-            (
-                &["info", "informational", "low", "notice", "p4"],
-                Severity::Info,
-            ),
-        ];
-        let value = value.trim();
-        NAMES
-            .iter()
-            .find(|(names, _)| names.iter().any(|n| n.eq_ignore_ascii_case(value)))
-            .map_or(Severity::None, |&(_, s)| s)
+        value.trim().parse().unwrap_or(Severity::None)
     }
 
     /// The lower-case name used in JSON and on screen.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Critical => "critical",
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-            Severity::None => "none",
-        }
+        self.into()
     }
 
     /// Index into [`Severity::ALL`].
@@ -81,8 +105,11 @@ impl fmt::Display for Severity {
 }
 
 /// Where an alert stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum AlertState {
     /// Firing and not suppressed.
     Firing,
@@ -97,12 +124,7 @@ pub enum AlertState {
 impl AlertState {
     /// The lower-case name used in JSON, filters (`@state=`) and on screen.
     pub fn as_str(self) -> &'static str {
-        match self {
-            AlertState::Firing => "firing",
-            AlertState::Pending => "pending",
-            AlertState::Silenced => "silenced",
-            AlertState::Inhibited => "inhibited",
-        }
+        self.into()
     }
 
     /// Silenced or inhibited alerts are hidden unless the user asks for them.
@@ -206,8 +228,11 @@ impl Alert {
 }
 
 /// A silence's lifecycle state, as Alertmanager reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum SilenceState {
     /// In force.
     Active,
@@ -220,11 +245,7 @@ pub enum SilenceState {
 impl SilenceState {
     /// The lower-case name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            SilenceState::Active => "active",
-            SilenceState::Pending => "pending",
-            SilenceState::Expired => "expired",
-        }
+        self.into()
     }
 }
 
@@ -361,6 +382,61 @@ mod tests {
         assert_eq!(Severity::parse("warn"), Severity::Warning);
         assert_eq!(Severity::parse("high"), Severity::Error);
         assert_eq!(Severity::parse("bogus"), Severity::None);
+    }
+
+    #[test]
+    fn names_and_every_severity_spelling() {
+        let spellings: [(&[&str], Severity); 5] = [
+            (&["critical", "crit", "page", "p1"], Severity::Critical),
+            (&["error", "err", "high", "major", "p2"], Severity::Error),
+            (
+                &["warning", "warn", "medium", "minor", "p3"],
+                Severity::Warning,
+            ),
+            (
+                &["info", "informational", "low", "notice", "p4"],
+                Severity::Info,
+            ),
+            (&["none", "", "bogus", "crit ical", "p5"], Severity::None),
+        ];
+        for (words, severity) in spellings {
+            assert_eq!(severity.as_str(), words[0]);
+            for w in words {
+                for text in [w.to_string(), w.to_ascii_uppercase(), format!(" {w}\t")] {
+                    assert_eq!(Severity::parse(&text), severity, "{text:?}");
+                }
+            }
+        }
+        let states = [
+            AlertState::Firing,
+            AlertState::Pending,
+            AlertState::Silenced,
+            AlertState::Inhibited,
+        ];
+        let names: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, ["firing", "pending", "silenced", "inhibited"]);
+        let names: Vec<&str> = [
+            SilenceState::Active,
+            SilenceState::Pending,
+            SilenceState::Expired,
+        ]
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+        assert_eq!(names, ["active", "pending", "expired"]);
+        // The same names as JSON.
+        for s in states {
+            assert_eq!(
+                serde_json::to_string(&s).ok(),
+                Some(format!("\"{}\"", s.as_str()))
+            );
+        }
+        for s in Severity::ALL {
+            assert_eq!(
+                serde_json::to_string(&s).ok(),
+                Some(format!("\"{}\"", s.as_str()))
+            );
+        }
     }
 
     #[test]

@@ -55,25 +55,26 @@ fn header_left(state: &State, compact: bool) -> Vec<Span<'static>> {
         ));
     }
     spans.push(Span::raw(" "));
-    for (key, name, view) in [
-        ("0", "Overview", View::Overview),
-        ("1", "Alerts", View::Alerts),
-        ("2", "Release", View::Release),
-        ("3", "Deploy", View::Deploy),
+    // Each tab shows its view's key from the live keymap (a remapped key
+    // shows as it is; a disabled one leaves the name alone).
+    use crate::app::keymap::{Command as C, Context};
+    for (command, name, view) in [
+        (C::ViewOverview, "Overview", View::Overview),
+        (C::ViewAlerts, "Alerts", View::Alerts),
+        (C::ViewRelease, "Release", View::Release),
+        (C::ViewDeploy, "Deploy", View::Deploy),
     ] {
-        if state.view == view {
-            spans.push(Span::styled(
-                format!(" {key} {name} "),
-                theme.style(Role::TabActive),
-            ));
-        } else if compact {
-            spans.push(Span::styled(format!(" {key} "), theme.style(Role::Tab)));
+        let text = match state.keymap.key_for(Context::Global, command) {
+            Some(key) if compact && state.view != view => format!(" {key} "),
+            Some(key) => format!(" {key} {name} "),
+            None => format!(" {name} "),
+        };
+        let role = if state.view == view {
+            Role::TabActive
         } else {
-            spans.push(Span::styled(
-                format!(" {key} {name} "),
-                theme.style(Role::Tab),
-            ));
-        }
+            Role::Tab
+        };
+        spans.push(Span::styled(text, theme.style(role)));
     }
     spans
 }

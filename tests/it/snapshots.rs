@@ -1116,13 +1116,49 @@ fn overview_side_by_side_and_stacked() {
 }
 
 #[test]
+fn remapped_view_keys_show_in_the_tabs_and_the_overview_titles() {
+    let config = opsdeck::config::Config::parse(
+        "[keys.global]\nview_release = \"R\"\nview_overview = \"<disabled>\"\n",
+        std::path::Path::new("keys.toml"),
+    )
+    .expect("config");
+    let mut state = deploy_state();
+    state.keymap = opsdeck::app::keymap::Keymap::with_overrides(&config.keys).expect("keymap");
+    // The header's tabs: the new key, and no key for a disabled one.
+    let header = row(&screen(&state), 0);
+    assert!(header.contains(" R Release "), "{header}");
+    assert!(!header.contains(" 2 Release "), "{header}");
+    assert!(header.contains(" Overview  1 Alerts "), "{header}");
+    // The overview's titles.
+    state.view = opsdeck::app::state::View::Overview;
+    let backend = screen(&state);
+    let header = row(&backend, 0);
+    assert!(
+        header.contains(" Overview  1 Alerts  R Release "),
+        "{header}"
+    );
+    let body: Vec<String> = (1..HEIGHT).map(|y| row(&backend, y)).collect();
+    let body = body.join("\n");
+    assert!(body.contains("┌ R Release ─"), "{body}");
+    assert!(!body.contains(" 2 Release"), "{body}");
+    assert!(body.contains(" 1 Alerts by team "), "{body}");
+    // Narrow: inactive tabs shrink to the remapped key.
+    let mut narrow = Terminal::new(TestBackend::new(60, 20)).expect("terminal");
+    narrow
+        .draw(|f| opsdeck::ui::render(&state, f))
+        .expect("draw");
+    let header = row(narrow.backend(), 0);
+    assert!(header.contains(" Overview  1  R  3 "), "{header}");
+}
+
+#[test]
 fn command_palette_with_completions() {
     let mut state = loaded(false);
     keys(&mut state, ":");
     let backend = screen(&state);
     // Every command is listed on a usual terminal.
     let shown = text(&backend);
-    for (name, _, _) in opsdeck::app::overlays::palette::PALETTE_COMMANDS {
+    for opsdeck::app::keymap::PaletteEntry { name, .. } in opsdeck::app::keymap::PALETTE {
         assert!(
             shown.contains(&format!("  {name} ")),
             "{name} missing:\n{shown}"

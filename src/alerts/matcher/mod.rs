@@ -15,6 +15,7 @@
 use std::fmt;
 
 use regex::Regex;
+use strum::{EnumIter, EnumString, IntoStaticStr};
 
 use super::re2;
 
@@ -341,7 +342,8 @@ pub fn refuse_matching_everything(out: &[Matcher]) -> Result<(), ParseError> {
 }
 
 /// opsdeck's derived fields, usable in filters with a leading `@`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, EnumString, IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
 pub enum Field {
     /// `@state`: firing, pending, silenced, inhibited.
     State,
@@ -354,8 +356,6 @@ pub enum Field {
 }
 
 impl Field {
-    const ALL: [Field; 4] = [Field::State, Field::Team, Field::Source, Field::Severity];
-
     /// The values the field can take, when it has a fixed set.
     fn values(self) -> Option<&'static [&'static str]> {
         match self {
@@ -367,12 +367,7 @@ impl Field {
 
     /// The name after `@`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Field::State => "state",
-            Field::Team => "team",
-            Field::Source => "source",
-            Field::Severity => "severity",
-        }
+        self.into()
     }
 }
 

@@ -1,6 +1,7 @@
 //! The matcher and filter tokenizer: one term at a time, with columns.
 
 use super::{Field, MatchOp, Matcher, ParseError, Term, err, quote};
+use strum::IntoEnumIterator;
 
 pub(super) struct Parser<'a> {
     pub(super) text: &'a str,
@@ -92,20 +93,15 @@ impl<'a> Parser<'a> {
                 };
                 let m = Matcher::new(name, op, &value)?;
                 if field {
-                    let f = Field::ALL
-                        .iter()
-                        .copied()
-                        .find(|f| f.as_str() == name)
-                        .ok_or_else(|| ParseError {
-                            message: format!(
-                                "unknown field @{name}; expected one of {}",
-                                Field::ALL
-                                    .iter()
-                                    .map(|f| format!("@{}", f.as_str()))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        })?;
+                    let f = name.parse::<Field>().map_err(|_| ParseError {
+                        message: format!(
+                            "unknown field @{name}; expected one of {}",
+                            Field::iter()
+                                .map(|f| format!("@{}", f.as_str()))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    })?;
                     if let Some(values) = f.values() {
                         if !m.op.is_regex() && !values.contains(&m.value.as_str()) {
                             return err(format!(

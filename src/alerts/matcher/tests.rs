@@ -74,6 +74,20 @@ fn errors_are_clear() {
 }
 
 #[test]
+fn unknown_fields_list_the_known_ones() {
+    let e = Filter::parse("@colour=red").expect_err("unknown field");
+    assert!(
+        e.message
+            .ends_with("expected one of @state, @team, @source, @severity"),
+        "{e}"
+    );
+    assert!(
+        Filter::parse("@State=firing").is_err(),
+        "field names are lower-case"
+    );
+}
+
+#[test]
 fn single_matcher_parse_rejects_text_and_fields() {
     assert!(Matcher::parse("hello").is_err());
     assert!(Matcher::parse("@team=x").is_err());

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::app::overlays::palette::PALETTE_COMMANDS;
+use crate::app::keymap::PaletteEntry;
 use crate::app::overlays::palette::Palette;
 use crate::app::state::State;
 use crate::ui::theme::Role;
@@ -38,10 +38,7 @@ pub fn render(state: &State, palette: &Palette, frame: &mut Frame, area: Rect) {
     }
     for c in shown {
         let name = c.split(' ').next().unwrap_or(c);
-        let help = PALETTE_COMMANDS
-            .iter()
-            .find(|(n, _, _)| *n == name)
-            .map_or("", |(_, _, h)| *h);
+        let help = PaletteEntry::find(name).map_or("", |e| e.help);
         lines.push(Line::from(vec![
             Span::styled(format!("  {c:<22}"), t.style(Role::Key)),
             Span::styled(help.to_string(), t.style(Role::Muted)),

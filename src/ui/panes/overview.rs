@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::alerts::model::{AlertState, Severity};
+use crate::app::keymap::{Command, Context};
 use crate::app::state::State;
 use crate::deploy::sync::SyncState;
 use crate::ui::text::{age, clean};
@@ -16,14 +17,25 @@ use crate::ui::theme::Role;
 /// Wide enough for three columns.
 const SIDE_BY_SIDE: u16 = 150;
 
-fn block<'a>(state: &State, title: &'a str, key: &'a str) -> Block<'a> {
+/// A column's frame, titled with the key of the view it summarises (from
+/// the live keymap, so a remapped key shows as it is).
+fn block(state: &State, title: &str, view: Command) -> Block<'static> {
+    let mut spans = Vec::with_capacity(2);
+    let title = match state.keymap.key_for(Context::Global, view) {
+        Some(key) => {
+            spans.push(Span::styled(
+                format!(" {key} "),
+                state.theme.style(Role::Key),
+            ));
+            format!("{title} ")
+        }
+        None => format!(" {title} "),
+    };
+    spans.push(Span::styled(title, state.theme.style(Role::Title)));
     Block::default()
         .borders(Borders::ALL)
         .border_style(state.theme.style(Role::Border))
-        .title(Line::from(vec![
-            Span::styled(format!(" {key} "), state.theme.style(Role::Key)),
-            Span::styled(format!("{title} "), state.theme.style(Role::Title)),
-        ]))
+        .title(Line::from(spans))
 }
 
 /// Draws the overview into `area`.
@@ -47,17 +59,17 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             usize::from(areas[0].height.saturating_sub(2)),
             usize::from(areas[0].width.saturating_sub(2)),
         ))
-        .block(block(state, "Alerts by team", "1")),
+        .block(block(state, "Alerts by team", Command::ViewAlerts)),
         areas[0],
     );
     frame.render_widget(
         Paragraph::new(release(state))
             .wrap(Wrap { trim: true })
-            .block(block(state, "Release", "2")),
+            .block(block(state, "Release", Command::ViewRelease)),
         areas[1],
     );
     frame.render_widget(
-        Paragraph::new(deploy(state)).block(block(state, "Deploy sync", "3")),
+        Paragraph::new(deploy(state)).block(block(state, "Deploy sync", Command::ViewDeploy)),
         areas[2],
     );
 }

@@ -2,10 +2,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::PALETTE_COMMANDS;
 use crate::alerts::matcher::Filter;
 use crate::app::action::Effect;
-use crate::app::keymap::Command;
+use crate::app::keymap::{Command, PALETTE, PaletteCommand, PaletteEntry};
 use crate::app::nav::go;
 use crate::app::overlays::Overlay;
 use crate::app::state::{Focus, Level, State, View};
@@ -29,9 +28,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Tab => {
             if let Some(first) = completions.first() {
-                let takes_arg = PALETTE_COMMANDS
-                    .iter()
-                    .any(|(n, arg, _)| *arg && first == n);
+                let takes_arg = PaletteEntry::find(first).is_some_and(PaletteEntry::takes_arg);
                 p.input.set(&if takes_arg {
                     format!("{first} ")
                 } else {
@@ -86,55 +83,62 @@ pub fn run_palette(state: &mut State, line: &str) -> Vec<Effect> {
         None => (line, ""),
     };
     // Unique prefixes work: `:rel` is `:release`.
-    let matches: Vec<&(&str, bool, &str)> = PALETTE_COMMANDS
+    let matches: Vec<PaletteEntry> = PALETTE
         .iter()
-        .filter(|(n, _, _)| *n == name || n.starts_with(name))
+        .copied()
+        .filter(|e| e.name.starts_with(name))
         .collect();
-    let exact = PALETTE_COMMANDS.iter().find(|(n, _, _)| *n == name);
-    let Some((cmd, takes_arg, _)) = exact.or(if matches.len() == 1 {
-        Some(matches[0])
-    } else {
-        None
+    let Some(entry) = PaletteEntry::find(name).or(match matches[..] {
+        [only] => Some(only),
+        _ => None,
     }) else {
-        let known: Vec<&str> = PALETTE_COMMANDS.iter().map(|(n, _, _)| *n).collect();
+        let names =
+            |entries: &[PaletteEntry]| entries.iter().map(|e| e.name).collect::<Vec<_>>().join(" ");
         let msg = if matches.is_empty() {
-            format!("unknown command :{name}; commands: {}", known.join(" "))
+            format!("unknown command :{name}; commands: {}", names(PALETTE))
         } else {
-            format!(
-                ":{name} is ambiguous: {}",
-                matches
-                    .iter()
-                    .map(|(n, _, _)| *n)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            )
+            format!(":{name} is ambiguous: {}", names(&matches))
         };
         palette_error(state, msg);
         return Vec::new();
     };
-    if *takes_arg && arg.is_empty() {
+    let cmd = entry.name;
+    if entry.takes_arg() && arg.is_empty() {
         palette_error(state, format!(":{cmd} needs an argument"));
         return Vec::new();
     }
-    if !*takes_arg && !arg.is_empty() {
+    if !entry.takes_arg() && !arg.is_empty() {
         palette_error(state, format!(":{cmd} takes no argument (got {arg:?})"));
         return Vec::new();
     }
     remember(state, line);
     state.overlays.retain(|o| !matches!(o, Overlay::Palette(_)));
-    match *cmd {
-        "overview" => go(state, View::Overview),
-        "alerts" => go(state, View::Alerts),
-        "release" => go(state, View::Release),
-        "deploy" => go(state, View::Deploy),
-        "help" => state.overlays.push(Overlay::Help(0)),
-        "quit" => return crate::app::nav::quit(state),
-        "readonly" => {
+    match entry.command {
+        // A keymap command does what its key does (as `update::command`,
+        // which this overlay does not import: update routes to it).
+        PaletteCommand::Run(Command::ViewOverview) => go(state, View::Overview),
+        PaletteCommand::Run(Command::ViewAlerts) => go(state, View::Alerts),
+        PaletteCommand::Run(Command::ViewRelease) => go(state, View::Release),
+        PaletteCommand::Run(Command::ViewDeploy) => go(state, View::Deploy),
+        PaletteCommand::Run(Command::Help) => state.overlays.push(Overlay::Help(0)),
+        PaletteCommand::Run(Command::Quit) => return crate::app::nav::quit(state),
+        // `:ack` acts on the alerts view's selected alert, wherever it runs.
+        PaletteCommand::Run(Command::Ack) => {
+            go(state, View::Alerts);
+            state.alerts.focus = Focus::Alerts;
+            if crate::app::nav::refuse_if_read_only(state, Command::Ack) {
+                return Vec::new();
+            }
+            return crate::app::panes::alerts::update::command(state, Command::Ack);
+        }
+        // Not in the palette's table (a test checks every entry is handled).
+        PaletteCommand::Run(_) => {}
+        PaletteCommand::Readonly => {
             state.read_only = true;
             state.say(Level::Info, "read-only: changes are refused from now on");
         }
-        "theme" => return vec![Effect::LoadTheme(arg.to_string())],
-        "context" => {
+        PaletteCommand::Theme => return vec![Effect::LoadTheme(arg.to_string())],
+        PaletteCommand::Context => {
             if !state.contexts.iter().any(|c| c == arg) {
                 let known = if state.contexts.is_empty() {
                     "the config defines none".to_string()
@@ -146,7 +150,7 @@ pub fn run_palette(state: &mut State, line: &str) -> Vec<Effect> {
             }
             return vec![Effect::SwitchContext(arg.to_string())];
         }
-        "filter" => match Filter::parse(arg) {
+        PaletteCommand::Filter => match Filter::parse(arg) {
             Ok(f) => {
                 go(state, View::Alerts);
                 state.alerts.filter.input.set(arg);
@@ -158,15 +162,6 @@ pub fn run_palette(state: &mut State, line: &str) -> Vec<Effect> {
                 state.say(Level::Error, format!(":filter: {}", e.message));
             }
         },
-        "ack" => {
-            go(state, View::Alerts);
-            state.alerts.focus = Focus::Alerts;
-            if crate::app::nav::refuse_if_read_only(state, Command::Ack) {
-                return Vec::new();
-            }
-            return crate::app::panes::alerts::update::command(state, Command::Ack);
-        }
-        _ => {}
     }
     Vec::new()
 }

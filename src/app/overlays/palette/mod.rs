@@ -1,32 +1,11 @@
-//! The `:` command palette: a line with completions and history.
+//! The `:` command palette: a line with completions and history. Its
+//! commands are the keymap's palette table (`keymap::PALETTE`).
 
 pub mod keys;
 
 use crate::app::input::LineInput;
+use crate::app::keymap::PALETTE;
 use crate::app::state::State;
-
-/// The `:` palette's commands: (name, takes an argument, help).
-pub const PALETTE_COMMANDS: &[(&str, bool, &str)] = &[
-    ("overview", false, "the start screen"),
-    ("alerts", false, "alerts by owning team"),
-    ("release", false, "the release checklist"),
-    ("deploy", false, "deployment sync"),
-    (
-        "filter",
-        true,
-        "filter alerts, e.g. :filter @severity=critical @team=search",
-    ),
-    ("ack", false, "acknowledge the selected alert"),
-    (
-        "theme",
-        true,
-        "switch theme: dark, light, high-contrast, prod, or a file",
-    ),
-    ("readonly", false, "refuse every change from now on"),
-    ("context", true, "switch to [context.NAME]"),
-    ("help", false, "key help"),
-    ("quit", false, "leave opsdeck"),
-];
 
 /// The palette's input, history position and completions.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -44,10 +23,10 @@ impl Palette {
     pub fn completions(&self, state: &State) -> Vec<String> {
         let text = self.input.text();
         match text.split_once(' ') {
-            None => PALETTE_COMMANDS
+            None => PALETTE
                 .iter()
-                .filter(|(n, _, _)| n.starts_with(text))
-                .map(|(n, _, _)| n.to_string())
+                .filter(|e| e.name.starts_with(text))
+                .map(|e| e.name.to_string())
                 .collect(),
             Some(("theme", arg)) => crate::ui::theme::Theme::BUILTIN
                 .iter()

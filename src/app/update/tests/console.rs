@@ -108,6 +108,33 @@ fn palette_switches_views_completes_and_remembers() {
 }
 
 #[test]
+fn a_palette_command_does_what_its_key_does() {
+    use crate::app::keymap::{Command, PALETTE, PaletteCommand};
+    for entry in PALETTE {
+        // `:ack` goes to the alerts view first (its own test covers it).
+        let PaletteCommand::Run(cmd) = entry.command else {
+            continue;
+        };
+        if cmd == Command::Ack {
+            continue;
+        }
+        let mut by_key = state();
+        by_key.view = View::Release;
+        let mut by_palette = by_key.clone();
+        let key_effects = crate::app::update::command(&mut by_key, cmd);
+        let palette_effects =
+            crate::app::overlays::palette::keys::run_palette(&mut by_palette, entry.name);
+        assert_eq!(palette_effects, key_effects, ":{}", entry.name);
+        assert_eq!(
+            (by_palette.view, &by_palette.history, &by_palette.overlays),
+            (by_key.view, &by_key.history, &by_key.overlays),
+            ":{}",
+            entry.name
+        );
+    }
+}
+
+#[test]
 fn palette_errors_keep_it_open() {
     let mut s = state();
     typed(&mut s, ":frobnicate");
