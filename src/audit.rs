@@ -14,11 +14,173 @@ use std::path::PathBuf;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::alerts::client::NewSilence;
+
 /// Where audit entries go, and who is acting.
 #[derive(Debug, Clone)]
 pub struct Audit {
     path: Option<PathBuf>,
     who: String,
+    /// `Some("cli")` for the CLI: every entry's detail says so.
+    via: Option<&'static str>,
+}
+
+/// One mutation as the audit log records it. The console's workers and the
+/// CLI build the same values, so an entry has one shape whoever made it.
+#[derive(Debug, Clone, Copy)]
+pub enum Change<'a> {
+    /// A silence created (`id` once Alertmanager answered).
+    SilenceCreate {
+        /// The Alertmanager.
+        target: &'a str,
+        /// The new silence's id.
+        id: Option<&'a str>,
+        /// What was sent.
+        silence: &'a NewSilence,
+    },
+    /// A silence re-posted with a later end.
+    SilenceExtend {
+        /// The Alertmanager.
+        target: &'a str,
+        /// The silence's id.
+        id: Option<&'a str>,
+        /// What was sent.
+        silence: &'a NewSilence,
+    },
+    /// A silence expired.
+    SilenceExpire {
+        /// The Alertmanager.
+        target: &'a str,
+        /// The silence's id.
+        id: &'a str,
+    },
+    /// A release step ticked or unticked.
+    Step {
+        /// `repo#issue`, or the file.
+        target: &'a str,
+        /// The step id.
+        step: &'a str,
+        /// Ticked (true) or unticked.
+        done: bool,
+        /// It already was; nothing was written.
+        unchanged: bool,
+    },
+    /// A step's command started (`pid`), or could not start (`None`).
+    RunStart {
+        /// `repo#issue`, or the file.
+        target: &'a str,
+        /// The step id.
+        step: &'a str,
+        /// What ran.
+        argv: &'a [String],
+        /// Its log file.
+        log: &'a std::path::Path,
+        /// Its process id.
+        pid: Option<u32>,
+    },
+    /// A step's command ended.
+    RunExit {
+        /// `repo#issue`, or the file.
+        target: &'a str,
+        /// The step id.
+        step: &'a str,
+        /// What ran.
+        argv: &'a [String],
+        /// Its log file.
+        log: &'a std::path::Path,
+        /// Exit code.
+        code: Option<i32>,
+        /// Signal that ended it.
+        signal: Option<i32>,
+    },
+    /// Image pins bumped on a branch.
+    Bump {
+        /// The branch.
+        branch: &'a str,
+        /// The commit, once made.
+        commit: Option<&'a str>,
+        /// The pull request, once opened.
+        pull_request: Option<&'a str>,
+    },
+}
+
+impl Change<'_> {
+    /// The entry's `action`.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Change::SilenceCreate { .. } => "silence.create",
+            Change::SilenceExtend { .. } => "silence.extend",
+            Change::SilenceExpire { .. } => "silence.expire",
+            Change::Step { done: true, .. } => "release.tick",
+            Change::Step { done: false, .. } => "release.untick",
+            Change::RunStart { .. } => "release.run.start",
+            Change::RunExit { .. } => "release.run.exit",
+            Change::Bump { .. } => "deploy.bump",
+        }
+    }
+
+    /// The entry's `target`.
+    pub fn target(&self) -> &str {
+        match self {
+            Change::SilenceCreate { target, .. }
+            | Change::SilenceExtend { target, .. }
+            | Change::SilenceExpire { target, .. }
+            | Change::Step { target, .. }
+            | Change::RunStart { target, .. }
+            | Change::RunExit { target, .. } => target,
+            Change::Bump { .. } => "deploy",
+        }
+    }
+
+    /// The entry's `detail`.
+    pub fn detail(&self) -> Value {
+        use serde_json::json;
+        match *self {
+            Change::SilenceCreate { id, silence, .. }
+            | Change::SilenceExtend { id, silence, .. } => {
+                json!({
+                    "id": id,
+                    "matchers": silence.matchers.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    "ends_at": silence.ends_at.to_rfc3339(),
+                    "comment": silence.comment,
+                })
+            }
+            Change::SilenceExpire { id, .. } => json!({ "id": id }),
+            Change::Step {
+                step, unchanged, ..
+            } => {
+                if unchanged {
+                    json!({ "step": step, "unchanged": true })
+                } else {
+                    json!({ "step": step })
+                }
+            }
+            Change::RunStart {
+                step,
+                argv,
+                log,
+                pid,
+                ..
+            } => {
+                json!({ "step": step, "argv": argv, "log": log, "outcome": pid.map(|p| json!({ "pid": p })) })
+            }
+            Change::RunExit {
+                step,
+                argv,
+                log,
+                code,
+                signal,
+                ..
+            } => {
+                json!({ "step": step, "argv": argv, "log": log, "outcome": { "code": code, "signal": signal } })
+            }
+            Change::Bump {
+                branch,
+                commit,
+                pull_request,
+            } => json!({ "branch": branch, "commit": commit, "pull_request": pull_request }),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -44,7 +206,23 @@ impl Audit {
         Audit {
             path,
             who: who.to_string(),
+            via: None,
         }
+    }
+
+    /// The same log, for entries the CLI writes (`"via": "cli"`).
+    pub fn for_cli(mut self) -> Audit {
+        self.via = Some("cli");
+        self
+    }
+
+    /// Records a change and its outcome (Ok, or the error's text).
+    pub fn change<T, E: std::fmt::Display>(&self, change: &Change<'_>, result: &Result<T, E>) {
+        let mut detail = change.detail();
+        if let (Some(via), Some(map)) = (self.via, detail.as_object_mut()) {
+            map.insert("via".into(), Value::from(via));
+        }
+        self.record_result(change.action(), change.target(), detail, result);
     }
 
     /// From the config: `audit_log`, else the default path; the acting user
@@ -146,5 +324,49 @@ mod tests {
         assert_eq!(lines[1]["error"], "422 refused");
         // Nowhere: nothing happens.
         Audit::new(None, "x").record("a", "b", Value::Null, Ok(()));
+    }
+
+    #[test]
+    fn console_and_cli_write_the_same_shape_but_for_via() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("audit.jsonl");
+        let console = Audit::new(Some(path.clone()), "alice");
+        let cli = console.clone().for_cli();
+        let silence = NewSilence {
+            id: Some("abc".into()),
+            matchers: crate::alerts::matcher::parse_silence_matchers("alertname=\"x\"")
+                .expect("matchers"),
+            starts_at: chrono::DateTime::UNIX_EPOCH,
+            ends_at: chrono::DateTime::UNIX_EPOCH,
+            created_by: "alice".into(),
+            comment: "on it".into(),
+        };
+        let extend = Change::SilenceExtend {
+            target: "prod",
+            id: Some("abc"),
+            silence: &silence,
+        };
+        console.change(&extend, &Ok::<(), &str>(()));
+        cli.change(&extend, &Err::<(), &str>("timed out"));
+        let step = Change::Step {
+            target: "o/r#1",
+            step: "s/x",
+            done: false,
+            unchanged: true,
+        };
+        cli.change(&step, &Ok::<(), &str>(()));
+        let lines: Vec<Value> = std::fs::read_to_string(&path)
+            .expect("read")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json line"))
+            .collect();
+        assert_eq!(lines[0]["action"], "silence.extend");
+        let mut with_via = lines[0]["detail"].clone();
+        with_via["via"] = Value::from("cli");
+        assert_eq!(lines[1]["detail"], with_via);
+        assert_eq!(lines[0]["detail"]["matchers"][0], "alertname=\"x\"");
+        assert_eq!(lines[1]["error"], "timed out");
+        assert_eq!(lines[2]["action"], "release.untick");
+        assert_eq!(lines[2]["detail"]["unchanged"], true);
     }
 }

@@ -14,7 +14,7 @@
 //! * [`ui`] — pure rendering: `fn render(&State, &mut Frame)`, one file per pane.
 //! * [`runtime`] — the event loop that wires terminal events, source tasks and
 //!   effects together; the only place that does terminal I/O (through
-//!   [`quiet_backend`], which writes nothing when a frame changes nothing).
+//!   [`runtime::quiet_backend`], which writes nothing when a frame changes nothing).
 //! * [`config`], [`cli`] (the scriptable CLI: arguments and one file per command family), [`demo`] (the
 //!   embedded demo environment), [`logging`].
 #![deny(clippy::unwrap_used)]
@@ -31,7 +31,6 @@ pub mod deploy;
 pub mod logging;
 pub mod net;
 pub mod poll;
-pub mod quiet_backend;
 pub mod release;
 pub mod runtime;
 pub mod ui;

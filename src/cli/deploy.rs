@@ -225,15 +225,21 @@ async fn bump(
         }
     }
     let result = deployer.bump(&plan).await;
-    crate::audit::Audit::from_config(config).record_result(
-        "deploy.bump",
-        "deploy",
-        match &result {
-            Ok(r) => serde_json::json!({ "branch": r.branch, "commit": r.commit, "pull_request": r.pull_request, "via": "cli" }),
-            Err(_) => serde_json::json!({ "branch": plan.branch, "via": "cli" }),
+    let change = match &result {
+        Ok(r) => crate::audit::Change::Bump {
+            branch: &r.branch,
+            commit: Some(&r.commit),
+            pull_request: r.pull_request.as_deref(),
         },
-        &result,
-    );
+        Err(_) => crate::audit::Change::Bump {
+            branch: &plan.branch,
+            commit: None,
+            pull_request: None,
+        },
+    };
+    crate::audit::Audit::from_config(config)
+        .for_cli()
+        .change(&change, &result);
     let done = result?;
     outln!("pushed {} ({})", done.branch, done.commit);
     if let Some(url) = &done.pull_request {

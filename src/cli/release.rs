@@ -9,6 +9,7 @@ use color_eyre::eyre::{Result, bail, eyre};
 use serde::Serialize;
 
 use super::silences::ask;
+use crate::audit::Change;
 use crate::cli::ReleaseAction;
 use crate::config::Config;
 use crate::release::backend::{Backend, Ensured, ReleaseDoc};
@@ -312,6 +313,12 @@ async fn run_step(
         .or_else(runner::default_log_dir)
         .unwrap_or_else(|| std::env::temp_dir().join("opsdeck-runs"));
     let log_path = runner::log_path_for(&log_dir, step_id, chrono::Utc::now());
+    let audit = crate::audit::Audit::from_config(config).for_cli();
+    let target = match doc.number {
+        Some(n) => format!("{}#{n}", doc.repo),
+        None => doc.repo.clone(),
+    };
+    let ran = argv.clone();
     let spec = RunSpec {
         argv,
         cwd: resolved.cwd.clone(),
@@ -327,17 +334,30 @@ async fn run_step(
         },
     );
     // ctrl-c stops the command (SIGTERM, then SIGKILL), not opsdeck.
+    let (step_name, log) = (step_id, log_path.as_path());
     let code = loop {
         tokio::select! {
             event = rx.recv() => match event {
                 Some(RunEvent::Output { stream: Stream::Stdout, line }) => outln!("{line}"),
                 Some(RunEvent::Output { stream: Stream::Stderr, line }) => errln!("{line}"),
-                Some(RunEvent::Started { .. }) => {}
+                Some(RunEvent::Started { pid }) => audit.change(
+                    &Change::RunStart { target: &target, step: step_name, argv: &ran, log, pid: Some(pid) },
+                    &Ok::<(), &str>(()),
+                ),
                 Some(RunEvent::Failed { error }) => {
+                    audit.change(
+                        &Change::RunStart { target: &target, step: step_name, argv: &ran, log, pid: None },
+                        &Err::<(), &str>(&error),
+                    );
                     errln!("error: {error}");
                     break 1;
                 }
                 Some(RunEvent::Exited { code, signal }) => {
+                    let outcome = if code == Some(0) { Ok(()) } else { Err("command failed") };
+                    audit.change(
+                        &Change::RunExit { target: &target, step: step_name, argv: &ran, log, code, signal },
+                        &outcome,
+                    );
                     break code.unwrap_or(128 + signal.unwrap_or(0));
                 }
                 None => break 1,
@@ -381,18 +401,13 @@ fn audit_tick(
         Some(n) => format!("{}#{n}", doc.repo),
         None => doc.repo.clone(),
     };
-    crate::audit::Audit::from_config(config).record(
-        if done {
-            "release.tick"
-        } else {
-            "release.untick"
+    crate::audit::Audit::from_config(config).for_cli().change(
+        &crate::audit::Change::Step {
+            target: &target,
+            step: step_id,
+            done,
+            unchanged: result == Ok(true),
         },
-        &target,
-        if result == Ok(true) {
-            serde_json::json!({ "step": step_id, "via": "cli", "unchanged": true })
-        } else {
-            serde_json::json!({ "step": step_id, "via": "cli" })
-        },
-        result.map(|_| ()),
+        &result,
     );
 }

@@ -181,23 +181,19 @@ pub async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode>
             .collect()
     };
     let clients = runtime::clients(config)?;
-    let audit = crate::audit::Audit::from_config(config);
+    let audit = crate::audit::Audit::from_config(config).for_cli();
     let mut failed = false;
     for req in requests {
         let Some(client) = alertmanager(&clients, &req.target) else {
             continue;
         };
         let result = client.post_silence(&req.silence).await;
-        audit.record_result(
-            "silence.create",
-            &req.target,
-            serde_json::json!({
-                "id": result.as_ref().ok(),
-                "matchers": req.silence.matchers.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                "ends_at": req.silence.ends_at.to_rfc3339(),
-                "comment": req.silence.comment,
-                "via": "cli",
-            }),
+        audit.change(
+            &crate::audit::Change::SilenceCreate {
+                target: &req.target,
+                id: result.as_ref().ok().map(String::as_str),
+                silence: &req.silence,
+            },
             &result.as_ref().map_err(|e| &e.message),
         );
         match result {
@@ -235,7 +231,7 @@ pub async fn unack(config: &Config, demo: bool, ids: &[String], yes: bool) -> Re
         return Ok(code);
     }
     let clients = runtime::clients(config)?;
-    let audit = crate::audit::Audit::from_config(config);
+    let audit = crate::audit::Audit::from_config(config).for_cli();
     let mut failed = false;
     for s in chosen {
         for target in state.expire_targets(s) {
@@ -243,10 +239,11 @@ pub async fn unack(config: &Config, demo: bool, ids: &[String], yes: bool) -> Re
                 continue;
             };
             let result = am.expire_silence(&s.id).await;
-            audit.record_result(
-                "silence.expire",
-                &target,
-                serde_json::json!({ "id": s.id, "via": "cli" }),
+            audit.change(
+                &crate::audit::Change::SilenceExpire {
+                    target: &target,
+                    id: &s.id,
+                },
                 &result.as_ref().map_err(|e| &e.message),
             );
             match result {
@@ -296,7 +293,7 @@ pub async fn extend(
         return Ok(code);
     }
     let clients = runtime::clients(config)?;
-    let audit = crate::audit::Audit::from_config(config);
+    let audit = crate::audit::Audit::from_config(config).for_cli();
     let mut failed = false;
     for s in chosen {
         let updated = NewSilence {
@@ -312,14 +309,12 @@ pub async fn extend(
                 continue;
             };
             let result = am.post_silence(&updated).await;
-            audit.record_result(
-                "silence.extend",
-                &target,
-                serde_json::json!({
-                    "id": s.id,
-                    "ends_at": updated.ends_at.to_rfc3339(),
-                    "via": "cli",
-                }),
+            audit.change(
+                &crate::audit::Change::SilenceExtend {
+                    target: &target,
+                    id: Some(&s.id),
+                    silence: &updated,
+                },
                 &result.as_ref().map_err(|e| &e.message),
             );
             match result {
