@@ -97,10 +97,35 @@ pub fn preselected(state: &State, silence: &Silence, alert: Option<&Alert>, me: 
     mine && only_this
 }
 
+/// Why a silence id given to `unack`/`extend` names no open silence.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    /// Shorter than [`MIN_ID_PREFIX`] and not a whole id.
+    #[error(
+        "{0:?} is too short: give the full silence id or at least its first \
+         {MIN_ID_PREFIX} characters (opsdeck silences lists them)"
+    )]
+    TooShort(String),
+    /// No silence has this id or prefix.
+    #[error("no silence {0} on any Alertmanager")]
+    NotFound(String),
+    /// Several silences start with it.
+    #[error("{id} is ambiguous: {} silences start with it ({})", matches.len(), matches.join(", "))]
+    Ambiguous {
+        /// What was given.
+        id: String,
+        /// The ids it starts.
+        matches: Vec<String>,
+    },
+    /// The silence has ended.
+    #[error("silence {0} has already expired")]
+    Expired(String),
+}
+
 /// Resolves `unack`/`extend` arguments: each a full id or a unique prefix
 /// of at least [`MIN_ID_PREFIX`] characters of an open (active or
 /// pending) silence. Errors say which argument and why.
-pub fn resolve_ids<'a>(state: &'a State, ids: &[String]) -> Result<Vec<&'a Silence>, String> {
+pub fn resolve_ids<'a>(state: &'a State, ids: &[String]) -> Result<Vec<&'a Silence>, IdError> {
     let mut out: Vec<&'a Silence> = Vec::new();
     for id in ids {
         let id = id.trim();
@@ -108,10 +133,7 @@ pub fn resolve_ids<'a>(state: &'a State, ids: &[String]) -> Result<Vec<&'a Silen
         let found = match exact {
             Some(s) => s,
             None if id.chars().count() < MIN_ID_PREFIX => {
-                return Err(format!(
-                    "{id:?} is too short: give the full silence id or at least its first \
-                     {MIN_ID_PREFIX} characters (opsdeck silences lists them)"
-                ));
+                return Err(IdError::TooShort(id.to_string()));
             }
             None => {
                 let matches: Vec<&'a Silence> = state
@@ -122,22 +144,18 @@ pub fn resolve_ids<'a>(state: &'a State, ids: &[String]) -> Result<Vec<&'a Silen
                     .collect();
                 match matches.as_slice() {
                     [one] => *one,
-                    [] => return Err(format!("no silence {id} on any Alertmanager")),
+                    [] => return Err(IdError::NotFound(id.to_string())),
                     many => {
-                        return Err(format!(
-                            "{id} is ambiguous: {} silences start with it ({})",
-                            many.len(),
-                            many.iter()
-                                .map(|s| s.id.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ));
+                        return Err(IdError::Ambiguous {
+                            id: id.to_string(),
+                            matches: many.iter().map(|s| s.id.clone()).collect(),
+                        });
                     }
                 }
             }
         };
         if found.state == SilenceState::Expired {
-            return Err(format!("silence {} has already expired", found.id));
+            return Err(IdError::Expired(found.id.clone()));
         }
         if !out.iter().any(|s| s.id == found.id) {
             out.push(found);

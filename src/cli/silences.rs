@@ -219,7 +219,7 @@ fn exit(failed: bool) -> ExitCode {
 pub async fn unack(config: &Config, demo: bool, ids: &[String], yes: bool) -> Result<ExitCode> {
     let state = snapshot(config, demo).await?;
     report_sources(&state);
-    let chosen = scope::resolve_ids(&state, ids).map_err(|e| eyre!("{e}"))?;
+    let chosen = scope::resolve_ids(&state, ids)?;
     errln!("expire {} silence{}:", chosen.len(), words::s(chosen.len()));
     for s in &chosen {
         for line in scope::describe(&state, s, None) {
@@ -269,7 +269,7 @@ pub async fn extend(
     let by = positive_duration(by, config.alerts.ack_duration)?;
     let state = snapshot(config, demo).await?;
     report_sources(&state);
-    let chosen = scope::resolve_ids(&state, ids).map_err(|e| eyre!("{e}"))?;
+    let chosen = scope::resolve_ids(&state, ids)?;
     let now = Utc::now();
     let delta = chrono::Duration::from_std(by)?;
     errln!(

@@ -91,8 +91,8 @@ pub enum PolicyError {
     #[error("unknown policy kind {0:?}; expected \"semver\", \"channel\" or \"regex\"")]
     UnknownKind(String),
     /// The `match` glob does not compile (deploy's own sentence).
-    #[error("{0}")]
-    Glob(String),
+    #[error(transparent)]
+    Glob(#[from] crate::deploy::policy::PolicyError),
 }
 
 /// 1-based line and column of a byte offset.

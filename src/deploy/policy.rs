@@ -97,11 +97,9 @@ impl Rule {
         })
     }
 
-    /// [`Rule::compile`] with the error as its sentence, for the config's
-    /// policy check (`config::PolicyConfig::rule`, which still returns
-    /// sentences: see "Left" in ARCHITECTURE.md).
-    pub fn new(glob: &str, policy: Policy) -> Result<Rule, String> {
-        Rule::compile(glob, policy).map_err(|e| e.to_string())
+    /// The same as [`Rule::compile`].
+    pub fn new(glob: &str, policy: Policy) -> Result<Rule, PolicyError> {
+        Rule::compile(glob, policy)
     }
 
     /// Does it apply to `repository` (e.g. `sourcegraph/frontend`)? The

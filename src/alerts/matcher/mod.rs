@@ -88,19 +88,12 @@ impl PartialEq for Matcher {
 impl Eq for Matcher {}
 
 /// A matcher or filter that could not be parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct ParseError {
     /// What went wrong, for people.
     pub message: String,
 }
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for ParseError {}
 
 /// The one-line reason a pattern does not compile ("unclosed group"),
 /// without the regex crate's caret diagram of our anchored wrapper.

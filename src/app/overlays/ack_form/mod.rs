@@ -3,7 +3,7 @@
 
 pub mod keys;
 
-use crate::alerts::matcher::Matcher;
+use crate::alerts::matcher::{Matcher, ParseError};
 use crate::app::input::LineInput;
 
 /// A field of the acknowledge form.
@@ -100,13 +100,13 @@ impl AckForm {
 
     /// Parses the matchers field: label matchers separated by commas or
     /// spaces, optionally in `{…}`.
-    pub fn parsed_matchers(&self) -> Result<Vec<Matcher>, String> {
+    pub fn parsed_matchers(&self) -> Result<Vec<Matcher>, ParseError> {
         parse_matcher_list(self.matchers.text())
     }
 }
 
 /// Parses the matchers of a silence (see
 /// [`crate::alerts::matcher::parse_silence_matchers`]).
-pub fn parse_matcher_list(text: &str) -> Result<Vec<Matcher>, String> {
-    crate::alerts::matcher::parse_silence_matchers(text).map_err(|e| e.message)
+pub fn parse_matcher_list(text: &str) -> Result<Vec<Matcher>, ParseError> {
+    crate::alerts::matcher::parse_silence_matchers(text)
 }
