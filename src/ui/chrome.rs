@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
 use super::text::{age, clean, stale_age};
 use super::theme::{Role, Theme};
@@ -291,8 +292,12 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
                     .map(|k| format!("{k} {label}"))
             })
             .collect();
-        let hints = hints.join(" · ");
-        spans.push(Span::styled(hints, theme.style(Role::Dim)));
+        let used: usize = spans.iter().map(|s| s.content.width()).sum();
+        let room = usize::from(area.width).saturating_sub(used);
+        spans.push(Span::styled(
+            fit_hints(hints, 2, room),
+            theme.style(Role::Dim),
+        ));
         Line::from(spans)
     };
     frame.render_widget(Paragraph::new(line), area);
@@ -305,5 +310,53 @@ fn view_name(v: View) -> &'static str {
         View::Alerts => "Alerts",
         View::Release => "Release",
         View::Deploy => "Deploy",
+    }
+}
+
+/// Joins hints with ` · ` in `room` columns: when they do not fit, hints
+/// before the last `keep` (help, quit) are dropped from the end and `…`
+/// stands for them; nothing is cut inside a hint.
+fn fit_hints(mut hints: Vec<String>, keep: usize, room: usize) -> String {
+    let joined = |h: &[String]| h.join(" · ");
+    if joined(&hints).width() <= room {
+        return joined(&hints);
+    }
+    let tail = hints.split_off(hints.len().saturating_sub(keep));
+    while !hints.is_empty() {
+        hints.pop();
+        let mut shown = hints.clone();
+        shown.push("…".to_string());
+        shown.extend(tail.iter().cloned());
+        if joined(&shown).width() <= room {
+            return joined(&shown);
+        }
+    }
+    let mut shown = vec!["…".to_string()];
+    shown.extend(tail);
+    crate::ui::text::fit(&joined(&shown), room)
+}
+
+#[cfg(test)]
+mod hint_tests {
+    use super::fit_hints;
+
+    fn hints() -> Vec<String> {
+        ["a ack", "A ack team", "e extend", "? help", "q quit"]
+            .map(String::from)
+            .to_vec()
+    }
+
+    #[test]
+    fn hints_that_fit_are_all_shown() {
+        assert_eq!(
+            fit_hints(hints(), 2, 80),
+            "a ack · A ack team · e extend · ? help · q quit"
+        );
+    }
+
+    #[test]
+    fn hints_that_do_not_fit_drop_whole_and_say_so() {
+        assert_eq!(fit_hints(hints(), 2, 30), "a ack · … · ? help · q quit");
+        assert_eq!(fit_hints(hints(), 2, 20), "… · ? help · q quit");
     }
 }
