@@ -4,7 +4,7 @@
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
 use super::keymap::Command;
-use super::state::{Focus, HitTarget, State, View};
+use super::state::State;
 
 /// The mouse: the wheel moves the selection; a click selects a row of the
 /// team list, the alert list or the deploy table.
@@ -30,25 +30,5 @@ fn click(state: &mut State, x: u16, y: u16) {
     let Some((target, row)) = state.hits.at(x, y) else {
         return;
     };
-    match target {
-        HitTarget::Teams if state.view == View::Alerts && row < state.alerts.groups.len() => {
-            state.alerts.focus = Focus::Teams;
-            state.alerts.team = row;
-            state.alerts.alert = 0;
-        }
-        HitTarget::Alerts if state.view == View::Alerts => {
-            let len = state.selected_group().map_or(0, |g| g.total());
-            if row < len {
-                state.alerts.focus = Focus::Alerts;
-                state.alerts.alert = row;
-            }
-        }
-        HitTarget::DeployImages if state.view == View::Deploy => {
-            let len = state.deploy.snapshot.as_ref().map_or(0, |s| s.images.len());
-            if row < len {
-                state.deploy.cursor = row;
-            }
-        }
-        _ => {}
-    }
+    super::panes::click(state, target, row);
 }

@@ -72,20 +72,7 @@ pub fn refuse_if_read_only(state: &mut State, cmd: Command) -> bool {
 /// The URL of what is selected: a runbook or the generator URL for an alert,
 /// the tracking issue, the last bump's pull request.
 pub fn selected_url(state: &State) -> Option<String> {
-    match state.view {
-        View::Alerts => state.selected_alert().and_then(|a| {
-            a.runbook_url()
-                .map(str::to_string)
-                .or_else(|| a.generator_url.clone())
-        }),
-        View::Release => state.release.doc.as_ref().and_then(|d| d.url.clone()),
-        View::Deploy => state
-            .deploy
-            .last_bump
-            .clone()
-            .filter(|u| u.starts_with("http")),
-        View::Overview => None,
-    }
+    super::panes::url(state)
 }
 
 /// `o` / `y`.

@@ -7,7 +7,7 @@ pub mod release;
 
 use super::action::Effect;
 use super::keymap::{Command, Context};
-use super::state::{State, View};
+use super::state::{HitTarget, State, View};
 
 /// A pane's command, sent to the shown pane (the overview has none of its
 /// own; a command of another pane does nothing).
@@ -49,5 +49,24 @@ pub fn interrupt(state: &mut State) -> Option<Vec<Effect>> {
             Some(release::update::command(state, Command::StopRun))
         }
         _ => None,
+    }
+}
+
+/// The link of what is selected in the shown pane (`o`/`y`).
+pub fn url(state: &State) -> Option<String> {
+    match state.view {
+        View::Alerts => alerts::update::url(state),
+        View::Release => release::update::url(state),
+        View::Deploy => deploy::update::url(state),
+        View::Overview => None,
+    }
+}
+
+/// A click on row `row` of a list the shown pane drew.
+pub fn click(state: &mut State, target: HitTarget, row: usize) {
+    match state.view {
+        View::Alerts => alerts::update::click(state, target, row),
+        View::Deploy => deploy::update::click(state, target, row),
+        View::Release | View::Overview => {}
     }
 }

@@ -7,7 +7,7 @@ use crate::alerts::matcher::Filter;
 use crate::app::action::Effect;
 use crate::app::keymap::Command;
 use crate::app::overlays::{Overlay, pick};
-use crate::app::state::{Focus, Level, State};
+use crate::app::state::{Focus, HitTarget, Level, State};
 
 /// Applies an alerts-pane command.
 pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
@@ -175,4 +175,32 @@ pub fn filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// The selected alert's runbook, else its generator URL.
+pub fn url(state: &State) -> Option<String> {
+    state.selected_alert().and_then(|a| {
+        a.runbook_url()
+            .map(str::to_string)
+            .or_else(|| a.generator_url.clone())
+    })
+}
+
+/// A click on the team list or the alert table.
+pub fn click(state: &mut State, target: HitTarget, row: usize) {
+    match target {
+        HitTarget::Teams if row < state.alerts.groups.len() => {
+            state.alerts.focus = Focus::Teams;
+            state.alerts.team = row;
+            state.alerts.alert = 0;
+        }
+        HitTarget::Alerts => {
+            let len = state.selected_group().map_or(0, |g| g.total());
+            if row < len {
+                state.alerts.focus = Focus::Alerts;
+                state.alerts.alert = row;
+            }
+        }
+        _ => {}
+    }
 }

@@ -6,7 +6,7 @@ use crate::app::action::{DeployEvent, Effect};
 use crate::app::keymap::Command;
 use crate::app::overlays::Overlay;
 use crate::app::overlays::confirm::{Confirm, PendingOp};
-use crate::app::state::{Level, SourceStatus, State};
+use crate::app::state::{HitTarget, Level, SourceStatus, State};
 use crate::core::SourceKind;
 use crate::deploy::sync::SyncState;
 
@@ -167,4 +167,21 @@ pub fn start_bump(state: &mut State, plan: crate::deploy::service::BumpPlan) -> 
         format!("committing and pushing {}…", plan.branch),
     );
     vec![Effect::Bump(Box::new(plan))]
+}
+
+/// The last bump's pull request.
+pub fn url(state: &State) -> Option<String> {
+    state
+        .deploy
+        .last_bump
+        .clone()
+        .filter(|u| u.starts_with("http"))
+}
+
+/// A click on the image table.
+pub fn click(state: &mut State, target: HitTarget, row: usize) {
+    let len = state.deploy.snapshot.as_ref().map_or(0, |s| s.images.len());
+    if target == HitTarget::DeployImages && row < len {
+        state.deploy.cursor = row;
+    }
 }

@@ -362,3 +362,8 @@ pub fn start_run(state: &mut State, run: PendingRun) -> Vec<Effect> {
         grace: state.release.stop_grace,
     }]
 }
+
+/// The tracking issue's link.
+pub fn url(state: &State) -> Option<String> {
+    state.release.doc.as_ref().and_then(|d| d.url.clone())
+}
