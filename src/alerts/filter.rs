@@ -59,30 +59,17 @@ fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alerts::model::{AlertState, Labels};
+    use crate::alerts::model::AlertState;
+    use crate::alerts::testing::AlertBuilder;
 
     fn alert(labels: &[(&str, &str)], state: AlertState) -> Alert {
-        Alert {
-            fingerprint: "f".into(),
-            labels: labels
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect::<Labels>()
-                .into(),
-            annotations: std::sync::Arc::new(
-                [("description".to_string(), "Disk almost FULL".to_string())]
-                    .into_iter()
-                    .collect(),
-            ),
-            starts_at: chrono::DateTime::UNIX_EPOCH,
-            state,
-            sources: vec!["prod".into(), "prod-b".into()],
-            generator_url: None,
-            silenced_by: vec![],
-            inhibited_by: vec![],
-            team: String::new(),
-            severity: crate::alerts::model::Severity::None,
-        }
+        AlertBuilder::new(labels)
+            .fingerprint("f")
+            .annotation("description", "Disk almost FULL")
+            .state(state)
+            .source("prod")
+            .source("prod-b")
+            .build()
     }
 
     fn check(filter: &str, a: &Alert, team: &str) -> bool {

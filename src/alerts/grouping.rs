@@ -258,7 +258,7 @@ pub fn count_matching(alerts: &[Alert], matchers: &[Matcher]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alerts::model::fingerprint;
+    use crate::alerts::testing::AlertBuilder;
     use chrono::{TimeZone, Utc};
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {
@@ -269,23 +269,12 @@ mod tests {
     }
 
     fn alert(pairs: &[(&str, &str)], source: &str, state: AlertState, minute: u32) -> Alert {
-        let labels = labels(pairs);
-        Alert {
-            fingerprint: fingerprint(&labels),
-            labels: labels.into(),
-            annotations: Labels::new().into(),
-            starts_at: Utc
-                .with_ymd_and_hms(2020, 11, 1, 10, minute, 0)
-                .single()
-                .expect("valid time"),
-            state,
-            sources: vec![source.to_string()],
-            generator_url: None,
-            silenced_by: vec![],
-            inhibited_by: vec![],
-            team: String::new(),
-            severity: Severity::None,
-        }
+        let starts_at = Utc.with_ymd_and_hms(2020, 11, 1, 10, minute, 0).single();
+        AlertBuilder::new(pairs)
+            .source(source)
+            .state(state)
+            .starts_at(starts_at.expect("valid time"))
+            .build()
     }
 
     fn routing() -> Routing {

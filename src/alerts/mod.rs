@@ -5,6 +5,8 @@
 //! * [`grouping`] — team routing, severity ordering, de-duplication, grouping.
 //! * [`client`] — Alertmanager API v2 and Prometheus HTTP clients.
 //! * [`source`] — one tokio task per source, refreshing on a timer and on demand.
+//! * `testing` — `AlertBuilder` for tests (unit tests and the cargo feature
+//!   `testkit` only).
 
 pub mod client;
 pub mod filter;
@@ -14,3 +16,5 @@ pub mod matcher;
 pub mod model;
 pub mod re2;
 pub mod source;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testing;

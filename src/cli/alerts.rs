@@ -267,25 +267,14 @@ fn write_text(state: &State, wide: bool, filter: &str, out: &mut impl Write) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alerts::testing::AlertBuilder;
 
     fn alert(pairs: &[(&str, &str)]) -> Alert {
-        let labels: Labels = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Alert {
-            fingerprint: crate::alerts::model::fingerprint(&labels),
-            labels: labels.into(),
-            annotations: Labels::new().into(),
-            starts_at: chrono::DateTime::UNIX_EPOCH,
-            state: crate::alerts::model::AlertState::Firing,
-            sources: vec!["prod".into()],
-            generator_url: None,
-            silenced_by: Vec::new(),
-            inhibited_by: Vec::new(),
-            team: "t".into(),
-            severity: Severity::Warning,
-        }
+        AlertBuilder::new(pairs)
+            .source("prod")
+            .team("t")
+            .severity(Severity::Warning)
+            .build()
     }
 
     #[test]

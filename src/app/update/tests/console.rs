@@ -4,9 +4,9 @@
 use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEventKind};
 
 use crate::alerts::client::ClientError;
-use crate::alerts::model::{Alert, AlertmanagerSnapshot, Labels, SourceKind, fingerprint};
-use crate::alerts::model::{AlertState, Severity};
+use crate::alerts::model::{Alert, AlertmanagerSnapshot, SourceKind};
 use crate::alerts::source::SourceEvent;
+use crate::alerts::testing::AlertBuilder;
 use crate::app::action::Action;
 use crate::app::action::Effect;
 use crate::app::state::AlertSettings;
@@ -15,23 +15,10 @@ use crate::app::update::update;
 use crossterm::event::{KeyModifiers, MouseEvent};
 
 fn alert(name: &str, level: &str, owner: &str) -> Alert {
-    let labels: Labels = [("alertname", name), ("level", level), ("owner", owner)]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    Alert {
-        fingerprint: fingerprint(&labels),
-        labels: labels.into(),
-        annotations: Labels::new().into(),
-        starts_at: chrono::DateTime::UNIX_EPOCH,
-        state: AlertState::Firing,
-        sources: vec!["am".into()],
-        generator_url: Some("http://prom/graph".into()),
-        silenced_by: vec![],
-        inhibited_by: vec![],
-        team: String::new(),
-        severity: Severity::None,
-    }
+    AlertBuilder::new(&[("alertname", name), ("level", level), ("owner", owner)])
+        .source("am")
+        .generator_url("http://prom/graph")
+        .build()
 }
 
 fn state() -> State {

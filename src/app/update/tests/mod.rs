@@ -15,9 +15,8 @@ pub(super) use crate::app::state::{AckForm, Confirm, FormField};
 use crate::alerts::client::ClientError;
 use crate::alerts::grouping::{Routing, UNOWNED};
 use crate::alerts::matcher::MatchOp;
-use crate::alerts::model::{
-    AlertState, AlertmanagerSnapshot, Labels, Severity, SourceKind, fingerprint,
-};
+use crate::alerts::model::{AlertState, AlertmanagerSnapshot, Severity, SourceKind};
+use crate::alerts::testing::AlertBuilder;
 use crate::app::state::{AlertSettings, Focus};
 
 // ---------------------------------------------------------------------------
@@ -35,30 +34,14 @@ fn mins(n: i64) -> TimeDelta {
     TimeDelta::minutes(n)
 }
 
-fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
 /// An alert as a source reports it: not yet classified (team and severity
 /// are filled in by `recompute`).
 fn alert(pairs: &[(&str, &str)], source: &str, state: AlertState, minutes_ago: i64) -> Alert {
-    let labels = labels(pairs);
-    Alert {
-        fingerprint: fingerprint(&labels),
-        labels: labels.into(),
-        annotations: Labels::new().into(),
-        starts_at: now() - mins(minutes_ago),
-        state,
-        sources: vec![source.to_string()],
-        generator_url: None,
-        silenced_by: Vec::new(),
-        inhibited_by: Vec::new(),
-        team: String::new(),
-        severity: Severity::None,
-    }
+    AlertBuilder::new(pairs)
+        .source(source)
+        .state(state)
+        .starts_at(now() - mins(minutes_ago))
+        .build()
 }
 
 /// A Sourcegraph-style alert: `alertname` is `{level}_{service}_{name}`.
