@@ -8,8 +8,8 @@ use opsdeck::runtime::Runtime;
 use serde_json::json;
 
 use crossterm::event::KeyCode;
+use opsdeck_testkit::servers::Alertmanager;
 
-use crate::common::Alertmanager;
 use crate::support::{
     code, config, config_text, key, opsdeck_bin, press, select_team, sg_alert, summary, until,
 };

@@ -8,9 +8,9 @@ use opsdeck::alerts::grouping::UNOWNED;
 use opsdeck::alerts::model::{AlertState, Labels, fingerprint};
 use opsdeck::app::state::Overlay;
 use opsdeck::runtime::Runtime;
+use opsdeck_testkit::servers::{Alertmanager, Prometheus, SAMPLE_RULES, wait_for};
 use serde_json::{Value, json};
 
-use crate::common::{Alertmanager, Prometheus, SAMPLE_RULES, wait_for};
 use crate::support::{code, config, ctrl, key, press, select_team, sg_alert, summary, until};
 
 fn silences(am: &Alertmanager) -> Vec<Value> {

@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::process::Output;
 
+use opsdeck_testkit::servers::Alertmanager;
 use serde_json::{Value, json};
 
-use crate::common::Alertmanager;
 use crate::support::{config_text, sg_alert};
 
 fn opsdeck(args: &[&str], config: Option<&Path>) -> Output {
@@ -116,7 +116,7 @@ fn search_alertmanager(more: &[Value]) -> (Alertmanager, tempfile::TempDir, std:
             "[[alerts.route]]\nteam = \"search\"\nmatchers = ['service_name=~\"zoekt.*\"']\n",
         ),
     );
-    crate::common::wait_for("alerts in AM", std::time::Duration::from_secs(10), || {
+    opsdeck_testkit::servers::wait_for("alerts in AM", std::time::Duration::from_secs(10), || {
         (am.get_json("/api/v2/alerts").as_array()?.len() == n).then_some(())
     });
     (am, dir, path)

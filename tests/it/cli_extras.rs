@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
 
+use opsdeck_testkit::git::git;
+use opsdeck_testkit::push::push_image;
+use opsdeck_testkit::servers::{Alertmanager, DockerRegistry, free_port, wait_for};
 use serde_json::json;
 
-use crate::common::push::push_image;
-use crate::common::{Alertmanager, DockerRegistry, free_port, wait_for};
-use crate::support::git;
 use crate::support::{config_text, sg_alert};
 
 fn opsdeck(args: &[&str], config: Option<&Path>) -> Output {

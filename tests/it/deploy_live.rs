@@ -2,7 +2,7 @@
 //! pushes itself (blob upload + manifest PUT), a real git repository with a
 //! bare remote, and the GitHub-shaped test server for pull requests.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use opsdeck::config::Config;
@@ -11,49 +11,11 @@ use opsdeck::demo::registry::{FakeRegistry, FakeRegistryOptions, demo_digest};
 use opsdeck::deploy::service::Deployer;
 use opsdeck::deploy::sync::SyncState;
 use opsdeck::runtime::Runtime;
+use opsdeck_testkit::git::{GitRepo, git};
+use opsdeck_testkit::push::push_image;
+use opsdeck_testkit::servers::DockerRegistry;
 
-use crate::common::DockerRegistry;
-use crate::common::push::push_image;
-use crate::support::{git, key, press, until};
-
-/// A deploy checkout with a bare `origin`, `master` pushed.
-struct DeployRepo {
-    _dir: tempfile::TempDir,
-    checkout: PathBuf,
-    bare: PathBuf,
-}
-
-impl DeployRepo {
-    fn new(files: &[(&str, String)]) -> DeployRepo {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let bare = dir.path().join("remote.git");
-        let checkout = dir.path().join("deploy-sourcegraph");
-        std::fs::create_dir_all(&bare).expect("mkdir");
-        std::fs::create_dir_all(&checkout).expect("mkdir");
-        git(
-            &bare,
-            &["init", "--quiet", "--bare", "--initial-branch=master"],
-        );
-        git(&checkout, &["init", "--quiet", "--initial-branch=master"]);
-        for (path, text) in files {
-            let p = checkout.join(path);
-            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-            std::fs::write(p, text).expect("write");
-        }
-        git(&checkout, &["add", "."]);
-        git(&checkout, &["commit", "--quiet", "-m", "manifests"]);
-        git(
-            &checkout,
-            &["remote", "add", "origin", &bare.to_string_lossy()],
-        );
-        git(&checkout, &["push", "--quiet", "origin", "master"]);
-        DeployRepo {
-            _dir: dir,
-            checkout,
-            bare,
-        }
-    }
-}
+use crate::support::{key, press, until};
 
 fn frontend_yaml(image: &str) -> String {
     format!(
@@ -102,8 +64,8 @@ fn push_standard(url: &str) -> [String; 6] {
     [fe_old, fe_new, gs, server_old, server_new, zoekt]
 }
 
-fn standard_repo(d: &[String; 6]) -> DeployRepo {
-    DeployRepo::new(&[
+fn standard_repo(d: &[String; 6]) -> GitRepo {
+    GitRepo::new(&[
         (
             "base/frontend/frontend.Deployment.yaml",
             frontend_yaml(&pin("sourcegraph/frontend", "3.22.0", &d[0])),
@@ -332,7 +294,7 @@ async fn a_registry_that_is_down_gives_unknown_while_the_rest_is_shown() {
     let d = tokio::task::spawn_blocking(move || push_standard(&url))
         .await
         .expect("push");
-    let dead = crate::common::free_port();
+    let dead = opsdeck_testkit::servers::free_port();
     let mut repo_files = vec![
         (
             "base/frontend/frontend.Deployment.yaml",
@@ -350,7 +312,7 @@ async fn a_registry_that_is_down_gives_unknown_while_the_rest_is_shown() {
         "base/broken/broken.yaml",
         "apiVersion: v1\nkind: [unclosed\n".into(),
     ));
-    let repo = DeployRepo::new(&repo_files);
+    let repo = GitRepo::new(&repo_files);
     let cfg = config(
         &repo.checkout,
         &registry.url,
@@ -412,7 +374,7 @@ async fn the_bearer_token_challenge_is_followed() {
         .map(|(t, d)| (t.as_str(), d.as_str()))
         .collect();
     registry.set_tags("sourcegraph/frontend", &refs);
-    let repo = DeployRepo::new(&[(
+    let repo = GitRepo::new(&[(
         "base/frontend/frontend.Deployment.yaml",
         frontend_yaml(&pin(
             "sourcegraph/frontend",
@@ -574,7 +536,7 @@ async fn lookups_are_one_per_repository_with_bounded_concurrency() {
         }
     }
     let refs: Vec<(&str, String)> = files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
-    let repo = DeployRepo::new(&refs);
+    let repo = GitRepo::new(&refs);
     let text = format!(
         "[deploy]\nrepo = \"{}\"\nbranch = \"master\"\npaths = [\"base/**/*.yaml\"]\nconcurrency = 3\n\
          [[deploy.registry]]\nhost = \"index.docker.io\"\nurl = \"{}\"\n\

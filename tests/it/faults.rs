@@ -18,14 +18,14 @@ use opsdeck::demo::github::{Fault, GithubFake, IssueSeed};
 use opsdeck::demo::registry::{FakeRegistry, FakeRegistryOptions, demo_digest};
 use opsdeck::deploy::sync::{ImageStatus, SyncState};
 use opsdeck::runtime::Runtime;
+use opsdeck_testkit::git::git;
+use opsdeck_testkit::push::push_image;
+use opsdeck_testkit::servers::{Alertmanager, DockerRegistry, Prometheus, SAMPLE_RULES};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::json;
 
-use crate::common::push::push_image;
-use crate::common::{Alertmanager, DockerRegistry, Prometheus, SAMPLE_RULES};
 use crate::hostile::Hang;
-use crate::support::git;
 use crate::support::{sg_alert, summary};
 
 /// What an action tells about a source's refresh.

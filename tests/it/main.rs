@@ -1,12 +1,12 @@
 //! opsdeck's integration tests, in one binary (one link, shared helpers):
-//! real Alertmanager/Prometheus servers on loopback, the CLI, the binary in a
-//! pseudo-terminal, config checks and insta snapshots of the views.
+//! real Alertmanager/Prometheus servers on loopback (started by the
+//! `opsdeck-testkit` crate), the CLI, the binary in a pseudo-terminal, config
+//! checks and insta snapshots of the views.
 
 mod alerts_fidelity;
 mod alerts_live;
 mod cli;
 mod cli_extras;
-mod common;
 mod config_example;
 mod deploy_live;
 mod faults;
@@ -15,6 +15,7 @@ mod matcher_table;
 mod mutations;
 mod pty;
 mod readme;
+mod registry_client;
 mod release_live;
 mod security;
 mod snapshots;

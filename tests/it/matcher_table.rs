@@ -14,10 +14,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use opsdeck_testkit::http::http_request;
+use opsdeck_testkit::servers::{Alertmanager, amtool_bin};
 use serde_json::Value;
 
-use crate::common::servers::amtool_bin;
-use crate::common::{Alertmanager, http_request};
 use crate::support::config_text;
 
 /// The inputs, one a line (see the file's header for the format).

@@ -14,9 +14,9 @@ use opsdeck::app::state::Overlay;
 use opsdeck::config::Config;
 use opsdeck::demo::github::{Fault, GithubFake, IssueSeed};
 use opsdeck::runtime::Runtime;
+use opsdeck_testkit::servers::Alertmanager;
 use serde_json::json;
 
-use crate::common::Alertmanager;
 use crate::support::{code, config_text, key, press, select_team, sg_alert, until};
 
 /// A proxy in front of a real Alertmanager whose first silence POST hangs

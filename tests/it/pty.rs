@@ -5,10 +5,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use opsdeck_testkit::servers::{Alertmanager, wait_for};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use serde_json::json;
 
-use crate::common::{Alertmanager, wait_for};
 use crate::support::{config_text, sg_alert};
 
 /// The binary running in a pty, its screen parsed by a vt100 emulator.

@@ -7,9 +7,9 @@ use std::process::{Command, Output, Stdio};
 
 use opsdeck::demo::github::{GithubFake, IssueSeed};
 use opsdeck::demo::registry::{FakeRegistry, FakeRegistryOptions, demo_digest};
+use opsdeck_testkit::servers::Alertmanager;
 use serde_json::{Value, json};
 
-use crate::common::Alertmanager;
 use crate::support::sg_alert;
 
 const GH_TOKEN: &str = "ghp_SeCrEt0123456789";

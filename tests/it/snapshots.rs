@@ -9,12 +9,12 @@ use opsdeck::alerts::client::ClientError;
 use opsdeck::alerts::grouping::Routing;
 use opsdeck::alerts::matcher::Matcher;
 use opsdeck::alerts::model::{
-    Alert, AlertState, AlertmanagerSnapshot, Labels, Severity, Silence, SilenceState, SourceKind,
-    fingerprint,
+    Alert, AlertState, AlertmanagerSnapshot, Labels, Silence, SilenceState, SourceKind,
 };
 use opsdeck::alerts::source::SourceEvent;
 use opsdeck::app::state::AlertSettings;
 use opsdeck::app::{Action, Effect, SilenceOp, SilenceOutcome, State, update};
+use opsdeck_testkit::{AlertBuilder, labels};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -31,13 +31,6 @@ fn mins(n: i64) -> TimeDelta {
     TimeDelta::minutes(n)
 }
 
-fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
 fn alert(
     labels: Labels,
     annotations: Labels,
@@ -45,19 +38,12 @@ fn alert(
     state: AlertState,
     minutes_ago: i64,
 ) -> Alert {
-    Alert {
-        fingerprint: fingerprint(&labels),
-        labels: labels.into(),
-        annotations: annotations.into(),
-        starts_at: now() - mins(minutes_ago),
-        state,
-        sources: vec![source.to_string()],
-        generator_url: None,
-        silenced_by: Vec::new(),
-        inhibited_by: Vec::new(),
-        team: String::new(),
-        severity: Severity::None,
-    }
+    AlertBuilder::from_labels(labels)
+        .annotations(annotations)
+        .source(source)
+        .state(state)
+        .starts_at(now() - mins(minutes_ago))
+        .build()
 }
 
 /// Sourcegraph 2020 style: `alertname` is `{level}_{service}_{name}`, the

@@ -153,29 +153,6 @@ pub async fn select_team(rt: &mut Runtime, team: &str) {
     );
 }
 
-/// Runs `git -C dir args…` with a throw-away identity; panics with git's
-/// stderr on failure; returns its trimmed stdout.
-pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=test",
-            "-c",
-            "user.email=test@example.invalid",
-        ])
-        .args(args)
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 /// Runs the opsdeck binary with private HOME/XDG directories, no
 /// `$OPSDECK_CONFIG` and no stdin.
 pub fn opsdeck_bin(args: &[&str], config: Option<&std::path::Path>) -> std::process::Output {

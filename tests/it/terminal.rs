@@ -15,10 +15,10 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
+use opsdeck_testkit::servers::Alertmanager;
 use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
 use serde_json::json;
 
-use crate::common::Alertmanager;
 use crate::support::config_text;
 
 const ROWS: u16 = 40;

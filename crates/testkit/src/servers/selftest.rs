@@ -1,10 +1,11 @@
-//! Self-tests of the server harness (`cargo test --test it common::`).
+//! Self-tests of the server harness (`cargo test -p opsdeck-testkit servers::`).
 
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::servers::*;
+use super::*;
+use crate::http::http_request;
 
 fn alert_names(alerts: &[Value]) -> Vec<String> {
     let mut names: Vec<String> = alerts
