@@ -1,19 +1,17 @@
 //! The demo's deployment world: a small deploy repository (a git checkout
-//! with a local bare remote, in a temporary directory), an in-process
-//! registry with several images — some ahead of their pins — and instances
-//! that report their versions. Bumps work end to end: branch, commit, push,
-//! and a pull request on the demo GitHub.
+//! with a local bare remote, in a temporary directory), the registry's
+//! images — some ahead of their pins — and instances that report their
+//! versions. Bumps work end to end: branch, commit, push, and a pull request
+//! on the demo GitHub.
 
 use std::io;
-use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 
 use axum::Router;
 use axum::extract::Path as UrlPath;
 use axum::routing::get;
-use tokio::task::JoinHandle;
 
-use super::registry::{FakeRegistry, FakeRegistryOptions, demo_digest};
+use super::registry::{Registry, demo_digest};
 
 /// The GitHub repository bump pull requests go to.
 pub const DEMO_DEPLOY_REPO: &str = "sourcegraph/deploy-sourcegraph";
@@ -36,21 +34,16 @@ const IMAGES: &[(&str, &str, &[&str])] = &[
     ("sourcegraph/postgres-11.4", "3.22.0", &["3.21.0", "3.22.0"]),
 ];
 
-/// A running demo deploy world; dropping it removes the temporary directory.
-pub struct DemoDeploy {
+/// The demo's deploy checkout; dropping it removes its temporary directory.
+#[derive(Debug)]
+pub(super) struct Checkout {
     /// The deploy checkout.
     pub repo: PathBuf,
-    /// The registry.
-    pub registry: FakeRegistry,
-    /// Base URL of the instances' `/__version` endpoints.
-    pub instances_url: String,
     root: PathBuf,
-    task: JoinHandle<()>,
 }
 
-impl Drop for DemoDeploy {
+impl Drop for Checkout {
     fn drop(&mut self) {
-        self.task.abort();
         let _ = std::fs::remove_dir_all(&self.root);
     }
 }
@@ -145,60 +138,59 @@ fn build_repo(root: &Path) -> io::Result<PathBuf> {
     Ok(repo)
 }
 
-impl DemoDeploy {
-    /// Creates the repository, starts the registry and the instances.
-    pub async fn start() -> io::Result<DemoDeploy> {
+impl Checkout {
+    /// Creates the repository (needs `git`).
+    pub(super) async fn create() -> io::Result<Checkout> {
         let root = std::env::temp_dir().join(format!(
             "opsdeck-demo-{}-{}",
             std::process::id(),
             chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
         ));
         let build_root = root.clone();
-        let repo = tokio::task::spawn_blocking(move || build_repo(&build_root))
+        let built = tokio::task::spawn_blocking(move || build_repo(&build_root))
             .await
-            .map_err(io::Error::other)??;
-        let registry = FakeRegistry::start(FakeRegistryOptions::default()).await?;
-        for (name, _, tags) in IMAGES {
-            let pairs: Vec<(String, String)> = tags
-                .iter()
-                .map(|t| (t.to_string(), demo_digest(&format!("{name}:{t}"))))
-                .collect();
-            let refs: Vec<(&str, &str)> = pairs
-                .iter()
-                .map(|(t, d)| (t.as_str(), d.as_str()))
-                .collect();
-            registry.set_tags(name, &refs);
-        }
-        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
-        let instances_url = format!("http://{}", listener.local_addr()?);
-        // dogfood runs the pinned frontend; k8s.sgdev.org lags behind.
-        let app = Router::new()
-            .route(
-                "/{instance}/__version",
-                get(|UrlPath(instance): UrlPath<String>| async move {
-                    match instance.as_str() {
-                        "dogfood" => "3.22.0".to_string(),
-                        _ => "3.21.2".to_string(),
-                    }
-                }),
-            )
-            .route(
-                "/{instance}/version.json",
-                get(|| async {
-                    axum::Json(serde_json::json!({"version": "3.23.0", "build": "demo"}))
-                }),
-            );
-        let task = tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, app).await {
-                tracing::warn!(error = %e, "demo instances stopped");
+            .map_err(io::Error::other)
+            .and_then(|built| built);
+        match built {
+            Ok(repo) => Ok(Checkout { repo, root }),
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&root);
+                Err(e)
             }
-        });
-        Ok(DemoDeploy {
-            repo,
-            registry,
-            instances_url,
-            root,
-            task,
-        })
+        }
     }
+}
+
+/// Publishes the demo images' tags in `registry`.
+pub(super) fn seed_registry(registry: &Registry) {
+    for (name, _, tags) in IMAGES {
+        let pairs: Vec<(String, String)> = tags
+            .iter()
+            .map(|t| (t.to_string(), demo_digest(&format!("{name}:{t}"))))
+            .collect();
+        let refs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(t, d)| (t.as_str(), d.as_str()))
+            .collect();
+        registry.set_tags(name, &refs);
+    }
+}
+
+/// The instances' version endpoints: dogfood runs the pinned frontend;
+/// k8s.sgdev.org lags behind.
+pub(super) fn instances() -> Router {
+    Router::new()
+        .route(
+            "/{instance}/__version",
+            get(|UrlPath(instance): UrlPath<String>| async move {
+                match instance.as_str() {
+                    "dogfood" => "3.22.0".to_string(),
+                    _ => "3.21.2".to_string(),
+                }
+            }),
+        )
+        .route(
+            "/{instance}/version.json",
+            get(|| async { axum::Json(serde_json::json!({"version": "3.23.0", "build": "demo"})) }),
+        )
 }

@@ -1,12 +1,13 @@
-//! An in-process fake of GitHub's REST API (v3), shaped like GitHub
-//! Enterprise: everything lives under `http://127.0.0.1:PORT/api/v3`.
+//! A simulated GitHub REST API (v3), shaped like GitHub Enterprise:
+//! everything lives under `{base}/api/v3`.
 //!
-//! Used by the embedded demo (release checklist view) and by tests. Responses
-//! carry the full JSON objects GitHub sends (users, labels, milestones,
-//! issues, comments, pull requests — all deserializable into octocrab's
-//! models) plus GitHub's usual headers (`x-ratelimit-*`,
-//! `x-github-request-id`, …). Tests can seed data, inspect what was sent,
-//! inject faults ([`Fault`]) and require a token.
+//! The embedded demo serves it for the release checklist and the deploy
+//! pull requests. Responses carry the full JSON objects GitHub sends (users,
+//! labels, milestones, issues, comments, pull requests — all deserializable
+//! into octocrab's models) plus GitHub's usual headers (`x-ratelimit-*`,
+//! `x-github-request-id`, …). The test kit (`opsdeck-testkit`) wraps the
+//! router with request recording, fault injection and a token check (see
+//! [`Github::router_with`]); none of that is in this crate.
 //!
 //! Supported routes (below the `/api/v3` prefix): `GET /user`,
 //! `GET|PATCH /repos/{o}/{r}/issues/{n}`, `GET /repos/{o}/{r}/issues`,
@@ -21,222 +22,47 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-use std::io;
-use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
-use axum::http::header::{AUTHORIZATION, HeaderName, HeaderValue};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::extract::{Query, Request, State};
+use axum::http::header::{HeaderName, HeaderValue};
+use axum::http::{Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
-use tokio::task::JoinHandle;
 
 pub use demo::{DEMO_ISSUE, DEMO_REPO, DEMO_TRACKING_BODY};
+#[cfg(feature = "testkit")]
+pub use json::{doc_url, error_body};
 use routes::Reply;
+#[cfg(not(test))]
+pub use store::IssueSeed;
 use store::Store;
 
+// The library's own unit tests (in `release/`) use the test kit's fake under
+// this path; the test kit is built against another copy of this crate, so
+// its `IssueSeed` is this module's `IssueSeed` there.
+#[cfg(test)]
+pub use opsdeck_testkit::github::{Fault, GithubFake, IssueSeed};
+
 /// Path prefix of the API, as on GitHub Enterprise Server.
-const API_PREFIX: &str = "/api/v3";
+pub const API_PREFIX: &str = "/api/v3";
 
-/// A running fake. Dropping it aborts the server task.
-#[derive(Debug)]
-pub struct GithubFake {
-    /// API base URL, `http://127.0.0.1:PORT/api/v3` (no trailing slash).
-    pub url: String,
+/// The path below [`API_PREFIX`], if `path` has the prefix.
+pub fn api_path(path: &str) -> Option<&str> {
+    path.strip_prefix(API_PREFIX).filter(|p| p.starts_with('/'))
+}
+
+/// The simulated GitHub: its data and its router. Clones share the data.
+#[derive(Debug, Clone)]
+pub struct Github {
     shared: Arc<Shared>,
-    task: JoinHandle<()>,
 }
 
-/// An issue to seed with [`GithubFake::add_issue`].
-#[derive(Debug, Clone)]
-pub struct IssueSeed {
-    /// `"owner/name"`; defaults to [`DEMO_REPO`].
-    pub repo: String,
-    /// The issue number; `None` picks the next free one. An existing issue
-    /// with the same number is replaced.
-    pub number: Option<u64>,
-    pub title: String,
-    /// Markdown body; empty means `"body": null`.
-    pub body: String,
-    /// Label names; unknown labels are created.
-    pub labels: Vec<String>,
-    /// Milestone title; created (open) if missing.
-    pub milestone: Option<String>,
-    /// `"open"` (default) or `"closed"`.
-    pub state: String,
-    pub assignee: Option<String>,
-    /// Defaults to now; `updated_at` starts equal to it.
-    pub created_at: Option<DateTime<Utc>>,
-}
-
-impl Default for IssueSeed {
-    fn default() -> Self {
-        Self {
-            repo: DEMO_REPO.to_string(),
-            number: None,
-            title: String::new(),
-            body: String::new(),
-            labels: Vec::new(),
-            milestone: None,
-            state: "open".to_string(),
-            assignee: None,
-            created_at: None,
-        }
-    }
-}
-
-/// An injected failure, queued with [`GithubFake::fail_next`]. It applies to
-/// the next `times` requests whose method matches and whose path (without
-/// the `/api/v3` prefix, followed by `?query`) contains `path_contains`.
-/// Faults are checked before the token and routing; the request is still
-/// recorded.
-#[derive(Debug, Clone)]
-pub struct Fault {
-    /// e.g. `"PATCH"` (case-insensitive); `None` matches any method.
-    pub method: Option<String>,
-    /// Substring of `path?query`; empty matches everything.
-    pub path_contains: String,
-    /// Response status; `0` means "only apply `delay`, then answer normally".
-    pub status: u16,
-    /// Raw response body; empty means GitHub's error JSON for `status`.
-    pub body: String,
-    /// Extra response headers; they replace the default ones of the same name.
-    pub headers: Vec<(String, String)>,
-    /// How many matching requests fail (default 1; 0 never matches).
-    pub times: usize,
-    /// Sleep this long before answering (for timeout tests).
-    pub delay: Option<Duration>,
-}
-
-impl Default for Fault {
-    fn default() -> Self {
-        Self {
-            method: None,
-            path_contains: String::new(),
-            status: 500,
-            body: String::new(),
-            headers: Vec::new(),
-            times: 1,
-            delay: None,
-        }
-    }
-}
-
-impl Fault {
-    /// A plain error status with GitHub's error JSON (`Not Found`,
-    /// `Validation Failed` for a too-long body, `Server Error`, …).
-    pub fn status(method: Option<&str>, path_contains: &str, status: u16) -> Fault {
-        let doc = json::doc_url(method.unwrap_or("GET"), path_contains);
-        Fault {
-            method: method.map(str::to_string),
-            path_contains: path_contains.to_string(),
-            status,
-            body: json::status_error(status, doc),
-            ..Fault::default()
-        }
-    }
-
-    /// The primary rate limit: 403 with `x-ratelimit-remaining: 0` and a
-    /// reset `reset_in_secs` from now, plus `retry-after` when given.
-    pub fn rate_limited(
-        method: Option<&str>,
-        path_contains: &str,
-        retry_after: Option<u64>,
-        reset_in_secs: u64,
-    ) -> Fault {
-        let reset = Utc::now()
-            .timestamp()
-            .saturating_add_unsigned(reset_in_secs);
-        let mut headers: Vec<(String, String)> = [
-            ("x-ratelimit-limit", "5000".to_string()),
-            ("x-ratelimit-remaining", "0".to_string()),
-            ("x-ratelimit-reset", reset.to_string()),
-            ("x-ratelimit-used", "5000".to_string()),
-            ("x-ratelimit-resource", "core".to_string()),
-        ]
-        .map(|(k, v)| (k.to_string(), v))
-        .into();
-        if let Some(secs) = retry_after {
-            headers.push(("retry-after".to_string(), secs.to_string()));
-        }
-        Fault {
-            method: method.map(str::to_string),
-            path_contains: path_contains.to_string(),
-            status: 403,
-            body: json::error_body(
-                403,
-                "API rate limit exceeded for user ID 1.",
-                None,
-                "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting",
-            ),
-            headers,
-            ..Fault::default()
-        }
-    }
-
-    /// A secondary (abuse) rate limit: 403 with `retry-after` while the
-    /// primary quota still has room.
-    pub fn secondary_rate_limit(
-        method: Option<&str>,
-        path_contains: &str,
-        retry_after: u64,
-    ) -> Fault {
-        Fault {
-            method: method.map(str::to_string),
-            path_contains: path_contains.to_string(),
-            status: 403,
-            body: json::error_body(
-                403,
-                "You have exceeded a secondary rate limit. Please wait a few minutes before you \
-                 try again. If you reach out to GitHub Support for help, please include the \
-                 request ID E5B8:3A1F:9C2D41:A0B3E2:5FB7C1D4.",
-                None,
-                "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
-            ),
-            headers: vec![("retry-after".to_string(), retry_after.to_string())],
-            ..Fault::default()
-        }
-    }
-
-    /// Only delays matching requests, which are then answered normally.
-    pub fn delay(method: Option<&str>, path_contains: &str, delay: Duration) -> Fault {
-        Fault {
-            method: method.map(str::to_string),
-            path_contains: path_contains.to_string(),
-            status: 0,
-            delay: Some(delay),
-            ..Fault::default()
-        }
-    }
-
-    /// Builder-style: fail `times` matching requests.
-    pub fn times(mut self, times: usize) -> Fault {
-        self.times = times;
-        self
-    }
-}
-
-/// One request as received by the fake.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordedRequest {
-    pub method: String,
-    /// Path without the `/api/v3` prefix (the full path if it was missing).
-    pub path: String,
-    /// Raw query string, without `?` (empty if none).
-    pub query: String,
-    /// Request body (lossy UTF-8).
-    pub body: String,
-    /// Whether an `Authorization` header was present.
-    pub authorized: bool,
-}
-
-/// State shared with the handler.
 #[derive(Debug)]
 struct Shared {
+    /// The API base URL (`…/api/v3`), which the answers' URLs point at.
     base: String,
     store: Mutex<Store>,
 }
@@ -247,41 +73,70 @@ impl Shared {
     }
 }
 
-impl GithubFake {
-    /// An empty fake on `127.0.0.1:<ephemeral>`, spawned on the current
-    /// tokio runtime.
-    pub async fn start() -> io::Result<GithubFake> {
-        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
-        let addr = listener.local_addr()?;
-        let base = format!("http://{addr}{API_PREFIX}");
-        let shared = Arc::new(Shared {
-            base: base.clone(),
-            store: Mutex::new(Store::new()),
-        });
-        let app = Router::new().fallback(handle).with_state(shared.clone());
-        let task = tokio::spawn(async move {
-            if let Err(err) = axum::serve(listener, app).await {
-                tracing::warn!(%err, "github fake stopped");
-            }
-        });
-        tracing::debug!(%addr, "github fake listening");
-        Ok(GithubFake {
-            url: base,
-            shared,
-            task,
-        })
+/// Extra headers of a [`reply`], applied over GitHub's standard ones.
+#[derive(Debug, Clone)]
+struct ReplyHeaders(Vec<(String, String)>);
+
+/// An answer in GitHub's shape: `status`, a (JSON) `body`, and `headers`
+/// that replace the standard ones of the same name, which the router adds
+/// on the way out.
+pub fn reply(status: u16, body: String, headers: Vec<(String, String)>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, body).into_response();
+    response.extensions_mut().insert(ReplyHeaders(headers));
+    response
+}
+
+impl Github {
+    /// An empty GitHub whose API is served at `base` (`http://host:port/…/api/v3`,
+    /// no trailing slash).
+    pub fn new(base: &str) -> Github {
+        Github {
+            shared: Arc::new(Shared {
+                base: base.to_string(),
+                store: Mutex::new(Store::new()),
+            }),
+        }
     }
 
-    /// A fake seeded with the demo release data (see [`DEMO_REPO`]).
-    pub async fn start_demo() -> io::Result<GithubFake> {
-        let fake = Self::start().await?;
-        demo::seed(&mut fake.shared.store());
-        Ok(fake)
+    /// A GitHub seeded with the demo release data (see [`DEMO_REPO`]).
+    pub fn demo(base: &str) -> Github {
+        let github = Github::new(base);
+        demo::seed(&mut github.shared.store());
+        github
     }
 
+    /// The API base URL.
+    pub fn url(&self) -> &str {
+        &self.shared.base
+    }
+
+    /// The router, to be served at the origin of [`Github::url`] (or nested
+    /// under the path in front of its `/api/v3`).
+    pub fn router(&self) -> Router {
+        self.router_with(|routes| routes)
+    }
+
+    /// The router with `wrap` applied to the routes, inside the layer that
+    /// adds GitHub's standard headers, so what `wrap`'s layers answer
+    /// themselves (with [`reply`]) gets them too.
+    pub fn router_with(&self, wrap: impl FnOnce(Router) -> Router) -> Router {
+        let routes = Router::new()
+            .fallback(handle)
+            .with_state(self.shared.clone());
+        wrap(routes).layer(middleware::from_fn_with_state(
+            self.shared.clone(),
+            standard_headers,
+        ))
+    }
+}
+
+/// Seeding and inspection for the test kit.
+#[cfg(feature = "testkit")]
+impl Github {
     /// Adds (or replaces) an issue authored by the current user; returns
     /// its number.
-    pub fn add_issue(&self, seed: IssueSeed) -> u64 {
+    pub fn add_issue(&self, seed: store::IssueSeed) -> u64 {
         let mut store = self.shared.store();
         let author = store.user.clone();
         store.insert_issue(seed, &author)
@@ -329,22 +184,6 @@ impl GithubFake {
             .map_or_else(Vec::new, |r| r.pull_bodies.clone())
     }
 
-    /// Every request received so far, in order.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.store().requests.clone()
-    }
-
-    /// Queues a fault; faults are matched in the order they were queued.
-    pub fn fail_next(&self, fault: Fault) {
-        self.shared.store().faults.push(fault);
-    }
-
-    /// When `Some`, requests must carry `Authorization: Bearer <t>` (or
-    /// `token <t>`); others get 401 `Bad credentials`.
-    pub fn require_token(&self, token: Option<&str>) {
-        self.shared.store().token = token.map(str::to_string);
-    }
-
     /// Sets the authenticated user (default `octocat`): `GET /user`, the
     /// author of new comments, pull requests and seeded issues.
     pub fn set_user(&self, login: &str) {
@@ -352,79 +191,14 @@ impl GithubFake {
     }
 }
 
-impl Drop for GithubFake {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-/// The single handler: records the request, applies faults and the token
-/// check, then routes.
+/// The single handler: routes requests below `/api/v3`, 404s the rest.
 async fn handle(
     State(shared): State<Arc<Shared>>,
     method: Method,
     uri: Uri,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let full_path = uri.path();
-    let api_path = full_path
-        .strip_prefix(API_PREFIX)
-        .filter(|p| p.starts_with('/'));
-    let path = api_path.unwrap_or(full_path);
-    let raw_query = uri.query().unwrap_or_default();
-    let auth = headers
-        .get(AUTHORIZATION)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-
-    let (fault, token) = {
-        let mut store = shared.store();
-        store.requests.push(RecordedRequest {
-            method: method.to_string(),
-            path: path.to_string(),
-            query: raw_query.to_string(),
-            body: String::from_utf8_lossy(&body).into_owned(),
-            authorized: auth.is_some(),
-        });
-        let fault = store.take_fault(method.as_str(), &format!("{path}?{raw_query}"));
-        (fault, store.token.clone())
-    };
-
-    if let Some(fault) = fault {
-        if let Some(delay) = fault.delay {
-            tokio::time::sleep(delay).await;
-        }
-        if fault.status != 0 {
-            let body = if fault.body.is_empty() {
-                json::status_error(fault.status, json::doc_url(method.as_str(), path))
-            } else {
-                fault.body
-            };
-            let reply = Reply {
-                status: fault.status,
-                body,
-                headers: fault.headers,
-            };
-            return finish(&shared, reply);
-        }
-    }
-
-    if let Some(token) = token {
-        let ok = auth.as_deref().is_some_and(|a| {
-            let mut parts = a.splitn(2, ' ');
-            let scheme = parts.next().unwrap_or_default();
-            let given = parts.next().unwrap_or_default().trim();
-            (scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token"))
-                && given == token
-        });
-        if !ok {
-            let body =
-                json::error_body(401, "Bad credentials", None, "https://docs.github.com/rest");
-            return finish(&shared, Reply::new(401, body));
-        }
-    }
-
-    let reply = match api_path {
+    let answer = match api_path(uri.path()) {
         Some(path) => {
             let query = Query::<std::collections::HashMap<String, String>>::try_from_uri(&uri)
                 .map(|q| q.0)
@@ -433,7 +207,7 @@ async fn handle(
                 method: method.as_str(),
                 path,
                 query: &query,
-                raw_query,
+                raw_query: uri.query().unwrap_or_default(),
                 body: &body,
                 base: &shared.base,
             };
@@ -441,15 +215,22 @@ async fn handle(
         }
         None => Reply::not_found("https://docs.github.com/rest"),
     };
-    finish(&shared, reply)
+    reply(answer.status, answer.body, answer.headers)
 }
 
-/// Adds GitHub's standard headers (overridable by the reply's own) and
-/// builds the response.
-fn finish(shared: &Shared, reply: Reply) -> Response {
+/// Counts the request against the rate limit and adds GitHub's standard
+/// headers, then the answer's own ([`reply`]) over them.
+async fn standard_headers(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let own = response
+        .extensions_mut()
+        .remove::<ReplyHeaders>()
+        .map_or_else(Vec::new, |h| h.0);
     let (used, reset, request_id) = shared.store().count_request();
-    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut resp = (status, reply.body).into_response();
     let standard = [
         (
             "content-type",
@@ -468,13 +249,13 @@ fn finish(shared: &Shared, reply: Reply) -> Response {
         ("x-github-request-id", request_id),
     ];
     let all = standard.into_iter().map(|(k, v)| (k.to_string(), v));
-    let headers = resp.headers_mut();
-    for (name, value) in all.chain(reply.headers) {
+    let headers = response.headers_mut();
+    for (name, value) in all.chain(own) {
         let name = HeaderName::from_bytes(name.as_bytes());
         let value = HeaderValue::from_str(&value);
         if let (Ok(name), Ok(value)) = (name, value) {
             headers.insert(name, value);
         }
     }
-    resp
+    response
 }

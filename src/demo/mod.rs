@@ -1,10 +1,14 @@
-//! The embedded demo environment: simulated Alertmanager (API v2) and
-//! Prometheus (API v1) endpoints on loopback, so opsdeck can run without a
+//! The embedded demo environment (cargo feature `demo`): simulated
+//! Alertmanager (API v2), Prometheus (API v1), GitHub, container registry and
+//! deployed instances, plus a deploy repository, so opsdeck can run without a
 //! config file and exercise its real HTTP clients.
 //!
-//! One listener on `127.0.0.1:<ephemeral port>` serves both APIs under path
-//! prefixes: `http://127.0.0.1:PORT/alertmanager/api/v2/...` and
-//! `http://127.0.0.1:PORT/prometheus/api/v1/...`.
+//! One axum router on one listener, `127.0.0.1:<ephemeral port>`, serves
+//! everything under path prefixes: `/alertmanager/api/v2/...`,
+//! `/prometheus/api/v1/...`, `/github/api/v3/...`, `/registry/v2/...` and
+//! `/instances/<name>/__version`. This module holds only the simulations
+//! and their seed data; the tests' fakes (fault injection, recording) are in
+//! the `opsdeck-testkit` crate.
 
 mod alertmanager;
 mod data;
@@ -14,6 +18,7 @@ pub mod registry;
 
 use std::io;
 use std::net::Ipv4Addr;
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::{Json, Router, extract::State, routing::get};
@@ -42,13 +47,22 @@ impl Default for DemoOptions {
     }
 }
 
-/// Running demo endpoints. Dropping it aborts the server task.
+/// The running demo. Dropping it aborts the server task and removes the
+/// deploy repository.
 #[derive(Debug)]
 pub struct DemoServer {
     /// Alertmanager base URL (includes the `/alertmanager` path prefix).
     pub alertmanager_url: String,
     /// Prometheus base URL (includes the `/prometheus` path prefix).
     pub prometheus_url: String,
+    /// GitHub API base URL (`…/github/api/v3`).
+    pub github_url: String,
+    /// Registry base URL (`…/registry`; the API is below it at `/v2/`).
+    pub registry_url: String,
+    /// Base URL of the instances' `/<name>/__version` endpoints.
+    pub instances_url: String,
+    /// The deploy repository; `None` when it could not be created (no `git`).
+    deploy: Option<deploy::Checkout>,
     task: JoinHandle<()>,
 }
 
@@ -63,14 +77,30 @@ impl DemoServer {
     pub async fn start_with(opts: DemoOptions) -> io::Result<DemoServer> {
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
         let addr = listener.local_addr()?;
+        let base = format!("http://{addr}");
         let shared = Arc::new(Shared::new(&opts, Utc::now()));
-        let app = Router::new()
+        let github = github::Github::demo(&format!("{base}/github{}", github::API_PREFIX));
+        let registry = registry::Registry::new("/registry");
+        deploy::seed_registry(&registry);
+        // The deploy repository needs git; without it the demo still runs.
+        let checkout = match deploy::Checkout::create().await {
+            Ok(checkout) => Some(checkout),
+            Err(e) => {
+                tracing::warn!(error = %e, "demo deploy repository unavailable");
+                None
+            }
+        };
+        let alerts = Router::new()
             .nest("/alertmanager", alertmanager::router())
             .nest(
                 "/prometheus",
                 Router::new().route("/api/v1/alerts", get(prometheus_alerts)),
             )
             .with_state(shared);
+        let app = alerts
+            .nest("/github", github.router())
+            .nest("/registry", registry.router())
+            .nest("/instances", deploy::instances());
         let task = tokio::spawn(async move {
             if let Err(err) = axum::serve(listener, app).await {
                 tracing::warn!(%err, "demo server stopped");
@@ -78,10 +108,19 @@ impl DemoServer {
         });
         tracing::info!(%addr, "demo endpoints listening");
         Ok(DemoServer {
-            alertmanager_url: format!("http://{addr}/alertmanager"),
-            prometheus_url: format!("http://{addr}/prometheus"),
+            alertmanager_url: format!("{base}/alertmanager"),
+            prometheus_url: format!("{base}/prometheus"),
+            github_url: github.url().to_string(),
+            registry_url: format!("{base}/registry"),
+            instances_url: format!("{base}/instances"),
+            deploy: checkout,
             task,
         })
+    }
+
+    /// The deploy checkout; `None` when it could not be created (no `git`).
+    pub fn deploy_repo(&self) -> Option<&Path> {
+        self.deploy.as_ref().map(|c| c.repo.as_path())
     }
 }
 

@@ -353,7 +353,7 @@ fn strings(args: &[&str]) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn release_json_tick_and_run() {
-    use opsdeck::demo::github::{DEMO_ISSUE, DEMO_REPO, GithubFake};
+    use opsdeck_testkit::github::{DEMO_ISSUE, DEMO_REPO, GithubFake};
     let fake = GithubFake::start_demo().await.expect("fake");
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_config(

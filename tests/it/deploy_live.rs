@@ -6,13 +6,13 @@ use std::path::Path;
 use std::process::Command;
 
 use opsdeck::config::Config;
-use opsdeck::demo::github::GithubFake;
-use opsdeck::demo::registry::{FakeRegistry, FakeRegistryOptions, demo_digest};
 use opsdeck::deploy::service::Deployer;
 use opsdeck::deploy::sync::SyncState;
 use opsdeck::runtime::Runtime;
 use opsdeck_testkit::git::{GitRepo, git};
+use opsdeck_testkit::github::GithubFake;
 use opsdeck_testkit::push::push_image;
+use opsdeck_testkit::registry::{FakeRegistry, FakeRegistryOptions, demo_digest};
 use opsdeck_testkit::servers::DockerRegistry;
 
 use crate::support::{key, press, until};

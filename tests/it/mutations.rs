@@ -12,8 +12,8 @@ use axum::response::IntoResponse;
 use crossterm::event::KeyCode;
 use opsdeck::app::state::Overlay;
 use opsdeck::config::Config;
-use opsdeck::demo::github::{Fault, GithubFake, IssueSeed};
 use opsdeck::runtime::Runtime;
+use opsdeck_testkit::github::{Fault, GithubFake, IssueSeed};
 use opsdeck_testkit::servers::Alertmanager;
 use serde_json::json;
 

@@ -187,7 +187,7 @@ fn demo_starts_with_no_config_and_ctrl_c_quits() {
 
 #[test]
 fn tick_a_release_step_with_keys() {
-    use opsdeck::demo::github::{DEMO_ISSUE, DEMO_REPO, GithubFake};
+    use opsdeck_testkit::github::{DEMO_ISSUE, DEMO_REPO, GithubFake};
     let rt = tokio::runtime::Runtime::new().expect("tokio");
     let fake = rt.block_on(GithubFake::start_demo()).expect("fake");
     let dir = tempfile::tempdir().expect("tempdir");

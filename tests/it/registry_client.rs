@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use opsdeck::demo::registry::{FakeRegistry, FakeRegistryOptions, demo_digest};
 use opsdeck::deploy::registry::{RegistryAuth, RegistryClient, bounded};
 use opsdeck_testkit::push::{http, push_image};
+use opsdeck_testkit::registry::{FakeRegistry, FakeRegistryOptions, demo_digest};
 use opsdeck_testkit::servers::DockerRegistry;
 
 fn client(url: &str, auth: RegistryAuth) -> RegistryClient {

@@ -8,8 +8,8 @@ use std::time::Duration;
 use crossterm::event::KeyCode;
 use opsdeck::app::state::{Overlay, State, View};
 use opsdeck::config::Config;
-use opsdeck::demo::github::{Fault, GithubFake, IssueSeed};
 use opsdeck::runtime::Runtime;
+use opsdeck_testkit::github::{Fault, GithubFake, IssueSeed};
 
 use crate::support::{code, key, press, until};
 

@@ -5,8 +5,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use opsdeck::demo::github::{GithubFake, IssueSeed};
-use opsdeck::demo::registry::{FakeRegistry, FakeRegistryOptions, demo_digest};
+use opsdeck_testkit::github::{GithubFake, IssueSeed};
+use opsdeck_testkit::registry::{FakeRegistry, FakeRegistryOptions, demo_digest};
 use opsdeck_testkit::servers::Alertmanager;
 use serde_json::{Value, json};
 

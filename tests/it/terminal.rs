@@ -385,7 +385,7 @@ fn alert_labels_and_annotations_cannot_drive_the_terminal() {
 
 #[test]
 fn a_release_issue_cannot_drive_the_terminal() {
-    use opsdeck::demo::github::{GithubFake, IssueSeed};
+    use opsdeck_testkit::github::{GithubFake, IssueSeed};
     const REPO: &str = "acme/widgets";
     let rt = tokio::runtime::Runtime::new().expect("tokio");
     let fake = rt.block_on(GithubFake::start()).expect("fake");

@@ -10,10 +10,16 @@
 //! * [`push`] — pushes tiny images to a real registry.
 //! * [`git`] — git repositories in temporary directories.
 //! * [`http`] — the harness's blocking HTTP client.
+//! * [`github`] and [`registry`] — the fakes: opsdeck's simulated GitHub and
+//!   registry (from `opsdeck::demo`, which ships only the simulations) on
+//!   ports of their own, wrapped in middleware for fault injection, token
+//!   checks and request recording. The fault injection exists only here.
 
 pub mod git;
+pub mod github;
 pub mod http;
 pub mod push;
+pub mod registry;
 pub mod servers;
 
 pub use opsdeck::alerts::testing::{AlertBuilder, labels};

@@ -4,18 +4,11 @@ use color_eyre::eyre::{Result, eyre};
 
 use crate::config::{Config, ConfigError};
 use crate::demo::DemoServer;
-use crate::demo::deploy::{DEMO_DEPLOY_REPO, DemoDeploy};
-use crate::demo::github::GithubFake;
+use crate::demo::deploy::DEMO_DEPLOY_REPO;
 
-/// The in-process endpoints of the demo, kept alive while they are used.
-pub struct Demo {
-    /// Alertmanager and Prometheus.
-    pub alerts: DemoServer,
-    /// GitHub.
-    pub github: GithubFake,
-    /// The deploy repository, registry and instances (needs `git`).
-    pub deploy: Option<DemoDeploy>,
-}
+/// The in-process endpoints of the demo (one server on one port) and its
+/// deploy repository, kept alive while they are used.
+pub type Demo = DemoServer;
 
 /// The demo's config: the real clients pointed at the in-process endpoints.
 pub fn demo_config(demo: &Demo) -> Result<Config, ConfigError> {
@@ -59,15 +52,15 @@ run = ["sh", "-c", "echo 'demo: release {{version}} status'; echo '  blockers: s
 match = "stage|changelog|close|announce"
 run = ["sh", "-c", "echo 'demo: running a release step…'; sleep 1; echo 'demo: done'"]
 "#,
-        am = demo.alerts.alertmanager_url,
-        prom = demo.alerts.prometheus_url,
-        github = demo.github.url,
+        am = demo.alertmanager_url,
+        prom = demo.prometheus_url,
+        github = demo.github_url,
         repo = crate::demo::github::DEMO_REPO,
         issue = crate::demo::github::DEMO_ISSUE,
     );
-    let deploy = match &demo.deploy {
+    let deploy = match demo.deploy_repo() {
         None => String::new(),
-        Some(d) => format!(
+        Some(repo) => format!(
             r#"
 [deploy]
 repo = "{repo}"
@@ -102,10 +95,10 @@ name = "k8s"
 version_url = "{instances}/k8s/__version"
 images = ["sourcegraph/frontend"]
 "#,
-            repo = d.repo.display(),
+            repo = repo.display(),
             gh_repo = DEMO_DEPLOY_REPO,
-            registry = d.registry.url,
-            instances = d.instances_url,
+            registry = demo.registry_url,
+            instances = demo.instances_url,
         ),
     };
     Config::parse(&format!("{text}{deploy}"), std::path::Path::new("<demo>"))
@@ -113,24 +106,7 @@ images = ["sourcegraph/frontend"]
 
 /// Starts the demo endpoints.
 pub async fn start() -> Result<Demo> {
-    let alerts = DemoServer::start()
+    DemoServer::start()
         .await
-        .map_err(|e| eyre!("starting the demo endpoints: {e}"))?;
-    let github = GithubFake::start_demo()
-        .await
-        .map_err(|e| eyre!("starting the demo GitHub endpoint: {e}"))?;
-    // The deploy world needs git; without it the demo still runs.
-    let deploy = match DemoDeploy::start().await {
-        Ok(d) => Some(d),
-        Err(e) => {
-            tracing::warn!(error = %e, "demo deploy repository unavailable");
-            None
-        }
-    };
-    let demo = Demo {
-        alerts,
-        github,
-        deploy,
-    };
-    Ok(demo)
+        .map_err(|e| eyre!("starting the demo endpoints: {e}"))
 }

@@ -3,8 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::IssueSeed;
-use super::store::{COMMENT_IDS, Comment, Store};
+use super::store::{COMMENT_IDS, Comment, IssueSeed, Store};
 
 /// The demo repository.
 pub const DEMO_REPO: &str = "sourcegraph/sourcegraph";

@@ -1,5 +1,5 @@
-//! JSON renderings of the fake's objects in GitHub's REST v3 shapes. API
-//! URLs point at the fake's base; `html_url`s at `https://github.example`.
+//! JSON renderings of the simulation's objects in GitHub's REST v3 shapes.
+//! API URLs point at its base; `html_url`s at `https://github.example`.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
@@ -342,7 +342,7 @@ pub(super) fn pull(ctx: &Ctx, i: &Issue, p: &Pull) -> Value {
 }
 
 /// GitHub's error body, keys in GitHub's order.
-pub(super) fn error_body(status: u16, message: &str, errors: Option<Value>, doc: &str) -> String {
+pub fn error_body(status: u16, message: &str, errors: Option<Value>, doc: &str) -> String {
     let errors = errors.map_or_else(String::new, |e| format!(r#","errors":{e}"#));
     format!(
         r#"{{"message":{}{errors},"documentation_url":{},"status":"{status}"}}"#,
@@ -351,35 +351,9 @@ pub(super) fn error_body(status: u16, message: &str, errors: Option<Value>, doc:
     )
 }
 
-/// A realistic error body for a bare status code.
-pub(super) fn status_error(status: u16, doc: &str) -> String {
-    let message = match status {
-        400 => "Problems parsing JSON",
-        401 => "Bad credentials",
-        403 => "Forbidden",
-        404 => "Not Found",
-        409 => "Conflict",
-        410 => "Gone",
-        422 => {
-            let errors = json!([{
-                "resource": "Issue",
-                "code": "custom",
-                "field": "body",
-                "message": "body is too long (maximum is 65536 characters)",
-            }]);
-            return error_body(422, "Validation Failed", Some(errors), doc);
-        }
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        s if s >= 500 => "Server Error",
-        _ => "Error",
-    };
-    error_body(status, message, None, doc)
-}
-
 /// The documentation link GitHub sends for errors of an endpoint; `path`
-/// may be a fragment (as in [`super::Fault::status`]).
-pub(super) fn doc_url(method: &str, path: &str) -> &'static str {
+/// may be a fragment of one (as the test kit's faults give it).
+pub fn doc_url(method: &str, path: &str) -> &'static str {
     let path = path
         .split('?')
         .next()

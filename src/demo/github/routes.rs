@@ -19,7 +19,7 @@ pub(super) struct Request<'a> {
     pub query: &'a HashMap<String, String>,
     pub raw_query: &'a str,
     pub body: &'a [u8],
-    /// The fake's API base URL.
+    /// The API base URL.
     pub base: &'a str,
 }
 

@@ -1,13 +1,13 @@
-//! The fake's in-memory data: repositories with issues (pull requests are
-//! issues with a [`Pull`] part, as on GitHub), comments, milestones and
-//! labels, plus request bookkeeping.
+//! The simulation's in-memory data: repositories with issues (pull requests
+//! are issues with a [`Pull`] part, as on GitHub), comments, milestones and
+//! labels, plus the rate-limit window.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde_json::Value;
 
-use super::{Fault, IssueSeed, RecordedRequest};
+use super::demo::DEMO_REPO;
 
 /// Id ranges per object kind, so ids look like GitHub's and never collide.
 pub(super) const ISSUE_IDS: u64 = 744_765_891;
@@ -21,13 +21,48 @@ pub(super) fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(0)
 }
 
+/// An issue to seed (the demo's data; the test kit's `add_issue`).
+#[derive(Debug, Clone)]
+pub struct IssueSeed {
+    /// `"owner/name"`; defaults to [`DEMO_REPO`].
+    pub repo: String,
+    /// The issue number; `None` picks the next free one. An existing issue
+    /// with the same number is replaced.
+    pub number: Option<u64>,
+    pub title: String,
+    /// Markdown body; empty means `"body": null`.
+    pub body: String,
+    /// Label names; unknown labels are created.
+    pub labels: Vec<String>,
+    /// Milestone title; created (open) if missing.
+    pub milestone: Option<String>,
+    /// `"open"` (default) or `"closed"`.
+    pub state: String,
+    pub assignee: Option<String>,
+    /// Defaults to now; `updated_at` starts equal to it.
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+impl Default for IssueSeed {
+    fn default() -> Self {
+        Self {
+            repo: DEMO_REPO.to_string(),
+            number: None,
+            title: String::new(),
+            body: String::new(),
+            labels: Vec::new(),
+            milestone: None,
+            state: "open".to_string(),
+            assignee: None,
+            created_at: None,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub(super) struct Store {
     /// Login of the authenticated user.
     pub user: String,
-    pub token: Option<String>,
-    pub faults: Vec<Fault>,
-    pub requests: Vec<RecordedRequest>,
     pub repos: BTreeMap<String, Repo>,
     /// Id allocator (added to the per-kind bases).
     seq: u64,
@@ -157,9 +192,6 @@ impl Store {
     pub fn new() -> Self {
         Store {
             user: "octocat".to_string(),
-            token: None,
-            faults: Vec::new(),
-            requests: Vec::new(),
             repos: BTreeMap::new(),
             seq: 0,
             used: 0,
@@ -199,24 +231,6 @@ impl Store {
             now
         );
         (self.used, self.reset, id)
-    }
-
-    /// Takes one use of the first queued fault matching the request.
-    pub fn take_fault(&mut self, method: &str, target: &str) -> Option<Fault> {
-        let pos = self.faults.iter().position(|f| {
-            f.times > 0
-                && f.method
-                    .as_deref()
-                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
-                && target.contains(&f.path_contains)
-        })?;
-        let fault = &mut self.faults[pos];
-        fault.times -= 1;
-        let taken = fault.clone();
-        if fault.times == 0 {
-            self.faults.remove(pos);
-        }
-        Some(taken)
     }
 
     /// Returns the canonical name of the label, creating it if needed.
