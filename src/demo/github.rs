@@ -18,6 +18,7 @@
 mod demo;
 mod json;
 mod routes;
+mod seed;
 mod store;
 #[cfg(test)]
 mod tests;
@@ -32,12 +33,13 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 
-pub use demo::{DEMO_ISSUE, DEMO_REPO, DEMO_TRACKING_BODY};
+pub use demo::{DEMO_ISSUE, DEMO_TRACKING_BODY};
 #[cfg(feature = "testkit")]
 pub use json::{doc_url, error_body};
 use routes::Reply;
+pub use seed::DEMO_REPO;
 #[cfg(not(test))]
-pub use store::IssueSeed;
+pub use seed::IssueSeed;
 use store::Store;
 
 // The library's own unit tests (in `release/`) use the test kit's fake under
@@ -136,7 +138,7 @@ impl Github {
 impl Github {
     /// Adds (or replaces) an issue authored by the current user; returns
     /// its number.
-    pub fn add_issue(&self, seed: store::IssueSeed) -> u64 {
+    pub fn add_issue(&self, seed: seed::IssueSeed) -> u64 {
         let mut store = self.shared.store();
         let author = store.user.clone();
         store.insert_issue(seed, &author)

@@ -3,10 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::store::{COMMENT_IDS, Comment, IssueSeed, Store};
-
-/// The demo repository.
-pub const DEMO_REPO: &str = "sourcegraph/sourcegraph";
+use super::seed::{DEMO_REPO, IssueSeed};
+use super::store::{COMMENT_IDS, Comment, Store};
 
 /// The number of the demo's open release tracking issue.
 pub const DEMO_ISSUE: u64 = 16108;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde_json::Value;
 
-use super::demo::DEMO_REPO;
+use super::seed::IssueSeed;
 
 /// Id ranges per object kind, so ids look like GitHub's and never collide.
 pub(super) const ISSUE_IDS: u64 = 744_765_891;
@@ -19,44 +19,6 @@ pub(super) const PULL_IDS: u64 = 524_911_000;
 /// The current time at GitHub's (second) resolution.
 pub(super) fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(0)
-}
-
-/// An issue to seed (the demo's data; the test kit's `add_issue`).
-#[derive(Debug, Clone)]
-pub struct IssueSeed {
-    /// `"owner/name"`; defaults to [`DEMO_REPO`].
-    pub repo: String,
-    /// The issue number; `None` picks the next free one. An existing issue
-    /// with the same number is replaced.
-    pub number: Option<u64>,
-    pub title: String,
-    /// Markdown body; empty means `"body": null`.
-    pub body: String,
-    /// Label names; unknown labels are created.
-    pub labels: Vec<String>,
-    /// Milestone title; created (open) if missing.
-    pub milestone: Option<String>,
-    /// `"open"` (default) or `"closed"`.
-    pub state: String,
-    pub assignee: Option<String>,
-    /// Defaults to now; `updated_at` starts equal to it.
-    pub created_at: Option<DateTime<Utc>>,
-}
-
-impl Default for IssueSeed {
-    fn default() -> Self {
-        Self {
-            repo: DEMO_REPO.to_string(),
-            number: None,
-            title: String::new(),
-            body: String::new(),
-            labels: Vec::new(),
-            milestone: None,
-            state: "open".to_string(),
-            assignee: None,
-            created_at: None,
-        }
-    }
 }
 
 #[derive(Debug)]
