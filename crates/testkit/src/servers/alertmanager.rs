@@ -276,14 +276,7 @@ impl Alertmanager {
     /// (Re)starts on the same ports and storage; stops first if running.
     /// Waits for readiness (and, when clustered, does not wait for peers).
     pub fn restart(&mut self) {
-        self.process.terminate();
-        if self.process.spawn_and_wait(&self.ready_url).is_err() {
-            panic!(
-                "alertmanager could not restart on port {}: address already in use\n{}",
-                self.port,
-                self.log_tail()
-            );
-        }
+        self.process.restart(&self.ready_url, self.port);
     }
 }
 

@@ -93,14 +93,7 @@ impl DockerRegistry {
     }
 
     pub fn restart(&mut self) {
-        self.process.terminate();
-        if self.process.spawn_and_wait(&self.ready_url).is_err() {
-            panic!(
-                "docker-registry could not restart on port {}\n{}",
-                self.port,
-                self.log_tail()
-            );
-        }
+        self.process.restart(&self.ready_url, self.port);
     }
 }
 

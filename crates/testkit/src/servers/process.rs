@@ -180,6 +180,20 @@ impl ServerProcess {
         }
     }
 
+    /// Stops it (SIGTERM, then SIGKILL) and starts it again with the same
+    /// command line, waiting for readiness; panics with the log tail when
+    /// its port was taken meanwhile.
+    pub(super) fn restart(&mut self, ready_url: &str, port: u16) {
+        self.terminate();
+        if self.spawn_and_wait(ready_url).is_err() {
+            panic!(
+                "{} could not restart on port {port}: address already in use\n{}",
+                self.what,
+                self.log_tail()
+            );
+        }
+    }
+
     /// SIGKILL and reap. Idempotent.
     pub(super) fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {

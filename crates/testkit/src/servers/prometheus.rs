@@ -150,14 +150,7 @@ impl Prometheus {
 
     /// (Re)starts on the same port, config and storage.
     pub fn restart(&mut self) {
-        self.process.terminate();
-        if self.process.spawn_and_wait(&self.ready_url).is_err() {
-            panic!(
-                "prometheus could not restart on port {}: address already in use\n{}",
-                self.port,
-                self.log_tail()
-            );
-        }
+        self.process.restart(&self.ready_url, self.port);
     }
 }
 
