@@ -334,6 +334,11 @@ pub struct ReleaseConfig {
     /// Open issues with this label are counted as blockers.
     #[serde(default = "default_blocker_label")]
     pub blocker_label: String,
+    /// GitHub search query for the blockers; `{repo}`, `{blocker_label}`
+    /// and `{milestone}` are filled in. Default:
+    /// `repo:{repo} is:issue is:open label:"{blocker_label}"`.
+    #[serde(default)]
+    pub blocker_query: Option<String>,
     /// How often the issue is re-read.
     #[serde(default = "default_release_refresh", deserialize_with = "duration")]
     pub refresh: Duration,
@@ -377,13 +382,22 @@ pub struct StepConfig {
     pub env: BTreeMap<String, String>,
 }
 
-/// `[release.allow]`.
+/// `[release.allow]`: what a command proposed by the issue itself (inline
+/// code or a fenced block) may do.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct AllowConfig {
-    /// A step's own inline code may run only if it starts with one of these.
+    /// Each command of a proposed step command must start with one of these
+    /// (`inline` is the older name).
+    #[serde(default, alias = "inline")]
+    pub commands: Vec<String>,
+    /// Names a leading `NAME=value` may set (anything else is refused).
     #[serde(default)]
-    pub inline: Vec<String>,
+    pub env: Vec<String>,
+    /// Scripts needing a shell (pipes, redirections, `$(…)`) starting with
+    /// one of these run with `sh -c` after the exact script is shown.
+    #[serde(default)]
+    pub shell: Vec<String>,
 }
 
 fn default_blocker_label() -> String {

@@ -115,10 +115,22 @@ impl Config {
                     ));
                 }
             }
-            if r.allow.inline.iter().any(|p| p.trim().is_empty()) {
-                return Err(whole(
-                    "release.allow.inline holds an empty prefix, which would allow every inline command".into(),
-                ));
+            for (key, list) in [("commands", &r.allow.commands), ("shell", &r.allow.shell)] {
+                if list.iter().any(|p| p.trim().is_empty()) {
+                    return Err(whole(format!(
+                        "release.allow.{key} holds an empty prefix, which would allow every command from the issue"
+                    )));
+                }
+            }
+            if let Some(bad) = r
+                .allow
+                .env
+                .iter()
+                .find(|n| !crate::core::text::is_env_name(n))
+            {
+                return Err(whole(format!(
+                    "release.allow.env: {bad:?} is not a variable name (letters, digits and _, not starting with a digit)"
+                )));
             }
         }
         if let Some(d) = &self.deploy {

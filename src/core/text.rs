@@ -18,6 +18,16 @@ pub fn clip(text: &str, max: usize) -> String {
     out
 }
 
+/// A POSIX environment variable name: ASCII letters, digits and `_`, not
+/// starting with a digit.
+pub fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

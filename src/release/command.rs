@@ -139,7 +139,7 @@ impl StepRules {
                     })
                 })
                 .collect(),
-            allow_inline: config.allow.inline.clone(),
+            allow_inline: config.allow.commands.clone(),
             cwd: config.cwd.clone(),
             vars: config.vars.clone(),
         }

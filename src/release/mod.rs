@@ -8,12 +8,14 @@
 //! * [`github`] — the GitHub client (octocrab), with careful retries.
 //! * [`backend`] — GitHub or a local file: load, and tick without losing
 //!   anyone's edit.
+//! * [`file`] — reading and atomically rewriting a local checklist file.
 //! * [`runner`] — runs a step's command in the background, streaming output.
 //! * [`error`] — [`ReleaseError`], what the backend's calls return.
 
 pub mod backend;
 pub mod command;
 pub mod error;
+pub mod file;
 pub mod github;
 pub mod runner;
 pub mod tasklist;

@@ -66,6 +66,22 @@ pub struct Step {
     pub marker: Range<usize>,
     /// The item's own inline code spans, in order.
     pub code: Vec<String>,
+    /// The code blocks directly inside the item (not in its sub-items), in order.
+    pub blocks: Vec<CodeBlock>,
+    /// Destinations of the links in the item's own text (`[text](url)`,
+    /// `<url>`), in order.
+    pub links: Vec<String>,
+}
+
+/// A code block inside a step item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeBlock {
+    /// The info string's first word, lowercased (`sh`, `text`, `""`).
+    pub info: String,
+    /// Fenced (```` ``` ```` or `~~~`) rather than indented.
+    pub fenced: bool,
+    /// The content, LF line endings, with its final newline.
+    pub text: String,
 }
 
 impl Checklist {

@@ -4,10 +4,10 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::Range;
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::slug::{slug, unique};
-use super::{Checklist, Section, Step};
+use super::{Checklist, CodeBlock, Section, Step};
 
 /// Collapses whitespace runs to one space and trims.
 fn collapse(text: &str) -> String {
@@ -118,6 +118,8 @@ impl Checklist {
         // Inside a nested block (code, quote, table, HTML) or an image's alt
         // text: not the step's own text.
         let mut skip = 0usize;
+        // A code block directly inside a step item: (step index, block so far).
+        let mut block: Option<(usize, CodeBlock)> = None;
 
         for (event, range) in Parser::new_ext(&norm.text, options).into_offset_iter() {
             let (inline, is_code): (&str, bool) = match &event {
@@ -155,12 +157,52 @@ impl Checklist {
                     }
                     continue;
                 }
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let owner = frames
+                        .last()
+                        .filter(|f| f.skip == skip)
+                        .and_then(|f| f.step);
+                    block = owner.map(|index| {
+                        let (info, fenced) = match kind {
+                            CodeBlockKind::Fenced(info) => (
+                                info.split_whitespace()
+                                    .next()
+                                    .unwrap_or_default()
+                                    .to_lowercase(),
+                                true,
+                            ),
+                            CodeBlockKind::Indented => (String::new(), false),
+                        };
+                        let text = String::new();
+                        (index, CodeBlock { info, fenced, text })
+                    });
+                    skip += 1;
+                    continue;
+                }
+                Event::Start(Tag::Link { dest_url, .. }) => {
+                    let own = frames.last().filter(|f| f.skip == skip && f.collecting);
+                    if let Some(step) = own.and_then(|f| steps.get_mut(f.step?)) {
+                        step.links.push(dest_url.to_string());
+                    }
+                    continue;
+                }
+                Event::Text(text) if block.is_some() => {
+                    if let Some((_, b)) = block.as_mut() {
+                        b.text.push_str(text);
+                    }
+                    continue;
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    skip = skip.saturating_sub(1);
+                    if let Some((index, b)) = block.take()
+                        && let Some(step) = steps.get_mut(index)
+                    {
+                        step.blocks.push(b);
+                    }
+                    (" ", false)
+                }
                 Event::Start(
-                    Tag::CodeBlock(_)
-                    | Tag::BlockQuote(_)
-                    | Tag::Table(_)
-                    | Tag::HtmlBlock
-                    | Tag::Image { .. },
+                    Tag::BlockQuote(_) | Tag::Table(_) | Tag::HtmlBlock | Tag::Image { .. },
                 ) => {
                     skip += 1;
                     continue;
@@ -169,9 +211,7 @@ impl Checklist {
                     skip = skip.saturating_sub(1);
                     continue;
                 }
-                Event::End(
-                    TagEnd::CodeBlock | TagEnd::BlockQuote(_) | TagEnd::Table | TagEnd::HtmlBlock,
-                ) => {
+                Event::End(TagEnd::BlockQuote(_) | TagEnd::Table | TagEnd::HtmlBlock) => {
                     skip = skip.saturating_sub(1);
                     (" ", false)
                 }
@@ -204,6 +244,8 @@ impl Checklist {
                         line: lines.partition_point(|&s| s <= marker.start),
                         marker,
                         code: Vec::new(),
+                        blocks: Vec::new(),
+                        links: Vec::new(),
                     });
                     sections[section].steps.push(index);
                     frame.step = Some(index);

@@ -579,3 +579,80 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn code_blocks_and_links_belong_to_their_step() {
+    let body = r#"## 3 working days before release
+
+- [ ] Post a release status update to Slack - review all [release-blocking issues](https://github.com/o/r/issues?q=label%3Arelease-blocker).
+  ```sh
+  yarn release release:status
+  ```
+- [ ] Create the candidate <https://github.com/o/r/pull/7>
+  ```
+  N=1; yarn release release:create-candidate $N
+  ```
+  - [ ] Sub-step
+    ```text
+    Release candidate is out!
+    ```
+  ~~~ Bash extra words
+  git branch 3.23 &&
+    git push origin 3.23
+  ~~~
+- [ ] Plain
+
+      indented code
+
+> - [ ] quoted
+>   ```sh
+>   echo quoted
+>   ```
+
+```sh
+outside any item
+```
+"#;
+    let c = Checklist::parse(body);
+    let blocks = |i: usize| {
+        c.steps[i]
+            .blocks
+            .iter()
+            .map(|b| (b.info.as_str(), b.fenced, b.text.as_str()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(c.steps.len(), 5, "{:#?}", c.steps);
+    assert_eq!(blocks(0), [("sh", true, "yarn release release:status\n")]);
+    assert_eq!(
+        c.steps[0].links,
+        ["https://github.com/o/r/issues?q=label%3Arelease-blocker"]
+    );
+    assert_eq!(
+        c.steps[0].text,
+        "Post a release status update to Slack - review all release-blocking issues."
+    );
+    assert_eq!(
+        blocks(1),
+        [
+            ("", true, "N=1; yarn release release:create-candidate $N\n"),
+            ("bash", true, "git branch 3.23 &&\n  git push origin 3.23\n"),
+        ]
+    );
+    assert_eq!(c.steps[1].links, ["https://github.com/o/r/pull/7"]);
+    assert_eq!(blocks(2), [("text", true, "Release candidate is out!\n")]);
+    assert_eq!(blocks(3), [("", false, "indented code\n")]);
+    assert_eq!(c.steps[4].text, "quoted");
+    // A step inside a quote owns the blocks inside its own item.
+    assert_eq!(blocks(4), [("sh", true, "echo quoted\n")]);
+    assert!(
+        c.steps
+            .iter()
+            .all(|s| s.blocks.iter().all(|b| !b.text.contains("outside")))
+    );
+}
+
+#[test]
+fn crlf_code_blocks_read_as_lf() {
+    let c = Checklist::parse("- [ ] Run\r\n  ```sh\r\n  a &&\r\n  b\r\n  ```\r\n");
+    assert_eq!(c.steps[0].blocks[0].text, "a &&\nb\n");
+}
