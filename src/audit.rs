@@ -71,8 +71,8 @@ pub enum Change<'a> {
         target: &'a str,
         /// The step id.
         step: &'a str,
-        /// What ran.
-        argv: &'a [String],
+        /// What ran: each command's argv, in order.
+        commands: &'a [Vec<String>],
         /// Its log file.
         log: &'a std::path::Path,
         /// Its process id.
@@ -84,8 +84,8 @@ pub enum Change<'a> {
         target: &'a str,
         /// The step id.
         step: &'a str,
-        /// What ran.
-        argv: &'a [String],
+        /// What ran: each command's argv, in order.
+        commands: &'a [Vec<String>],
         /// Its log file.
         log: &'a std::path::Path,
         /// Exit code.
@@ -157,22 +157,22 @@ impl Change<'_> {
             }
             Change::RunStart {
                 step,
-                argv,
+                commands,
                 log,
                 pid,
                 ..
             } => {
-                json!({ "step": step, "argv": argv, "log": log, "outcome": pid.map(|p| json!({ "pid": p })) })
+                json!({ "step": step, "commands": commands, "log": log, "outcome": pid.map(|p| json!({ "pid": p })) })
             }
             Change::RunExit {
                 step,
-                argv,
+                commands,
                 log,
                 code,
                 signal,
                 ..
             } => {
-                json!({ "step": step, "argv": argv, "log": log, "outcome": { "code": code, "signal": signal } })
+                json!({ "step": step, "commands": commands, "log": log, "outcome": { "code": code, "signal": signal } })
             }
             Change::Bump {
                 branch,

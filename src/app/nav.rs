@@ -77,6 +77,19 @@ pub fn selected_url(state: &State) -> Option<String> {
 
 /// `o` / `y`.
 pub fn url_command(state: &mut State, cmd: Command) -> Vec<Effect> {
+    if cmd == Command::CopyUrl
+        && let Some(text) = super::panes::copy_text(state)
+    {
+        let lines = text.lines().count();
+        state.say(
+            Level::Info,
+            format!(
+                "copied the step's text ({})",
+                crate::core::words::plural(lines, "line")
+            ),
+        );
+        return vec![Effect::Copy(text)];
+    }
     let Some(url) = selected_url(state) else {
         state.say(Level::Error, "no link here");
         return Vec::new();
@@ -96,7 +109,7 @@ pub fn quit(state: &mut State) -> Vec<Effect> {
     if let Some(run) = state.release.run.as_ref().filter(|r| r.running()) {
         let question = format!(
             "A command is still running ({}). Stop it and quit?",
-            shell_words::join(&run.argv)
+            run.shown
         );
         let grace = humantime::format_duration(state.release.stop_grace);
         state.overlays.push(Overlay::Confirm(Confirm {

@@ -13,7 +13,7 @@ use crate::audit::Change;
 use crate::cli::ReleaseAction;
 use crate::config::Config;
 use crate::release::backend::{Backend, Ensured, ReleaseDoc};
-use crate::release::command::{Resolution, StepRules, display, fill};
+use crate::release::command::{Resolution, StepRules};
 use crate::release::runner::{self, RunEvent, RunSpec, Stream};
 use crate::release::tasklist::{LookupError, Step};
 
@@ -43,10 +43,19 @@ struct StepJson<'a> {
     id: &'a str,
     text: &'a str,
     done: bool,
+    /// The argv when one program runs; null for a sequence or no command.
     command: Option<Vec<String>>,
+    /// Each command, as written.
+    commands: Vec<String>,
     command_source: &'static str,
+    /// A command the issue proposes that config does not allow, and why.
     #[serde(skip_serializing_if = "Option::is_none")]
     proposed: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refused: Option<String>,
+    /// The step's code blocks that are not its command: text to copy.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    texts: Vec<String>,
 }
 
 fn backend(config: &Config) -> Result<Backend> {
@@ -99,17 +108,27 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
                         .iter()
                         .map(|&j| {
                             let step = &cl.steps[j];
-                            let res = rules.resolve(&step.text, &step.code);
+                            let res = rules.resolve(step);
+                            let (command, commands) = match &res {
+                                Resolution::Run(r) => (r.argv(), r.commands()),
+                                _ => (None, Vec::new()),
+                            };
+                            let (proposed, refused) = match &res {
+                                Resolution::Refused { code, reason } => {
+                                    (Some(code.clone()), Some(reason.clone()))
+                                }
+                                _ => (None, None),
+                            };
                             StepJson {
                                 id: &step.id,
                                 text: &step.text,
                                 done: step.done,
-                                command: res.argv().map(<[String]>::to_vec),
+                                command,
+                                commands,
                                 command_source: res.source().as_str(),
-                                proposed: match res {
-                                    Resolution::Refused { code, .. } => Some(code),
-                                    _ => None,
-                                },
+                                proposed,
+                                refused,
+                                texts: rules.proposal(step).texts,
                             }
                         })
                         .collect(),
@@ -164,8 +183,8 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
         )?;
         for &j in &s.steps {
             let step = &cl.steps[j];
-            let cmd = match rules.resolve(&step.text, &step.code) {
-                Resolution::Run(r) => format!("  $ {} [{}]", display(&r.argv), r.source.as_str()),
+            let cmd = match rules.resolve(step) {
+                Resolution::Run(r) => format!("  $ {} [{}]", r.summary(), r.source.as_str()),
                 _ => String::new(),
             };
             writeln!(
@@ -252,7 +271,7 @@ async fn run_step(
         );
     };
     let rules = rules(config);
-    let resolved = match rules.resolve(&step.text, &step.code) {
+    let resolved = match rules.resolve(step) {
         Resolution::Run(r) => r,
         Resolution::Refused { code, reason } => {
             errln!("refused: the issue proposes `{code}`, but {reason}; nothing was run");
@@ -269,16 +288,18 @@ async fn run_step(
     }
     vars.extend(parse_vars(var_args)?);
     let interactive = std::io::stdin().is_terminal();
-    let argv = loop {
-        match fill(&resolved.argv, &vars) {
-            Ok(argv) => break argv,
+    let filled = loop {
+        match resolved.fill(&vars) {
+            Ok(filled) => break filled,
             Err(missing) if interactive => {
                 for name in missing {
-                    eprint!("value for {{{name}}}: ");
+                    eprint!("value for {}: ", resolved.var_label(&name));
                     std::io::stderr().flush()?;
                     let mut line = String::new();
                     std::io::stdin().read_line(&mut line)?;
-                    vars.insert(name, line.trim().to_string());
+                    let value = line.strip_suffix('\n').unwrap_or(&line);
+                    let value = value.strip_suffix('\r').unwrap_or(value);
+                    vars.insert(name, value.to_string());
                 }
             }
             Err(missing) => {
@@ -288,15 +309,7 @@ async fn run_step(
             }
         }
     };
-    let cwd = resolved
-        .cwd
-        .as_ref()
-        .map_or_else(|| ".".to_string(), |p| p.display().to_string());
-    errln!(
-        "$ {}\n  in {cwd}\n  from {}",
-        display(&argv),
-        resolved.because
-    );
+    errln!("{}", filled.details(&resolved).join("\n  "));
     if !yes {
         if !interactive {
             errln!("refused: no terminal to confirm on (pass --yes)");
@@ -318,13 +331,12 @@ async fn run_step(
         Some(n) => format!("{}#{n}", doc.repo),
         None => doc.repo.clone(),
     };
-    let ran = argv.clone();
     let spec = RunSpec {
-        argv,
-        cwd: resolved.cwd.clone(),
-        env: resolved.env.clone(),
+        procs: filled.procs,
         log_path: log_path.clone(),
     };
+    let ran = spec.argvs();
+    let mut started = false;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let handle = runner::spawn(
         spec,
@@ -340,22 +352,28 @@ async fn run_step(
             event = rx.recv() => match event {
                 Some(RunEvent::Output { stream: Stream::Stdout, line }) => outln!("{line}"),
                 Some(RunEvent::Output { stream: Stream::Stderr, line }) => errln!("{line}"),
-                Some(RunEvent::Started { pid }) => audit.change(
-                    &Change::RunStart { target: &target, step: step_name, argv: &ran, log, pid: Some(pid) },
-                    &Ok::<(), &str>(()),
-                ),
-                Some(RunEvent::Failed { error }) => {
+                Some(RunEvent::Started { pid }) => {
+                    started = true;
                     audit.change(
-                        &Change::RunStart { target: &target, step: step_name, argv: &ran, log, pid: None },
-                        &Err::<(), &str>(&error),
+                        &Change::RunStart { target: &target, step: step_name, commands: &ran, log, pid: Some(pid) },
+                        &Ok::<(), &str>(()),
                     );
+                }
+                Some(RunEvent::Command { shown, .. }) => errln!("$ {shown}"),
+                Some(RunEvent::Failed { error }) => {
+                    let change = if started {
+                        Change::RunExit { target: &target, step: step_name, commands: &ran, log, code: None, signal: None }
+                    } else {
+                        Change::RunStart { target: &target, step: step_name, commands: &ran, log, pid: None }
+                    };
+                    audit.change(&change, &Err::<(), &str>(&error));
                     errln!("error: {error}");
                     break 1;
                 }
                 Some(RunEvent::Exited { code, signal }) => {
                     let outcome = if code == Some(0) { Ok(()) } else { Err("command failed") };
                     audit.change(
-                        &Change::RunExit { target: &target, step: step_name, argv: &ran, log, code, signal },
+                        &Change::RunExit { target: &target, step: step_name, commands: &ran, log, code, signal },
                         &outcome,
                     );
                     break code.unwrap_or(128 + signal.unwrap_or(0));

@@ -9,6 +9,7 @@
 //! * [`backend`] — GitHub or a local file: load, and tick without losing
 //!   anyone's edit.
 //! * [`file`] — reading and atomically rewriting a local checklist file.
+//! * [`script`] — a proposed command read like a shell would, without one (pure).
 //! * [`runner`] — runs a step's command in the background, streaming output.
 //! * [`error`] — [`ReleaseError`], what the backend's calls return.
 
@@ -18,6 +19,7 @@ pub mod error;
 pub mod file;
 pub mod github;
 pub mod runner;
+pub mod script;
 pub mod tasklist;
 
 pub use error::ReleaseError;

@@ -41,15 +41,31 @@ use tokio::time::{Instant, sleep_until};
 /// How long output is still read after the direct child has exited.
 pub const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(2);
 
-/// What to run and where to log it.
+/// One process of a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunSpec {
+pub struct Proc {
     pub argv: Vec<String>,
     /// Working directory; a leading `~/` is expanded using `$HOME`.
     pub cwd: Option<PathBuf>,
     /// Added on top of the inherited environment.
     pub env: BTreeMap<String, String>,
+    /// The command as shown to the user (and in the log).
+    pub shown: String,
+}
+
+/// What to run and where to log it: processes run in order, and the run
+/// stops at the first that does not exit 0.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSpec {
+    pub procs: Vec<Proc>,
     pub log_path: PathBuf,
+}
+
+impl RunSpec {
+    /// The argv of every process, in order (for the audit log).
+    pub fn argvs(&self) -> Vec<Vec<String>> {
+        self.procs.iter().map(|p| p.argv.clone()).collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,28 +76,33 @@ pub enum Stream {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum RunEvent {
-    Started {
-        pid: u32,
+    /// The first process started.
+    Started { pid: u32 },
+    /// A sequence's next command begins (sent for every command of a run
+    /// of more than one, before its output).
+    Command {
+        index: usize,
+        total: usize,
+        shown: String,
     },
     /// One line without its trailing newline (lossy UTF-8).
-    Output {
-        stream: Stream,
-        line: String,
-    },
-    /// Always the last event after `Started`.
+    Output { stream: Stream, line: String },
+    /// The last event of a run that started: how its last process ended
+    /// (the first that failed, or the last one).
     Exited {
         code: Option<i32>,
         signal: Option<i32>,
     },
-    /// Could not start; no `Started`/`Exited` follow or precede it.
-    Failed {
-        error: String,
-    },
+    /// A process could not start: the last event of the run (earlier
+    /// commands of a sequence may have run).
+    Failed { error: String },
 }
 
 #[derive(Default)]
 struct Shared {
     running: AtomicBool,
+    /// A stop was asked for: no further command of a sequence starts.
+    stopped: AtomicBool,
     stop: Notify,
 }
 
@@ -94,6 +115,7 @@ impl RunHandle {
     /// Stops the command: SIGTERM to its whole process group, then SIGKILL
     /// after `grace` if it is still running. Idempotent. Returns immediately.
     pub fn stop(&self) {
+        self.shared.stopped.store(true, Ordering::SeqCst);
         self.shared.stop.notify_one();
     }
 
@@ -113,6 +135,7 @@ where
 {
     let shared = Arc::new(Shared {
         running: AtomicBool::new(true),
+        stopped: AtomicBool::new(false),
         stop: Notify::new(),
     });
     let handle = RunHandle {
@@ -288,6 +311,18 @@ fn take_line(buf: &mut Vec<u8>) -> String {
     line
 }
 
+/// How one process of a run ended.
+enum Ended {
+    /// It ran; the log line says how it ended.
+    Exited {
+        code: Option<i32>,
+        signal: Option<i32>,
+        text: String,
+    },
+    /// It could not start.
+    Failed(String),
+}
+
 async fn run<F>(spec: RunSpec, grace: Duration, sink: F, shared: Arc<Shared>)
 where
     F: Fn(RunEvent) + Send + Sync + 'static,
@@ -296,29 +331,107 @@ where
         shared.running.store(false, Ordering::SeqCst);
         sink(ev);
     };
-    let cwd = spec.cwd.as_deref().map(expand_tilde);
-    let shown_cwd = cwd
-        .clone()
-        .or_else(|| std::env::current_dir().ok())
-        .unwrap_or_else(|| PathBuf::from("."));
     let (mut log, mut log_err) = Log::open(&spec.log_path).await;
-    let header = format!(
-        "# opsdeck run: {} in {}",
-        shell_join(&spec.argv),
-        shown_cwd.display()
-    );
+    let total = spec.procs.len();
+    let shown_cwd = |proc: &Proc| {
+        proc.cwd
+            .as_deref()
+            .map(expand_tilde)
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| PathBuf::from("."))
+    };
+    let header = match spec.procs.as_slice() {
+        [one] => format!(
+            "# opsdeck run: {} in {}",
+            shell_join(&one.argv),
+            shown_cwd(one).display()
+        ),
+        many => format!(
+            "# opsdeck run: {} commands, stopping at the first failure",
+            many.len()
+        ),
+    };
     let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     for text in [header, format!("# started {started}")] {
         log_err = log_err.or(log.line(&text).await);
     }
-
-    let fail = async |log: &mut Log, error: String| {
-        log.line(&format!("# failed to start: {error}")).await;
+    if total == 0 {
+        log.line("# failed to start: empty command").await;
         log.close().await;
-        finish(RunEvent::Failed { error });
-    };
-    let Some(program) = spec.argv.first() else {
-        return fail(&mut log, "empty command".to_string()).await;
+        return finish(RunEvent::Failed {
+            error: "empty command".to_string(),
+        });
+    }
+    let mut first = true;
+    for (index, proc) in spec.procs.iter().enumerate() {
+        if index > 0 && shared.stopped.load(Ordering::SeqCst) {
+            let error = format!("stopped before `{}`", proc.shown);
+            log.line(&format!("# {error}")).await;
+            log.close().await;
+            return finish(RunEvent::Failed { error });
+        }
+        if total > 1 {
+            let line = format!("# $ {} (in {})", proc.shown, shown_cwd(proc).display());
+            log_err = log_err.or(log.line(&line).await);
+            sink(RunEvent::Command {
+                index,
+                total,
+                shown: proc.shown.clone(),
+            });
+        }
+        let ended = run_proc(proc, grace, &sink, &shared, &mut log, log_err.take(), first).await;
+        first = false;
+        match ended {
+            Ended::Failed(error) => {
+                log.line(&format!("# failed to start: {error}")).await;
+                log.close().await;
+                return finish(RunEvent::Failed { error });
+            }
+            Ended::Exited { code, signal, text } => {
+                let mut err = log.line(&text).await;
+                if code == Some(0) && index + 1 < total {
+                    if let Some(line) = err {
+                        sink(RunEvent::Output {
+                            stream: Stream::Stderr,
+                            line,
+                        });
+                    }
+                    continue;
+                }
+                if code != Some(0) && index + 1 < total {
+                    let skipped = total - index - 1;
+                    let text = format!("# stopped: {skipped} later command(s) not run");
+                    err = err.or(log.line(&text).await);
+                }
+                err = err.or(log.close().await);
+                if let Some(line) = err {
+                    sink(RunEvent::Output {
+                        stream: Stream::Stderr,
+                        line,
+                    });
+                }
+                return finish(RunEvent::Exited { code, signal });
+            }
+        }
+    }
+}
+
+/// Runs one process to its end, streaming its output.
+async fn run_proc<F>(
+    proc: &Proc,
+    grace: Duration,
+    sink: &F,
+    shared: &Shared,
+    log: &mut Log,
+    log_err: Option<String>,
+    first: bool,
+) -> Ended
+where
+    F: Fn(RunEvent) + Send + Sync + 'static,
+{
+    let cwd = proc.cwd.as_deref().map(expand_tilde);
+    let Some(program) = proc.argv.first() else {
+        return Ended::Failed("empty command".to_string());
     };
     if let Some(dir) = &cwd {
         let error = match tokio::fs::metadata(dir).await {
@@ -334,13 +447,13 @@ where
             )),
         };
         if let Some(error) = error {
-            return fail(&mut log, error).await;
+            return Ended::Failed(error);
         }
     }
 
     let mut cmd = Command::new(program);
-    cmd.args(&spec.argv[1..])
-        .envs(&spec.env)
+    cmd.args(&proc.argv[1..])
+        .envs(&proc.env)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -357,14 +470,16 @@ where
                 std::io::ErrorKind::PermissionDenied => "permission denied",
                 _ => "cannot start",
             };
-            return fail(&mut log, format!("{program}: {what} ({})", io_desc(&e))).await;
+            return Ended::Failed(format!("{program}: {what} ({})", io_desc(&e)));
         }
     };
     let pid = child.id().unwrap_or_default();
     // If this task is dropped before the command ends (the runtime shuts
     // down), its whole process group is killed, not just the first process.
     let mut group = GroupGuard { pid, exited: false };
-    sink(RunEvent::Started { pid });
+    if first {
+        sink(RunEvent::Started { pid });
+    }
     let report = |err: Option<String>| {
         if let Some(line) = err {
             sink(RunEvent::Output {
@@ -374,7 +489,14 @@ where
         }
     };
     report(log_err);
-
+    // A stop asked for between two commands reaches this one at once.
+    let mut term_sent = false;
+    let mut kill_at: Option<Instant> = None;
+    if shared.stopped.load(Ordering::SeqCst) {
+        term_sent = true;
+        signal_group(pid, Signal::SIGTERM);
+        kill_at = Some(Instant::now() + grace);
+    }
     let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
         unreachable!("stdout and stderr are piped")
     };
@@ -382,8 +504,6 @@ where
     let (mut out_buf, mut err_buf) = (Vec::new(), Vec::new());
     let (mut out_eof, mut err_eof) = (false, false);
     let mut status: Option<std::io::Result<ExitStatus>> = None;
-    let mut term_sent = false;
-    let mut kill_at: Option<Instant> = None;
     let mut drain_until: Option<Instant> = None;
 
     while !(out_eof && err_eof && status.is_some()) {
@@ -467,10 +587,7 @@ where
         Some(Err(e)) => (None, None, format!("# exit status unknown: {e}")),
         None => (None, None, "# exit status unknown".to_string()),
     };
-    let mut err = log.line(&text).await;
-    err = err.or(log.close().await);
-    report(err);
-    finish(RunEvent::Exited { code, signal });
+    Ended::Exited { code, signal, text }
 }
 
 #[cfg(test)]
@@ -484,11 +601,117 @@ mod tests {
         let n = N.fetch_add(1, Ordering::SeqCst);
         let name = format!("{}-{n}.log", std::process::id());
         RunSpec {
-            argv: argv.iter().map(|s| s.to_string()).collect(),
-            cwd: None,
-            env: BTreeMap::new(),
+            procs: vec![proc(argv)],
             log_path: dir.join(name),
         }
+    }
+
+    fn proc(argv: &[&str]) -> Proc {
+        let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+        Proc {
+            shown: shell_join(&argv),
+            argv,
+            cwd: None,
+            env: BTreeMap::new(),
+        }
+    }
+
+    fn sequence(procs: &[&[&str]]) -> RunSpec {
+        let mut s = spec(&[]);
+        s.procs = procs.iter().map(|p| proc(p)).collect();
+        s
+    }
+
+    #[tokio::test]
+    async fn a_sequence_runs_in_order_and_stops_at_the_first_failure() {
+        let s = sequence(&[
+            &["echo", "one"],
+            &["sh", "-c", "echo two; exit 3"],
+            &["echo", "never"],
+        ]);
+        let log_path = s.log_path.clone();
+        let evs = run_all(s).await;
+        let command = |index: usize, shown: &str| RunEvent::Command {
+            index,
+            total: 3,
+            shown: shown.into(),
+        };
+        assert_eq!(evs[0], command(0, "echo one"));
+        assert!(matches!(evs[1], RunEvent::Started { .. }), "{evs:?}");
+        assert_eq!(evs[3], command(1, "sh -c 'echo two; exit 3'"));
+        assert_eq!(lines(&evs, Stream::Stdout), ["one", "two"]);
+        assert_eq!(evs.last(), Some(&exited(Some(3), None)));
+        assert_eq!(
+            evs.iter()
+                .filter(|e| matches!(e, RunEvent::Started { .. }))
+                .count(),
+            1,
+            "one Started per run"
+        );
+        let log = std::fs::read_to_string(&log_path).expect("log");
+        let body: Vec<&str> = log
+            .lines()
+            .filter(|l| !l.starts_with("# started"))
+            .collect();
+        let cwd = std::env::current_dir().expect("cwd");
+        assert_eq!(
+            body,
+            [
+                "# opsdeck run: 3 commands, stopping at the first failure".to_string(),
+                format!("# $ echo one (in {})", cwd.display()),
+                "one".into(),
+                "# exited with code 0".into(),
+                format!("# $ sh -c 'echo two; exit 3' (in {})", cwd.display()),
+                "two".into(),
+                "# exited with code 3".into(),
+                "# stopped: 1 later command(s) not run".into(),
+            ]
+        );
+
+        let evs = run_all(sequence(&[&["true"], &["echo", "last"]])).await;
+        assert_eq!(lines(&evs, Stream::Stdout), ["last"]);
+        assert_eq!(evs.last(), Some(&exited(Some(0), None)));
+        // A later command that cannot start ends the run.
+        let evs = run_all(sequence(&[
+            &["true"],
+            &["opsdeck-no-such-program"],
+            &["echo", "x"],
+        ]))
+        .await;
+        assert!(
+            matches!(evs.last(), Some(RunEvent::Failed { error }) if error.contains("command not found")),
+            "{evs:?}"
+        );
+        assert!(lines(&evs, Stream::Stdout).is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_stop_ends_a_sequence_even_if_the_command_exits_zero() {
+        let s = sequence(&[
+            &[
+                "sh",
+                "-c",
+                "trap 'exit 0' TERM; echo ready; while :; do sleep 0.05; done",
+            ],
+            &["echo", "never"],
+        ]);
+        let (h, mut rx) = start(s, Duration::from_secs(3));
+        loop {
+            if let RunEvent::Output { line, .. } = next(&mut rx).await
+                && line == "ready"
+            {
+                break;
+            }
+        }
+        h.stop();
+        let evs = collect(rx).await;
+        assert!(lines(&evs, Stream::Stdout).is_empty(), "{evs:?}");
+        assert_eq!(
+            evs.last(),
+            Some(&RunEvent::Failed {
+                error: "stopped before `echo never`".into()
+            })
+        );
     }
 
     fn start(spec: RunSpec, grace: Duration) -> (RunHandle, mpsc::UnboundedReceiver<RunEvent>) {
@@ -586,7 +809,7 @@ mod tests {
     #[tokio::test]
     async fn missing_cwd_and_empty_argv_fail() {
         let mut s = spec(&["true"]);
-        s.cwd = Some(PathBuf::from("/nonexistent/opsdeck-dir"));
+        s.procs[0].cwd = Some(PathBuf::from("/nonexistent/opsdeck-dir"));
         let evs = run_all(s).await;
         let [RunEvent::Failed { error }] = evs.as_slice() else {
             panic!("{evs:?}")
@@ -607,8 +830,10 @@ mod tests {
     #[tokio::test]
     async fn env_and_cwd_are_applied() {
         let mut s = spec(&["sh", "-c", "echo $OPSDECK_FOO; pwd"]);
-        s.env.insert("OPSDECK_FOO".into(), "bar baz".into());
-        s.cwd = Some(PathBuf::from("/"));
+        s.procs[0]
+            .env
+            .insert("OPSDECK_FOO".into(), "bar baz".into());
+        s.procs[0].cwd = Some(PathBuf::from("/"));
         let evs = run_all(s).await;
         assert_eq!(lines(&evs, Stream::Stdout), ["bar baz", "/"]);
     }

@@ -168,25 +168,46 @@ impl Runtime {
                     .filter(|r| r.id == run)
                     .map(|r| r.step_id.clone())
                     .unwrap_or_default();
-                let (argv, log) = (spec.argv.clone(), spec.log_path.clone());
+                let (commands, log) = (spec.argvs(), spec.log_path.clone());
+                let started = std::sync::atomic::AtomicBool::new(false);
                 self.run = Some(runner::spawn(spec, grace, move |event| {
-                    let (target, step, argv, log) = (&target, &step, &argv, &log);
+                    let (target, step, commands, log) = (&target, &step, &commands, &log);
                     match &event {
-                        RunEvent::Started { pid } => audit.change(
-                            &Change::RunStart {
-                                target,
-                                step,
-                                argv,
-                                log,
-                                pid: Some(*pid),
-                            },
-                            &Ok::<(), &str>(()),
-                        ),
+                        RunEvent::Started { pid } => {
+                            started.store(true, std::sync::atomic::Ordering::SeqCst);
+                            audit.change(
+                                &Change::RunStart {
+                                    target,
+                                    step,
+                                    commands,
+                                    log,
+                                    pid: Some(*pid),
+                                },
+                                &Ok::<(), &str>(()),
+                            );
+                        }
+                        // A later command of a sequence that cannot start
+                        // ends a run that started.
+                        RunEvent::Failed { error }
+                            if started.load(std::sync::atomic::Ordering::SeqCst) =>
+                        {
+                            audit.change(
+                                &Change::RunExit {
+                                    target,
+                                    step,
+                                    commands,
+                                    log,
+                                    code: None,
+                                    signal: None,
+                                },
+                                &Err::<(), &str>(error),
+                            )
+                        }
                         RunEvent::Failed { error } => audit.change(
                             &Change::RunStart {
                                 target,
                                 step,
-                                argv,
+                                commands,
                                 log,
                                 pid: None,
                             },
@@ -196,7 +217,7 @@ impl Runtime {
                             &Change::RunExit {
                                 target,
                                 step,
-                                argv,
+                                commands,
                                 log,
                                 code: *code,
                                 signal: *signal,
@@ -207,7 +228,7 @@ impl Runtime {
                                 Err("command failed")
                             },
                         ),
-                        RunEvent::Output { .. } => {}
+                        RunEvent::Output { .. } | RunEvent::Command { .. } => {}
                     }
                     let _ = tx.send(Action::Release(ReleaseEvent::Run { run, event }));
                 }));

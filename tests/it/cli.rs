@@ -367,7 +367,28 @@ async fn release_json_tick_and_run() {
         ),
     );
 
-    let o = opsdeck_async(strings(&["release", "--json"]), path.clone()).await;
+    // `yarn` on PATH makes the issue's `yarn release …` a proposed command.
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let yarn = bin.join("yarn");
+    std::fs::write(&yarn, "#!/bin/sh\necho yarn \"$@\"\n").expect("write");
+    std::fs::set_permissions(&yarn, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    let path_env = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let json_path = path.clone();
+    let o = tokio::task::spawn_blocking(move || {
+        crate::support::opsdeck_bin_env(
+            &["release", "--json"],
+            Some(&json_path),
+            &[("PATH", path_env)],
+        )
+    })
+    .await
+    .expect("join");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let doc: Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(doc["repo"], DEMO_REPO);
@@ -416,6 +437,10 @@ async fn release_json_tick_and_run() {
     );
     assert_eq!(status["command_source"], "none");
     assert_eq!(status["proposed"], "yarn release release:status");
+    assert_eq!(
+        status["refused"],
+        "commands from the issue are not allowed (release.allow.commands is empty)"
+    );
 
     // tick / tick --undo
     let id = status["id"].as_str().expect("id").to_string();

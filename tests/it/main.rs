@@ -16,6 +16,7 @@ mod mutations;
 mod pty;
 mod readme;
 mod registry_client;
+mod release_commands;
 mod release_live;
 mod security;
 mod snapshots;

@@ -234,7 +234,7 @@ fn step_text_and_inline_code_are_never_handed_to_a_shell() {
     let md = env.dir.path().join("RELEASE.md");
     std::fs::write(
         &md,
-        "## Setup\n\n- [ ] Say hi $(touch PWNED_TEXT): `echo hello $(touch PWNED1) `touch PWNED2`; touch PWNED3 && rm -rf x`\n- [ ] Clean up `rm -rf PWNED_DIR`\n",
+        "## Setup\n\n- [ ] Say hi $(touch PWNED_TEXT): `echo hello $(touch PWNED1) `touch PWNED2`; touch PWNED3 && rm -rf x`\n- [ ] Clean up `rm -rf PWNED_DIR`\n- [ ] Say it twice: ``echo 'literal $(touch PWNED4) `touch PWNED5`; x' && echo second``\n",
     )
     .expect("write");
     let config = env.dir.path().join("config.toml");
@@ -253,19 +253,43 @@ fn step_text_and_inline_code_are_never_handed_to_a_shell() {
         .as_array()
         .expect("steps")
         .clone();
+    let pwned = || {
+        for f in [
+            "PWNED_TEXT",
+            "PWNED1",
+            "PWNED2",
+            "PWNED3",
+            "PWNED4",
+            "PWNED5",
+        ] {
+            assert!(!work.join(f).exists(), "{f} was created: a shell ran");
+            assert!(
+                !env.dir.path().join(f).exists(),
+                "{f} was created: a shell ran"
+            );
+        }
+    };
+    // Shell syntax is refused, never split into arguments nor run.
     let id = steps[0]["id"].as_str().expect("id").to_string();
     let out = env.run(&config, &["release", "run", &id, "--yes"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("it needs a shell (`$(…)` command substitution)"),
+        "{}",
+        text(&out)
+    );
+    pwned();
+    // Quoted, the same syntax is literal text; `&&` runs two echos in order.
+    let id3 = steps[2]["id"].as_str().expect("id").to_string();
+    let out = env.run(&config, &["release", "run", &id3, "--yes"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let printed = String::from_utf8_lossy(&out.stdout);
-    // echo got the shell syntax as literal words.
-    assert!(printed.contains("hello $(touch PWNED1)"), "{printed}");
-    for f in ["PWNED_TEXT", "PWNED1", "PWNED2", "PWNED3"] {
-        assert!(!work.join(f).exists(), "{f} was created: a shell ran");
-        assert!(
-            !env.dir.path().join(f).exists(),
-            "{f} was created: a shell ran"
-        );
-    }
+    assert_eq!(
+        printed.lines().collect::<Vec<_>>(),
+        ["literal $(touch PWNED4) `touch PWNED5`; x", "second"],
+        "{printed}"
+    );
+    pwned();
     // The other step's inline code is not allowed: refused, exit 1.
     let id2 = steps[1]["id"].as_str().expect("id").to_string();
     let out = env.run(&config, &["release", "run", &id2, "--yes"], &[]);

@@ -686,6 +686,8 @@ fn release_state() -> State {
         now(),
     );
     state.release = ReleaseState::from_config(&cfg);
+    // The release captain's PATH has yarn and git (whatever this machine has).
+    state.release.rules = state.release.rules.clone().with_path(["yarn", "git"]);
     update(&mut state, prod_ok(now() - TimeDelta::seconds(5)));
     update(&mut state, Action::Resize(WIDTH, HEIGHT));
     let doc = ReleaseDoc {

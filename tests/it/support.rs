@@ -156,6 +156,15 @@ pub async fn select_team(rt: &mut Runtime, team: &str) {
 /// Runs the opsdeck binary with private HOME/XDG directories, no
 /// `$OPSDECK_CONFIG` and no stdin.
 pub fn opsdeck_bin(args: &[&str], config: Option<&std::path::Path>) -> std::process::Output {
+    opsdeck_bin_env(args, config, &[])
+}
+
+/// [`opsdeck_bin`] with extra environment variables.
+pub fn opsdeck_bin_env(
+    args: &[&str],
+    config: Option<&std::path::Path>,
+    env: &[(&str, String)],
+) -> std::process::Output {
     let home = tempfile::tempdir().expect("tempdir");
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"));
     cmd.args(args)
@@ -163,6 +172,7 @@ pub fn opsdeck_bin(args: &[&str], config: Option<&std::path::Path>) -> std::proc
         .env("XDG_CONFIG_HOME", home.path().join("config"))
         .env("XDG_STATE_HOME", home.path().join("state"))
         .env_remove("OPSDECK_CONFIG")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(std::process::Stdio::null());
     if let Some(c) = config {
         cmd.arg("--config").arg(c);

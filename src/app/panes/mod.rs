@@ -62,6 +62,14 @@ pub fn url(state: &State) -> Option<String> {
     }
 }
 
+/// Text `y` copies instead of the link: a release step's text block.
+pub fn copy_text(state: &State) -> Option<String> {
+    match state.view {
+        View::Release => release::update::copy_text(state),
+        View::Alerts | View::Deploy | View::Overview => None,
+    }
+}
+
 /// A click on row `row` of a list the shown pane drew.
 pub fn click(state: &mut State, target: HitTarget, row: usize) {
     match state.view {

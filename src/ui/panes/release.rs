@@ -7,10 +7,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+use crate::app::panes::release::state::OutputKind;
 use crate::app::panes::release::state::RunView;
 use crate::app::state::State;
-use crate::release::command::{Resolution, display};
-use crate::release::runner::Stream;
+use crate::release::command::Resolution;
 use crate::ui::text::{age, clean, stale_age};
 use crate::ui::theme::Role;
 
@@ -215,12 +215,23 @@ fn steps(state: &State, frame: &mut Frame, area: Rect) {
         } else {
             "[ ]"
         };
-        let tag = match r.rules.resolve(&step.text, &step.code) {
-            Resolution::Run(run) => Span::styled(
-                format!("  ▶ {}", run.source.as_str()),
-                theme.style(Role::Ok),
-            ),
+        let tag = match r.rules.resolve(step) {
+            Resolution::Run(run) => {
+                let n = run.commands().len();
+                let count = if n > 1 {
+                    format!(" ×{n}")
+                } else {
+                    String::new()
+                };
+                Span::styled(
+                    format!("  ▶ {}{count}", run.source.as_str()),
+                    theme.style(Role::Ok),
+                )
+            }
             Resolution::Refused { .. } => Span::styled("  ✗ not allowed", theme.style(Role::Dim)),
+            Resolution::NoCommand if !step.blocks.is_empty() => {
+                Span::styled("  ⧉ text", theme.style(Role::Muted))
+            }
             Resolution::NoCommand => Span::raw(""),
         };
         let mut style = if step.done {
@@ -265,18 +276,21 @@ fn steps(state: &State, frame: &mut Frame, area: Rect) {
         .collect();
     // The selected step's id and command, on the last line.
     if let Some(step) = doc.checklist.steps.get(r.cursor) {
-        let cmd = match r.rules.resolve(&step.text, &step.code) {
-            Resolution::Run(run) => format!("$ {} ({})", display(&run.argv), run.source.as_str()),
-            Resolution::Refused { code, .. } => {
-                format!("proposes `{code}` — not allowed by release.allow.inline")
+        let cmd = match r.rules.resolve(step) {
+            Resolution::Run(run) => format!("$ {} ({})", run.summary(), run.source.as_str()),
+            Resolution::Refused { code, reason } => {
+                let code: Vec<&str> = code.lines().map(str::trim).collect();
+                format!("not run: `{}` — {reason}", code.join("; "))
             }
+            Resolution::NoCommand if !step.blocks.is_empty() => "text to copy: y".into(),
             Resolution::NoCommand => "no command".into(),
         };
         while lines.len() < inner_height {
             lines.push(Line::from(""));
         }
+        let width = usize::from(area.width.saturating_sub(2));
         lines.push(Line::styled(
-            format!("{} · {}", step.id, clean(&cmd)),
+            crate::core::text::clip(&format!("{} · {cmd}", step.id), width.saturating_sub(1)),
             theme.style(Role::Muted),
         ));
     }
@@ -307,7 +321,14 @@ fn output(state: &State, run: &RunView, frame: &mut Frame, area: Rect) {
             theme.style(Role::Attention),
         ),
     };
-    let title = format!(" {} — $ {} ", run.step_id, clean(&display(&run.argv)));
+    let room = usize::from(area.width.saturating_sub(4));
+    let title = format!(
+        " {} ",
+        crate::core::text::clip(
+            &format!("{} — $ {}", run.step_id, run.shown),
+            room.saturating_sub(1)
+        )
+    );
     let mut lines = vec![Line::from(vec![
         status,
         Span::styled(
@@ -317,15 +338,11 @@ fn output(state: &State, run: &RunView, frame: &mut Frame, area: Rect) {
     ])];
     let height = usize::from(area.height.saturating_sub(3));
     let skip = run.lines.len().saturating_sub(height);
-    lines.extend(
-        run.lines
-            .iter()
-            .skip(skip)
-            .map(|(stream, line)| match stream {
-                Stream::Stdout => Line::raw(clean(line).into_owned()),
-                Stream::Stderr => Line::styled(clean(line).into_owned(), theme.style(Role::Stderr)),
-            }),
-    );
+    lines.extend(run.lines.iter().skip(skip).map(|(kind, line)| match kind {
+        OutputKind::Stdout => Line::raw(clean(line).into_owned()),
+        OutputKind::Stderr => Line::styled(clean(line).into_owned(), theme.style(Role::Stderr)),
+        OutputKind::Command => Line::styled(format!("$ {}", clean(line)), theme.style(Role::Title)),
+    }));
     frame.render_widget(
         Paragraph::new(lines).block(
             Block::default()

@@ -15,6 +15,26 @@ use crate::release::runner::Stream;
 /// Most output lines kept on screen (the log file has them all).
 pub const MAX_OUTPUT_LINES: usize = 5000;
 
+/// What a line of a run's output pane is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputKind {
+    /// The command's standard output.
+    Stdout,
+    /// Its standard error.
+    Stderr,
+    /// A sequence's next command (`$ git push origin 3.23`).
+    Command,
+}
+
+impl From<Stream> for OutputKind {
+    fn from(stream: Stream) -> Self {
+        match stream {
+            Stream::Stdout => OutputKind::Stdout,
+            Stream::Stderr => OutputKind::Stderr,
+        }
+    }
+}
+
 /// A command that ran (or runs) for a step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunView {
@@ -22,12 +42,12 @@ pub struct RunView {
     pub id: u64,
     /// The step it belongs to.
     pub step_id: String,
-    /// What runs.
-    pub argv: Vec<String>,
+    /// What runs, as one line (a sequence's commands joined with `; `).
+    pub shown: String,
     /// Where.
     pub cwd: Option<PathBuf>,
     /// Output so far (the last [`MAX_OUTPUT_LINES`]).
-    pub lines: Vec<(Stream, String)>,
+    pub lines: Vec<(OutputKind, String)>,
     /// Lines dropped from the front.
     pub dropped: usize,
     /// When it started.
@@ -54,7 +74,7 @@ impl RunView {
 pub struct PendingRun {
     /// The step.
     pub step_id: String,
-    /// The command, placeholders unfilled.
+    /// The command, variables unfilled.
     pub resolved: Resolved,
     /// Values given so far.
     pub vars: BTreeMap<String, String>,

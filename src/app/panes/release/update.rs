@@ -11,8 +11,10 @@ use crate::app::overlays::prompt::Prompt;
 use crate::app::state::{Level, SourceStatus, State};
 use crate::core::SourceKind;
 use crate::release::backend::ReleaseDoc;
-use crate::release::command::{Resolution, Resolved, display, fill};
+use crate::release::command::Resolution;
 use crate::release::runner::{RunEvent, RunSpec, log_path_for};
+
+use super::state::OutputKind;
 
 fn say(state: &mut State, level: Level, text: impl Into<String>) {
     state.say(level, text);
@@ -104,8 +106,9 @@ fn on_run_event(state: &mut State, run: u64, event: RunEvent) -> Vec<Effect> {
     };
     match event {
         RunEvent::Started { .. } => {}
+        RunEvent::Command { shown, .. } => view.lines.push((OutputKind::Command, shown)),
         RunEvent::Output { stream, line } => {
-            view.lines.push((stream, line));
+            view.lines.push((stream.into(), line));
             if view.lines.len() > MAX_OUTPUT_LINES {
                 let extra = view.lines.len() - MAX_OUTPUT_LINES;
                 view.lines.drain(..extra);
@@ -251,19 +254,22 @@ fn trigger(state: &mut State) {
         return;
     };
     let step_id = step.id.clone();
-    match state.release.rules.resolve(&step.text, &step.code) {
+    match state.release.rules.resolve(step) {
         Resolution::NoCommand => say(state, Level::Error, "no command configured for this step"),
         Resolution::Refused { code, reason } => say(
             state,
             Level::Error,
-            format!("not run: the issue proposes `{code}`, but {reason}"),
+            format!(
+                "not run: the issue proposes `{}`, but {reason}",
+                one_line(&code)
+            ),
         ),
         Resolution::Run(resolved) => {
             let mut vars = state.release.rules.vars.clone();
             if let Some(m) = state.release.doc.as_ref().and_then(|d| d.milestone.clone()) {
                 vars.entry("milestone".into()).or_insert(m);
             }
-            let missing = fill(&resolved.argv, &vars).err().unwrap_or_default();
+            let missing = resolved.missing(&vars);
             let pending = PendingRun {
                 step_id,
                 resolved,
@@ -275,73 +281,72 @@ fn trigger(state: &mut State) {
     }
 }
 
-/// Asks for the next missing placeholder, or for the final y/N.
+/// A proposed command on one line, for a message.
+fn one_line(code: &str) -> String {
+    code.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Asks for the next missing variable, or for the final y/N.
 pub fn ask_next(state: &mut State, mut run: PendingRun) {
     if let Some(name) = run.missing.first().cloned() {
         state.overlays.push(Overlay::Prompt(Box::new(Prompt {
-            label: format!("Value for {{{name}}}"),
+            label: format!("Value for {}", run.resolved.var_label(&name)),
             input: LineInput::default(),
             run,
         })));
         return;
     }
-    let argv = match fill(&run.resolved.argv, &run.vars) {
-        Ok(a) => a,
+    let filled = match run.resolved.fill(&run.vars) {
+        Ok(filled) => filled,
         Err(missing) => {
             run.missing = missing;
             return ask_next(state, run);
         }
     };
-    let cwd = run.resolved.cwd.as_ref().map_or_else(
-        || "(opsdeck's working directory)".to_string(),
-        |p| p.display().to_string(),
-    );
-    let mut details = vec![
-        format!("$ {}", display(&argv)),
-        format!("in {cwd}"),
-        format!("from {}", run.resolved.because),
-    ];
-    if !run.resolved.env.is_empty() {
-        details.push(format!(
-            "env {}",
-            run.resolved
-                .env
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        ));
-    }
+    let mut details = filled.details(&run.resolved);
     details.push("the step is ticked if it exits 0".into());
     state.overlays.push(Overlay::Confirm(Confirm {
         question: format!("Run the command for {}?", run.step_id),
         details,
-        op: PendingOp::Run(Box::new(PendingRun {
-            resolved: Resolved {
-                argv,
-                ..run.resolved
-            },
-            missing: Vec::new(),
-            ..run
-        })),
+        op: PendingOp::Run(Box::new(run)),
     }));
 }
 
 /// `y` on a run confirmation: start it.
 pub fn start_run(state: &mut State, run: PendingRun) -> Vec<Effect> {
+    let filled = match run.resolved.fill(&run.vars) {
+        Ok(filled) => filled,
+        Err(missing) => {
+            let names = missing.join(", ");
+            say(
+                state,
+                Level::Error,
+                format!("not run: no value for {names}"),
+            );
+            return Vec::new();
+        }
+    };
     let id = state.release.next_run;
     state.release.next_run += 1;
     let log_path = log_path_for(&state.release.log_dir, &run.step_id, state.now);
+    let shown = filled
+        .procs
+        .iter()
+        .map(|p| p.shown.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
     let spec = RunSpec {
-        argv: run.resolved.argv.clone(),
-        cwd: run.resolved.cwd.clone(),
-        env: run.resolved.env.clone(),
+        procs: filled.procs,
         log_path: log_path.clone(),
     };
     state.release.run = Some(RunView {
         id,
         step_id: run.step_id.clone(),
-        argv: run.resolved.argv,
+        shown,
         cwd: run.resolved.cwd,
         lines: Vec::new(),
         dropped: 0,
@@ -361,6 +366,14 @@ pub fn start_run(state: &mut State, run: PendingRun) -> Vec<Effect> {
         spec,
         grace: state.release.stop_grace,
     }]
+}
+
+/// What `y` copies besides a link: the selected step's first code block
+/// that is not its command (a message to paste, a checklist to fill).
+pub fn copy_text(state: &State) -> Option<String> {
+    let r = &state.release;
+    let step = r.doc.as_ref()?.checklist.steps.get(r.cursor)?;
+    r.rules.proposal(step).texts.into_iter().next()
 }
 
 /// The tracking issue's link.
