@@ -277,5 +277,8 @@ async fn a_text_block_is_copied_not_run() {
     );
     let effects = opsdeck::app::update(&mut rt.state, code(KeyCode::Enter));
     assert!(effects.is_empty());
-    assert_eq!(message(&rt.state), "no command configured for this step");
+    assert_eq!(
+        message(&rt.state),
+        "no command for this step: its block is text to copy (y copies it)"
+    );
 }

@@ -255,6 +255,11 @@ fn trigger(state: &mut State) {
     };
     let step_id = step.id.clone();
     match state.release.rules.resolve(step) {
+        Resolution::NoCommand if !state.release.rules.proposal(step).texts.is_empty() => say(
+            state,
+            Level::Error,
+            "no command for this step: its block is text to copy (y copies it)",
+        ),
         Resolution::NoCommand => say(state, Level::Error, "no command configured for this step"),
         Resolution::Refused { code, reason } => say(
             state,
