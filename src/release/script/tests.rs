@@ -156,3 +156,47 @@ fn shell_commands_and_vars_of_a_script() {
     );
     assert_eq!(shell_vars(script), ["LOG", "GITHUB_TOKEN"]);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text: read never panics, and what it accepts holds no
+        /// unquoted shell operator in its texts' words.
+        #[test]
+        fn read_never_panics(src in "\\PC{0,80}") {
+            let _ = read(&src);
+            let _ = shell_commands(&src);
+            let _ = shell_vars(&src);
+        }
+
+        /// Plain words joined by `&&`, `;` or newlines come back as exactly
+        /// those commands and arguments, whatever quoting was used.
+        #[test]
+        fn quoted_words_round_trip(
+            commands in prop::collection::vec(
+                prop::collection::vec("[a-z][a-z0-9:./-]{0,8}|'[^']{0,6}'", 1..4)
+                    // A program, not `cd`, `export` or a shell keyword.
+                    .prop_filter("a program", |c| {
+                        let first = c[0].trim_matches('\'');
+                        !first.is_empty()
+                            && !c[0].starts_with('\'')
+                            && !SHELL_WORDS.contains(&first)
+                            && !matches!(first, "cd" | "export")
+                    }),
+                1..4,
+            ),
+            sep in prop::sample::select(vec![" && ", "; ", "\n"]),
+        ) {
+            let src = commands.iter().map(|c| c.join(" ")).collect::<Vec<_>>().join(sep);
+            let lines = read(&src).expect("plain words read");
+            prop_assert_eq!(lines.len(), commands.len());
+            for (line, words) in lines.iter().zip(&commands) {
+                let expected: Vec<String> =
+                    words.iter().map(|w| w.trim_matches('\'').to_string()).collect();
+                prop_assert_eq!(argv(line), expected);
+            }
+        }
+    }
+}
