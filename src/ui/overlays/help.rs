@@ -66,7 +66,18 @@ pub fn help_lines(keymap: &Keymap, cols: u16) -> usize {
         .unwrap_or(0)
 }
 
-fn section(state: &State, context: Context) -> Vec<Line<'static>> {
+/// A help text fitted to `room` columns, cut with `…` when it is longer.
+fn fit(text: &str, room: usize) -> String {
+    if text.chars().count() <= room {
+        text.to_owned()
+    } else {
+        crate::core::text::clip(text, room.saturating_sub(1))
+    }
+}
+
+/// One context's bindings, each line at most `width` columns.
+fn section(state: &State, context: Context, width: usize) -> Vec<Line<'static>> {
+    let room = width.saturating_sub(16);
     let theme = &state.theme;
     let mut lines = vec![Line::styled(context.title(), theme.style(Role::Title))];
     for b in state
@@ -85,7 +96,7 @@ fn section(state: &State, context: Context) -> Vec<Line<'static>> {
         let mark = if b.remapped { "*" } else { " " };
         lines.push(Line::from(vec![
             Span::styled(format!(" {mark}{keys:<14}"), theme.style(Role::Key)),
-            Span::raw(b.help),
+            Span::raw(fit(b.help, room)),
         ]));
     }
     for b in state
@@ -97,7 +108,7 @@ fn section(state: &State, context: Context) -> Vec<Line<'static>> {
         lines.push(Line::from(vec![
             Span::styled(format!(" *{:<14}", "disabled"), theme.style(Role::Dim)),
             Span::styled(
-                format!("{}: {}", b.command.name(), b.help),
+                fit(&format!("{}: {}", b.command.name(), b.help), room),
                 theme.style(Role::Dim),
             ),
         ]));
@@ -111,26 +122,6 @@ fn section(state: &State, context: Context) -> Vec<Line<'static>> {
 /// title says how to scroll when it does not fit.
 pub fn render(state: &State, frame: &mut Frame, area: Rect, offset: usize) {
     let theme = &state.theme;
-    let columns = help_columns(state.cols);
-    let last = columns.len().saturating_sub(1);
-    let texts: Vec<Vec<Line<'static>>> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, contexts)| {
-            let mut lines: Vec<Line<'static>> =
-                contexts.iter().flat_map(|c| section(state, *c)).collect();
-            if i == last {
-                lines.push(Line::styled("Filter examples:", theme.style(Role::Title)));
-                for example in FILTER_EXAMPLES {
-                    lines.push(Line::styled(
-                        format!("  {example}"),
-                        theme.style(Role::Muted),
-                    ));
-                }
-            }
-            lines
-        })
-        .collect();
     let total = help_lines(&state.keymap, state.cols);
     let rect = help_rect(area, total);
     let inner_rows = usize::from(rect.height.saturating_sub(2));
@@ -152,10 +143,52 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, offset: usize) {
         .title(title);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let constraints = vec![Constraint::Ratio(1, texts.len().max(1) as u32); texts.len()];
+    let columns = help_columns(state.cols);
+    let last = columns.len().saturating_sub(1);
+    let constraints = vec![Constraint::Ratio(1, columns.len().max(1) as u32); columns.len()];
     let areas = Layout::horizontal(constraints).split(inner);
+    let texts: Vec<Vec<Line<'static>>> = columns
+        .iter()
+        .zip(areas.iter())
+        .enumerate()
+        .map(|(i, (contexts, area))| {
+            let width = usize::from(area.width);
+            let mut lines: Vec<Line<'static>> = contexts
+                .iter()
+                .flat_map(|c| section(state, *c, width))
+                .collect();
+            if i == last {
+                lines.push(Line::styled("Filter examples:", theme.style(Role::Title)));
+                for example in FILTER_EXAMPLES {
+                    lines.push(Line::styled(
+                        fit(&format!("  {example}"), width),
+                        theme.style(Role::Muted),
+                    ));
+                }
+            }
+            lines
+        })
+        .collect();
     let scroll = u16::try_from(offset).unwrap_or(u16::MAX);
     for (lines, area) in texts.into_iter().zip(areas.iter()) {
         frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), *area);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn help_texts_are_cut_with_an_ellipsis_only_when_too_long() {
+        assert_eq!(
+            fit("copy link or step text (OSC 52)", 31),
+            "copy link or step text (OSC 52)"
+        );
+        assert_eq!(fit("copy link or step text (OSC 52)", 12), "copy link o…");
+        assert_eq!(
+            fit("copy link or step text (OSC 52)", 12).chars().count(),
+            12
+        );
     }
 }
