@@ -352,10 +352,16 @@ impl Lexer<'_> {
                 {
                     word.0.push(Part::Home)
                 }
+                '~' if at_start && self.peek().is_some_and(is_name_char) => {
+                    return Err(needs("a `~user` home directory"));
+                }
                 '=' if assign.is_none() => match word.literal() {
                     Some(name) if crate::core::text::is_env_name(&name) && word.0.len() == 1 => {
                         assign = Some(name);
                         word = Word::default();
+                        // As in a shell, `X=~/src` expands the `~`.
+                        at_start = true;
+                        continue;
                     }
                     _ => word.push_char('='),
                 },

@@ -98,10 +98,21 @@ fn assignments_cd_and_export() {
     );
     assert_eq!(lines[3].cmd, Cmd::Cd(Word(vec![Part::Home])));
     assert_eq!(texts(&lines)[4], "make");
-    // `~` only at a word's start.
+    // `~` only at a word's start (and an assignment's value).
     assert_eq!(
-        argv(&read("echo a~b ~x").expect("reads")[0]),
-        ["echo", "a~b", "~x"]
+        argv(&read("echo a~b ~/x").expect("reads")[0]),
+        ["echo", "a~b", "<home>/x"]
+    );
+    assert_eq!(
+        read("D=~/src make").expect("reads")[0].cmd,
+        Cmd::Run {
+            env: vec![("D".into(), Word(vec![Part::Home, Part::Lit("/src".into())]))],
+            argv: vec![lit("make")],
+        }
+    );
+    assert_eq!(
+        read("ls ~bob"),
+        Err(ScriptError::NeedsShell("a `~user` home directory".into()))
     );
 }
 
