@@ -47,6 +47,15 @@ struct StepJson<'a> {
     command_source: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     proposed: Option<String>,
+    /// Progress of the steps nested in this one, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    children: Option<ChildrenJson>,
+}
+
+#[derive(Serialize)]
+struct ChildrenJson {
+    done: usize,
+    total: usize,
 }
 
 fn backend(config: &Config) -> Result<Backend> {
@@ -110,6 +119,9 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
                                     Resolution::Refused { code, .. } => Some(code),
                                     _ => None,
                                 },
+                                children: cl
+                                    .children_progress(j)
+                                    .map(|(done, total)| ChildrenJson { done, total }),
                             }
                         })
                         .collect(),

@@ -16,6 +16,8 @@ mod mutations;
 mod pty;
 mod readme;
 mod registry_client;
+#[cfg(unix)]
+mod release_file;
 mod release_live;
 mod security;
 mod snapshots;
