@@ -7,15 +7,16 @@
 //!    (anything else separates words; nothing else enters a slug, so
 //!    punctuation, trailing or not, never does).
 //! 2. Dates and numbers are dropped: every word that starts with a digit
-//!    (`4`, `2020`, `15th`; `3.23`, `2020-12-15` and `15.12.2020` are such
-//!    words), `v` and digits (`v3`), a pre-release tag right after a number
+//!    (`4`, `2020`, `15th`; so `3.23`, `2020-12-15` and `15.12.2020` leave
+//!    nothing), `v` and digits (`v3`), a pre-release tag right after a number
 //!    (`rc`, `alpha`, `beta`, `x`: `v3.23.0-rc.1`, `3.23.x`), a month name
 //!    next to a number (`December 15`, `15 Dec`), a weekday name (`Friday`;
 //!    `Fri` next to a date). So a date or version edit keeps the id.
 //! 3. The words are joined with `-`. If that is too long, stop-words (`the`,
 //!    `a`, `to`, …) are left out; if still too long, words in parentheses
 //!    (`Release day (3 working days before release)`); if still too long, the
-//!    slug ends after the last whole word that fits. Words keep their order.
+//!    slug ends after the last whole word that fits (a first word longer
+//!    than the room is cut). Words keep their order.
 //! 4. Section slugs get [`SECTION_LEN`] characters (`top` before the first
 //!    heading, `section` if nothing is left), step slugs what is left of
 //!    [`MAX_ID_LEN`] (`step` if nothing is left); repeats get `-2`, `-3`…,
