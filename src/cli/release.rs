@@ -56,6 +56,15 @@ struct StepJson<'a> {
     /// The step's code blocks that are not its command: text to copy.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     texts: Vec<String>,
+    /// Progress of the steps nested in this one, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    children: Option<ChildrenJson>,
+}
+
+#[derive(Serialize)]
+struct ChildrenJson {
+    done: usize,
+    total: usize,
 }
 
 fn backend(config: &Config) -> Result<Backend> {
@@ -129,6 +138,9 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
                                 proposed,
                                 refused,
                                 texts: rules.proposal(step).texts,
+                                children: cl
+                                    .children_progress(j)
+                                    .map(|(done, total)| ChildrenJson { done, total }),
                             }
                         })
                         .collect(),

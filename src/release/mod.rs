@@ -8,7 +8,8 @@
 //! * [`github`] — the GitHub client (octocrab), with careful retries.
 //! * [`backend`] — GitHub or a local file: load, and tick without losing
 //!   anyone's edit.
-//! * [`file`] — reading and atomically rewriting a local checklist file.
+//! * [`file`](mod@file) — reading and rewriting a local checklist file
+//!   (through symbolic links; in place for a hard-linked one).
 //! * [`script`] — a proposed command read like a shell would, without one (pure).
 //! * [`runner`] — runs a step's command in the background, streaming output.
 //! * [`error`] — [`ReleaseError`], what the backend's calls return.

@@ -17,6 +17,8 @@ mod pty;
 mod readme;
 mod registry_client;
 mod release_commands;
+#[cfg(unix)]
+mod release_file;
 mod release_live;
 mod security;
 mod snapshots;

@@ -3,22 +3,31 @@
 //!
 //! The body is the source of truth and is never re-rendered: [`set_done`]
 //! splices exactly one byte (`' '` <-> `'x'`) into it. Steps are addressed by
-//! stable ids (`{section-slug}/{text-slug}`, with `-2`, `-3`… for repeated
-//! texts within a section), never by line number, so a tick lands on the
-//! right step even if someone edited the issue meanwhile.
+//! stable ids (`{section-slug}/{text-slug}`, at most [`MAX_ID_LEN`]
+//! characters, with `-2`, `-3`… for repeated texts within a section), never
+//! by line number, so a tick lands on the right step even if someone edited
+//! the issue meanwhile. Dates, numbers and versions do not enter an id, so
+//! moving a date or bumping a version keeps it (the rule is in `slug`). An id
+//! that is no longer one (its step moved, or it is from before this scheme)
+//! is answered with where its step is now ([`TickError::Moved`]).
 //!
 //! The parse is in `parse`, the slugs in `slug`, the errors in `error`.
 
 use std::ops::Range;
 
 mod error;
+#[cfg(test)]
+mod id_tests;
+mod legacy;
 mod parse;
 mod slug;
 #[cfg(test)]
 mod tests;
 
 pub use error::{LookupError, TickError};
-pub use slug::slug;
+pub use slug::{MAX_ID_LEN, slug};
+
+use slug::{MIN_SECTION_LEN, MIN_STEP_LEN, Resemblance, resembles, words};
 
 /// A parsed tracking issue: sections in document order and all steps.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -60,6 +69,9 @@ pub struct Step {
     pub section: usize,
     /// Number of enclosing list items (0 for a top-level item).
     pub depth: usize,
+    /// Index into [`Checklist::steps`] of the nearest enclosing item that is
+    /// a step.
+    pub parent: Option<usize>,
     /// 1-based line of the checkbox.
     pub line: usize,
     /// Byte range of the `[ ]` / `[x]` in the body.
@@ -108,6 +120,38 @@ impl Checklist {
             .filter(|&&i| self.steps.get(i).is_some_and(|s| s.done))
             .count();
         (done, section.steps.len())
+    }
+
+    /// `(done, total)` over all steps nested in step `index` (children,
+    /// their children, …); `None` if it has none or there is no such step.
+    pub fn children_progress(&self, index: usize) -> Option<(usize, usize)> {
+        self.steps.get(index)?;
+        let (mut done, mut total) = (0, 0);
+        // An item's nested steps follow it in document order, before the next
+        // step that is not nested in it.
+        for (j, step) in self.steps.iter().enumerate().skip(index + 1) {
+            if !self.nested_in(j, index) {
+                break;
+            }
+            total += 1;
+            done += usize::from(step.done);
+        }
+        (total > 0).then_some((done, total))
+    }
+
+    /// Whether step `index` is nested (at any depth) in step `ancestor`.
+    fn nested_in(&self, mut index: usize, ancestor: usize) -> bool {
+        // A parent always comes before its child, so this ends.
+        while let Some(parent) = self.steps.get(index).and_then(|s| s.parent) {
+            if parent == ancestor {
+                return true;
+            }
+            if parent >= index {
+                return false;
+            }
+            index = parent;
+        }
+        false
     }
 
     /// Index of the first step not done.
@@ -188,18 +232,28 @@ impl Checklist {
             .map(|(_, id)| id)
     }
 
-    /// The error for an id that is not in this checklist: where its text went.
+    /// The error for an id that is not in this checklist: where its step went.
+    ///
+    /// The id may be from the older id scheme (longer slugs with dates and
+    /// numbers): if it is one of this body's old ids, that is its step. Else
+    /// it is from before an edit (its step moved to another section, a
+    /// section was renamed, a date moved): its text part is compared by
+    /// words, dates and numbers left out. A step whose words it names in full
+    /// wins over one whose first words it names (a cut slug); then one in the
+    /// section the id names; then the first in the document.
     fn missing(&self, id: &str) -> TickError {
-        let text = id.split_once('/').map_or(id, |(_, text)| text);
-        // `foo-2` may be the second "foo" of its section.
-        let unsuffixed = text
-            .rsplit_once('-')
-            .filter(|(base, n)| {
-                !base.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
-            })
-            .map(|(base, _)| base);
-        let find = |wanted: &str| self.steps.iter().find(|s| slug(&s.text) == wanted);
-        match find(text).or_else(|| unsuffixed.and_then(find)) {
+        let (section, text) = id.split_once('/').map_or((None, id), |(s, t)| (Some(s), t));
+        // Ids (old ones too) are lowercase letters, digits and `-`.
+        let shaped = |part: &str| {
+            part.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        };
+        if !shaped(text) || !section.is_none_or(shaped) {
+            return TickError::Vanished { id: id.to_owned() };
+        }
+        let old = legacy::find(self, id).and_then(|i| self.steps.get(i));
+        let best = old.or_else(|| self.closest(section, text));
+        match best {
             Some(step) => TickError::Moved {
                 id: id.to_owned(),
                 now: step.id.clone(),
@@ -211,6 +265,34 @@ impl Checklist {
             },
             None => TickError::Vanished { id: id.to_owned() },
         }
+    }
+
+    /// The step an id's `text` part (and `section` part) names best, by
+    /// words (see [`Checklist::missing`]).
+    fn closest(&self, section: Option<&str>, text: &str) -> Option<&Step> {
+        let section_words: Vec<_> = self.sections.iter().map(|s| words(&s.title)).collect();
+        let in_named_section = |step: &Step| {
+            let fallback = match self.sections.get(step.section) {
+                Some(s) if s.level == 0 => "top",
+                _ => "section",
+            };
+            let words = section_words
+                .get(step.section)
+                .map_or(&[][..], Vec::as_slice);
+            section
+                .and_then(|part| resembles(part, words, fallback, MIN_SECTION_LEN))
+                .is_some()
+        };
+        self.steps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, step)| {
+                let how = resembles(text, &words(&step.text), "step", MIN_STEP_LEN)?;
+                let elsewhere = !in_named_section(step);
+                Some(((how != Resemblance::Whole, elsewhere, i), step))
+            })
+            .min_by_key(|&(rank, _)| rank)
+            .map(|(_, step)| step)
     }
 }
 

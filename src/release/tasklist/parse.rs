@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use super::slug::{slug, unique};
+use super::slug::{section_slug, step_id, unique_section};
 use super::{Checklist, CodeBlock, Section, Step};
 
 /// Collapses whitespace runs to one space and trims.
@@ -217,6 +217,8 @@ impl Checklist {
                 }
                 &Event::TaskListMarker(done) => {
                     let depth = frames.len().saturating_sub(1);
+                    // The nearest enclosing item that is a step.
+                    let parent = frames.iter().rev().skip(1).find_map(|f| f.step);
                     let Some(frame) = frames.last_mut() else {
                         continue;
                     };
@@ -241,6 +243,7 @@ impl Checklist {
                         done,
                         section,
                         depth,
+                        parent,
                         line: lines.partition_point(|&s| s <= marker.start),
                         marker,
                         code: Vec::new(),
@@ -284,14 +287,13 @@ impl Checklist {
             let base = if section.level == 0 {
                 "top".to_owned()
             } else {
-                slug(&section.title)
+                section_slug(&section.title)
             };
-            section.slug = unique(&mut section_slugs, base);
+            section.slug = unique_section(&mut section_slugs, base);
             let mut used = HashSet::new();
             for &index in &section.steps {
                 if let Some(step) = steps.get_mut(index) {
-                    let text = unique(&mut used, slug(&step.text));
-                    step.id = format!("{}/{}", section.slug, text);
+                    step.id = step_id(&mut used, &section.slug, &step.text);
                 }
             }
         }
