@@ -16,8 +16,10 @@
 //! Every `owner/name` exists (an unknown one is simply empty).
 
 mod demo;
+mod http;
 mod json;
 mod routes;
+mod search;
 mod seed;
 mod store;
 #[cfg(test)]
@@ -34,9 +36,9 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 
 pub use demo::{DEMO_ISSUE, DEMO_TRACKING_BODY};
+use http::Reply;
 #[cfg(feature = "testkit")]
 pub use json::{doc_url, error_body};
-use routes::Reply;
 pub use seed::DEMO_REPO;
 #[cfg(not(test))]
 pub use seed::IssueSeed;
@@ -205,7 +207,7 @@ async fn handle(
             let query = Query::<std::collections::HashMap<String, String>>::try_from_uri(&uri)
                 .map(|q| q.0)
                 .unwrap_or_default();
-            let req = routes::Request {
+            let req = http::Request {
                 method: method.as_str(),
                 path,
                 query: &query,

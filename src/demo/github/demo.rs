@@ -89,16 +89,21 @@ pub(super) fn seed(store: &mut Store) {
         }
     }
 
-    let issue =
-        |number: u64, title: &str, labels: &[&str], milestone: &str, assignee: &str| IssueSeed {
-            repo: DEMO_REPO.to_string(),
-            number: Some(number),
-            title: title.to_string(),
-            labels: labels.iter().map(|l| l.to_string()).collect(),
-            milestone: Some(milestone.to_string()),
-            assignee: Some(assignee.to_string()),
-            ..IssueSeed::default()
+    let in_milestone =
+        |number: u64, title: &str, labels: &[&str], milestone: Option<&str>, assignee: &str| {
+            IssueSeed {
+                repo: DEMO_REPO.to_string(),
+                number: Some(number),
+                title: title.to_string(),
+                labels: labels.iter().map(|l| l.to_string()).collect(),
+                milestone: milestone.map(str::to_string),
+                assignee: Some(assignee.to_string()),
+                ..IssueSeed::default()
+            }
         };
+    let issue = |number, title, labels, milestone, assignee| {
+        in_milestone(number, title, labels, Some(milestone), assignee)
+    };
     let previous_body = DEMO_TRACKING_BODY
         .replace("[ ]", "[x]")
         .replace("3.23", "3.22")
@@ -135,6 +140,14 @@ pub(super) fn seed(store: &mut Store) {
             ..issue(16044, "codeintel: LSIF uploads with more than 10k documents fail",
                     &["release-blocker", "bug", "team/code-intelligence"], "3.23", "erin")
         }, "erin", "2020-11-19T08:21:37Z", Some("2020-11-30T15:05:12Z")),
+        // Filed without a milestone: the default blocker query still counts it.
+        (IssueSeed {
+            body: "`sourcegraph/server` exits at startup when the root file system is mounted \
+                   read-only: it writes its config cache to `/etc/sourcegraph`."
+                .to_string(),
+            ..in_milestone(16178, "distribution: server image fails to start on a read-only root file system",
+                    &["release-blocker", "team/distribution"], None, "frank")
+        }, "frank", "2020-11-24T15:41:09Z", None),
         (IssueSeed {
             body: "Go 1.15.5 fixes CVE-2020-28362 in `math/big`.".to_string(),
             ..issue(16120, "Update Go to 1.15.5", &["team/distribution"], "3.23", "bob")

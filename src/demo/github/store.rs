@@ -99,6 +99,10 @@ pub(super) struct Pull {
     pub draft: bool,
     pub head_sha: String,
     pub base_sha: String,
+    /// Set when merged (the issue is then closed).
+    pub merged_at: Option<DateTime<Utc>>,
+    pub merged_by: Option<String>,
+    pub merge_commit_sha: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -172,12 +172,8 @@ async fn list_issues_filters_and_sorts() {
     assert_eq!(numbers(&tracking), [15000]);
     let any: Vec<Issue> = list("milestone=*&sort=updated".into()).await.model();
     assert_eq!(numbers(&any), [16108, 16215, 16190, 16120]);
-    assert!(
-        list("milestone=none".into())
-            .await
-            .model::<Vec<Issue>>()
-            .is_empty()
-    );
+    let unplanned: Vec<Issue> = list("milestone=none".into()).await.model();
+    assert_eq!(numbers(&unplanned), [16178]);
     assert!(list("assignee=carol".into()).await.text.contains("16190"));
 
     let by_title = list("milestone=3.23".into()).await;
@@ -191,9 +187,9 @@ async fn list_issues_paginates_with_link_header() {
     let everything: Vec<Issue> = get(&fake, &format!("/repos/{DEMO_REPO}/issues?state=all"))
         .await
         .model();
-    assert_eq!(everything.len(), 6);
+    assert_eq!(everything.len(), 7);
     let next = regex::Regex::new(r#"<([^>]+)>; rel="next""#).unwrap();
-    let mut url = format!("{}/repos/{DEMO_REPO}/issues?state=all&per_page=2", fake.url);
+    let mut url = format!("{}/repos/{DEMO_REPO}/issues?state=all&per_page=3", fake.url);
     let (mut seen, mut pages) = (Vec::new(), Vec::new());
     loop {
         let resp = reqwest::get(&url).await.unwrap();
@@ -209,7 +205,7 @@ async fn list_issues_paginates_with_link_header() {
         }
     }
     assert_eq!(numbers(&seen), numbers(&everything));
-    let base = format!("{}/repos/{DEMO_REPO}/issues?state=all&per_page=2", fake.url);
+    let base = format!("{}/repos/{DEMO_REPO}/issues?state=all&per_page=3", fake.url);
     assert_eq!(
         pages[0],
         format!(r#"<{base}&page=2>; rel="next", <{base}&page=3>; rel="last""#)
@@ -682,4 +678,91 @@ async fn empty_fake_seeding_and_unknown_routes() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
     assert_eq!(fake.requests().last().unwrap().path, "/repos/a/b/issues");
+}
+
+#[tokio::test]
+async fn search_issues_evaluates_qualifiers() {
+    let fake = GithubFake::start_demo().await.unwrap();
+    let search = |q: &str| {
+        let path = format!(
+            "/search/issues?q={}",
+            url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+        );
+        let fake = &fake;
+        async move { get(fake, &path).await }
+    };
+    let found = |resp: Resp| {
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        let body = resp.json();
+        assert_eq!(body["incomplete_results"], false);
+        let items: Vec<Issue> = serde_json::from_value(body["items"].clone()).unwrap();
+        assert_eq!(body["total_count"], items.len());
+        numbers(&items)
+    };
+    let open_blockers = r#"repo:sourcegraph/sourcegraph is:issue is:open label:"release-blocker""#;
+    let resp = search(open_blockers).await;
+    let raw = resp.json();
+    assert_eq!(raw["items"][0]["score"], 1.0);
+    assert_eq!(
+        raw["items"][0]["html_url"],
+        "https://github.example/sourcegraph/sourcegraph/issues/16215"
+    );
+    assert_eq!(found(resp), [16215, 16190, 16178], "newest first");
+    let q = format!(r#"{open_blockers} milestone:"3.23""#);
+    assert_eq!(found(search(&q).await), [16215, 16190]);
+    let q = format!("{open_blockers} no:milestone");
+    assert_eq!(found(search(&q).await), [16178]);
+    let q = format!("{open_blockers} -label:bug");
+    assert_eq!(found(search(&q).await), [16215, 16178]);
+    let q = "repo:sourcegraph/sourcegraph is:closed label:Release-Blocker";
+    assert_eq!(found(search(q).await), [16044]);
+    let q = "org:sourcegraph state:open label:release-blocker label:bug,team/campaigns";
+    assert_eq!(found(search(q).await), [16215, 16190]);
+    assert_eq!(found(search("repo:o/r is:issue").await), Vec::<u64>::new());
+    assert_eq!(
+        found(search("repo:sourcegraph/sourcegraph zoekt crashloops").await),
+        [16190]
+    );
+    assert_eq!(
+        found(search("repo:sourcegraph/sourcegraph is:pr").await),
+        Vec::<u64>::new()
+    );
+
+    // Pages: Link headers as for lists.
+    let path = format!(
+        "/search/issues?per_page=1&q={}",
+        url::form_urlencoded::byte_serialize(open_blockers.as_bytes()).collect::<String>()
+    );
+    let page = get(&fake, &path).await;
+    assert_eq!(page.json()["total_count"], 3);
+    assert_eq!(page.json()["items"].as_array().unwrap().len(), 1);
+    assert!(page.header("link").contains("rel=\"next\""));
+
+    // What the simulation does not understand is refused, not ignored.
+    let refused = search("repo:sourcegraph/sourcegraph linked:pr").await;
+    assert_github_error(&refused, 422, "Validation Failed");
+    let error = &refused.json()["errors"][0];
+    assert_eq!(
+        (&error["resource"], &error["field"], &error["code"]),
+        (&json!("Search"), &json!("q"), &json!("invalid"))
+    );
+    assert!(error["message"].as_str().unwrap().contains("linked:pr"));
+    let missing = get(&fake, "/search/issues").await;
+    assert_github_error(&missing, 422, "Validation Failed");
+    assert_eq!(missing.json()["errors"][0]["code"], "missing");
+
+    // octocrab's own search reads the answer.
+    let crab = octocrab::Octocrab::builder()
+        .base_uri(fake.url.as_str())
+        .unwrap()
+        .build()
+        .unwrap();
+    let page = crab
+        .search()
+        .issues_and_pull_requests(open_blockers)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.total_count, Some(3));
+    assert_eq!(numbers(&page.items), [16215, 16190, 16178]);
 }
