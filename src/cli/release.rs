@@ -27,7 +27,20 @@ struct ReleaseJson<'a> {
     done: usize,
     total: usize,
     blockers: Option<usize>,
+    blocker_issues: Option<Vec<BlockerJson<'a>>>,
+    blocker_query: Option<&'a str>,
+    warnings: &'a [String],
     sections: Vec<SectionJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct BlockerJson<'a> {
+    number: u64,
+    title: &'a str,
+    url: &'a str,
+    assignee: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repo: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -126,8 +139,24 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
             done,
             total,
             blockers: doc.blockers,
+            blocker_issues: doc.blocker_issues.as_ref().map(|list| {
+                list.iter()
+                    .map(|b| BlockerJson {
+                        number: b.number,
+                        title: &b.title,
+                        url: &b.url,
+                        assignee: b.assignee.as_deref(),
+                        repo: (b.repo != doc.repo).then_some(b.repo.as_str()),
+                    })
+                    .collect()
+            }),
+            blocker_query: doc.blocker_query.as_deref(),
+            warnings: &doc.warnings,
             sections,
         };
+        for w in &doc.warnings {
+            errln!("warning: {w}");
+        }
         serde_json::to_writer_pretty(&mut out, &doc_json)?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
@@ -147,6 +176,10 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
     }
     if !facts.is_empty() {
         writeln!(out, "{}", facts.join(" · "))?;
+    }
+    blockers_text(&mut out, doc)?;
+    for w in &doc.warnings {
+        errln!("warning: {w}");
     }
     for (i, s) in cl.sections.iter().enumerate() {
         if s.steps.is_empty() {
@@ -179,6 +212,31 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The blockers, one line each (after the facts line).
+fn blockers_text(out: &mut impl Write, doc: &ReleaseDoc) -> Result<()> {
+    let Some(list) = doc.blocker_issues.as_ref().filter(|l| !l.is_empty()) else {
+        return Ok(());
+    };
+    for b in list {
+        let place = if b.repo == doc.repo {
+            format!("#{}", b.number)
+        } else {
+            format!("{}#{}", b.repo, b.number)
+        };
+        let who = b
+            .assignee
+            .as_ref()
+            .map(|a| format!("  @{a}"))
+            .unwrap_or_default();
+        writeln!(out, "  blocker {place} {}{who}", b.title)?;
+    }
+    let more = doc.blockers.unwrap_or(0).saturating_sub(list.len());
+    if more > 0 {
+        writeln!(out, "  … and {more} more")?;
+    }
+    Ok(())
 }
 
 /// The step `query` names in `doc`: its exact id or a unique prefix of one.

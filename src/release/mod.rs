@@ -8,15 +8,19 @@
 //! * [`github`] — the GitHub client (octocrab), with careful retries.
 //! * [`backend`] — GitHub or a local file: load, and tick without losing
 //!   anyone's edit.
+//! * [`blockers`] — the search query that finds the release's blockers (pure).
+//! * [`live`] — what the checklist points at, fetched on each load (blockers).
 //! * [`file`] — reading and atomically rewriting a local checklist file.
 //! * [`runner`] — runs a step's command in the background, streaming output.
 //! * [`error`] — [`ReleaseError`], what the backend's calls return.
 
 pub mod backend;
+pub mod blockers;
 pub mod command;
 pub mod error;
 pub mod file;
 pub mod github;
+pub mod live;
 pub mod runner;
 pub mod tasklist;
 

@@ -375,7 +375,28 @@ async fn release_json_tick_and_run() {
     assert_eq!(doc["title"], "3.23 release tracking issue");
     assert_eq!(doc["milestone"], "3.23");
     assert_eq!(doc["assignee"], "alice");
-    assert_eq!(doc["blockers"], 2);
+    // The default query counts #16178, which has no milestone.
+    assert_eq!(doc["blockers"], 3);
+    assert_eq!(
+        doc["blocker_query"],
+        "repo:sourcegraph/sourcegraph is:issue is:open label:\"release-blocker\""
+    );
+    let blockers = doc["blocker_issues"].as_array().expect("blocker_issues");
+    let numbers: Vec<u64> = blockers
+        .iter()
+        .filter_map(|b| b["number"].as_u64())
+        .collect();
+    assert_eq!(numbers, [16215, 16190, 16178]);
+    assert_eq!(
+        blockers[2],
+        serde_json::json!({
+            "number": 16178,
+            "title": "distribution: server image fails to start on a read-only root file system",
+            "url": "https://github.example/sourcegraph/sourcegraph/issues/16178",
+            "assignee": "frank",
+        })
+    );
+    assert_eq!(doc["warnings"], serde_json::json!([]));
     let total = doc["total"].as_u64().expect("total");
     let done = doc["done"].as_u64().expect("done");
     let sections = doc["sections"].as_array().expect("sections");
@@ -416,6 +437,40 @@ async fn release_json_tick_and_run() {
     );
     assert_eq!(status["command_source"], "none");
     assert_eq!(status["proposed"], "yarn release release:status");
+
+    // The text lists the blockers; a failed search is a warning, not a failure.
+    let o = opsdeck_async(strings(&["release"]), path.clone()).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("3 open blockers"), "{text}");
+    assert!(
+        text.contains("\n  blocker #16178 distribution: server image fails to start on a read-only root file system  @frank\n"),
+        "{text}"
+    );
+    fake.fail_next(opsdeck_testkit::github::Fault::status(
+        Some("GET"),
+        "/search/issues",
+        503,
+    ));
+    let o = opsdeck_async(strings(&["release", "--json"]), path.clone()).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let unknown: Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(
+        (&unknown["blockers"], &unknown["blocker_issues"]),
+        (&Value::Null, &Value::Null)
+    );
+    assert_eq!(unknown["total"], doc["total"], "the checklist still loads");
+    let warning = unknown["warnings"][0].as_str().expect("a warning");
+    assert!(
+        warning.starts_with("blockers unknown: GitHub: searching issues")
+            && warning.contains("503"),
+        "{warning}"
+    );
+    assert!(
+        stderr(&o).contains("warning: blockers unknown"),
+        "{}",
+        stderr(&o)
+    );
 
     // tick / tick --undo
     let id = status["id"].as_str().expect("id").to_string();

@@ -695,6 +695,10 @@ fn release_state() -> State {
         milestone: Some("3.23".into()),
         assignee: Some("alice".into()),
         blockers: Some(2),
+        blocker_issues: None,
+        blocker_query: None,
+        warnings: Vec::new(),
+        read_back: false,
         url: Some(format!(
             "https://github.example/{DEMO_REPO}/issues/{DEMO_ISSUE}"
         )),
