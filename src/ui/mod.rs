@@ -11,7 +11,7 @@ pub(crate) mod panes;
 pub mod text;
 pub mod theme;
 
-use overlays::{dialogs, help, palette, pick, silences};
+use overlays::{blockers, dialogs, help, palette, pick, silences};
 use panes::{alerts, deploy, overview, placeholder, release};
 
 use ratatui::Frame;
@@ -80,6 +80,7 @@ pub fn render_recording(state: &State, frame: &mut Frame, hits: &mut HitMap) {
             Overlay::Palette(p) => palette::render(state, p, frame, body),
             Overlay::Prompt(p) => dialogs::prompt(&state.theme, p, frame, body),
             Overlay::Pick(p) => pick::render(&state.theme, p, frame, body),
+            Overlay::Blockers(list) => blockers::render(state, list, frame, body),
         }
     }
 }

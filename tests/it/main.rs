@@ -17,6 +17,7 @@ mod pty;
 mod readme;
 mod registry_client;
 mod release_live;
+mod release_snapshots;
 mod security;
 mod snapshots;
 mod support;

@@ -525,3 +525,66 @@ async fn ctrl_c_stops_a_running_command() {
         message(&rt.state)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn b_lists_what_the_blocker_search_finds_and_a_failed_search_is_a_warning() {
+    let fake = GithubFake::start().await.expect("fake");
+    seed(&fake, 16108, BODY);
+    for (n, milestone) in [(16190, Some("3.23")), (16178, None)] {
+        fake.add_issue(IssueSeed {
+            repo: REPO.into(),
+            number: Some(n),
+            title: format!("blocker {n}"),
+            labels: vec!["release-blocker".into()],
+            milestone: milestone.map(str::to_string),
+            assignee: Some("carol".into()),
+            ..IssueSeed::default()
+        });
+    }
+    let cfg = release_config(&fake.url, "issue = 16108");
+    let mut rt = loaded(&cfg).await;
+    let doc = rt.state.release.doc.as_ref().expect("doc");
+    assert_eq!(doc.blockers, Some(2), "the default query counts #16178 too");
+    press(&mut rt, [key('b'), key('j')]).await;
+    match rt.state.overlays.last() {
+        Some(Overlay::Blockers(list)) => assert_eq!(list.cursor, 1),
+        other => panic!("expected the blocker list, got {other:?}"),
+    }
+    let listed: Vec<u64> = opsdeck::app::overlays::blockers::items(&rt.state)
+        .iter()
+        .map(|b| b.number)
+        .collect();
+    assert_eq!(listed, [16190, 16178]);
+    press(&mut rt, [code(KeyCode::Esc)]).await;
+    assert!(rt.state.overlays.is_empty());
+
+    // The search fails on the next refresh: the checklist still loads, the
+    // count is unknown and the warning is kept on the checklist.
+    fake.fail_next(Fault::status(Some("GET"), "/search/issues", 503));
+    fake.set_issue_body(
+        REPO,
+        16108,
+        &BODY.replace("- [ ] Announce", "- [x] Announce"),
+    );
+    press(&mut rt, [key('r')]).await;
+    until(&mut rt, 10, "the reload", |s| {
+        s.release
+            .doc
+            .as_ref()
+            .is_some_and(|d| d.checklist.progress() == (2, 5))
+    })
+    .await;
+    let doc = rt.state.release.doc.as_ref().expect("doc");
+    assert_eq!((doc.blockers, doc.blocker_issues.as_ref()), (None, None));
+    assert!(
+        doc.warnings
+            .iter()
+            .any(|w| w.starts_with("blockers unknown") && w.contains("503")),
+        "{:?}",
+        doc.warnings
+    );
+    assert!(
+        rt.state.sources.iter().all(|s| s.error.is_none()),
+        "the load itself succeeded"
+    );
+}
