@@ -26,11 +26,11 @@ impl Ctx<'_> {
     }
 }
 
-fn ts(t: DateTime<Utc>) -> Value {
+pub(super) fn ts(t: DateTime<Utc>) -> Value {
     json!(t.to_rfc3339_opts(SecondsFormat::Secs, true))
 }
 
-fn opt_ts(t: Option<DateTime<Utc>>) -> Value {
+pub(super) fn opt_ts(t: Option<DateTime<Utc>>) -> Value {
     t.map_or(Value::Null, ts)
 }
 
@@ -368,6 +368,8 @@ pub fn doc_url(method: &str, path: &str) -> &'static str {
         } else {
             "https://docs.github.com/rest/issues/comments#list-issue-comments"
         }
+    } else if path.contains("/pulls/") && !post {
+        "https://docs.github.com/rest/pulls/pulls#get-a-pull-request"
     } else if path.contains("/pulls") {
         if post {
             "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"

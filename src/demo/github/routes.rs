@@ -34,6 +34,8 @@ pub(super) fn route(store: &mut Store, req: &Request) -> Reply {
                 }
                 ("GET", ["milestones"]) => list_milestones(store, req, &repo),
                 ("GET", ["pulls"]) => list_pulls(store, req, &repo),
+                ("GET", ["pulls", n]) => get_pull(store, req, &repo, number(n), doc),
+                ("GET", ["commits", rest @ ..]) => super::ci::commits(store, req, &repo, rest),
                 ("POST", ["pulls"]) => create_pull(store, req, &repo, doc),
                 _ => Reply::not_found("https://docs.github.com/rest"),
             }
@@ -328,6 +330,20 @@ fn list_pulls(store: &Store, req: &Request, repo: &str) -> Reply {
     Reply {
         headers,
         ..Reply::json(200, &Value::Array(body))
+    }
+}
+
+fn get_pull(store: &Store, req: &Request, repo: &str, n: Option<u64>, doc: &str) -> Reply {
+    let data = store.repos.get(repo);
+    let found = data.and_then(|d| {
+        let issue = d.issues.get(&n?)?;
+        Some((d, issue, issue.pull.as_ref()?))
+    });
+    match found {
+        Some((data, issue, pull)) => {
+            Reply::json(200, &json::pull(&ctx(req, repo, data), issue, pull))
+        }
+        None => Reply::not_found(doc),
     }
 }
 
