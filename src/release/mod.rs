@@ -9,7 +9,10 @@
 //! * [`backend`] — GitHub or a local file: load, and tick without losing
 //!   anyone's edit.
 //! * [`blockers`] — the search query that finds the release's blockers (pure).
-//! * [`live`] — what the checklist points at, fetched on each load (blockers).
+//! * [`links`] — what a step points at (pull requests, issues, refs) and
+//!   the live state of each (pure).
+//! * [`live`] — what the checklist points at, fetched on each load: the
+//!   blockers and the steps' link states.
 //! * [`file`] — reading and atomically rewriting a local checklist file.
 //! * [`runner`] — runs a step's command in the background, streaming output.
 //! * [`error`] — [`ReleaseError`], what the backend's calls return.
@@ -20,6 +23,7 @@ pub mod command;
 pub mod error;
 pub mod file;
 pub mod github;
+pub mod links;
 pub mod live;
 pub mod runner;
 pub mod tasklist;
