@@ -14,6 +14,7 @@ use crate::cli::ReleaseAction;
 use crate::config::Config;
 use crate::release::backend::{Backend, Ensured, ReleaseDoc};
 use crate::release::command::{Resolution, StepRules, display, fill};
+use crate::release::links::LinkKind;
 use crate::release::runner::{self, RunEvent, RunSpec, Stream};
 use crate::release::tasklist::{LookupError, Step};
 
@@ -60,6 +61,68 @@ struct StepJson<'a> {
     command_source: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     proposed: Option<String>,
+    links: Vec<LinkJson<'a>>,
+    #[serde(skip_serializing_if = "is_zero")]
+    more_links: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+#[derive(Serialize)]
+struct LinkJson<'a> {
+    kind: &'static str,
+    #[serde(rename = "ref")]
+    reference: String,
+    state: &'static str,
+    checks: Option<&'static str>,
+    url: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+fn links_json<'a>(doc: &'a ReleaseDoc, step: &Step) -> (Vec<LinkJson<'a>>, usize) {
+    let Some(found) = doc.links.get(&step.id) else {
+        return (Vec::new(), 0);
+    };
+    let links = found
+        .states
+        .iter()
+        .map(|l| LinkJson {
+            kind: l.kind.as_str(),
+            reference: l.target.label(&doc.repo),
+            state: l.state_str(),
+            checks: l.checks.map(|c| c.as_str()),
+            url: &l.url,
+            title: l.title.as_deref(),
+            error: l.error.as_deref(),
+        })
+        .collect();
+    (links, found.more)
+}
+
+/// `#16201 merged, checks success · 3.23 CI pending` for the text output.
+fn links_text(doc: &ReleaseDoc, step: &Step) -> Option<String> {
+    let found = doc.links.get(&step.id)?;
+    let mut parts: Vec<String> = found
+        .states
+        .iter()
+        .map(|l| {
+            let name = l.target.label(&doc.repo);
+            match (l.kind, l.checks) {
+                (LinkKind::Ref, _) => format!("{name} CI {}", l.state_str()),
+                (_, Some(c)) => format!("{name} {}, checks {}", l.state_str(), c.as_str()),
+                (_, None) => format!("{name} {}", l.state_str()),
+            }
+        })
+        .collect();
+    if found.more > 0 {
+        parts.push(format!("+{} more", found.more));
+    }
+    Some(parts.join(" · "))
 }
 
 fn backend(config: &Config) -> Result<Backend> {
@@ -113,6 +176,7 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
                         .map(|&j| {
                             let step = &cl.steps[j];
                             let res = rules.resolve(&step.text, &step.code);
+                            let (links, more_links) = links_json(doc, step);
                             StepJson {
                                 id: &step.id,
                                 text: &step.text,
@@ -123,6 +187,8 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
                                     Resolution::Refused { code, .. } => Some(code),
                                     _ => None,
                                 },
+                                links,
+                                more_links,
                             }
                         })
                         .collect(),
@@ -209,6 +275,9 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
                 step.text,
                 step.id
             )?;
+            if let Some(links) = links_text(doc, step) {
+                writeln!(out, "      {}→ {links}", "  ".repeat(step.depth))?;
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -13,12 +13,14 @@
 //! user interaction happens between the GET and the PATCH. The file backend
 //! has the same window between its read and its atomic rename.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::blockers::{Blocker, DEFAULT_QUERY};
 use super::error::ReleaseError;
 use super::file::{read_file, write_atomic};
 use super::github::{GithubClient, IssueData};
+use super::links::{Scope, StepLinks};
 use super::live::{self, BlockerReport};
 use super::tasklist::{Checklist, TickError, set_done};
 use crate::config::{Config, GithubConfig};
@@ -60,6 +62,9 @@ pub struct ReleaseDoc {
     /// What this load could not fetch or fully trust (the load itself
     /// succeeded): e.g. why the blocker count is unknown.
     pub warnings: Vec<String>,
+    /// The live state of what each step points at, by step id (steps
+    /// pointing at nothing are left out; GitHub backend).
+    pub links: BTreeMap<String, StepLinks>,
     /// A tick's read-back: the body only; blockers and link states were
     /// not fetched (keep the last ones).
     pub read_back: bool,
@@ -83,6 +88,7 @@ impl ReleaseDoc {
         self.blocker_issues.clone_from(&last.blocker_issues);
         self.blocker_query.clone_from(&last.blocker_query);
         self.warnings.clone_from(&last.warnings);
+        self.links.clone_from(&last.links);
     }
 }
 
@@ -197,15 +203,19 @@ impl Backend {
                 }?;
                 // `{milestone}`: the issue's milestone, else the configured one.
                 let blocker_milestone = issue.milestone.clone().or_else(|| milestone.clone());
-                let report = live::blockers(
-                    client,
-                    blocker_query,
-                    blocker_label,
-                    blocker_milestone.as_deref(),
-                )
-                .await;
                 let mut doc = doc_from_issue(&client.repo, issue);
+                let scope = Scope::new(&client.repo, client.shown_api_url(), doc.url.as_deref());
+                let (report, links) = tokio::join!(
+                    live::blockers(
+                        client,
+                        blocker_query,
+                        blocker_label,
+                        blocker_milestone.as_deref(),
+                    ),
+                    live::link_states(client, &doc.checklist, &scope),
+                );
                 doc.read_back = false;
+                doc.links = links;
                 with_blockers(&mut doc, report);
                 Ok(doc)
             }
@@ -330,6 +340,7 @@ fn doc_from_issue(repo: &str, issue: IssueData) -> ReleaseDoc {
         blocker_issues: None,
         blocker_query: None,
         warnings: Vec::new(),
+        links: BTreeMap::new(),
         read_back: true,
         url: Some(issue.html_url),
         body: issue.body,
@@ -363,6 +374,7 @@ fn doc_from_file(path: &Path, body: String) -> ReleaseDoc {
         blocker_issues: None,
         blocker_query: None,
         warnings: Vec::new(),
+        links: BTreeMap::new(),
         read_back: false,
         url: None,
         checklist: Checklist::parse(&body),

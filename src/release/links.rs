@@ -57,6 +57,15 @@ impl Target {
         }
     }
 
+    /// Its page on the web host `web` (`https://github.com`).
+    pub fn web_url(&self, web: &str) -> String {
+        match self {
+            Target::Pull { repo, number } => format!("{web}/{repo}/pull/{number}"),
+            Target::Issue { repo, number } => format!("{web}/{repo}/issues/{number}"),
+            Target::Ref { repo, name } => format!("{web}/{repo}/tree/{name}"),
+        }
+    }
+
     /// How the checklist names it: `#16190` (or `owner/name#16190` in
     /// another repository), `3.23` (or `owner/name@3.23`).
     pub fn label(&self, home: &str) -> String {
@@ -79,7 +88,8 @@ impl Target {
 pub struct Scope {
     /// `owner/name` of the tracking issue.
     pub repo: String,
-    /// Web bases without a trailing slash.
+    /// Web bases without a trailing slash; the first is where pages are
+    /// made up for references GitHub gave no page for.
     pub web: Vec<String>,
 }
 
@@ -88,9 +98,10 @@ impl Scope {
     /// tracking issue's page is `issue_url`.
     pub fn new(repo: &str, api_url: &str, issue_url: Option<&str>) -> Scope {
         let mut web = Vec::new();
+        // The page GitHub gave for the issue first: it is where pages are.
         let found = [
-            web_base(api_url),
             issue_url.and_then(|u| web_base_of(u, repo)),
+            web_base(api_url),
         ];
         for base in found.into_iter().flatten() {
             if !web.iter().any(|w: &String| w.eq_ignore_ascii_case(&base)) {

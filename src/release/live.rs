@@ -1,10 +1,20 @@
 //! What the checklist points at, fetched on every load (never on a tick's
-//! read-back): the blockers, through GitHub's issue search. A failure here
-//! never fails the load: what could not be fetched is unknown, with a
-//! warning saying why.
+//! read-back): the blockers, through GitHub's issue search, and the live
+//! state of what each step links to. A failure here never fails the load:
+//! what could not be fetched is unknown, with a warning (blockers) or an
+//! error on that one link saying why.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use futures::StreamExt;
 
 use super::blockers::{self, Blocker};
 use super::github::GithubClient;
+use super::links::{self, ItemState, LinkKind, LinkState, Scope, StepLinks, Target};
+use super::tasklist::Checklist;
+
+/// Most link states fetched at once.
+pub const MAX_CONCURRENT: usize = 4;
 
 /// The blockers as one load found them.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -54,6 +64,133 @@ pub async fn blockers(
                 ..BlockerReport::default()
             }
         }
+    }
+}
+
+/// The live state of everything the checklist's steps point at, by step
+/// id (steps pointing at nothing are left out). Each reference is fetched
+/// once however many steps name it, [`MAX_CONCURRENT`] at a time; one that
+/// fails is `unknown` with its error and never hides the others.
+pub async fn link_states(
+    client: &GithubClient,
+    checklist: &Checklist,
+    scope: &Scope,
+) -> BTreeMap<String, StepLinks> {
+    let found: Vec<(&str, links::Found)> = checklist
+        .steps
+        .iter()
+        .map(|s| (s.id.as_str(), links::targets(s, scope)))
+        .filter(|(_, f)| !f.targets.is_empty())
+        .collect();
+    let unique: BTreeSet<Target> = found
+        .iter()
+        .flat_map(|(_, f)| f.targets.iter().cloned())
+        .collect();
+    let web = scope
+        .web
+        .first()
+        .map_or("https://github.com", String::as_str);
+    let fetches: Vec<_> = unique
+        .into_iter()
+        .map(|t| async move {
+            let state = fetch(client, &t, web).await;
+            (t, state)
+        })
+        .collect();
+    let states: HashMap<Target, LinkState> = futures::stream::iter(fetches)
+        .buffer_unordered(MAX_CONCURRENT)
+        .collect()
+        .await;
+    found
+        .into_iter()
+        .map(|(id, f)| {
+            let states = f
+                .targets
+                .iter()
+                .filter_map(|t| states.get(t).cloned())
+                .collect();
+            (
+                id.to_string(),
+                StepLinks {
+                    states,
+                    more: f.more,
+                },
+            )
+        })
+        .collect()
+}
+
+/// One reference's state.
+async fn fetch(client: &GithubClient, target: &Target, web: &str) -> LinkState {
+    let unknown = |e: String| LinkState::unknown(target.clone(), target.web_url(web), e);
+    match target {
+        Target::Pull { repo, number } => pull(client, target, repo, *number, web).await,
+        Target::Issue { repo, number } => match client.issue_in(repo, *number).await {
+            // An issue that is a pull request is shown as one.
+            Ok(issue) if issue.pull => pull(client, target, repo, *number, web).await,
+            Ok(issue) => LinkState {
+                target: target.clone(),
+                kind: LinkKind::Issue,
+                state: Some(if issue.open {
+                    ItemState::Open
+                } else {
+                    ItemState::Closed
+                }),
+                checks: None,
+                title: Some(issue.title),
+                url: issue.url,
+                error: None,
+            },
+            Err(e) => unknown(e.to_string()),
+        },
+        Target::Ref { repo, name } => match client.checks(repo, name).await {
+            Ok(checks) => LinkState {
+                target: target.clone(),
+                kind: LinkKind::Ref,
+                state: None,
+                checks: Some(checks),
+                title: None,
+                url: target.web_url(web),
+                error: None,
+            },
+            Err(e) => unknown(e.to_string()),
+        },
+    }
+}
+
+/// A pull request and the checks of its head commit.
+async fn pull(
+    client: &GithubClient,
+    target: &Target,
+    repo: &str,
+    number: u64,
+    web: &str,
+) -> LinkState {
+    let info = match client.pull_in(repo, number).await {
+        Ok(info) => info,
+        Err(e) => {
+            let page = Target::Pull {
+                repo: repo.to_string(),
+                number,
+            }
+            .web_url(web);
+            let mut s = LinkState::unknown(target.clone(), page, e.to_string());
+            s.kind = LinkKind::Pull;
+            return s;
+        }
+    };
+    let checks = client.checks(repo, &info.head_sha).await;
+    LinkState {
+        target: target.clone(),
+        kind: LinkKind::Pull,
+        state: Some(info.state),
+        error: checks
+            .as_ref()
+            .err()
+            .map(|e| format!("checks unknown: {e}")),
+        checks: checks.ok(),
+        title: Some(info.title),
+        url: info.url,
     }
 }
 

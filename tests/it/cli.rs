@@ -426,6 +426,49 @@ async fn release_json_tick_and_run() {
             .copied()
             .unwrap_or_else(|| panic!("no step {prefix}"))
     };
+    // What steps link to, with its live state.
+    let links = |prefix: &str| find(prefix)["links"].clone();
+    let search = links("Search: the zoekt memory fix");
+    assert_eq!(
+        search,
+        json!([{
+            "kind": "pull", "ref": "#16201", "state": "merged", "checks": "success",
+            "url": "https://github.example/sourcegraph/sourcegraph/pull/16201",
+            "title": "search: cap memory during zoekt shard merges",
+        }])
+    );
+    let campaigns = links("Campaigns: rate-limit back-off");
+    assert_eq!(
+        (
+            &campaigns[0]["kind"],
+            &campaigns[0]["ref"],
+            &campaigns[0]["state"],
+            &campaigns[0]["checks"]
+        ),
+        (
+            &json!("pull"),
+            &json!("#16209"),
+            &json!("draft"),
+            &json!("failure")
+        ),
+        "an issue shorthand GitHub says is a pull request"
+    );
+    let branch = links("Merge the deployment pull requests");
+    assert_eq!(
+        (
+            &branch[0]["kind"],
+            &branch[0]["ref"],
+            &branch[0]["state"],
+            &branch[0]["checks"]
+        ),
+        (
+            &json!("ref"),
+            &json!("3.23"),
+            &json!("pending"),
+            &json!("pending")
+        )
+    );
+    assert_eq!(find("Cut the 3.23 section")["links"], json!([]));
     let candidate = find("Create the first release candidate");
     assert_eq!(candidate["command"], json!(["sh", "-c", "echo rc {rc}"]));
     assert_eq!(candidate["command_source"], "config");
@@ -438,10 +481,18 @@ async fn release_json_tick_and_run() {
     assert_eq!(status["command_source"], "none");
     assert_eq!(status["proposed"], "yarn release release:status");
 
-    // The text lists the blockers; a failed search is a warning, not a failure.
+    // The text lists the blockers and the links' states; a failed search is
+    // a warning, not a failure, and a failed link is unknown with its error.
     let o = opsdeck_async(strings(&["release"]), path.clone()).await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);
+    for line in [
+        "→ #16201 merged, checks success",
+        "→ #16209 draft, checks failure",
+        "→ 3.23 CI pending",
+    ] {
+        assert!(text.contains(line), "{line}:\n{text}");
+    }
     assert!(text.contains("3 open blockers"), "{text}");
     assert!(
         text.contains("\n  blocker #16178 distribution: server image fails to start on a read-only root file system  @frank\n"),
@@ -451,6 +502,11 @@ async fn release_json_tick_and_run() {
         Some("GET"),
         "/search/issues",
         503,
+    ));
+    fake.fail_next(opsdeck_testkit::github::Fault::status(
+        Some("GET"),
+        "/pulls/16201",
+        404,
     ));
     let o = opsdeck_async(strings(&["release", "--json"]), path.clone()).await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -471,6 +527,32 @@ async fn release_json_tick_and_run() {
         "{}",
         stderr(&o)
     );
+    let steps_of = |doc: &Value| -> Vec<Value> {
+        doc["sections"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|s| s["steps"].as_array().cloned().unwrap_or_default())
+            .collect()
+    };
+    let unknown_steps = steps_of(&unknown);
+    let link_of = |prefix: &str| {
+        unknown_steps
+            .iter()
+            .find(|s| s["text"].as_str().is_some_and(|t| t.starts_with(prefix)))
+            .map(|s| s["links"][0].clone())
+            .unwrap_or_default()
+    };
+    let gone = link_of("Search: the zoekt memory fix");
+    assert_eq!(
+        (&gone["state"], &gone["checks"]),
+        (&json!("unknown"), &Value::Null)
+    );
+    assert!(
+        gone["error"].as_str().is_some_and(|e| e.contains("404")),
+        "{gone}"
+    );
+    assert_eq!(link_of("Campaigns: rate-limit back-off")["state"], "draft");
 
     // tick / tick --undo
     let id = status["id"].as_str().expect("id").to_string();

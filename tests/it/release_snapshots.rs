@@ -80,6 +80,7 @@ fn doc(blockers: Option<Vec<Blocker>>, warnings: Vec<String>) -> ReleaseDoc {
         blocker_issues: blockers,
         blocker_query: Some(QUERY.into()),
         warnings,
+        links: Default::default(),
         read_back: false,
         url: Some(format!(
             "https://github.example/{DEMO_REPO}/issues/{DEMO_ISSUE}"
@@ -105,10 +106,10 @@ fn state(doc: ReleaseDoc, cols: u16, rows: u16) -> State {
     update(&mut state, Action::Resize(cols, rows));
     update(
         &mut state,
-        Action::Release(ReleaseEvent::Loaded {
+        Action::Release(Box::new(ReleaseEvent::Loaded {
             result: Ok(doc),
             at: now() - TimeDelta::seconds(3),
-        }),
+        })),
     );
     press(&mut state, KeyCode::Char('2'));
     state

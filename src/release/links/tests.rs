@@ -68,7 +68,7 @@ fn web_hosts_come_from_the_api_url_and_the_issues_page() {
     assert_eq!(web_base_of("/o/r/issues/1", "o/r"), None);
     let s = scope();
     assert_eq!(s.repo, SG);
-    assert_eq!(s.web, ["https://ghe.example.com", "https://github.example"]);
+    assert_eq!(s.web, ["https://github.example", "https://ghe.example.com"]);
     let one = Scope::new(
         "o/r",
         "https://api.github.com",

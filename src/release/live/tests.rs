@@ -217,3 +217,200 @@ async fn a_ticks_read_back_keeps_the_last_blockers() {
     fresh.keep_unfetched(Some(&loaded));
     assert_eq!(fresh.blockers, None);
 }
+
+mod links {
+    use super::*;
+    use crate::demo::github::{CheckSeed, PullSeed, StatusSeed};
+    use crate::release::links::{Checks, ItemState, LinkKind, LinkState};
+
+    const BODY: &str = "## Stage\n\
+- [x] Merge https://github.example/o/r/pull/1\n\
+- [ ] Review the back-off in #2 (and [again](https://github.example/o/r/pull/2))\n\
+- [ ] Wait for CI on `1.2` to pass\n\
+- [ ] Fix #3, o/r#3 and #404; #4 is closed\n\
+- [ ] Announce in #dev-announce\n";
+
+    fn check(name: &str, status: &str, conclusion: Option<&str>) -> CheckSeed {
+        CheckSeed {
+            name: name.into(),
+            status: status.into(),
+            conclusion: conclusion.map(str::to_string),
+            app: String::new(),
+        }
+    }
+
+    fn status(state: &str) -> StatusSeed {
+        StatusSeed {
+            context: "buildkite/o".into(),
+            state: state.into(),
+            ..StatusSeed::default()
+        }
+    }
+
+    /// A merged PR with green checks, an open draft with a failing check,
+    /// a release branch still building, an open and a closed issue, and the
+    /// tracking issue (#10) whose steps link them.
+    fn seeded(fake: &GithubFake) -> u64 {
+        for (number, head, state, draft) in
+            [(1, "fix", "merged", false), (2, "backoff", "open", true)]
+        {
+            fake.add_pull(PullSeed {
+                repo: REPO.into(),
+                number: Some(number),
+                title: format!("PR {number}"),
+                head: head.into(),
+                state: state.into(),
+                draft,
+                ..PullSeed::default()
+            });
+        }
+        fake.add_check_run(REPO, "fix", check("test", "completed", Some("success")));
+        fake.add_status(REPO, "fix", status("success"));
+        fake.add_check_run(REPO, "backoff", check("test", "completed", Some("failure")));
+        fake.add_check_run(REPO, "backoff", check("lint", "completed", Some("success")));
+        fake.add_status(REPO, "1.2", status("pending"));
+        fake.add_check_run(REPO, "1.2", check("test", "queued", None));
+        for (number, state) in [(3, "open"), (4, "closed")] {
+            fake.add_issue(IssueSeed {
+                repo: REPO.into(),
+                number: Some(number),
+                title: format!("issue {number}"),
+                state: state.into(),
+                ..IssueSeed::default()
+            });
+        }
+        fake.add_issue(IssueSeed {
+            repo: REPO.into(),
+            number: Some(10),
+            title: "1.2 release".into(),
+            body: BODY.into(),
+            ..IssueSeed::default()
+        })
+    }
+
+    fn summary(
+        states: &[LinkState],
+    ) -> Vec<(String, &'static str, &'static str, Option<&'static str>)> {
+        states
+            .iter()
+            .map(|s| {
+                (
+                    s.target.label(REPO),
+                    s.kind.as_str(),
+                    s.state_str(),
+                    s.checks.map(Checks::as_str),
+                )
+            })
+            .collect()
+    }
+
+    fn gets(fake: &GithubFake, path: &str) -> usize {
+        fake.requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path == path)
+            .count()
+    }
+
+    #[tokio::test]
+    async fn pulls_issues_and_refs_with_their_states() {
+        let fake = GithubFake::start().await.expect("fake");
+        let tracking = seeded(&fake);
+        let doc = backend(&fake, &format!("issue = {tracking}"))
+            .load()
+            .await
+            .expect("load");
+        let of = |id: &str| {
+            doc.links
+                .get(id)
+                .unwrap_or_else(|| panic!("no links for {id}: {:?}", doc.links.keys()))
+        };
+        let merged = &of("stage/merge-https-github-example-o-r-pull-1").states;
+        assert_eq!(
+            summary(merged),
+            [("#1".into(), "pull", "merged", Some("success"))]
+        );
+        assert_eq!(merged[0].title.as_deref(), Some("PR 1"));
+        assert_eq!(merged[0].url, "https://github.example/o/r/pull/1");
+        assert_eq!(merged[0].state, Some(ItemState::Merged));
+
+        // `#2` is an issue link GitHub says is a pull request: an open draft
+        // whose head has a failing check.
+        let draft = of("stage/review-the-back-off-in-2-and-again");
+        assert_eq!(
+            summary(&draft.states),
+            [("#2".into(), "pull", "draft", Some("failure"))]
+        );
+        let ci = &of("stage/wait-for-ci-on-1-2-to-pass").states;
+        assert_eq!(
+            summary(ci),
+            [("1.2".into(), "ref", "pending", Some("pending"))]
+        );
+        assert_eq!(ci[0].url, "https://github.example/o/r/tree/1.2");
+
+        // A 404 is unknown with its error; the others still show.
+        let issues = &of("stage/fix-3-o-r-3-and-404-4-is-closed").states;
+        assert_eq!(
+            summary(issues),
+            [
+                ("#3".into(), "issue", "open", None),
+                ("#404".into(), "issue", "unknown", None),
+                ("#4".into(), "issue", "closed", None),
+            ]
+        );
+        let missing = issues[1].error.as_deref().unwrap_or_default();
+        assert!(missing.contains("o/r#404: 404"), "{missing}");
+        assert_eq!(issues[1].kind, LinkKind::Issue);
+        assert!(
+            !doc.links.contains_key("stage/announce-in-dev-announce"),
+            "a channel name is not a reference"
+        );
+
+        // Each reference is fetched once, however many steps name it.
+        assert_eq!(gets(&fake, "/repos/o/r/pulls/2"), 1);
+        assert_eq!(gets(&fake, "/repos/o/r/issues/3"), 1);
+        assert_eq!(gets(&fake, "/repos/o/r/commits/1.2/status"), 1);
+    }
+
+    #[tokio::test]
+    async fn one_failing_link_never_hides_the_others_or_fails_the_load() {
+        let fake = GithubFake::start().await.expect("fake");
+        let tracking = seeded(&fake);
+        let loader = backend(&fake, &format!("issue = {tracking}"));
+        fake.fail_next(Fault::status(Some("GET"), "/commits/1.2/check-runs", 502));
+        fake.fail_next(Fault::status(Some("GET"), "/pulls/1", 500));
+        let doc = loader.load().await.expect("the checklist loads");
+        let ci = &doc.links["stage/wait-for-ci-on-1-2-to-pass"].states[0];
+        assert_eq!((ci.state_str(), ci.checks), ("unknown", None));
+        assert!(
+            ci.error
+                .as_deref()
+                .is_some_and(|e| e.contains("CI of o/r@1.2") && e.contains("502")),
+            "{ci:?}"
+        );
+        let merged = &doc.links["stage/merge-https-github-example-o-r-pull-1"].states[0];
+        assert_eq!(
+            (merged.kind, merged.state_str()),
+            (LinkKind::Pull, "unknown")
+        );
+        assert_eq!(merged.url, "https://github.example/o/r/pull/1");
+        let draft = &doc.links["stage/review-the-back-off-in-2-and-again"].states[0];
+        assert_eq!(draft.state_str(), "draft", "the others still show");
+        assert!(doc.warnings.is_empty(), "link errors stay on their links");
+
+        // A tick's read-back keeps the last link states without fetching.
+        let before = fake.requests().len();
+        let mut back = loader
+            .set_step(Some(tracking), "stage/announce-in-dev-announce", true)
+            .await
+            .expect("tick")
+            .doc;
+        let fetched = fake.requests()[before..]
+            .iter()
+            .filter(|r| r.path.contains("/pulls/") || r.path.contains("/commits/"))
+            .count();
+        assert_eq!(fetched, 0);
+        assert!(back.links.is_empty());
+        back.keep_unfetched(Some(&doc));
+        assert_eq!(back.links, doc.links);
+    }
+}

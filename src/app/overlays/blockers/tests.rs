@@ -44,6 +44,7 @@ fn doc(blockers: Option<Vec<Blocker>>) -> ReleaseDoc {
         blocker_query: Some(r#"repo:o/r is:issue is:open label:"release-blocker""#.into()),
         blocker_issues: blockers,
         warnings: Vec::new(),
+        links: Default::default(),
         read_back: false,
         url: None,
         body: body.into(),
