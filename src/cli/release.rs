@@ -93,7 +93,7 @@ fn links_json<'a>(doc: &'a ReleaseDoc, step: &Step) -> (Vec<LinkJson<'a>>, usize
         .iter()
         .map(|l| LinkJson {
             kind: l.kind.as_str(),
-            reference: l.target.label(&doc.repo),
+            reference: l.name.clone(),
             state: l.state_str(),
             checks: l.checks.map(|c| c.as_str()),
             url: &l.url,
@@ -111,7 +111,7 @@ fn links_text(doc: &ReleaseDoc, step: &Step) -> Option<String> {
         .states
         .iter()
         .map(|l| {
-            let name = l.target.label(&doc.repo);
+            let name = &l.name;
             match (l.kind, l.checks) {
                 (LinkKind::Ref, _) => format!("{name} CI {}", l.state_str()),
                 (_, Some(c)) => format!("{name} {}, checks {}", l.state_str(), c.as_str()),

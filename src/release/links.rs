@@ -394,6 +394,9 @@ impl LinkKind {
 pub struct LinkState {
     /// What the step points at.
     pub target: Target,
+    /// How the checklist names it: `#16201`, `owner/name#5` in another
+    /// repository, `3.23` (see [`Target::label`]).
+    pub name: String,
     /// What it is (an issue link may turn out to be a pull request).
     pub kind: LinkKind,
     /// A pull request's or issue's state; `None` for refs and when unknown.
@@ -410,14 +413,16 @@ pub struct LinkState {
 }
 
 impl LinkState {
-    /// A reference whose state could not be fetched.
-    pub fn unknown(target: Target, url: String, error: String) -> LinkState {
+    /// A reference whose state could not be fetched, named as a checklist
+    /// in `home` (`owner/name`) names it.
+    pub fn unknown(target: Target, home: &str, url: String, error: String) -> LinkState {
         let kind = match target {
             Target::Pull { .. } => LinkKind::Pull,
             Target::Issue { .. } => LinkKind::Issue,
             Target::Ref { .. } => LinkKind::Ref,
         };
         LinkState {
+            name: target.label(home),
             target,
             kind,
             state: None,

@@ -90,10 +90,12 @@ pub async fn link_states(
         .web
         .first()
         .map_or("https://github.com", String::as_str);
+    let home = scope.repo.as_str();
     let fetches: Vec<_> = unique
         .into_iter()
         .map(|t| async move {
-            let state = fetch(client, &t, web).await;
+            let mut state = fetch(client, &t, web).await;
+            state.name = t.label(home);
             (t, state)
         })
         .collect();
@@ -120,9 +122,10 @@ pub async fn link_states(
         .collect()
 }
 
-/// One reference's state.
+/// One reference's state (named by the caller).
 async fn fetch(client: &GithubClient, target: &Target, web: &str) -> LinkState {
-    let unknown = |e: String| LinkState::unknown(target.clone(), target.web_url(web), e);
+    let unknown =
+        |e: String| LinkState::unknown(target.clone(), target.repo(), target.web_url(web), e);
     match target {
         Target::Pull { repo, number } => pull(client, target, repo, *number, web).await,
         Target::Issue { repo, number } => match client.issue_in(repo, *number).await {
@@ -130,6 +133,7 @@ async fn fetch(client: &GithubClient, target: &Target, web: &str) -> LinkState {
             Ok(issue) if issue.pull => pull(client, target, repo, *number, web).await,
             Ok(issue) => LinkState {
                 target: target.clone(),
+                name: String::new(),
                 kind: LinkKind::Issue,
                 state: Some(if issue.open {
                     ItemState::Open
@@ -146,6 +150,7 @@ async fn fetch(client: &GithubClient, target: &Target, web: &str) -> LinkState {
         Target::Ref { repo, name } => match client.checks(repo, name).await {
             Ok(checks) => LinkState {
                 target: target.clone(),
+                name: String::new(),
                 kind: LinkKind::Ref,
                 state: None,
                 checks: Some(checks),
@@ -174,7 +179,7 @@ async fn pull(
                 number,
             }
             .web_url(web);
-            let mut s = LinkState::unknown(target.clone(), page, e.to_string());
+            let mut s = LinkState::unknown(target.clone(), repo, page, e.to_string());
             s.kind = LinkKind::Pull;
             return s;
         }
@@ -182,6 +187,7 @@ async fn pull(
     let checks = client.checks(repo, &info.head_sha).await;
     LinkState {
         target: target.clone(),
+        name: String::new(),
         kind: LinkKind::Pull,
         state: Some(info.state),
         error: checks

@@ -13,7 +13,7 @@
 //!   the live state of each (pure).
 //! * [`live`] — what the checklist points at, fetched on each load: the
 //!   blockers and the steps' link states.
-//! * [`file`] — reading and atomically rewriting a local checklist file.
+//! * [`file`](mod@file) — reading and atomically rewriting a local checklist file.
 //! * [`runner`] — runs a step's command in the background, streaming output.
 //! * [`error`] — [`ReleaseError`], what the backend's calls return.
 

@@ -11,6 +11,10 @@ pub(crate) mod panes;
 pub mod text;
 pub mod theme;
 
+/// The release view's link badges and detail lines (public so tools and
+/// tests can draw a step's links the way the view does).
+pub use panes::release_links;
+
 use overlays::{blockers, dialogs, help, palette, pick, silences};
 use panes::{alerts, deploy, overview, placeholder, release};
 

@@ -189,11 +189,13 @@ fn ci_states_combine() {
 
 #[test]
 fn state_strings() {
-    let mut s = LinkState::unknown(pull(SG, 1), "u".into(), "GitHub: 404".into());
-    assert_eq!(s.state_str(), "unknown");
+    let mut s = LinkState::unknown(pull(SG, 1), SG, "u".into(), "GitHub: 404".into());
+    assert_eq!((s.name.as_str(), s.state_str()), ("#1", "unknown"));
+    let other = LinkState::unknown(pull("o/r", 1), SG, "u".into(), "x".into());
+    assert_eq!(other.name, "o/r#1");
     s.state = Some(ItemState::Merged);
     assert_eq!(s.state_str(), "merged");
-    let mut r = LinkState::unknown(reference(SG, "3.23"), "u".into(), "x".into());
+    let mut r = LinkState::unknown(reference(SG, "3.23"), SG, "u".into(), "x".into());
     assert_eq!((r.kind.as_str(), r.state_str()), ("ref", "unknown"));
     r.checks = Some(Checks::Pending);
     assert_eq!(r.state_str(), "pending");
