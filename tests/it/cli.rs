@@ -785,3 +785,32 @@ fn ack_team_silences_every_active_alert_of_the_team_including_routed_ones() {
     services.sort();
     assert_eq!(services, ["frontend", "zoekt-webserver"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_check_warns_when_the_blockers_cannot_be_counted() {
+    use opsdeck_testkit::github::{DEMO_ISSUE, DEMO_REPO, Fault, GithubFake};
+    let fake = GithubFake::start_demo().await.expect("fake");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_config(
+        dir.path(),
+        &format!(
+            "[github]\napi_url = \"{}\"\ntoken_env = \"OPSDECK_TEST_TOKEN_UNSET\"\n\n[release]\nrepo = \"{DEMO_REPO}\"\nissue = {DEMO_ISSUE}\n",
+            fake.url
+        ),
+    );
+    fake.fail_next(Fault::status(Some("GET"), "/search/issues", 502));
+    let o = opsdeck_async(strings(&["config", "check"]), path).await;
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "a warning is not a failure: {}",
+        stderr(&o)
+    );
+    let out = stdout(&o);
+    let warning = out
+        .lines()
+        .find(|l| l.contains("blockers unknown"))
+        .unwrap_or_else(|| panic!("no warning:\n{out}"));
+    assert!(warning.contains("502"), "{warning}");
+    assert!(out.contains("3.23 release tracking issue"), "{out}");
+}
