@@ -147,6 +147,15 @@ fn duplicates_are_dropped_and_the_rest_over_the_cap_counted() {
 }
 
 #[test]
+fn escapes_in_ref_links_are_decoded() {
+    assert_eq!(decode("release%2F3.23"), "release/3.23");
+    assert_eq!(decode("v1.0+build%"), "v1.0+build%");
+    let found =
+        of("- [ ] [b](https://github.example/sourcegraph/sourcegraph/tree/release%2F3.23)\n");
+    assert_eq!(found.targets, [reference(SG, "release/3.23")]);
+}
+
+#[test]
 fn labels_name_other_repositories() {
     assert_eq!(issue(SG, 5).label("Sourcegraph/Sourcegraph"), "#5");
     assert_eq!(pull("o/r", 5).label(SG), "o/r#5");
