@@ -26,8 +26,9 @@ pub enum Action {
     Tick(DateTime<Utc>),
     /// A source finished (or started) a fetch.
     Source(SourceEvent),
-    /// Something happened in the release view's background work.
-    Release(ReleaseEvent),
+    /// Something happened in the release view's background work (boxed: a
+    /// loaded checklist is far larger than the other actions).
+    Release(Box<ReleaseEvent>),
     /// Something happened in the deploy view's background work.
     Deploy(DeployEvent),
     /// Silence operations finished.

@@ -48,7 +48,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             panes::alerts::sources::on_source(state, event);
             panes::alerts::sources::notifications(state)
         }
-        Action::Release(event) => panes::release::update::on_event(state, event),
+        Action::Release(event) => panes::release::update::on_event(state, *event),
         Action::Deploy(event) => panes::deploy::update::on_event(state, event),
         Action::SilencesDone { op, outcomes } => {
             panes::alerts::silences::silences_done(state, op, outcomes);

@@ -227,10 +227,19 @@ async fn check_release(config: &Config) -> Vec<Line> {
         Err(e) => return vec![Line::new(Mark::Fail, "release", "release", e.to_string())],
     };
     let name = backend.name();
-    vec![match backend.load().await {
-        Ok(doc) => Line::new(Mark::Ok, name, "release", release_detail(&doc)),
-        Err(e) => Line::new(Mark::Fail, name, "release", e.to_string()),
-    }]
+    match backend.load().await {
+        Ok(doc) => {
+            // What the load could not fetch (the blockers) is worth knowing.
+            let warnings = doc
+                .warnings
+                .iter()
+                .map(|w| Line::new(Mark::Warn, name, "release", w.clone()));
+            std::iter::once(Line::new(Mark::Ok, name, "release", release_detail(&doc)))
+                .chain(warnings)
+                .collect()
+        }
+        Err(e) => vec![Line::new(Mark::Fail, name, "release", e.to_string())],
+    }
 }
 
 fn release_detail(doc: &ReleaseDoc) -> String {

@@ -14,6 +14,7 @@ use crate::cli::ReleaseAction;
 use crate::config::Config;
 use crate::release::backend::{Backend, Ensured, ReleaseDoc};
 use crate::release::command::{Resolution, StepRules};
+use crate::release::links::LinkKind;
 use crate::release::runner::{self, RunEvent, RunSpec, Stream};
 use crate::release::tasklist::{LookupError, Step};
 
@@ -27,7 +28,20 @@ struct ReleaseJson<'a> {
     done: usize,
     total: usize,
     blockers: Option<usize>,
+    blocker_issues: Option<Vec<BlockerJson<'a>>>,
+    blocker_query: Option<&'a str>,
+    warnings: &'a [String],
     sections: Vec<SectionJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct BlockerJson<'a> {
+    number: u64,
+    title: &'a str,
+    url: &'a str,
+    assignee: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repo: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -59,12 +73,74 @@ struct StepJson<'a> {
     /// Progress of the steps nested in this one, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     children: Option<ChildrenJson>,
+    links: Vec<LinkJson<'a>>,
+    #[serde(skip_serializing_if = "is_zero")]
+    more_links: usize,
 }
 
 #[derive(Serialize)]
 struct ChildrenJson {
     done: usize,
     total: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+#[derive(Serialize)]
+struct LinkJson<'a> {
+    kind: &'static str,
+    #[serde(rename = "ref")]
+    reference: String,
+    state: &'static str,
+    checks: Option<&'static str>,
+    url: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+fn links_json<'a>(doc: &'a ReleaseDoc, step: &Step) -> (Vec<LinkJson<'a>>, usize) {
+    let Some(found) = doc.links.get(&step.id) else {
+        return (Vec::new(), 0);
+    };
+    let links = found
+        .states
+        .iter()
+        .map(|l| LinkJson {
+            kind: l.kind.as_str(),
+            reference: l.name.clone(),
+            state: l.state_str(),
+            checks: l.checks.map(|c| c.as_str()),
+            url: &l.url,
+            title: l.title.as_deref(),
+            error: l.error.as_deref(),
+        })
+        .collect();
+    (links, found.more)
+}
+
+/// `#16201 merged, checks success · 3.23 CI pending` for the text output.
+fn links_text(doc: &ReleaseDoc, step: &Step) -> Option<String> {
+    let found = doc.links.get(&step.id)?;
+    let mut parts: Vec<String> = found
+        .states
+        .iter()
+        .map(|l| {
+            let name = &l.name;
+            match (l.kind, l.checks) {
+                (LinkKind::Ref, _) => format!("{name} CI {}", l.state_str()),
+                (_, Some(c)) => format!("{name} {}, checks {}", l.state_str(), c.as_str()),
+                (_, None) => format!("{name} {}", l.state_str()),
+            }
+        })
+        .collect();
+    if found.more > 0 {
+        parts.push(format!("+{} more", found.more));
+    }
+    Some(parts.join(" · "))
 }
 
 fn backend(config: &Config) -> Result<Backend> {
@@ -128,6 +204,7 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
                                 }
                                 _ => (None, None),
                             };
+                            let (links, more_links) = links_json(doc, step);
                             StepJson {
                                 id: &step.id,
                                 text: &step.text,
@@ -141,6 +218,8 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
                                 children: cl
                                     .children_progress(j)
                                     .map(|(done, total)| ChildrenJson { done, total }),
+                                links,
+                                more_links,
                             }
                         })
                         .collect(),
@@ -157,8 +236,24 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
             done,
             total,
             blockers: doc.blockers,
+            blocker_issues: doc.blocker_issues.as_ref().map(|list| {
+                list.iter()
+                    .map(|b| BlockerJson {
+                        number: b.number,
+                        title: &b.title,
+                        url: &b.url,
+                        assignee: b.assignee.as_deref(),
+                        repo: (b.repo != doc.repo).then_some(b.repo.as_str()),
+                    })
+                    .collect()
+            }),
+            blocker_query: doc.blocker_query.as_deref(),
+            warnings: &doc.warnings,
             sections,
         };
+        for w in &doc.warnings {
+            errln!("warning: {w}");
+        }
         serde_json::to_writer_pretty(&mut out, &doc_json)?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
@@ -178,6 +273,10 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
     }
     if !facts.is_empty() {
         writeln!(out, "{}", facts.join(" · "))?;
+    }
+    blockers_text(&mut out, doc)?;
+    for w in &doc.warnings {
+        errln!("warning: {w}");
     }
     for (i, s) in cl.sections.iter().enumerate() {
         if s.steps.is_empty() {
@@ -207,9 +306,37 @@ fn show(config: &Config, doc: &ReleaseDoc, json: bool) -> Result<ExitCode> {
                 step.text,
                 step.id
             )?;
+            if let Some(links) = links_text(doc, step) {
+                writeln!(out, "      {}→ {links}", "  ".repeat(step.depth))?;
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The blockers, one line each (after the facts line).
+fn blockers_text(out: &mut impl Write, doc: &ReleaseDoc) -> Result<()> {
+    let Some(list) = doc.blocker_issues.as_ref().filter(|l| !l.is_empty()) else {
+        return Ok(());
+    };
+    for b in list {
+        let place = if b.repo == doc.repo {
+            format!("#{}", b.number)
+        } else {
+            format!("{}#{}", b.repo, b.number)
+        };
+        let who = b
+            .assignee
+            .as_ref()
+            .map(|a| format!("  @{a}"))
+            .unwrap_or_default();
+        writeln!(out, "  blocker {place} {}{who}", b.title)?;
+    }
+    let more = doc.blockers.unwrap_or(0).saturating_sub(list.len());
+    if more > 0 {
+        writeln!(out, "  … and {more} more")?;
+    }
+    Ok(())
 }
 
 /// The step `query` names in `doc`: its exact id or a unique prefix of one.

@@ -338,7 +338,7 @@ pub struct ReleaseConfig {
     /// and `{milestone}` are filled in. Default:
     /// `repo:{repo} is:issue is:open label:"{blocker_label}"`.
     #[serde(default)]
-    pub blocker_query: Option<String>,
+    pub blocker_query: Option<Spanned<String>>,
     /// How often the issue is re-read.
     #[serde(default = "default_release_refresh", deserialize_with = "duration")]
     pub refresh: Duration,

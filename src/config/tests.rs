@@ -123,3 +123,25 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn blocker_query_placeholders_are_checked() {
+    let release = "[release]\nrepo = \"o/r\"\nissue = 1\n";
+    let c = parse(&format!(
+        "{release}blocker_query = 'repo:{{repo}} is:open label:\"{{blocker_label}}\" milestone:\"{{milestone}}\"'\n"
+    ))
+    .expect("known placeholders");
+    let query = c.release.and_then(|r| r.blocker_query).expect("query");
+    assert!(query.get_ref().contains("{milestone}"));
+    let e = parse(&format!(
+        "{release}blocker_query = 'repo:{{repo}} label:{{label}}'\n"
+    ))
+    .expect_err("unknown placeholder");
+    assert_eq!(e.position, Some((4, 17)));
+    assert_eq!(
+        e.message,
+        "unknown placeholder {label} in release.blocker_query; the known ones are {repo}, {blocker_label} and {milestone}"
+    );
+    let e = parse(&format!("{release}blocker_query = ' '\n")).expect_err("empty");
+    assert!(e.message.contains("is empty"), "{e}");
+}

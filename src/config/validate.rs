@@ -132,6 +132,21 @@ impl Config {
                     "release.allow.env: {bad:?} is not a variable name (letters, digits and _, not starting with a digit)"
                 )));
             }
+            if let Some(query) = &r.blocker_query {
+                let text = query.get_ref();
+                if let Some(name) = crate::release::blockers::unknown_placeholder(text) {
+                    let e = crate::release::blockers::QueryError::Unknown {
+                        name: name.to_string(),
+                    };
+                    return Err(at(query.span(), e.to_string()));
+                }
+                if text.trim().is_empty() {
+                    return Err(at(
+                        query.span(),
+                        "release.blocker_query is empty; leave it out for the default query".into(),
+                    ));
+                }
+            }
         }
         if let Some(d) = &self.deploy {
             for p in &d.policy {

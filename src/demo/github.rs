@@ -10,14 +10,20 @@
 //! [`Github::router_with`]); none of that is in this crate.
 //!
 //! Supported routes (below the `/api/v3` prefix): `GET /user`,
-//! `GET|PATCH /repos/{o}/{r}/issues/{n}`, `GET /repos/{o}/{r}/issues`,
-//! `GET /repos/{o}/{r}/milestones`, `GET|POST /repos/{o}/{r}/issues/{n}/comments`,
-//! `GET|POST /repos/{o}/{r}/pulls`. Anything else is a GitHub-style 404.
+//! `GET /search/issues`, `GET|PATCH /repos/{o}/{r}/issues/{n}`,
+//! `GET /repos/{o}/{r}/issues`, `GET /repos/{o}/{r}/milestones`,
+//! `GET|POST /repos/{o}/{r}/issues/{n}/comments`,
+//! `GET|POST /repos/{o}/{r}/pulls`, `GET /repos/{o}/{r}/pulls/{n}`,
+//! `GET /repos/{o}/{r}/commits/{ref}/status` and `…/check-runs`. Anything
+//! else is a GitHub-style 404.
 //! Every `owner/name` exists (an unknown one is simply empty).
 
+mod ci;
 mod demo;
+mod http;
 mod json;
 mod routes;
+mod search;
 mod seed;
 mod store;
 #[cfg(test)]
@@ -34,19 +40,21 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 
 pub use demo::{DEMO_ISSUE, DEMO_TRACKING_BODY};
+use http::Reply;
 #[cfg(feature = "testkit")]
 pub use json::{doc_url, error_body};
-use routes::Reply;
 pub use seed::DEMO_REPO;
 #[cfg(not(test))]
 pub use seed::IssueSeed;
+#[cfg(not(test))]
+pub use seed::{CheckSeed, PullSeed, StatusSeed};
 use store::Store;
 
 // The library's own unit tests (in `release/`) use the test kit's fake under
 // this path; the test kit is built against another copy of this crate, so
 // its `IssueSeed` is this module's `IssueSeed` there.
 #[cfg(test)]
-pub use opsdeck_testkit::github::{Fault, GithubFake, IssueSeed};
+pub use opsdeck_testkit::github::{CheckSeed, Fault, GithubFake, IssueSeed, PullSeed, StatusSeed};
 
 /// Path prefix of the API, as on GitHub Enterprise Server.
 pub const API_PREFIX: &str = "/api/v3";
@@ -186,6 +194,51 @@ impl Github {
             .map_or_else(Vec::new, |r| r.pull_bodies.clone())
     }
 
+    /// Adds (or replaces) a pull request authored by the current user; its
+    /// head branch points at its head commit. Returns its number.
+    pub fn add_pull(&self, seed: seed::PullSeed) -> u64 {
+        let mut store = self.shared.store();
+        let author = store.user.clone();
+        store.insert_pull(seed, &author)
+    }
+
+    /// Points a branch at a commit (a SHA derived from the name when
+    /// `None`); returns the SHA.
+    pub fn add_branch(&self, repo: &str, name: &str, sha: Option<&str>) -> String {
+        let commit = sha.map_or_else(|| store::sha(&format!("{repo}@{name}")), str::to_string);
+        let mut store = self.shared.store();
+        let data = store.repo_mut(repo);
+        data.branches.insert(name.to_string(), commit.clone());
+        commit
+    }
+
+    /// Points a tag at a commit (derived from the name when `None`);
+    /// returns the SHA.
+    pub fn add_tag(&self, repo: &str, name: &str, sha: Option<&str>) -> String {
+        let commit = sha.map_or_else(
+            || store::sha(&format!("{repo}@tags/{name}")),
+            str::to_string,
+        );
+        let mut store = self.shared.store();
+        store
+            .repo_mut(repo)
+            .tags
+            .insert(name.to_string(), commit.clone());
+        commit
+    }
+
+    /// Reports a commit status on a branch, tag or SHA (an unknown name
+    /// becomes a branch); returns the commit's SHA.
+    pub fn add_status(&self, repo: &str, reference: &str, seed: seed::StatusSeed) -> String {
+        self.shared.store().add_status(repo, reference, seed)
+    }
+
+    /// Reports a check run on a branch, tag or SHA (an unknown name
+    /// becomes a branch); returns the commit's SHA.
+    pub fn add_check_run(&self, repo: &str, reference: &str, seed: seed::CheckSeed) -> String {
+        self.shared.store().add_check_run(repo, reference, seed)
+    }
+
     /// Sets the authenticated user (default `octocat`): `GET /user`, the
     /// author of new comments, pull requests and seeded issues.
     pub fn set_user(&self, login: &str) {
@@ -205,7 +258,7 @@ async fn handle(
             let query = Query::<std::collections::HashMap<String, String>>::try_from_uri(&uri)
                 .map(|q| q.0)
                 .unwrap_or_default();
-            let req = routes::Request {
+            let req = http::Request {
                 method: method.as_str(),
                 path,
                 query: &query,

@@ -13,11 +13,15 @@
 //! user interaction happens between the GET and the PATCH. The file backend
 //! has the same window between its read and its atomic rename.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::blockers::{Blocker, DEFAULT_QUERY};
 use super::error::ReleaseError;
 use super::file::{read_file, write_atomic};
 use super::github::{GithubClient, IssueData};
+use super::links::{Scope, StepLinks};
+use super::live::{self, BlockerReport};
 use super::tasklist::{Checklist, TickError, set_done};
 use crate::config::{Config, GithubConfig};
 
@@ -48,14 +52,44 @@ pub struct ReleaseDoc {
     pub milestone: Option<String>,
     /// The release captain (first assignee).
     pub assignee: Option<String>,
-    /// Open issues labelled `blocker_label` (GitHub backend).
+    /// How many blockers `blocker_query` finds (GitHub's `total_count`);
+    /// `None` when unknown (see `warnings`) or not fetched.
     pub blockers: Option<usize>,
+    /// The blockers themselves (the search's first page, up to 100).
+    pub blocker_issues: Option<Vec<Blocker>>,
+    /// The blocker query as sent.
+    pub blocker_query: Option<String>,
+    /// What this load could not fetch or fully trust (the load itself
+    /// succeeded): e.g. why the blocker count is unknown.
+    pub warnings: Vec<String>,
+    /// The live state of what each step points at, by step id (steps
+    /// pointing at nothing are left out; GitHub backend).
+    pub links: BTreeMap<String, StepLinks>,
+    /// A tick's read-back: the body only; blockers and link states were
+    /// not fetched (keep the last ones).
+    pub read_back: bool,
     /// The issue's web page.
     pub url: Option<String>,
     /// The markdown body.
     pub body: String,
     /// The parsed task list.
     pub checklist: Checklist,
+}
+
+impl ReleaseDoc {
+    /// On a tick's read-back ([`ReleaseDoc::read_back`]), takes from `last`
+    /// what the read-back did not fetch: the blockers, the warnings about
+    /// them and the steps' link states. A full load keeps its own.
+    pub fn keep_unfetched(&mut self, last: Option<&ReleaseDoc>) {
+        let Some(last) = last.filter(|_| self.read_back) else {
+            return;
+        };
+        self.blockers = last.blockers;
+        self.blocker_issues.clone_from(&last.blocker_issues);
+        self.blocker_query.clone_from(&last.blocker_query);
+        self.warnings.clone_from(&last.warnings);
+        self.links.clone_from(&last.links);
+    }
 }
 
 /// A checklist backend.
@@ -69,6 +103,8 @@ pub enum Backend {
         locator: Locator,
         /// The blocker label.
         blocker_label: String,
+        /// The blocker search query, `{placeholders}` unfilled.
+        blocker_query: String,
         /// The milestone blockers are counted in (from config).
         milestone: Option<String>,
         /// Post audit comments on ticks.
@@ -131,6 +167,10 @@ impl Backend {
             client: Box::new(client),
             locator,
             blocker_label: r.blocker_label.clone(),
+            blocker_query: r
+                .blocker_query
+                .as_ref()
+                .map_or_else(|| DEFAULT_QUERY.to_string(), |q| q.get_ref().clone()),
             milestone: r.milestone.clone(),
             audit_comments: r.audit_comments,
         }))
@@ -151,6 +191,7 @@ impl Backend {
                 client,
                 locator,
                 blocker_label,
+                blocker_query,
                 milestone,
                 ..
             } => {
@@ -160,20 +201,23 @@ impl Backend {
                         client.find_issue(label, milestone.as_deref()).await
                     }
                 }?;
-                // Blockers in the issue's milestone (or the configured one).
+                // `{milestone}`: the issue's milestone, else the configured one.
                 let blocker_milestone = issue.milestone.clone().or_else(|| milestone.clone());
-                let blockers = client
-                    .open_issues(blocker_label, blocker_milestone.as_deref())
-                    .await
-                    .map(|v| v.len());
-                let blockers = match blockers {
-                    Ok(n) => Some(n),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "counting blockers failed");
-                        None
-                    }
-                };
-                Ok(doc_from_issue(&client.repo, issue, blockers))
+                let mut doc = doc_from_issue(&client.repo, issue);
+                let scope = Scope::new(&client.repo, client.shown_api_url(), doc.url.as_deref());
+                let (report, links) = tokio::join!(
+                    live::blockers(
+                        client,
+                        blocker_query,
+                        blocker_label,
+                        blocker_milestone.as_deref(),
+                    ),
+                    live::link_states(client, &doc.checklist, &scope),
+                );
+                doc.read_back = false;
+                doc.links = links;
+                with_blockers(&mut doc, report);
+                Ok(doc)
             }
             Backend::File(path) => {
                 let body = read_file(path)?;
@@ -221,7 +265,7 @@ impl Backend {
                 let body = match set_done(&fresh.body, id, done) {
                     Ok(body) => body,
                     Err(TickError::AlreadyInState { .. }) => {
-                        let doc = doc_from_issue(&client.repo, fresh, None);
+                        let doc = doc_from_issue(&client.repo, fresh);
                         return Ok(Ensured::Already { doc });
                     }
                     Err(e) => return Err(e.into()),
@@ -229,7 +273,7 @@ impl Backend {
                 client.update_body(number, &body).await?;
                 // (4) read back.
                 let back = client.issue(number).await?;
-                let doc = doc_from_issue(&client.repo, back, None);
+                let doc = doc_from_issue(&client.repo, back);
                 confirm(&doc.checklist, id, done)?;
                 let mut warning = None;
                 if *audit_comments {
@@ -283,7 +327,8 @@ fn confirm(checklist: &Checklist, id: &str, done: bool) -> Result<(), ReleaseErr
     }
 }
 
-fn doc_from_issue(repo: &str, issue: IssueData, blockers: Option<usize>) -> ReleaseDoc {
+/// The issue as read; blockers not fetched (`read_back`).
+fn doc_from_issue(repo: &str, issue: IssueData) -> ReleaseDoc {
     ReleaseDoc {
         repo: repo.to_string(),
         number: Some(issue.number),
@@ -291,10 +336,22 @@ fn doc_from_issue(repo: &str, issue: IssueData, blockers: Option<usize>) -> Rele
         title: issue.title,
         milestone: issue.milestone,
         assignee: issue.assignee,
-        blockers,
+        blockers: None,
+        blocker_issues: None,
+        blocker_query: None,
+        warnings: Vec::new(),
+        links: BTreeMap::new(),
+        read_back: true,
         url: Some(issue.html_url),
         body: issue.body,
     }
+}
+
+fn with_blockers(doc: &mut ReleaseDoc, report: BlockerReport) {
+    doc.blockers = report.count;
+    doc.blocker_issues = report.issues;
+    doc.blocker_query = report.query;
+    doc.warnings.extend(report.warning);
 }
 
 fn doc_from_file(path: &Path, body: String) -> ReleaseDoc {
@@ -314,6 +371,11 @@ fn doc_from_file(path: &Path, body: String) -> ReleaseDoc {
         milestone: None,
         assignee: None,
         blockers: None,
+        blocker_issues: None,
+        blocker_query: None,
+        warnings: Vec::new(),
+        links: BTreeMap::new(),
+        read_back: false,
         url: None,
         checklist: Checklist::parse(&body),
         body,

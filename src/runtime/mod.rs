@@ -164,7 +164,7 @@ impl Runtime {
                     }
                 },
                 move |event| {
-                    let _ = tx.send(Action::Release(event));
+                    let _ = tx.send(Action::Release(Box::new(event)));
                 },
             );
             (backend, poller)

@@ -153,7 +153,11 @@ impl Runtime {
                         unchanged: false,
                     };
                     audit.change(&change, &result);
-                    let _ = tx.send(Action::Release(ReleaseEvent::Ticked { id, done, result }));
+                    let _ = tx.send(Action::Release(Box::new(ReleaseEvent::Ticked {
+                        id,
+                        done,
+                        result,
+                    })));
                 });
             }
             Effect::Run { run, spec, grace } => {
@@ -230,7 +234,7 @@ impl Runtime {
                         ),
                         RunEvent::Output { .. } | RunEvent::Command { .. } => {}
                     }
-                    let _ = tx.send(Action::Release(ReleaseEvent::Run { run, event }));
+                    let _ = tx.send(Action::Release(Box::new(ReleaseEvent::Run { run, event })));
                 }));
             }
             Effect::StopRun => {

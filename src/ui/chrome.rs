@@ -107,6 +107,23 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The release checklist's source: what its last load warned about, in a
+/// few words (`blockers unknown`), when it loaded with warnings.
+fn release_warning(state: &State, s: &crate::app::state::SourceStatus) -> Option<String> {
+    use crate::alerts::model::SourceKind;
+    if !matches!(s.kind, SourceKind::Github | SourceKind::File) {
+        return None;
+    }
+    let warnings = &state.release.doc.as_ref()?.warnings;
+    let first = warnings.first()?;
+    let head = first.split(':').next().unwrap_or(first);
+    let more = match warnings.len() {
+        1 => String::new(),
+        n => format!(" +{}", n - 1),
+    };
+    Some(format!("⚠ {}{more}", super::text::fit(&clean(head), 30)))
+}
+
 /// Each source's health for the header; `compact` folds the healthy ones
 /// (fresh data, no error) into one count.
 fn sources(state: &State, compact: bool) -> Vec<Span<'static>> {
@@ -115,11 +132,13 @@ fn sources(state: &State, compact: bool) -> Vec<Span<'static>> {
     let mut healthy = 0;
     for s in &state.sources {
         let stale = s.last_ok.and_then(|t| stale_age(state.now, t));
+        let warning = release_warning(state, s);
         if compact
             && s.error.is_none()
             && s.last_ok.is_some()
             && stale.is_none()
             && s.skipped.is_empty()
+            && warning.is_none()
         {
             healthy += 1;
             continue;
@@ -131,7 +150,10 @@ fn sources(state: &State, compact: bool) -> Vec<Span<'static>> {
         match (&s.error, data_age) {
             (None, Some(_)) => {
                 right.push(Span::raw(format!("{} ", clean(&s.name))));
-                if s.skipped.is_empty() {
+                if let Some(w) = warning {
+                    // Loaded, but something it points at could not be fetched.
+                    right.push(Span::styled(w, theme.style(Role::Warning)));
+                } else if s.skipped.is_empty() {
                     right.push(Span::styled("✓", theme.style(Role::Ok)));
                 } else {
                     // Degraded: answering, but some records were skipped.
@@ -267,6 +289,7 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
                 &[
                     (C::Tick, "tick"),
                     (C::Trigger, "run step"),
+                    (C::Blockers, "blockers"),
                     (C::StopRun, "stop run"),
                     (C::Back, "close output"),
                     (C::Refresh, "reload"),

@@ -11,7 +11,11 @@ pub(crate) mod panes;
 pub mod text;
 pub mod theme;
 
-use overlays::{dialogs, help, palette, pick, silences};
+/// The release view's link badges and detail lines (public so tools and
+/// tests can draw a step's links the way the view does).
+pub use panes::release_links;
+
+use overlays::{blockers, dialogs, help, palette, pick, silences};
 use panes::{alerts, deploy, overview, placeholder, release};
 
 use ratatui::Frame;
@@ -80,6 +84,7 @@ pub fn render_recording(state: &State, frame: &mut Frame, hits: &mut HitMap) {
             Overlay::Palette(p) => palette::render(state, p, frame, body),
             Overlay::Prompt(p) => dialogs::prompt(&state.theme, p, frame, body),
             Overlay::Pick(p) => pick::render(&state.theme, p, frame, body),
+            Overlay::Blockers(list) => blockers::render(state, list, frame, body),
         }
     }
 }

@@ -396,7 +396,28 @@ async fn release_json_tick_and_run() {
     assert_eq!(doc["title"], "3.23 release tracking issue");
     assert_eq!(doc["milestone"], "3.23");
     assert_eq!(doc["assignee"], "alice");
-    assert_eq!(doc["blockers"], 2);
+    // The default query counts #16178, which has no milestone.
+    assert_eq!(doc["blockers"], 3);
+    assert_eq!(
+        doc["blocker_query"],
+        "repo:sourcegraph/sourcegraph is:issue is:open label:\"release-blocker\""
+    );
+    let blockers = doc["blocker_issues"].as_array().expect("blocker_issues");
+    let numbers: Vec<u64> = blockers
+        .iter()
+        .filter_map(|b| b["number"].as_u64())
+        .collect();
+    assert_eq!(numbers, [16215, 16190, 16178]);
+    assert_eq!(
+        blockers[2],
+        serde_json::json!({
+            "number": 16178,
+            "title": "distribution: server image fails to start on a read-only root file system",
+            "url": "https://github.example/sourcegraph/sourcegraph/issues/16178",
+            "assignee": "frank",
+        })
+    );
+    assert_eq!(doc["warnings"], serde_json::json!([]));
     let total = doc["total"].as_u64().expect("total");
     let done = doc["done"].as_u64().expect("done");
     let sections = doc["sections"].as_array().expect("sections");
@@ -426,6 +447,49 @@ async fn release_json_tick_and_run() {
             .copied()
             .unwrap_or_else(|| panic!("no step {prefix}"))
     };
+    // What steps link to, with its live state.
+    let links = |prefix: &str| find(prefix)["links"].clone();
+    let search = links("Search: the zoekt memory fix");
+    assert_eq!(
+        search,
+        json!([{
+            "kind": "pull", "ref": "#16201", "state": "merged", "checks": "success",
+            "url": "https://github.example/sourcegraph/sourcegraph/pull/16201",
+            "title": "search: cap memory during zoekt shard merges",
+        }])
+    );
+    let campaigns = links("Campaigns: rate-limit back-off");
+    assert_eq!(
+        (
+            &campaigns[0]["kind"],
+            &campaigns[0]["ref"],
+            &campaigns[0]["state"],
+            &campaigns[0]["checks"]
+        ),
+        (
+            &json!("pull"),
+            &json!("#16209"),
+            &json!("draft"),
+            &json!("failure")
+        ),
+        "an issue shorthand GitHub says is a pull request"
+    );
+    let branch = links("Merge the deployment pull requests");
+    assert_eq!(
+        (
+            &branch[0]["kind"],
+            &branch[0]["ref"],
+            &branch[0]["state"],
+            &branch[0]["checks"]
+        ),
+        (
+            &json!("ref"),
+            &json!("3.23"),
+            &json!("pending"),
+            &json!("pending")
+        )
+    );
+    assert_eq!(find("Cut the 3.23 section")["links"], json!([]));
     let candidate = find("Create the first release candidate");
     assert_eq!(candidate["command"], json!(["sh", "-c", "echo rc {rc}"]));
     assert_eq!(candidate["command_source"], "config");
@@ -441,6 +505,79 @@ async fn release_json_tick_and_run() {
         status["refused"],
         "commands from the issue are not allowed (release.allow.commands is empty)"
     );
+
+    // The text lists the blockers and the links' states; a failed search is
+    // a warning, not a failure, and a failed link is unknown with its error.
+    let o = opsdeck_async(strings(&["release"]), path.clone()).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    for line in [
+        "→ #16201 merged, checks success",
+        "→ #16209 draft, checks failure",
+        "→ 3.23 CI pending",
+    ] {
+        assert!(text.contains(line), "{line}:\n{text}");
+    }
+    assert!(text.contains("3 open blockers"), "{text}");
+    assert!(
+        text.contains("\n  blocker #16178 distribution: server image fails to start on a read-only root file system  @frank\n"),
+        "{text}"
+    );
+    fake.fail_next(opsdeck_testkit::github::Fault::status(
+        Some("GET"),
+        "/search/issues",
+        503,
+    ));
+    fake.fail_next(opsdeck_testkit::github::Fault::status(
+        Some("GET"),
+        "/pulls/16201",
+        404,
+    ));
+    let o = opsdeck_async(strings(&["release", "--json"]), path.clone()).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let unknown: Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(
+        (&unknown["blockers"], &unknown["blocker_issues"]),
+        (&Value::Null, &Value::Null)
+    );
+    assert_eq!(unknown["total"], doc["total"], "the checklist still loads");
+    let warning = unknown["warnings"][0].as_str().expect("a warning");
+    assert!(
+        warning.starts_with("blockers unknown: GitHub: searching issues")
+            && warning.contains("503"),
+        "{warning}"
+    );
+    assert!(
+        stderr(&o).contains("warning: blockers unknown"),
+        "{}",
+        stderr(&o)
+    );
+    let steps_of = |doc: &Value| -> Vec<Value> {
+        doc["sections"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|s| s["steps"].as_array().cloned().unwrap_or_default())
+            .collect()
+    };
+    let unknown_steps = steps_of(&unknown);
+    let link_of = |prefix: &str| {
+        unknown_steps
+            .iter()
+            .find(|s| s["text"].as_str().is_some_and(|t| t.starts_with(prefix)))
+            .map(|s| s["links"][0].clone())
+            .unwrap_or_default()
+    };
+    let gone = link_of("Search: the zoekt memory fix");
+    assert_eq!(
+        (&gone["state"], &gone["checks"]),
+        (&json!("unknown"), &Value::Null)
+    );
+    assert!(
+        gone["error"].as_str().is_some_and(|e| e.contains("404")),
+        "{gone}"
+    );
+    assert_eq!(link_of("Campaigns: rate-limit back-off")["state"], "draft");
 
     // tick / tick --undo
     let id = status["id"].as_str().expect("id").to_string();
@@ -672,4 +809,33 @@ fn ack_team_silences_every_active_alert_of_the_team_including_routed_ones() {
         .collect();
     services.sort();
     assert_eq!(services, ["frontend", "zoekt-webserver"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_check_warns_when_the_blockers_cannot_be_counted() {
+    use opsdeck_testkit::github::{DEMO_ISSUE, DEMO_REPO, Fault, GithubFake};
+    let fake = GithubFake::start_demo().await.expect("fake");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_config(
+        dir.path(),
+        &format!(
+            "[github]\napi_url = \"{}\"\ntoken_env = \"OPSDECK_TEST_TOKEN_UNSET\"\n\n[release]\nrepo = \"{DEMO_REPO}\"\nissue = {DEMO_ISSUE}\n",
+            fake.url
+        ),
+    );
+    fake.fail_next(Fault::status(Some("GET"), "/search/issues", 502));
+    let o = opsdeck_async(strings(&["config", "check"]), path).await;
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "a warning is not a failure: {}",
+        stderr(&o)
+    );
+    let out = stdout(&o);
+    let warning = out
+        .lines()
+        .find(|l| l.contains("blockers unknown"))
+        .unwrap_or_else(|| panic!("no warning:\n{out}"));
+    assert!(warning.contains("502"), "{warning}");
+    assert!(out.contains("3.23 release tracking issue"), "{out}");
 }

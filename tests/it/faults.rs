@@ -53,7 +53,10 @@ fn seen(action: &Action) -> Seen {
         Action::Source(SourceEvent::Prometheus {
             name, result, at, ..
         }) => done(name, result.is_ok(), at),
-        Action::Release(ReleaseEvent::Loaded { result, at }) => done("github", result.is_ok(), at),
+        Action::Release(event) => match event.as_ref() {
+            ReleaseEvent::Loaded { result, at } => done("github", result.is_ok(), at),
+            _ => Seen::Other,
+        },
         Action::Deploy(DeployEvent::Loaded { result, at }) => done("deploy", result.is_ok(), at),
         _ => Seen::Other,
     }

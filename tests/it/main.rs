@@ -20,6 +20,7 @@ mod release_commands;
 #[cfg(unix)]
 mod release_file;
 mod release_live;
+mod release_snapshots;
 mod security;
 mod snapshots;
 mod support;

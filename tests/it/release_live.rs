@@ -525,3 +525,129 @@ async fn ctrl_c_stops_a_running_command() {
         message(&rt.state)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn b_lists_what_the_blocker_search_finds_and_a_failed_search_is_a_warning() {
+    let fake = GithubFake::start().await.expect("fake");
+    seed(&fake, 16108, BODY);
+    for (n, milestone) in [(16190, Some("3.23")), (16178, None)] {
+        fake.add_issue(IssueSeed {
+            repo: REPO.into(),
+            number: Some(n),
+            title: format!("blocker {n}"),
+            labels: vec!["release-blocker".into()],
+            milestone: milestone.map(str::to_string),
+            assignee: Some("carol".into()),
+            ..IssueSeed::default()
+        });
+    }
+    let cfg = release_config(&fake.url, "issue = 16108");
+    let mut rt = loaded(&cfg).await;
+    let doc = rt.state.release.doc.as_ref().expect("doc");
+    assert_eq!(doc.blockers, Some(2), "the default query counts #16178 too");
+    press(&mut rt, [key('b'), key('j')]).await;
+    match rt.state.overlays.last() {
+        Some(Overlay::Blockers(list)) => assert_eq!(list.cursor, 1),
+        other => panic!("expected the blocker list, got {other:?}"),
+    }
+    let listed: Vec<u64> = opsdeck::app::overlays::blockers::items(&rt.state)
+        .iter()
+        .map(|b| b.number)
+        .collect();
+    assert_eq!(listed, [16190, 16178]);
+    press(&mut rt, [code(KeyCode::Esc)]).await;
+    assert!(rt.state.overlays.is_empty());
+
+    // The search fails on the next refresh: the checklist still loads, the
+    // count is unknown and the warning is kept on the checklist.
+    fake.fail_next(Fault::status(Some("GET"), "/search/issues", 503));
+    fake.set_issue_body(
+        REPO,
+        16108,
+        &BODY.replace("- [ ] Announce", "- [x] Announce"),
+    );
+    press(&mut rt, [key('r')]).await;
+    until(&mut rt, 10, "the reload", |s| {
+        s.release
+            .doc
+            .as_ref()
+            .is_some_and(|d| d.checklist.progress() == (2, 5))
+    })
+    .await;
+    let doc = rt.state.release.doc.as_ref().expect("doc");
+    assert_eq!((doc.blockers, doc.blocker_issues.as_ref()), (None, None));
+    assert!(
+        doc.warnings
+            .iter()
+            .any(|w| w.starts_with("blockers unknown") && w.contains("503")),
+        "{:?}",
+        doc.warnings
+    );
+    assert!(
+        rt.state.sources.iter().all(|s| s.error.is_none()),
+        "the load itself succeeded"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_states_load_with_the_checklist_and_a_tick_keeps_them() {
+    use opsdeck_testkit::github::{CheckSeed, PullSeed};
+    let fake = GithubFake::start().await.expect("fake");
+    fake.add_pull(PullSeed {
+        repo: REPO.into(),
+        number: Some(16201),
+        title: "search: cap zoekt merge memory".into(),
+        head: "zoekt-merge-memory".into(),
+        state: "merged".into(),
+        ..PullSeed::default()
+    });
+    fake.add_check_run(
+        REPO,
+        "zoekt-merge-memory",
+        CheckSeed {
+            name: "test".into(),
+            status: "completed".into(),
+            conclusion: Some("success".into()),
+            app: String::new(),
+        },
+    );
+    let body = BODY.replace(
+        "- [ ] Announce the freeze\n",
+        "- [ ] Announce the freeze once #16201 and #999 are in\n",
+    );
+    seed(&fake, 16108, &body);
+    let cfg = release_config(&fake.url, "issue = 16108");
+    let mut rt = loaded(&cfg).await;
+    let id = select(&mut rt, "Announce the freeze");
+    let doc = rt.state.release.doc.as_ref().expect("doc");
+    let states = &doc.links.get(&id).expect("links").states;
+    let shown: Vec<(String, &str)> = states
+        .iter()
+        .map(|s| (s.target.label(REPO), s.state_str()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("#16201".to_string(), "merged"),
+            ("#999".to_string(), "unknown")
+        ],
+        "a 404 link is unknown; the other shows"
+    );
+    assert_eq!(
+        states[0].checks,
+        Some(opsdeck::release::links::Checks::Success)
+    );
+    let fetches = |fake: &GithubFake| {
+        fake.requests()
+            .iter()
+            .filter(|r| r.path.contains("/pulls/") || r.path.contains("/commits/"))
+            .count()
+    };
+    let before = fetches(&fake);
+    press(&mut rt, [key(' ')]).await;
+    until(&mut rt, 10, "the tick", |s| s.release.pending.is_none()).await;
+    let doc = rt.state.release.doc.as_ref().expect("doc");
+    assert!(doc.checklist.step(&id).is_some_and(|s| s.done));
+    assert_eq!(doc.links.get(&id).map(|l| l.states.len()), Some(2), "kept");
+    assert_eq!(fetches(&fake), before, "the read-back fetched no link");
+}

@@ -697,6 +697,11 @@ fn release_state() -> State {
         milestone: Some("3.23".into()),
         assignee: Some("alice".into()),
         blockers: Some(2),
+        blocker_issues: None,
+        blocker_query: None,
+        warnings: Vec::new(),
+        links: Default::default(),
+        read_back: false,
         url: Some(format!(
             "https://github.example/{DEMO_REPO}/issues/{DEMO_ISSUE}"
         )),
@@ -705,10 +710,10 @@ fn release_state() -> State {
     };
     update(
         &mut state,
-        Action::Release(ReleaseEvent::Loaded {
+        Action::Release(Box::new(ReleaseEvent::Loaded {
             result: Ok(doc),
             at: now() - TimeDelta::seconds(3),
-        }),
+        })),
     );
     keys(&mut state, "2");
     state
@@ -790,13 +795,13 @@ fn release_command_output() {
     ] {
         update(
             &mut state,
-            Action::Release(ReleaseEvent::Run {
+            Action::Release(Box::new(ReleaseEvent::Run {
                 run,
                 event: RunEvent::Output {
                     stream,
                     line: line.into(),
                 },
-            }),
+            })),
         );
     }
     let backend = screen(&state);
@@ -808,13 +813,13 @@ fn release_command_output() {
     insta::assert_snapshot!("release_running", backend);
     let effects = update(
         &mut state,
-        Action::Release(ReleaseEvent::Run {
+        Action::Release(Box::new(ReleaseEvent::Run {
             run,
             event: RunEvent::Exited {
                 code: Some(1),
                 signal: None,
             },
-        }),
+        })),
     );
     assert!(effects.is_empty(), "a failed command ticks nothing");
     let backend = screen(&state);
@@ -1081,10 +1086,10 @@ fn overview_side_by_side_and_stacked() {
     let doc = release.release.doc.clone().expect("doc");
     update(
         &mut state,
-        Action::Release(ReleaseEvent::Loaded {
+        Action::Release(Box::new(ReleaseEvent::Loaded {
             result: Ok(doc),
             at: now(),
-        }),
+        })),
     );
     keys(&mut state, "0");
     let backend = screen(&state);

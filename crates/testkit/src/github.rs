@@ -26,7 +26,10 @@ use opsdeck::demo::github::{Github, api_path, doc_url, error_body, reply};
 use serde_json::json;
 use tokio::task::JoinHandle;
 
-pub use opsdeck::demo::github::{API_PREFIX, DEMO_ISSUE, DEMO_REPO, DEMO_TRACKING_BODY, IssueSeed};
+pub use opsdeck::demo::github::{
+    API_PREFIX, CheckSeed, DEMO_ISSUE, DEMO_REPO, DEMO_TRACKING_BODY, IssueSeed, PullSeed,
+    StatusSeed,
+};
 
 /// A running fake. Dropping it aborts the server task.
 #[derive(Debug)]
@@ -294,6 +297,37 @@ impl GithubFake {
     /// one if needed.
     pub fn add_milestone(&self, repo: &str, title: &str) -> u64 {
         self.github.add_milestone(repo, title)
+    }
+
+    /// Adds (or replaces) a pull request: open, draft, closed or merged,
+    /// with its head commit; its head branch points at that commit.
+    /// Returns its number.
+    pub fn add_pull(&self, seed: PullSeed) -> u64 {
+        self.github.add_pull(seed)
+    }
+
+    /// Points a branch at a commit (derived from the name when `None`);
+    /// returns the SHA.
+    pub fn add_branch(&self, repo: &str, name: &str, sha: Option<&str>) -> String {
+        self.github.add_branch(repo, name, sha)
+    }
+
+    /// Points a tag at a commit (derived from the name when `None`);
+    /// returns the SHA.
+    pub fn add_tag(&self, repo: &str, name: &str, sha: Option<&str>) -> String {
+        self.github.add_tag(repo, name, sha)
+    }
+
+    /// Reports a commit status on a branch, tag or SHA (an unknown name
+    /// becomes a branch); returns the commit's SHA.
+    pub fn add_status(&self, repo: &str, reference: &str, seed: StatusSeed) -> String {
+        self.github.add_status(repo, reference, seed)
+    }
+
+    /// Reports a check run on a branch, tag or SHA (an unknown name
+    /// becomes a branch); returns the commit's SHA.
+    pub fn add_check_run(&self, repo: &str, reference: &str, seed: CheckSeed) -> String {
+        self.github.add_check_run(repo, reference, seed)
     }
 
     /// The issue's body (`Some("")` for a null body), `None` if no such issue.

@@ -62,6 +62,8 @@ pub enum Command {
     Trigger,
     /// Stop the running command.
     StopRun,
+    /// List the release's open blockers.
+    Blockers,
     /// Bump the selected image.
     Bump,
     /// Bump every out-of-sync image.

@@ -70,6 +70,7 @@ pub const PALETTE: &[PaletteEntry] = {
         PaletteEntry::new("overview", Run(C::ViewOverview), "the start screen"),
         PaletteEntry::new("alerts", Run(C::ViewAlerts), "alerts by owning team"),
         PaletteEntry::new("release", Run(C::ViewRelease), "the release checklist"),
+        PaletteEntry::new("blockers", Run(C::Blockers), "the release's open blockers"),
         PaletteEntry::new("deploy", Run(C::ViewDeploy), "deployment sync"),
         PaletteEntry::new(
             "filter",

@@ -187,7 +187,7 @@ fn the_default_table_reads_whole_and_binds_every_command() {
             }
         );
     }
-    assert_eq!(Keymap::default().bindings.len(), 53);
+    assert_eq!(Keymap::default().bindings.len(), 54);
 }
 
 #[test]
@@ -230,7 +230,7 @@ fn the_palette_names_commands_once() {
     let order: Vec<&str> = PALETTE.iter().map(|e| e.name).collect();
     assert_eq!(
         order.join(" "),
-        "overview alerts release deploy filter ack theme readonly context help quit"
+        "overview alerts release blockers deploy filter ack theme readonly context help quit"
     );
     let mut names = std::collections::HashSet::new();
     for e in PALETTE {

@@ -3,6 +3,7 @@
 //! routes a key to the topmost one.
 
 pub mod ack_form;
+pub mod blockers;
 pub mod confirm;
 pub mod help;
 pub mod keys;
@@ -28,6 +29,8 @@ pub enum Overlay {
     Palette(Box<palette::Palette>),
     /// `u`/`e` on an alert: choose which of its silences.
     Pick(Box<pick::Pick>),
+    /// `b` in the release view: the open blockers.
+    Blockers(blockers::Blockers),
 }
 
 /// What an overlay did with a key.

@@ -12,6 +12,12 @@ use super::state::{HitTarget, State, View};
 /// A pane's command, sent to the shown pane (the overview has none of its
 /// own; a command of another pane does nothing).
 pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
+    if cmd == Command::Blockers {
+        // The release view's list; from the palette, in any view.
+        super::nav::go(state, View::Release);
+        super::overlays::blockers::keys::open(state);
+        return Vec::new();
+    }
     match state.view {
         View::Alerts => alerts::update::command(state, cmd),
         View::Release => release::update::command(state, cmd),

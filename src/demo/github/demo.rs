@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::seed::{DEMO_REPO, IssueSeed};
+use super::seed::{CheckSeed, DEMO_REPO, IssueSeed, PullSeed, StatusSeed};
 use super::store::{COMMENT_IDS, Comment, Store};
 
 /// The number of the demo's open release tracking issue.
@@ -27,8 +27,8 @@ pub const DEMO_TRACKING_BODY: &str = r##"This issue tracks the **Sourcegraph 3.2
 
 - [x] Announce the code freeze in #dev-announce: `yarn release release:announce-freeze`
 - [ ] Triage open release blockers with their owning teams:
-  - [ ] Search
-  - [ ] Campaigns
+  - [ ] Search: the zoekt memory fix https://github.example/sourcegraph/sourcegraph/pull/16201
+  - [ ] Campaigns: rate-limit back-off in #16209
   - [ ] Code intelligence
 - [ ] Cut the 3.23 section of the changelog: `yarn release changelog:cut`
 * [ ] Ask each team to review the changelog entries for their area.
@@ -38,7 +38,7 @@ pub const DEMO_TRACKING_BODY: &str = r##"This issue tracks the **Sourcegraph 3.2
 ## Stage release
 
 1. [ ] Stage the release and open the deployment pull requests: `yarn release release:stage`
-- [ ] Merge the deployment pull requests once CI is green.
+- [ ] Merge the deployment pull requests once CI on `3.23` is green.
 - [ ] Wait for the tagged images to finish building and publishing.
 
 ## Finalize release
@@ -57,6 +57,117 @@ pub const DEMO_TRACKING_BODY: &str = r##"This issue tracks the **Sourcegraph 3.2
 fn at(rfc3339: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(rfc3339)
         .map_or_else(|_| DateTime::default(), |t| t.with_timezone(&Utc))
+}
+
+/// The pull requests the checklist links to and what CI says: #16201
+/// merged (green), #16209 an open draft whose checks fail, and the release
+/// branch `3.23`, still building.
+fn pulls_and_ci(store: &mut Store) {
+    let pulls = [
+        (
+            16201,
+            "search: cap memory during zoekt shard merges",
+            "zoekt-merge-memory",
+            "merged",
+            false,
+            "carol",
+            "2020-11-27T10:12:40Z",
+            Some("2020-11-30T16:44:03Z"),
+            "Fixes #16190: the shard merge now streams instead of holding every shard in memory.",
+        ),
+        (
+            16209,
+            "campaigns: back off after code host rate limits",
+            "campaigns-rate-limit-backoff",
+            "open",
+            true,
+            "dave",
+            "2020-11-28T09:31:05Z",
+            None,
+            "Fixes #16215. WIP: the retry schedule still needs tests.",
+        ),
+    ];
+    for (number, title, head, state, draft, author, created, closed, body) in pulls {
+        let seed = PullSeed {
+            repo: DEMO_REPO.to_string(),
+            number: Some(number),
+            title: title.to_string(),
+            body: body.to_string(),
+            head: head.to_string(),
+            state: state.to_string(),
+            draft,
+            assignee: Some(author.to_string()),
+            created_at: Some(at(created)),
+            closed_at: closed.map(at),
+            ..PullSeed::default()
+        };
+        store.insert_pull(seed, author);
+    }
+    let status = |context: &str, state: &str, description: &str, build: u32| StatusSeed {
+        context: context.to_string(),
+        state: state.to_string(),
+        description: Some(description.to_string()),
+        target_url: Some(format!(
+            "https://buildkite.example/sourcegraph/sourcegraph/builds/{build}"
+        )),
+    };
+    let check = |name: &str, status: &str, conclusion: Option<&str>| CheckSeed {
+        name: name.to_string(),
+        status: status.to_string(),
+        conclusion: conclusion.map(str::to_string),
+        app: String::new(),
+    };
+    let on =
+        |store: &mut Store, reference: &str, statuses: Vec<StatusSeed>, checks: Vec<CheckSeed>| {
+            for s in statuses {
+                store.add_status(DEMO_REPO, reference, s);
+            }
+            for c in checks {
+                store.add_check_run(DEMO_REPO, reference, c);
+            }
+        };
+    on(
+        store,
+        "zoekt-merge-memory",
+        vec![status(
+            "buildkite/sourcegraph",
+            "success",
+            "Build #84102 passed (21 minutes, 4 seconds)",
+            84102,
+        )],
+        vec![
+            check("go-test", "completed", Some("success")),
+            check("lint", "completed", Some("success")),
+        ],
+    );
+    on(
+        store,
+        "campaigns-rate-limit-backoff",
+        vec![status(
+            "buildkite/sourcegraph",
+            "failure",
+            "Build #84190 failed (12 minutes, 40 seconds)",
+            84190,
+        )],
+        vec![
+            check("go-test", "completed", Some("failure")),
+            check("lint", "completed", Some("success")),
+        ],
+    );
+    on(
+        store,
+        "3.23",
+        vec![status(
+            "buildkite/sourcegraph",
+            "pending",
+            "Build #84213 is running",
+            84213,
+        )],
+        vec![
+            check("go-test", "in_progress", None),
+            check("lint", "completed", Some("success")),
+        ],
+    );
 }
 
 /// Fills `store` with the demo data.
@@ -89,16 +200,21 @@ pub(super) fn seed(store: &mut Store) {
         }
     }
 
-    let issue =
-        |number: u64, title: &str, labels: &[&str], milestone: &str, assignee: &str| IssueSeed {
-            repo: DEMO_REPO.to_string(),
-            number: Some(number),
-            title: title.to_string(),
-            labels: labels.iter().map(|l| l.to_string()).collect(),
-            milestone: Some(milestone.to_string()),
-            assignee: Some(assignee.to_string()),
-            ..IssueSeed::default()
+    let in_milestone =
+        |number: u64, title: &str, labels: &[&str], milestone: Option<&str>, assignee: &str| {
+            IssueSeed {
+                repo: DEMO_REPO.to_string(),
+                number: Some(number),
+                title: title.to_string(),
+                labels: labels.iter().map(|l| l.to_string()).collect(),
+                milestone: milestone.map(str::to_string),
+                assignee: Some(assignee.to_string()),
+                ..IssueSeed::default()
+            }
         };
+    let issue = |number, title, labels, milestone, assignee| {
+        in_milestone(number, title, labels, Some(milestone), assignee)
+    };
     let previous_body = DEMO_TRACKING_BODY
         .replace("[ ]", "[x]")
         .replace("3.23", "3.22")
@@ -135,6 +251,14 @@ pub(super) fn seed(store: &mut Store) {
             ..issue(16044, "codeintel: LSIF uploads with more than 10k documents fail",
                     &["release-blocker", "bug", "team/code-intelligence"], "3.23", "erin")
         }, "erin", "2020-11-19T08:21:37Z", Some("2020-11-30T15:05:12Z")),
+        // Filed without a milestone: the default blocker query still counts it.
+        (IssueSeed {
+            body: "`sourcegraph/server` exits at startup when the root file system is mounted \
+                   read-only: it writes its config cache to `/etc/sourcegraph`."
+                .to_string(),
+            ..in_milestone(16178, "distribution: server image fails to start on a read-only root file system",
+                    &["release-blocker", "team/distribution"], None, "frank")
+        }, "frank", "2020-11-24T15:41:09Z", None),
         (IssueSeed {
             body: "Go 1.15.5 fixes CVE-2020-28362 in `math/big`.".to_string(),
             ..issue(16120, "Update Go to 1.15.5", &["team/distribution"], "3.23", "bob")
@@ -152,6 +276,8 @@ pub(super) fn seed(store: &mut Store) {
             (issue.updated_at, issue.closed_at) = (at(closed), Some(at(closed)));
         }
     }
+
+    pulls_and_ci(store);
 
     for (author, body, created) in [
         (

@@ -26,11 +26,11 @@ impl Ctx<'_> {
     }
 }
 
-fn ts(t: DateTime<Utc>) -> Value {
+pub(super) fn ts(t: DateTime<Utc>) -> Value {
     json!(t.to_rfc3339_opts(SecondsFormat::Secs, true))
 }
 
-fn opt_ts(t: Option<DateTime<Utc>>) -> Value {
+pub(super) fn opt_ts(t: Option<DateTime<Utc>>) -> Value {
     t.map_or(Value::Null, ts)
 }
 
@@ -231,7 +231,7 @@ pub(super) fn issue(ctx: &Ctx, i: &Issue) -> Value {
             "html_url": html,
             "diff_url": format!("{html}.diff"),
             "patch_url": format!("{html}.patch"),
-            "merged_at": null,
+            "merged_at": opt_ts(pull.merged_at),
         });
     }
     v
@@ -290,8 +290,8 @@ pub(super) fn pull(ctx: &Ctx, i: &Issue, p: &Pull) -> Value {
         "created_at": ts(i.created_at),
         "updated_at": ts(i.updated_at),
         "closed_at": opt_ts(i.closed_at),
-        "merged_at": null,
-        "merge_commit_sha": null,
+        "merged_at": opt_ts(p.merged_at),
+        "merge_commit_sha": p.merge_commit_sha,
         "assignee": assignee,
         "assignees": assignees,
         "requested_reviewers": [],
@@ -322,11 +322,11 @@ pub(super) fn pull(ctx: &Ctx, i: &Issue, p: &Pull) -> Value {
         "author_association": "MEMBER",
         "auto_merge": null,
         "active_lock_reason": null,
-        "merged": false,
+        "merged": p.merged_at.is_some(),
         "mergeable": null,
         "rebaseable": null,
         "mergeable_state": "unknown",
-        "merged_by": null,
+        "merged_by": p.merged_by.as_deref().map(|u| user(ctx.base, u)),
         "comments": i.comments.len(),
         "review_comments": 0,
         "maintainer_can_modify": false,
@@ -360,12 +360,16 @@ pub fn doc_url(method: &str, path: &str) -> &'static str {
         .unwrap_or_default()
         .trim_end_matches('/');
     let post = method.eq_ignore_ascii_case("POST");
-    if path.contains("/comments") {
+    if path.starts_with("/search/issues") {
+        "https://docs.github.com/rest/search/search#search-issues-and-pull-requests"
+    } else if path.contains("/comments") {
         if post {
             "https://docs.github.com/rest/issues/comments#create-an-issue-comment"
         } else {
             "https://docs.github.com/rest/issues/comments#list-issue-comments"
         }
+    } else if path.contains("/pulls/") && !post {
+        "https://docs.github.com/rest/pulls/pulls#get-a-pull-request"
     } else if path.contains("/pulls") {
         if post {
             "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"

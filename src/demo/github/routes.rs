@@ -6,65 +6,19 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
+use super::http::{Reply, Request, paginate};
 use super::json::{self, Ctx};
 use super::store::{COMMENT_IDS, Comment, ISSUE_IDS, Issue, PULL_IDS, Pull, Repo, Store, now, sha};
 
 /// GitHub's maximum issue and comment body length, in characters.
 const MAX_BODY: usize = 65536;
 
-/// A request below the `/api/v3` prefix.
-pub(super) struct Request<'a> {
-    pub method: &'a str,
-    pub path: &'a str,
-    pub query: &'a HashMap<String, String>,
-    pub raw_query: &'a str,
-    pub body: &'a [u8],
-    /// The API base URL.
-    pub base: &'a str,
-}
-
-#[derive(Debug)]
-pub(super) struct Reply {
-    pub status: u16,
-    pub body: String,
-    pub headers: Vec<(String, String)>,
-}
-
-impl Reply {
-    pub fn new(status: u16, body: String) -> Reply {
-        Reply {
-            status,
-            body,
-            headers: Vec::new(),
-        }
-    }
-
-    fn json(status: u16, value: &Value) -> Reply {
-        Reply::new(status, value.to_string())
-    }
-
-    pub fn not_found(doc: &str) -> Reply {
-        Reply::new(404, json::error_body(404, "Not Found", None, doc))
-    }
-
-    fn invalid(doc: &str, errors: Value) -> Reply {
-        Reply::new(
-            422,
-            json::error_body(422, "Validation Failed", Some(errors), doc),
-        )
-    }
-
-    fn header(mut self, name: &str, value: String) -> Reply {
-        self.headers.push((name.to_string(), value));
-        self
-    }
-}
-
 pub(super) fn route(store: &mut Store, req: &Request) -> Reply {
     let doc = json::doc_url(req.method, req.path);
     let segments: Vec<&str> = req.path.trim_matches('/').split('/').collect();
     match (req.method, segments.as_slice()) {
         ("GET", ["user"]) => Reply::json(200, &json::authenticated_user(req.base, &store.user)),
+        ("GET", ["search", "issues"]) => super::search::search_issues(store, req),
         (method, ["repos", owner, name, rest @ ..]) => {
             let repo = format!("{owner}/{name}");
             let number = |n: &str| n.parse::<u64>().ok();
@@ -80,6 +34,8 @@ pub(super) fn route(store: &mut Store, req: &Request) -> Reply {
                 }
                 ("GET", ["milestones"]) => list_milestones(store, req, &repo),
                 ("GET", ["pulls"]) => list_pulls(store, req, &repo),
+                ("GET", ["pulls", n]) => get_pull(store, req, &repo, number(n), doc),
+                ("GET", ["commits", rest @ ..]) => super::ci::commits(store, req, &repo, rest),
                 ("POST", ["pulls"]) => create_pull(store, req, &repo, doc),
                 _ => Reply::not_found("https://docs.github.com/rest"),
             }
@@ -247,51 +203,6 @@ fn sort<T>(items: &mut [T], q: &HashMap<String, String>, cmp: impl Fn(&T, &T) ->
     items.sort_by(|a, b| if asc { cmp(a, b) } else { cmp(b, a) });
 }
 
-/// Applies `per_page`/`page` and builds the `Link` header (absolute URLs
-/// to `url`, other query parameters kept).
-fn paginate<T>(items: Vec<T>, req: &Request, url: &str) -> (Vec<T>, Vec<(String, String)>) {
-    let param = |name: &str| {
-        let value = req.query.get(name).and_then(|v| v.parse::<usize>().ok());
-        value.filter(|&v| v > 0)
-    };
-    let per_page = param("per_page").unwrap_or(30).min(100);
-    let page = param("page").unwrap_or(1);
-    let last = items.len().div_ceil(per_page).max(1);
-    let keep: Vec<&str> = req
-        .raw_query
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("page="))
-        .collect();
-    let link = |n: usize, rel: &str| {
-        let query = keep
-            .iter()
-            .copied()
-            .chain([format!("page={n}").as_str()])
-            .collect::<Vec<_>>()
-            .join("&");
-        format!("<{url}?{query}>; rel=\"{rel}\"")
-    };
-    let mut links = Vec::new();
-    if page > 1 {
-        links.push(link(page - 1, "prev"));
-    }
-    if page < last {
-        links.push(link(page + 1, "next"));
-        links.push(link(last, "last"));
-    }
-    if page > 1 {
-        links.push(link(1, "first"));
-    }
-    let skip = (page - 1).saturating_mul(per_page);
-    let items = items.into_iter().skip(skip).take(per_page).collect();
-    let headers = if links.is_empty() {
-        Vec::new()
-    } else {
-        vec![("link".to_string(), links.join(", "))]
-    };
-    (items, headers)
-}
-
 fn list_milestones(store: &Store, req: &Request, repo: &str) -> Reply {
     let empty = Repo::default();
     let data = store.repos.get(repo).unwrap_or(&empty);
@@ -422,6 +333,20 @@ fn list_pulls(store: &Store, req: &Request, repo: &str) -> Reply {
     }
 }
 
+fn get_pull(store: &Store, req: &Request, repo: &str, n: Option<u64>, doc: &str) -> Reply {
+    let data = store.repos.get(repo);
+    let found = data.and_then(|d| {
+        let issue = d.issues.get(&n?)?;
+        Some((d, issue, issue.pull.as_ref()?))
+    });
+    match found {
+        Some((data, issue, pull)) => {
+            Reply::json(200, &json::pull(&ctx(req, repo, data), issue, pull))
+        }
+        None => Reply::not_found(doc),
+    }
+}
+
 fn create_pull(store: &mut Store, req: &Request, repo: &str, doc: &str) -> Reply {
     let fields = match parse_object(req, doc) {
         Ok(fields) => fields,
@@ -496,6 +421,9 @@ fn create_pull(store: &mut Store, req: &Request, repo: &str, doc: &str) -> Reply
                 .unwrap_or(false),
             head_sha: sha(&format!("{repo}:{head}:{number}")),
             base_sha: sha(&format!("{repo}:{base}")),
+            merged_at: None,
+            merged_by: None,
+            merge_commit_sha: None,
         }),
     };
     data.issues.insert(number, issue);

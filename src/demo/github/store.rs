@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde_json::Value;
 
-use super::seed::IssueSeed;
+use super::seed::{IssueSeed, PullSeed};
 
 /// Id ranges per object kind, so ids look like GitHub's and never collide.
 pub(super) const ISSUE_IDS: u64 = 744_765_891;
@@ -15,6 +15,8 @@ pub(super) const COMMENT_IDS: u64 = 731_052_000;
 pub(super) const LABEL_IDS: u64 = 2_519_480_000;
 pub(super) const MILESTONE_IDS: u64 = 6_132_000;
 pub(super) const PULL_IDS: u64 = 524_911_000;
+pub(super) const STATUS_IDS: u64 = 11_032_000_000;
+pub(super) const CHECK_IDS: u64 = 1_507_000_000;
 
 /// The current time at GitHub's (second) resolution.
 pub(super) fn now() -> DateTime<Utc> {
@@ -41,6 +43,46 @@ pub(super) struct Repo {
     pub labels: Vec<Label>,
     /// Bodies of `POST /pulls` requests, in order.
     pub pull_bodies: Vec<Value>,
+    /// Branch name → head commit SHA.
+    pub branches: BTreeMap<String, String>,
+    /// Tag name → commit SHA.
+    pub tags: BTreeMap<String, String>,
+    /// Commit SHA → what CI reported on it.
+    pub ci: BTreeMap<String, Ci>,
+}
+
+/// What CI reported on one commit: commit statuses (the latest per
+/// context) and check runs.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Ci {
+    pub statuses: Vec<CommitStatus>,
+    pub checks: Vec<CheckRun>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct CommitStatus {
+    pub id: u64,
+    pub context: String,
+    /// `pending`, `success`, `failure` or `error`.
+    pub state: String,
+    pub description: Option<String>,
+    pub target_url: Option<String>,
+    pub creator: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct CheckRun {
+    pub id: u64,
+    pub name: String,
+    /// `queued`, `in_progress` or `completed`.
+    pub status: String,
+    /// Set once completed: `success`, `failure`, `cancelled`, …
+    pub conclusion: Option<String>,
+    /// The GitHub App's slug, e.g. `github-actions`.
+    pub app: String,
+    pub started_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +141,10 @@ pub(super) struct Pull {
     pub draft: bool,
     pub head_sha: String,
     pub base_sha: String,
+    /// Set when merged (the issue is then closed).
+    pub merged_at: Option<DateTime<Utc>>,
+    pub merged_by: Option<String>,
+    pub merge_commit_sha: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -147,6 +193,27 @@ impl Repo {
     /// The next issue/pull request number.
     pub fn next_number(&self) -> u64 {
         self.issues.keys().next_back().map_or(1, |n| n + 1)
+    }
+
+    /// The commit a ref names, as `commits/{ref}` resolves it: a branch
+    /// (`heads/` optional), a tag (`tags/` optional), or the SHA of a
+    /// commit the repository knows (a branch's or tag's, a pull request's
+    /// head or base, one CI reported on).
+    pub fn resolve(&self, reference: &str) -> Option<String> {
+        let branch = reference.strip_prefix("heads/").unwrap_or(reference);
+        let tag = reference.strip_prefix("tags/").unwrap_or(reference);
+        if let Some(sha) = self.branches.get(branch).or_else(|| self.tags.get(tag)) {
+            return Some(sha.clone());
+        }
+        let known = |sha: &String| sha == reference;
+        let pulls = self.issues.values().filter_map(|i| i.pull.as_ref());
+        let found = self.ci.contains_key(reference)
+            || self.branches.values().any(known)
+            || self.tags.values().any(known)
+            || pulls
+                .into_iter()
+                .any(|p| known(&p.head_sha) || known(&p.base_sha));
+        found.then(|| reference.to_string())
     }
 }
 
@@ -290,6 +357,62 @@ impl Store {
                 pull: None,
             },
         );
+        number
+    }
+}
+
+impl Store {
+    /// Inserts (or replaces) a pull request (an issue with a pull part);
+    /// its head branch points at its head commit. Returns its number.
+    pub fn insert_pull(&mut self, seed: PullSeed, author: &str) -> u64 {
+        let (repo, head, base) = (seed.repo.clone(), seed.head.clone(), seed.base.clone());
+        let merged = seed.state == "merged";
+        let issue = IssueSeed {
+            repo: seed.repo,
+            number: seed.number,
+            title: seed.title,
+            body: seed.body,
+            labels: seed.labels,
+            milestone: None,
+            state: if seed.state == "open" {
+                "open"
+            } else {
+                "closed"
+            }
+            .to_string(),
+            assignee: seed.assignee,
+            created_at: seed.created_at,
+        };
+        let number = self.insert_issue(issue, author);
+        let pull_id = self.next_id(PULL_IDS);
+        let head_sha = seed
+            .head_sha
+            .unwrap_or_else(|| sha(&format!("{repo}:{head}:{number}")));
+        let data = self.repo_mut(&repo);
+        let branch = head.rsplit(':').next().unwrap_or(&head).to_string();
+        data.branches.insert(branch, head_sha.clone());
+        let base_sha = data
+            .branches
+            .entry(base.clone())
+            .or_insert_with(|| sha(&format!("{repo}:{base}")))
+            .clone();
+        if let Some(issue) = data.issues.get_mut(&number) {
+            let closed = seed.closed_at.unwrap_or(issue.created_at);
+            if !issue.open {
+                (issue.updated_at, issue.closed_at) = (closed, Some(closed));
+            }
+            issue.pull = Some(Pull {
+                id: pull_id,
+                head,
+                base,
+                draft: seed.draft,
+                head_sha,
+                base_sha,
+                merged_at: merged.then_some(closed),
+                merged_by: merged.then(|| author.to_string()),
+                merge_commit_sha: merged.then(|| sha(&format!("{repo}:merge:{number}"))),
+            });
+        }
         number
     }
 }

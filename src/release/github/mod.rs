@@ -24,6 +24,7 @@ use crate::net::decode_json;
 mod auth;
 mod error;
 mod headers;
+mod live;
 #[cfg(test)]
 mod tests;
 
@@ -33,6 +34,7 @@ use error::GithubErrorKind::{BadResponse, NotFound, Setup};
 use error::{ApiError, fail};
 pub use error::{GithubError, GithubErrorKind};
 pub use headers::{next_link, rate_limit_wait};
+pub use live::{Found, IssueInfo, PullInfo};
 
 /// The longest a read waits for a rate limit to reset before giving up.
 pub const MAX_RATE_WAIT: Duration = Duration::from_secs(60);

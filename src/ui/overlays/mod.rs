@@ -1,5 +1,6 @@
 //! One view per overlay, drawn over the pane, topmost last.
 
+pub mod blockers;
 pub mod dialogs;
 pub mod help;
 pub mod palette;

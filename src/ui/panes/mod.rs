@@ -5,3 +5,4 @@ pub mod deploy;
 pub mod overview;
 pub mod placeholder;
 pub mod release;
+pub mod release_links;

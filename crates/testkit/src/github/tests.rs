@@ -172,11 +172,11 @@ async fn list_issues_filters_and_sorts() {
     assert_eq!(numbers(&tracking), [15000]);
     let any: Vec<Issue> = list("milestone=*&sort=updated".into()).await.model();
     assert_eq!(numbers(&any), [16108, 16215, 16190, 16120]);
-    assert!(
-        list("milestone=none".into())
-            .await
-            .model::<Vec<Issue>>()
-            .is_empty()
+    let unplanned: Vec<Issue> = list("milestone=none".into()).await.model();
+    assert_eq!(
+        numbers(&unplanned),
+        [16209, 16178],
+        "the open draft and a blocker"
     );
     assert!(list("assignee=carol".into()).await.text.contains("16190"));
 
@@ -191,9 +191,9 @@ async fn list_issues_paginates_with_link_header() {
     let everything: Vec<Issue> = get(&fake, &format!("/repos/{DEMO_REPO}/issues?state=all"))
         .await
         .model();
-    assert_eq!(everything.len(), 6);
+    assert_eq!(everything.len(), 9);
     let next = regex::Regex::new(r#"<([^>]+)>; rel="next""#).unwrap();
-    let mut url = format!("{}/repos/{DEMO_REPO}/issues?state=all&per_page=2", fake.url);
+    let mut url = format!("{}/repos/{DEMO_REPO}/issues?state=all&per_page=3", fake.url);
     let (mut seen, mut pages) = (Vec::new(), Vec::new());
     loop {
         let resp = reqwest::get(&url).await.unwrap();
@@ -209,7 +209,7 @@ async fn list_issues_paginates_with_link_header() {
         }
     }
     assert_eq!(numbers(&seen), numbers(&everything));
-    let base = format!("{}/repos/{DEMO_REPO}/issues?state=all&per_page=2", fake.url);
+    let base = format!("{}/repos/{DEMO_REPO}/issues?state=all&per_page=3", fake.url);
     assert_eq!(
         pages[0],
         format!(r#"<{base}&page=2>; rel="next", <{base}&page=3>; rel="last""#)
@@ -682,4 +682,280 @@ async fn empty_fake_seeding_and_unknown_routes() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
     assert_eq!(fake.requests().last().unwrap().path, "/repos/a/b/issues");
+}
+
+#[tokio::test]
+async fn search_issues_evaluates_qualifiers() {
+    let fake = GithubFake::start_demo().await.unwrap();
+    let search = |q: &str| {
+        let path = format!(
+            "/search/issues?q={}",
+            url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+        );
+        let fake = &fake;
+        async move { get(fake, &path).await }
+    };
+    let found = |resp: Resp| {
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        let body = resp.json();
+        assert_eq!(body["incomplete_results"], false);
+        let items: Vec<Issue> = serde_json::from_value(body["items"].clone()).unwrap();
+        assert_eq!(body["total_count"], items.len());
+        numbers(&items)
+    };
+    let open_blockers = r#"repo:sourcegraph/sourcegraph is:issue is:open label:"release-blocker""#;
+    let resp = search(open_blockers).await;
+    let raw = resp.json();
+    assert_eq!(raw["items"][0]["score"], 1.0);
+    assert_eq!(
+        raw["items"][0]["html_url"],
+        "https://github.example/sourcegraph/sourcegraph/issues/16215"
+    );
+    assert_eq!(found(resp), [16215, 16190, 16178], "newest first");
+    let q = format!(r#"{open_blockers} milestone:"3.23""#);
+    assert_eq!(found(search(&q).await), [16215, 16190]);
+    let q = format!("{open_blockers} no:milestone");
+    assert_eq!(found(search(&q).await), [16178]);
+    let q = format!("{open_blockers} -label:bug");
+    assert_eq!(found(search(&q).await), [16215, 16178]);
+    let q = "repo:sourcegraph/sourcegraph is:closed label:Release-Blocker";
+    assert_eq!(found(search(q).await), [16044]);
+    let q = "org:sourcegraph state:open label:release-blocker label:bug,team/campaigns";
+    assert_eq!(found(search(q).await), [16215, 16190]);
+    assert_eq!(found(search("repo:o/r is:issue").await), Vec::<u64>::new());
+    assert_eq!(
+        found(search("repo:sourcegraph/sourcegraph zoekt crashloops").await),
+        [16190]
+    );
+    assert_eq!(
+        found(search("repo:sourcegraph/sourcegraph is:pr").await),
+        [16209, 16201]
+    );
+    assert_eq!(
+        found(search("repo:sourcegraph/sourcegraph is:pr is:open is:draft").await),
+        [16209]
+    );
+    assert_eq!(
+        found(search("repo:sourcegraph/sourcegraph is:pr is:merged").await),
+        [16201]
+    );
+
+    // Pages: Link headers as for lists.
+    let path = format!(
+        "/search/issues?per_page=1&q={}",
+        url::form_urlencoded::byte_serialize(open_blockers.as_bytes()).collect::<String>()
+    );
+    let page = get(&fake, &path).await;
+    assert_eq!(page.json()["total_count"], 3);
+    assert_eq!(page.json()["items"].as_array().unwrap().len(), 1);
+    assert!(page.header("link").contains("rel=\"next\""));
+
+    // What the simulation does not understand is refused, not ignored.
+    let refused = search("repo:sourcegraph/sourcegraph linked:pr").await;
+    assert_github_error(&refused, 422, "Validation Failed");
+    let error = &refused.json()["errors"][0];
+    assert_eq!(
+        (&error["resource"], &error["field"], &error["code"]),
+        (&json!("Search"), &json!("q"), &json!("invalid"))
+    );
+    assert!(error["message"].as_str().unwrap().contains("linked:pr"));
+    let missing = get(&fake, "/search/issues").await;
+    assert_github_error(&missing, 422, "Validation Failed");
+    assert_eq!(missing.json()["errors"][0]["code"], "missing");
+
+    // octocrab's own search reads the answer.
+    let crab = octocrab::Octocrab::builder()
+        .base_uri(fake.url.as_str())
+        .unwrap()
+        .build()
+        .unwrap();
+    let page = crab
+        .search()
+        .issues_and_pull_requests(open_blockers)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.total_count, Some(3));
+    assert_eq!(numbers(&page.items), [16215, 16190, 16178]);
+}
+
+#[tokio::test]
+async fn pulls_commit_statuses_and_check_runs() {
+    use octocrab::models::checks::ListCheckRuns;
+    use octocrab::models::{CombinedStatus, StatusState};
+    let fake = GithubFake::start_demo().await.unwrap();
+    let repo = format!("/repos/{DEMO_REPO}");
+
+    // The demo's merged pull request and its open draft.
+    let resp = get(&fake, &format!("{repo}/pulls/16201")).await;
+    assert_eq!(resp.json()["merged"], true);
+    assert_eq!(resp.json()["merged_by"]["login"], "carol");
+    let merged: PullRequest = resp.model();
+    assert_eq!(merged.state, Some(IssueState::Closed));
+    assert!(merged.merged_at.is_some() && merged.merge_commit_sha.is_some());
+    assert_eq!(merged.head.ref_field, "zoekt-merge-memory");
+    let draft: PullRequest = get(&fake, &format!("{repo}/pulls/16209")).await.model();
+    assert_eq!(
+        (draft.state, draft.draft, draft.merged_at),
+        (Some(IssueState::Open), Some(true), None)
+    );
+    let as_issue = get(&fake, &format!("{repo}/issues/16201")).await.json();
+    assert!(as_issue["pull_request"]["merged_at"].is_string());
+    assert_eq!(as_issue["state"], "closed");
+    assert_github_error(
+        &get(&fake, &format!("{repo}/pulls/16190")).await,
+        404,
+        "Not Found",
+    );
+
+    // The draft's head: failing checks. By SHA, by branch, by heads/branch.
+    let head = &draft.head.sha;
+    let status: CombinedStatus = get(&fake, &format!("{repo}/commits/{head}/status"))
+        .await
+        .model();
+    assert_eq!(
+        (status.state, status.total_count),
+        (StatusState::Failure, 1)
+    );
+    assert_eq!(
+        status.statuses[0].context.as_deref(),
+        Some("buildkite/sourcegraph")
+    );
+    let raw = get(
+        &fake,
+        &format!("{repo}/commits/campaigns-rate-limit-backoff/status"),
+    )
+    .await
+    .json();
+    assert_eq!(raw["sha"], head.as_str());
+    assert_eq!(raw["repository"]["full_name"], DEMO_REPO);
+    assert_eq!(
+        raw["statuses"][0]["target_url"],
+        "https://buildkite.example/sourcegraph/sourcegraph/builds/84190"
+    );
+    let runs: ListCheckRuns = get(&fake, &format!("{repo}/commits/{head}/check-runs"))
+        .await
+        .model();
+    assert_eq!(runs.total_count, 2);
+    let conclusions: Vec<Option<&str>> = runs
+        .check_runs
+        .iter()
+        .map(|r| r.conclusion.as_deref())
+        .collect();
+    assert_eq!(conclusions, [Some("failure"), Some("success")]);
+    let raw = get(
+        &fake,
+        &format!("{repo}/commits/heads/campaigns-rate-limit-backoff/check-runs"),
+    )
+    .await
+    .json();
+    assert_eq!(raw["check_runs"][0]["status"], "completed");
+    assert_eq!(raw["check_runs"][0]["app"]["slug"], "github-actions");
+    assert_eq!(raw["check_runs"][0]["head_sha"], head.as_str());
+
+    // The release branch is still building.
+    let status: CombinedStatus = get(&fake, &format!("{repo}/commits/3.23/status"))
+        .await
+        .model();
+    assert_eq!(status.state, StatusState::Pending);
+    let raw = get(&fake, &format!("{repo}/commits/3.23/check-runs"))
+        .await
+        .json();
+    assert_eq!(raw["check_runs"][0]["status"], "in_progress");
+    assert_eq!(raw["check_runs"][0]["conclusion"], Value::Null);
+    assert_eq!(raw["check_runs"][0]["completed_at"], Value::Null);
+
+    // A commit nothing reported on: pending with no statuses, no check runs.
+    let base = &merged.base.sha;
+    let quiet = get(&fake, &format!("{repo}/commits/{base}/status"))
+        .await
+        .json();
+    assert_eq!(
+        (&quiet["state"], &quiet["total_count"]),
+        (&json!("pending"), &json!(0))
+    );
+    let none = get(&fake, &format!("{repo}/commits/main/check-runs"))
+        .await
+        .json();
+    assert_eq!(none, json!({ "total_count": 0, "check_runs": [] }));
+
+    // A ref that names nothing: GitHub's 422.
+    let missing = get(&fake, &format!("{repo}/commits/nope/status")).await;
+    assert_github_error(&missing, 422, "No commit found for SHA: nope");
+    assert_github_error(
+        &get(&fake, &format!("{repo}/commits/nope/check-runs")).await,
+        422,
+        "No commit found for SHA: nope",
+    );
+}
+
+#[tokio::test]
+async fn seeding_pulls_refs_and_ci() {
+    let fake = GithubFake::start().await.unwrap();
+    let n = fake.add_pull(PullSeed {
+        repo: "o/r".into(),
+        title: "Release 1.2".into(),
+        head: "release/1.2".into(),
+        head_sha: Some("a".repeat(40)),
+        state: "merged".into(),
+        ..PullSeed::default()
+    });
+    assert_eq!(n, 1);
+    let pr: PullRequest = get(&fake, "/repos/o/r/pulls/1").await.model();
+    assert_eq!(pr.head.sha, "a".repeat(40));
+    assert!(pr.merged_at.is_some());
+    fake.add_status(
+        "o/r",
+        "release/1.2",
+        StatusSeed {
+            context: "ci".into(),
+            state: "pending".into(),
+            ..StatusSeed::default()
+        },
+    );
+    // A later status of the same context replaces it.
+    let sha = fake.add_status(
+        "o/r",
+        &"a".repeat(40),
+        StatusSeed {
+            context: "ci".into(),
+            state: "success".into(),
+            ..StatusSeed::default()
+        },
+    );
+    assert_eq!(sha, "a".repeat(40));
+    let encoded = get(&fake, "/repos/o/r/commits/release%2F1.2/status")
+        .await
+        .json();
+    assert_eq!(
+        (&encoded["state"], &encoded["total_count"]),
+        (&json!("success"), &json!(1))
+    );
+
+    let tag = fake.add_tag("o/r", "v1.2.0", None);
+    fake.add_check_run(
+        "o/r",
+        "v1.2.0",
+        CheckSeed {
+            name: "build".into(),
+            status: "completed".into(),
+            conclusion: Some("timed_out".into()),
+            app: "buildkite".into(),
+        },
+    );
+    let runs = get(&fake, "/repos/o/r/commits/tags/v1.2.0/check-runs")
+        .await
+        .json();
+    assert_eq!(runs["check_runs"][0]["head_sha"], tag.as_str());
+    assert_eq!(runs["check_runs"][0]["app"]["name"], "Buildkite");
+    let branch = fake.add_branch("o/r", "1.2", None);
+    assert_eq!(
+        get(&fake, "/repos/o/r/commits/1.2/status").await.json()["sha"],
+        branch.as_str()
+    );
+    // Search sees the pull request.
+    let found = get(&fake, "/search/issues?q=repo%3Ao%2Fr+is%3Apr+is%3Amerged")
+        .await
+        .json();
+    assert_eq!(found["total_count"], 1);
 }

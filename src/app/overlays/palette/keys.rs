@@ -131,6 +131,10 @@ pub fn run_palette(state: &mut State, line: &str) -> Vec<Effect> {
             }
             return crate::app::panes::alerts::update::command(state, Command::Ack);
         }
+        // The release view's blocker list, wherever it runs.
+        PaletteCommand::Run(Command::Blockers) => {
+            return crate::app::panes::command(state, Command::Blockers);
+        }
         // Not in the palette's table (a test checks every entry is handled).
         PaletteCommand::Run(_) => {}
         PaletteCommand::Readonly => {

@@ -80,10 +80,8 @@ pub fn on_event(state: &mut State, event: ReleaseEvent) -> Vec<Effect> {
 
 fn set_doc(state: &mut State, mut doc: ReleaseDoc) {
     let r = &mut state.release;
-    // A tick's read-back does not count blockers: keep the last count.
-    if doc.blockers.is_none() {
-        doc.blockers = r.doc.as_ref().and_then(|d| d.blockers);
-    }
+    // A tick's read-back fetches neither blockers nor link states: keep the last ones.
+    doc.keep_unfetched(r.doc.as_ref());
     // Keep the cursor on the same step id across reloads.
     let keep = r.selected_id().map(str::to_string);
     let first_load = !r.placed;
