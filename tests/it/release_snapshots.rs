@@ -229,3 +229,50 @@ fn blocker_list_empty_and_unknown() {
     );
     insta::assert_snapshot!("blockers_unknown", backend);
 }
+
+/// The demo's tracking issue as the GitHub-shaped server serves it, loaded
+/// the real way: the steps' link states and the sub-steps' progress show
+/// beside the steps, the selected step's links in words below them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_states_and_sub_step_progress() {
+    let fake = opsdeck_testkit::github::GithubFake::start_demo()
+        .await
+        .expect("fake");
+    let cfg = opsdeck::config::Config::parse(
+        &format!(
+            "[github]\napi_url = \"{}\"\ntoken_env = \"OPSDECK_TEST_TOKEN_UNSET\"\n[release]\nrepo = \"{DEMO_REPO}\"\nissue = {DEMO_ISSUE}\n",
+            fake.url
+        ),
+        std::path::Path::new("snap.toml"),
+    )
+    .expect("config");
+    let backend = opsdeck::release::backend::Backend::from_config(&cfg)
+        .expect("backend")
+        .expect("configured");
+    let loaded = backend.load().await.expect("load");
+    let mut state = state(loaded, 120, 40);
+    let campaigns = state
+        .release
+        .doc
+        .as_ref()
+        .and_then(|d| {
+            d.checklist
+                .steps
+                .iter()
+                .position(|s| s.text.starts_with("Campaigns"))
+        })
+        .expect("the campaigns sub-step");
+    state.release.cursor = campaigns;
+    let shown = screen(&state, 120, 40);
+    let t = text(&shown);
+    assert!(
+        t.contains("Triage open release blockers with their owning teams: 0/3"),
+        "{t}"
+    );
+    assert!(t.contains("#16209 draft ✗"), "{t}");
+    assert!(
+        t.contains("#16209 pull request draft · checks failure"),
+        "{t}"
+    );
+    insta::assert_snapshot!("release_links", shown);
+}

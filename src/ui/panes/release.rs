@@ -11,6 +11,7 @@ use crate::app::panes::release::state::OutputKind;
 use crate::app::panes::release::state::RunView;
 use crate::app::state::State;
 use crate::release::command::Resolution;
+use crate::ui::panes::release_links;
 use crate::ui::text::{age, clean, stale_age};
 use crate::ui::theme::Role;
 
@@ -187,7 +188,33 @@ fn steps(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
     let r = &state.release;
     let Some(doc) = &r.doc else { return };
-    let inner_height = usize::from(area.height.saturating_sub(3)).max(1);
+    let width = usize::from(area.width.saturating_sub(2));
+    // The selected step's link states, at most 3 lines, above its id line.
+    let mut detail: Vec<Line> = doc
+        .checklist
+        .steps
+        .get(r.cursor)
+        .and_then(|s| doc.links.get(&s.id))
+        .map(|l| release_links::detail_lines(&l.states, theme, width))
+        .unwrap_or_default();
+    let spare = usize::from(area.height.saturating_sub(3)).saturating_sub(4);
+    if detail.len() > spare.min(3) {
+        let keep = spare.min(3);
+        let cut = detail.len() - keep.saturating_sub(1);
+        detail.truncate(keep.saturating_sub(1));
+        if keep > 0 {
+            detail.push(Line::styled(
+                format!(
+                    "… {cut} more line{} (opsdeck release shows all)",
+                    crate::core::words::s(cut)
+                ),
+                theme.style(Role::Muted),
+            ));
+        }
+    }
+    let inner_height = usize::from(area.height.saturating_sub(3))
+        .saturating_sub(detail.len())
+        .max(1);
     // Rows: a heading row before each section's first step, then steps.
     let mut rows: Vec<(Option<usize>, Line)> = Vec::new();
     let mut last_section = None;
@@ -243,10 +270,27 @@ fn steps(state: &State, frame: &mut Frame, area: Rect) {
             style = style.patch(theme.style(Role::Selected));
         }
         let indent = "  ".repeat(step.depth);
+        // Sub-steps' progress and link states beside the text.
+        let mut extra: Vec<Span> = Vec::new();
+        if let Some((d, t)) = doc.checklist.children_progress(i) {
+            let role = if d == t { Role::Ok } else { Role::Muted };
+            extra.push(Span::styled(format!(" {d}/{t}"), theme.style(role)));
+        }
+        let badges = doc
+            .links
+            .get(&step.id)
+            .map(|l| release_links::step_badges(l, theme))
+            .unwrap_or_default();
         // The text is cut so the command tag stays visible.
         let head = format!("{}{indent}{box_text} ", if selected { "▶" } else { " " });
-        let room = usize::from(area.width.saturating_sub(2))
-            .saturating_sub(head.chars().count() + tag.width());
+        let fixed = head.chars().count() + tag.width();
+        let width_of = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
+        // Badges only when the text keeps room to be read; the detail line
+        // below shows them for the selected step anyway.
+        if width.saturating_sub(fixed + width_of(&extra) + width_of(&badges)) >= 24 {
+            extra.extend(badges);
+        }
+        let room = width.saturating_sub(fixed + width_of(&extra));
         let mut text: String = clean(&step.text).into_owned();
         if text.chars().count() > room {
             text = text
@@ -255,10 +299,10 @@ fn steps(state: &State, frame: &mut Frame, area: Rect) {
                 .collect::<String>()
                 + "…";
         }
-        rows.push((
-            Some(i),
-            Line::from(vec![Span::styled(format!("{head}{text}"), style), tag]),
-        ));
+        let mut spans = vec![Span::styled(format!("{head}{text}"), style)];
+        spans.extend(extra);
+        spans.push(tag);
+        rows.push((Some(i), Line::from(spans)));
     }
     // Window around the cursor row.
     let cursor_row = rows
@@ -288,7 +332,7 @@ fn steps(state: &State, frame: &mut Frame, area: Rect) {
         while lines.len() < inner_height {
             lines.push(Line::from(""));
         }
-        let width = usize::from(area.width.saturating_sub(2));
+        lines.extend(detail);
         lines.push(Line::styled(
             crate::core::text::clip(&format!("{} · {cmd}", step.id), width.saturating_sub(1)),
             theme.style(Role::Muted),
