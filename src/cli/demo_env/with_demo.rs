@@ -51,6 +51,14 @@ run = ["sh", "-c", "echo 'demo: release {{version}} status'; echo '  blockers: s
 [[release.step]]
 match = "stage|changelog|close|announce"
 run = ["sh", "-c", "echo 'demo: running a release step…'; sleep 1; echo 'demo: done'"]
+
+# What the issue itself proposes may run only if each of its commands starts
+# with one of these; the demo allows none of the real tools (try Enter on
+# the release-branch step to see the refusal, y on the status update to copy
+# its text).
+[release.allow]
+commands = ["yarn release release:status"]
+env = ["N"]
 "#,
         am = demo.alertmanager_url,
         prom = demo.prometheus_url,

@@ -32,11 +32,22 @@ pub const DEMO_TRACKING_BODY: &str = r##"This issue tracks the **Sourcegraph 3.2
   - [ ] Code intelligence
 - [ ] Cut the 3.23 section of the changelog: `yarn release changelog:cut`
 * [ ] Ask each team to review the changelog entries for their area.
-- [ ] Create the first release candidate: `yarn release release:create-candidate 1`
+- [ ] Post a release status update to Slack - review all release-blocking issues:
+  ```text
+  :mega: 3.23 status: the code freeze is in effect and 3 release blockers are open. Owners, please comment on yours in the tracking issue.
+  ```
+- [ ] Create the first release candidate:
+  ```sh
+  N=1; yarn release release:create-candidate $N
+  ```
 - [ ] Verify the candidate passes the [QA checklist](https://about.sourcegraph.com/handbook/engineering/qa) on the test instance.
 
 ## Stage release
 
+- [ ] Create the `3.23` release branch and push it:
+  ```sh
+  git branch 3.23 && git push origin 3.23
+  ```
 1. [ ] Stage the release and open the deployment pull requests: `yarn release release:stage`
 - [ ] Merge the deployment pull requests once CI on `3.23` is green.
 - [ ] Wait for the tagged images to finish building and publishing.
