@@ -223,7 +223,16 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
             Level::Info => theme.style(Role::Ok),
             Level::Error => theme.style(Role::Urgent),
         };
-        Line::from(Span::styled(clean(&m.text).into_owned(), style))
+        // Cut with … when longer than the line (the pane shows the whole
+        // reason where it has one, e.g. a refused release command).
+        let width = usize::from(area.width);
+        let text = clean(&m.text);
+        let text = if text.chars().count() > width {
+            crate::core::text::clip(&text, width.saturating_sub(1))
+        } else {
+            text.into_owned()
+        };
+        Line::from(Span::styled(text, style))
     } else {
         let mut spans = Vec::new();
         let silences = matches!(state.overlays.last(), Some(Overlay::Silences(_)));

@@ -45,7 +45,7 @@ match = "release candidate"
 run = ["sh", "-c", "echo 'Creating release candidate {{rc}} for {{version}}'; sleep 1; echo 'demo: tagged v{{version}}-rc.{{rc}} (nothing was pushed)'"]
 
 [[release.step]]
-match = "status"
+match = "release state"
 run = ["sh", "-c", "echo 'demo: release {{version}} status'; echo '  blockers: see the issue'; echo '  CI: green'"]
 
 [[release.step]]

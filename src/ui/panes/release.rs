@@ -189,24 +189,34 @@ fn steps(state: &State, frame: &mut Frame, area: Rect) {
     let r = &state.release;
     let Some(doc) = &r.doc else { return };
     let width = usize::from(area.width.saturating_sub(2));
-    // The selected step's link states, at most 3 lines, above its id line.
-    let mut detail: Vec<Line> = doc
-        .checklist
-        .steps
-        .get(r.cursor)
-        .and_then(|s| doc.links.get(&s.id))
-        .map(|l| release_links::detail_lines(&l.states, theme, width))
-        .unwrap_or_default();
+    // The selected step's link states, at most 5 lines, above its id line.
+    let selected = doc.checklist.steps.get(r.cursor);
+    // Why the selected step's proposed command may not run, in full.
+    let mut detail: Vec<Line> = match selected.map(|s| r.rules.resolve(s)) {
+        Some(Resolution::Refused { reason, .. }) => {
+            crate::ui::text::wrap(&format!("✗ not allowed: {reason}"), width.max(8))
+                .into_iter()
+                .map(|l| Line::styled(l, theme.style(Role::Dim)))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    detail.extend(
+        selected
+            .and_then(|s| doc.links.get(&s.id))
+            .map(|l| release_links::detail_lines(&l.states, theme, width))
+            .unwrap_or_default(),
+    );
     let spare = usize::from(area.height.saturating_sub(3)).saturating_sub(4);
-    if detail.len() > spare.min(3) {
-        let keep = spare.min(3);
+    if detail.len() > spare.min(5) {
+        let keep = spare.min(5);
         let cut = detail.len() - keep.saturating_sub(1);
         detail.truncate(keep.saturating_sub(1));
         if keep > 0 {
             detail.push(Line::styled(
-                format!(
-                    "… {cut} more line{} (opsdeck release shows all)",
-                    crate::core::words::s(cut)
+                crate::core::text::clip(
+                    &format!("… {cut} more line{}", crate::core::words::s(cut)),
+                    width.saturating_sub(1),
                 ),
                 theme.style(Role::Muted),
             ));
