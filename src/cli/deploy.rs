@@ -16,7 +16,17 @@ use crate::deploy::sync::SyncState;
 struct DeployJson<'a> {
     branch: &'a str,
     images: Vec<ImageJson<'a>>,
+    untracked: Vec<UntrackedJson<'a>>,
     errors: Vec<String>,
+}
+
+/// An `image:` value that is not tracked, and why.
+#[derive(Serialize)]
+struct UntrackedJson<'a> {
+    file: &'a str,
+    line: usize,
+    text: &'a str,
+    reason: String,
 }
 
 #[derive(Serialize)]
@@ -131,6 +141,16 @@ fn show(snapshot: &DeploySnapshot, json: bool) -> Result<ExitCode> {
                         .collect(),
                 })
                 .collect(),
+            untracked: snapshot
+                .untracked
+                .iter()
+                .map(|u| UntrackedJson {
+                    file: &u.file,
+                    line: u.line,
+                    text: &u.text,
+                    reason: u.reason.to_string(),
+                })
+                .collect(),
             errors: snapshot.errors.iter().map(ToString::to_string).collect(),
         };
         serde_json::to_writer_pretty(&mut out, &doc)?;
@@ -166,6 +186,13 @@ fn show(snapshot: &DeploySnapshot, json: bool) -> Result<ExitCode> {
                 }
             )?;
         }
+    }
+    for u in &snapshot.untracked {
+        writeln!(
+            out,
+            "{:<12} {:<32} {}:{}: {}",
+            "untracked", u.text, u.file, u.line, u.reason
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

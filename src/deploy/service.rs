@@ -7,53 +7,20 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 use super::error::{DeployError, VersionError};
-use super::git::{Repo, bump_branch_name};
+use super::git::Repo;
+pub use super::plan::{BumpPlan, plan_bump};
 use super::policy::{Policy, Rule, rule_for};
 use super::registry::{RegistryAuth, RegistryClient, RegistryError, bounded};
-use super::scan::{PinRef, ScanError, scan_file};
-use super::splice::{Edit, apply, bumped, unified_diff};
-use super::sync::{ImageStatus, InstanceVersion, Lookup, Published, SyncState, evaluate};
+use super::scan::PinRef;
+pub use super::scan::{Scanned, scan_texts};
+pub use super::sync::DeploySnapshot;
+use super::sync::{InstanceVersion, Lookup, Published, evaluate};
 use crate::config::{Config, DeployConfig, GithubConfig, InstanceConfig};
 use crate::release::command::expand_home;
 use crate::release::github::GithubClient;
-
-/// One refresh's result.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeploySnapshot {
-    /// Per image, worst first.
-    pub images: Vec<ImageStatus>,
-    /// Files that could not be scanned (reported, not fatal).
-    pub errors: Vec<ScanError>,
-    /// How many manifests were scanned.
-    pub files: usize,
-    /// The branch compared.
-    pub branch: String,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-/// A bump, ready to show and to carry out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BumpPlan {
-    /// (repository, from, to) per image.
-    pub images: Vec<(String, String, String)>,
-    /// (path, new content) per changed file.
-    pub files: Vec<(String, String)>,
-    /// (path, content the plan was made from) per changed file.
-    pub originals: Vec<(String, String)>,
-    /// The exact diff.
-    pub diff: String,
-    /// The new branch.
-    pub branch: String,
-    /// The commit message.
-    pub message: String,
-    /// The GitHub repository a pull request will be opened in, if
-    /// `deploy.pull_request` is on.
-    pub pull_request_in: Option<String>,
-}
 
 /// What a bump did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,8 +114,9 @@ impl Deployer {
         )
     }
 
-    /// Scans the branch's manifests: pins and per-file errors.
-    pub async fn scan(&self) -> Result<(Vec<PinRef>, Vec<ScanError>, usize), DeployError> {
+    /// Scans the branch's manifests: pins, untracked values and per-file
+    /// errors.
+    pub async fn scan(&self) -> Result<Scanned, DeployError> {
         let repo = Repo::open(&self.repo).await?;
         let files = repo
             .files_at(&self.config.branch, &self.config.paths)
@@ -221,12 +189,13 @@ impl Deployer {
 
     /// A whole refresh.
     pub async fn refresh(&self) -> Result<DeploySnapshot, DeployError> {
-        let (pins, errors, files) = self.scan().await?;
-        let (lookups, versions) = tokio::join!(self.lookups(&pins), self.versions());
+        let scanned = self.scan().await?;
+        let (lookups, versions) = tokio::join!(self.lookups(&scanned.pins), self.versions());
         Ok(DeploySnapshot {
-            images: evaluate(&pins, &lookups, &self.rules, &versions),
-            errors,
-            files,
+            images: evaluate(&scanned.pins, &lookups, &self.rules, &versions),
+            untracked: scanned.untracked,
+            errors: scanned.errors,
+            files: scanned.files,
             branch: self.config.branch.clone(),
             at: Utc::now(),
         })
@@ -339,116 +308,6 @@ impl Deployer {
             .await?;
         Ok(url)
     }
-}
-
-/// Scans file texts; malformed files are reported and skipped.
-pub fn scan_texts(files: &[(String, String)]) -> (Vec<PinRef>, Vec<ScanError>, usize) {
-    let mut pins = Vec::new();
-    let mut errors = Vec::new();
-    for (path, text) in files {
-        match scan_file(path, text) {
-            Ok(found) => pins.extend(found),
-            Err(e) => errors.push(e),
-        }
-    }
-    (pins, errors, files.len())
-}
-
-/// The edits and diff that move each pin of `keys` to its published tag and
-/// digest. Pure: `files` is the branch's current content.
-pub fn plan_bump(
-    files: &[(String, String)],
-    snapshot: &DeploySnapshot,
-    keys: &[String],
-) -> Result<BumpPlan, DeployError> {
-    let (pins, _, _) = scan_texts(files);
-    let mut per_file: BTreeMap<&str, Vec<Edit>> = BTreeMap::new();
-    let mut images = Vec::new();
-    for key in keys {
-        let status = snapshot
-            .images
-            .iter()
-            .find(|s| &s.key == key)
-            .ok_or_else(|| DeployError::NoImage(key.clone()))?;
-        if status.sync != SyncState::OutOfSync {
-            return Err(DeployError::NotOutOfSync {
-                repository: status.repository.clone(),
-                sync: status.sync.as_str(),
-            });
-        }
-        let published = status
-            .published
-            .as_ref()
-            .ok_or_else(|| DeployError::NothingPublished(status.repository.clone()))?;
-        let from = status.pinned_tag.clone().unwrap_or_default();
-        let mut found = 0;
-        for p in pins.iter().filter(|p| &p.image.key() == key) {
-            let digest = if p.image.digest.is_some() {
-                Some(
-                    published
-                        .digest
-                        .as_deref()
-                        .ok_or_else(|| DeployError::NoDigest(status.repository.clone()))?,
-                )
-            } else {
-                None
-            };
-            per_file.entry(p.file.as_str()).or_default().push(Edit {
-                span: p.span.clone(),
-                expect: p.raw.clone(),
-                replacement: bumped(&p.raw, &published.tag, digest)?,
-            });
-            found += 1;
-        }
-        if found == 0 {
-            return Err(DeployError::NotPinned(status.repository.clone()));
-        }
-        images.push((status.repository.clone(), from, published.tag.clone()));
-    }
-    let mut changed = Vec::new();
-    let mut originals = Vec::new();
-    let mut diff = String::new();
-    for (path, mut edits) in per_file {
-        edits.sort_by_key(|e| e.span.start);
-        let old = files
-            .iter()
-            .find(|(p, _)| p == path)
-            .map(|(_, t)| t.as_str())
-            .ok_or_else(|| DeployError::FileVanished(path.to_owned()))?;
-        let new = apply(old, &edits).map_err(|error| DeployError::Edit {
-            path: path.to_owned(),
-            error,
-        })?;
-        if new != old {
-            diff.push_str(&unified_diff(path, old, &new));
-            changed.push((path.to_string(), new));
-            originals.push((path.to_string(), old.to_string()));
-        }
-    }
-    let branch_items: Vec<(String, String)> = images
-        .iter()
-        .map(|(r, _, to)| (r.clone(), to.clone()))
-        .collect();
-    let message = match images.as_slice() {
-        [(repo, from, to)] => format!("{repo}: {from} → {to}"),
-        many => format!(
-            "Bump {} images\n\n{}",
-            many.len(),
-            many.iter()
-                .map(|(r, f, t)| format!("{r}: {f} → {t}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        ),
-    };
-    Ok(BumpPlan {
-        images,
-        files: changed,
-        originals,
-        diff,
-        branch: bump_branch_name(&branch_items),
-        message,
-        pull_request_in: None,
-    })
 }
 
 async fn instance_version(

@@ -367,7 +367,7 @@ mod tests {
         let text = format!(
             "# frontend ✓\nspec:\n  containers:\n    - name: fe\n      image: \"index.docker.io/sourcegraph/frontend:3.22.0@{D1}\"  # bot\n    - name: r\n      image: 'redis:5.0' # keep\n"
         );
-        let pins = scan_file("f.yaml", &text).unwrap();
+        let pins = scan_file("f.yaml", &text).unwrap().pins;
         let edits: Vec<Edit> = vec![
             bump_edit(&pins[1], "5.0.9", None),
             bump_edit(&pins[0], "3.23.0", Some(D2)),
@@ -451,7 +451,7 @@ spec:
         resources: {}
         image: redis:5.0
 ";
-        let pins = scan_file("base/frontend.yaml", old).unwrap();
+        let pins = scan_file("base/frontend.yaml", old).unwrap().pins;
         let edits = [
             bump_edit(&pins[0], "3.23.0", None),
             bump_edit(&pins[2], "6.0", None),
@@ -682,7 +682,7 @@ spec:
             tag in "[a-z0-9][a-z0-9._-]{0,10}",
             digest in prop::option::of("[0-9a-f]{64}"),
         ) {
-            let pins = scan_file("m.yaml", &text).unwrap();
+            let pins = scan_file("m.yaml", &text).unwrap().pins;
             let raws: Vec<&str> = pins.iter().map(|p| p.raw.as_str()).collect();
             prop_assert_eq!(&raws, &images);
             for p in &pins {
@@ -696,7 +696,7 @@ spec:
             prop_assert_eq!(&out.as_bytes()[..span.start], &text.as_bytes()[..span.start]);
             let tail = text.len() - span.end;
             prop_assert_eq!(&out.as_bytes()[out.len() - tail..], &text.as_bytes()[span.end..]);
-            let again = scan_file("m.yaml", &out).unwrap();
+            let again = scan_file("m.yaml", &out).unwrap().pins;
             prop_assert_eq!(again.len(), pins.len());
             let delta = edit.replacement.len() as isize - edit.expect.len() as isize;
             for (i, (a, b)) in pins.iter().zip(&again).enumerate() {

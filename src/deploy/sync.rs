@@ -14,7 +14,9 @@ use serde::Serialize;
 
 use super::error::{DeployError, VersionError};
 use super::policy::{Policy, Rule, is_newer, rule_for};
-use super::scan::PinRef;
+use chrono::{DateTime, Utc};
+
+use super::scan::{PinRef, ScanError, Untracked};
 
 /// What the registry has for a repository, per its policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +51,24 @@ impl SyncState {
             SyncState::Unknown => "unknown",
         }
     }
+}
+
+/// One refresh's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploySnapshot {
+    /// Per image, worst first.
+    pub images: Vec<ImageStatus>,
+    /// `image:` values that are not plain references, listed with their
+    /// reasons (never compared or bumped).
+    pub untracked: Vec<Untracked>,
+    /// Files that could not be scanned (reported, not fatal).
+    pub errors: Vec<ScanError>,
+    /// How many manifests were scanned.
+    pub files: usize,
+    /// The branch compared.
+    pub branch: String,
+    /// When.
+    pub at: DateTime<Utc>,
 }
 
 /// What one instance runs.

@@ -548,10 +548,11 @@ async fn lookups_are_one_per_repository_with_bounded_concurrency() {
     let deployer = Deployer::from_config(&cfg)
         .expect("deployer")
         .expect("configured");
-    let (pins, errors, scanned) = deployer.scan().await.expect("scan");
-    assert!(errors.is_empty(), "{errors:?}");
-    assert_eq!((scanned, pins.len()), (24, 24));
-    let lookups = deployer.lookups(&pins).await;
+    let scanned = deployer.scan().await.expect("scan");
+    assert!(scanned.errors.is_empty(), "{:?}", scanned.errors);
+    assert!(scanned.untracked.is_empty(), "{:?}", scanned.untracked);
+    assert_eq!((scanned.files, scanned.pins.len()), (24, 24));
+    let lookups = deployer.lookups(&scanned.pins).await;
     assert_eq!(lookups.len(), 8);
     assert!(
         lookups

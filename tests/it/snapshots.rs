@@ -880,6 +880,10 @@ const DEPLOY_FILES: &[(&str, &str)] = &[
         "base/symbols/symbols.Deployment.yaml",
         "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: symbols\n          image: quay.example/sourcegraph/symbols:3.23.0\n",
     ),
+    (
+        "base/tracing/jaeger.Deployment.yaml",
+        "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: jaeger\n          image: \"{{ .Values.jaeger.image }}\"\n",
+    ),
 ];
 
 fn deploy_state() -> State {
@@ -894,7 +898,7 @@ fn deploy_state() -> State {
         .iter()
         .map(|(p, t)| (p.to_string(), t.to_string()))
         .collect();
-    let (pins, errors, count) = scan_texts(&files);
+    let scanned = scan_texts(&files);
     let rules = vec![
         Rule::new(
             "sourcegraph/server",
@@ -952,9 +956,10 @@ fn deploy_state() -> State {
         },
     ];
     let snapshot = DeploySnapshot {
-        images: evaluate(&pins, &lookups, &rules, &instances),
-        errors,
-        files: count,
+        images: evaluate(&scanned.pins, &lookups, &rules, &instances),
+        untracked: scanned.untracked,
+        errors: scanned.errors,
+        files: scanned.files,
         branch: "master".into(),
         at: now() - TimeDelta::seconds(4),
     };
@@ -986,7 +991,16 @@ fn deploy_view_and_detail() {
     let mut state = deploy_state();
     let backend = screen(&state);
     let t = text(&backend);
-    assert!(t.contains("2 out of sync · 1 unknown · 1 synced"), "{t}");
+    assert!(
+        t.contains("2 out of sync · 1 unknown · 1 synced · 1 untracked"),
+        "{t}"
+    );
+    // Cut with "…" in the list; whole in the detail.
+    assert!(
+        t.contains("│untracked     {{ .Values.jaeger.image }} —"),
+        "{t}"
+    );
+    assert!(t.contains("templated: {{ .Valu…│"), "{t}");
     assert!(t.contains("3.22.0 → 3.23.1"), "{t}");
     insta::assert_snapshot!("deploy_view", backend);
     key(&mut state, KeyCode::Enter);
@@ -997,6 +1011,16 @@ fn deploy_view_and_detail() {
         text(&backend)
     );
     insta::assert_snapshot!("deploy_detail", backend);
+    keys(&mut state, "G");
+    let t = text(&screen(&state));
+    for line in [
+        "untracked: {{ .Values.jaeger.image }}",
+        "  templated: {{ .Values.jaeger.image }}",
+        "  base/tracing/jaeger.Deployment.yaml:7:19  (Deployment jaeger)",
+        "  not compared with a registry, never bumped",
+    ] {
+        assert!(t.contains(line), "{line:?} in {t}");
+    }
 }
 
 #[test]

@@ -221,6 +221,15 @@ fn deploy(state: &State) -> Vec<Line<'static>> {
             t.style(Role::Ok),
         ),
     ])];
+    if !snap.untracked.is_empty() {
+        lines[0]
+            .spans
+            .push(Span::styled(" · ", t.style(Role::Muted)));
+        lines[0].spans.push(Span::styled(
+            format!("{} untracked", snap.untracked.len()),
+            t.style(Role::Attention),
+        ));
+    }
     // Worst first: the images are sorted that way.
     for i in snap
         .images

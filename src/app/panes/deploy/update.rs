@@ -6,6 +6,7 @@ use crate::app::action::{DeployEvent, Effect};
 use crate::app::keymap::Command;
 use crate::app::overlays::Overlay;
 use crate::app::overlays::confirm::{Confirm, PendingOp};
+use crate::app::panes::deploy::state::DeployRow;
 use crate::app::state::{HitTarget, Level, SourceStatus, State};
 use crate::core::SourceKind;
 use crate::deploy::sync::SyncState;
@@ -33,10 +34,11 @@ pub fn on_event(state: &mut State, event: DeployEvent) -> Vec<Effect> {
             if let Ok(snapshot) = result {
                 let d = &mut state.deploy;
                 let keep = d.selected_key().map(str::to_string);
+                let rows = snapshot.images.len() + snapshot.untracked.len();
                 d.cursor = keep
                     .and_then(|k| snapshot.images.iter().position(|i| i.key == k))
                     .unwrap_or(d.cursor)
-                    .min(snapshot.images.len().saturating_sub(1));
+                    .min(rows.saturating_sub(1));
                 d.snapshot = Some(snapshot);
             }
         }
@@ -103,8 +105,7 @@ pub fn back(state: &mut State) -> bool {
 
 /// A command in the deploy view.
 pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
-    let len = state.deploy.snapshot.as_ref().map_or(0, |s| s.images.len());
-    let last = len.saturating_sub(1);
+    let last = state.deploy.rows().saturating_sub(1);
     let d = &mut state.deploy;
     match cmd {
         Command::Down => d.cursor = (d.cursor + 1).min(last),
@@ -124,9 +125,19 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
                 return Vec::new();
             };
             let keys: Vec<String> = if cmd == Command::Bump {
-                match snapshot.images.get(d.cursor) {
-                    Some(i) if i.sync == SyncState::OutOfSync => vec![i.key.clone()],
-                    Some(i) => {
+                match d.selected() {
+                    Some(DeployRow::Untracked(u)) => {
+                        let text = format!(
+                            "{}:{} is untracked ({}); only a plain image reference can be bumped",
+                            u.file, u.line, u.reason
+                        );
+                        say(state, Level::Error, text);
+                        return Vec::new();
+                    }
+                    Some(DeployRow::Image(i)) if i.sync == SyncState::OutOfSync => {
+                        vec![i.key.clone()]
+                    }
+                    Some(DeployRow::Image(i)) => {
                         let text = format!(
                             "{} is {}; only out-of-sync images can be bumped",
                             i.repository,
@@ -180,8 +191,7 @@ pub fn url(state: &State) -> Option<String> {
 
 /// A click on the image table.
 pub fn click(state: &mut State, target: HitTarget, row: usize) {
-    let len = state.deploy.snapshot.as_ref().map_or(0, |s| s.images.len());
-    if target == HitTarget::DeployImages && row < len {
+    if target == HitTarget::DeployImages && row < state.deploy.rows() {
         state.deploy.cursor = row;
     }
 }

@@ -1,0 +1,274 @@
+//! Deployment sync states on deploy-sourcegraph-shaped repositories, against
+//! a real `docker-registry` (images pushed by the test) and real git
+//! repositories: untracked `image:` values, channel pins, drift.
+
+use std::path::Path;
+
+use opsdeck::app::state::{Overlay, State};
+use opsdeck::config::Config;
+use opsdeck::deploy::service::{DeploySnapshot, Deployer};
+use opsdeck::deploy::sync::SyncState;
+use opsdeck::runtime::Runtime;
+use opsdeck_testkit::git::{GitRepo, git};
+use opsdeck_testkit::push::push_image;
+use opsdeck_testkit::servers::DockerRegistry;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::support::{key, opsdeck_bin, press, until};
+
+/// A Deployment with one container.
+fn deployment(name: &str, image_line: &str) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    spec:\n      containers:\n        - name: {name}\n          image: {image_line}\n"
+    )
+}
+
+fn pin(repo: &str, tag: &str, digest: &str) -> String {
+    format!("index.docker.io/{repo}:{tag}@{digest}")
+}
+
+/// `[deploy]` on `repo` with every `sourcegraph/*` image under semver, the
+/// registry serving `index.docker.io`; `extra` is appended (more policies
+/// first in the file win, so they go in `before`).
+fn config_text(repo: &Path, registry_url: &str, before: &str) -> String {
+    format!(
+        "[deploy]\nrepo = \"{}\"\nbranch = \"master\"\npaths = [\"base/**/*.yaml\"]\nremote = \"origin\"\nrefresh = \"1h\"\n\n\
+         [[deploy.registry]]\nhost = \"index.docker.io\"\nurl = \"{registry_url}\"\n\n\
+         {before}\n\
+         [[deploy.policy]]\nmatch = \"sourcegraph/*\"\nkind = \"semver\"\n",
+        repo.display(),
+    )
+}
+
+fn config(repo: &Path, registry_url: &str, before: &str) -> Config {
+    Config::parse(
+        &config_text(repo, registry_url, before),
+        Path::new("deploy-states.toml"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn refresh(cfg: &Config) -> DeploySnapshot {
+    Deployer::from_config(cfg)
+        .expect("deployer")
+        .expect("configured")
+        .refresh()
+        .await
+        .expect("refresh")
+}
+
+/// Pushes in a blocking task (the test kit's HTTP is blocking).
+async fn push(url: &str, images: &[(&str, &str, &str)]) -> Vec<String> {
+    let url = url.to_string();
+    let images: Vec<(String, String, String)> = images
+        .iter()
+        .map(|(r, t, s)| (r.to_string(), t.to_string(), s.to_string()))
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        images
+            .iter()
+            .map(|(r, t, s)| push_image(&url, r, t, s))
+            .collect()
+    })
+    .await
+    .expect("push")
+}
+
+/// The console's screen as text.
+fn screen(state: &State) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(200, 30)).expect("terminal");
+    terminal
+        .draw(|f| opsdeck::ui::render(state, f))
+        .expect("draw");
+    let buf = terminal.backend().buffer().clone();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn message(state: &State) -> String {
+    state
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+/// Writes the config to a file for the binary.
+fn config_file(dir: &Path, text: &str) -> std::path::PathBuf {
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn untracked_values_are_listed_counted_and_never_bumped() {
+    let registry = DockerRegistry::start();
+    let d = push(
+        &registry.url,
+        &[
+            ("sourcegraph/frontend", "3.22.0", "fe-3.22.0"),
+            ("sourcegraph/frontend", "3.23.1", "fe-3.23.1"),
+        ],
+    )
+    .await;
+    let repo = GitRepo::new(&[
+        (
+            "base/frontend/frontend.Deployment.yaml",
+            deployment("frontend", &pin("sourcegraph/frontend", "3.22.0", &d[0])),
+        ),
+        (
+            "base/helm/chart.Deployment.yaml",
+            format!(
+                "{}---\n{}",
+                deployment("plain-template", "{{ .Values.image }}"),
+                deployment(
+                    "quoted-template",
+                    "\"{{ .Values.registry }}/org/frontend:{{ .Values.tag }}\""
+                )
+            ),
+        ),
+        (
+            "base/env/env.Deployment.yaml",
+            deployment("from-env", "${IMAGE} # set by the deploy script"),
+        ),
+        (
+            "base/typo/typo.Deployment.yaml",
+            deployment("typo", "Sourcegraph/Frontend:3.22.0"),
+        ),
+    ]);
+    let cfg = config(&repo.checkout, &registry.url, "");
+    let snap = refresh(&cfg).await;
+    assert!(snap.errors.is_empty(), "{:?}", snap.errors);
+    assert_eq!(snap.files, 4);
+    // The plain pin is still found and compared.
+    assert_eq!(snap.images.len(), 1);
+    assert_eq!(snap.images[0].sync, SyncState::OutOfSync);
+    let listed: Vec<(&str, usize, &str, String)> = snap
+        .untracked
+        .iter()
+        .map(|u| {
+            (
+                u.file.as_str(),
+                u.line,
+                u.text.as_str(),
+                u.reason.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            (
+                "base/env/env.Deployment.yaml",
+                10,
+                "${IMAGE}",
+                "templated: ${IMAGE}".to_string()
+            ),
+            (
+                "base/helm/chart.Deployment.yaml",
+                10,
+                "{{ .Values.image }}",
+                "templated: {{ .Values.image }}".to_string()
+            ),
+            (
+                "base/helm/chart.Deployment.yaml",
+                21,
+                "{{ .Values.registry }}/org/frontend:{{ .Values.tag }}",
+                "templated: {{ .Values.registry }}, {{ .Values.tag }}".to_string()
+            ),
+            (
+                "base/typo/typo.Deployment.yaml",
+                10,
+                "Sourcegraph/Frontend:3.22.0",
+                "not an image reference: repository name component \"Sourcegraph\" must be lowercase"
+                    .to_string()
+            ),
+        ]
+    );
+
+    // `deploy --json` lists them under "untracked".
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = config_file(dir.path(), &config_text(&repo.checkout, &registry.url, ""));
+    let out = tokio::task::spawn_blocking(move || opsdeck_bin(&["deploy", "--json"], Some(&path)))
+        .await
+        .expect("join");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        doc["untracked"],
+        serde_json::json!([
+            {"file": "base/env/env.Deployment.yaml", "line": 10, "text": "${IMAGE}",
+             "reason": "templated: ${IMAGE}"},
+            {"file": "base/helm/chart.Deployment.yaml", "line": 10, "text": "{{ .Values.image }}",
+             "reason": "templated: {{ .Values.image }}"},
+            {"file": "base/helm/chart.Deployment.yaml", "line": 21,
+             "text": "{{ .Values.registry }}/org/frontend:{{ .Values.tag }}",
+             "reason": "templated: {{ .Values.registry }}, {{ .Values.tag }}"},
+            {"file": "base/typo/typo.Deployment.yaml", "line": 10,
+             "text": "Sourcegraph/Frontend:3.22.0",
+             "reason": "not an image reference: repository name component \"Sourcegraph\" must be lowercase"},
+        ]),
+        "{doc}"
+    );
+    assert_eq!(doc["images"].as_array().map(Vec::len), Some(1), "{doc}");
+
+    // The console: counted in the header, listed after the images, and a
+    // bump key on one says why it cannot be bumped.
+    let mut rt = Runtime::start(&cfg, false).expect("runtime");
+    press(&mut rt, [key('3')]).await;
+    until(&mut rt, 20, "the deploy scan", |s| {
+        s.deploy.snapshot.is_some()
+    })
+    .await;
+    let shown = screen(&rt.state);
+    assert!(
+        shown.contains("1 out of sync · 0 unknown · 0 synced · 4 untracked"),
+        "{shown}"
+    );
+    let row = |needle: &str| {
+        shown
+            .lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no row with {needle:?}: {shown}"))
+            .to_string()
+    };
+    assert!(
+        row("templated: {{ .Values.image }}").starts_with("│untracked     {{ .Values.image }}"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("templated: ${IMAGE} · base/env/env.Deployment.yaml:10"),
+        "{shown}"
+    );
+    press(&mut rt, [key('G'), key('b')]).await;
+    assert!(rt.state.overlays.is_empty(), "no bump is planned");
+    assert_eq!(
+        message(&rt.state),
+        "base/typo/typo.Deployment.yaml:10 is untracked (not an image reference: repository name component \"Sourcegraph\" must be lowercase); only a plain image reference can be bumped"
+    );
+    press(&mut rt, [key('B')]).await;
+    until(&mut rt, 10, "the diff", |s| !s.overlays.is_empty()).await;
+    let Some(Overlay::Confirm(c)) = rt.state.overlays.last() else {
+        panic!("expected the bump confirmation");
+    };
+    assert_eq!(c.question, "Bump sourcegraph/frontend 3.22.0 → 3.23.1?");
+    assert!(
+        !c.details.iter().any(|l| l.contains("helm")),
+        "{:?}",
+        c.details
+    );
+    // Nothing was committed or pushed by looking.
+    assert_eq!(git(&repo.bare, &["branch", "--list", "opsdeck/*"]), "");
+}
