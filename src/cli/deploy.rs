@@ -37,6 +37,8 @@ struct ImageJson<'a> {
     pinned: TagJson<'a>,
     published: Option<TagJson<'a>>,
     policy: Option<&'a str>,
+    /// The tag a channel pin follows by digest.
+    channel: Option<&'a str>,
     sync: SyncState,
     reason: Option<&'a str>,
     running: Vec<RunningJson<'a>>,
@@ -127,6 +129,7 @@ fn show(snapshot: &DeploySnapshot, json: bool) -> Result<ExitCode> {
                         digest: p.digest.as_deref(),
                     }),
                     policy: i.policy,
+                    channel: i.channel.as_deref(),
                     sync: i.sync,
                     reason: i.reason.as_deref(),
                     running: i
@@ -159,13 +162,13 @@ fn show(snapshot: &DeploySnapshot, json: bool) -> Result<ExitCode> {
     }
     writeln!(
         out,
-        "{:<12} {:<32} {:<16} {:<16} REASON",
+        "{:<14} {:<32} {:<16} {:<16} REASON",
         "SYNC", "IMAGE", "PUBLISHED", "PINNED"
     )?;
     for i in &snapshot.images {
         writeln!(
             out,
-            "{:<12} {:<32} {:<16} {:<16} {}",
+            "{:<14} {:<32} {:<16} {:<16} {}",
             i.sync.as_str(),
             i.repository,
             i.published.as_ref().map_or("-", |p| p.tag.as_str()),
@@ -175,7 +178,7 @@ fn show(snapshot: &DeploySnapshot, json: bool) -> Result<ExitCode> {
         for r in &i.running {
             writeln!(
                 out,
-                "{:<12} running on {}: {}{}",
+                "{:<14} running on {}: {}{}",
                 "",
                 r.instance,
                 r.version.as_deref().or(r.error.as_deref()).unwrap_or("?"),
@@ -190,7 +193,7 @@ fn show(snapshot: &DeploySnapshot, json: bool) -> Result<ExitCode> {
     for u in &snapshot.untracked {
         writeln!(
             out,
-            "{:<12} {:<32} {}:{}: {}",
+            "{:<14} {:<32} {}:{}: {}",
             "untracked", u.text, u.file, u.line, u.reason
         )?;
     }
@@ -210,7 +213,7 @@ async fn bump(
         snapshot
             .images
             .iter()
-            .filter(|i| i.sync == SyncState::OutOfSync)
+            .filter(|i| i.sync.bumpable())
             .map(|i| i.key.clone())
             .collect()
     } else {
@@ -229,10 +232,14 @@ async fn bump(
         }
     };
     if keys.is_empty() {
-        errln!("nothing is out of sync");
+        errln!("nothing to bump: no image is out of sync, no channel moved");
         return Ok(ExitCode::SUCCESS);
     }
     let plan = deployer.plan(snapshot, &keys).await?;
+    // The whole scope first: every image's change in words, then the diff.
+    for item in &plan.items {
+        errln!("{}", item.describe());
+    }
     print!("{}", crate::ui::text::clean_text(&plan.diff));
     errln!(
         "branch {} · commit \"{}\"",

@@ -1,19 +1,134 @@
 //! A bump's plan: the exact edits of each pin, the diff, the branch and the
 //! commit message. Pure: the branch's files come in as data.
+//!
+//! What a bump does depends on the image's sync state: an out-of-sync image
+//! moves to the newest version (tag and digest); a channel pin whose tag
+//! moved gets only its digest replaced (the tag text is kept byte for byte).
 
 use std::collections::BTreeMap;
 
 use super::error::DeployError;
 use super::git::bump_branch_name;
 use super::scan::scan_texts;
-use super::splice::{Edit, apply, bumped, unified_diff};
-use super::sync::{DeploySnapshot, SyncState};
+use super::splice::{Edit, apply, bumped, redigested, unified_diff};
+use super::sync::{DeploySnapshot, ImageStatus, SyncState};
+
+/// What a bump does to one image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BumpKind {
+    /// To a newer version: tag and digest.
+    Upgrade,
+    /// A channel pin to the digest its tag serves now.
+    Channel,
+}
+
+/// One image of a bump.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BumpItem {
+    /// The repository, e.g. `sourcegraph/frontend`.
+    pub repository: String,
+    /// What the bump does.
+    pub kind: BumpKind,
+    /// The pinned tag ("" when the pin has none).
+    pub from_tag: String,
+    /// The tag after the bump.
+    pub to_tag: String,
+    /// The pinned digest.
+    pub from_digest: Option<String>,
+    /// The digest after the bump.
+    pub to_digest: Option<String>,
+}
+
+/// `sha256:1234567…`: an algorithm and the first seven hex digits.
+pub fn abbreviated(digest: &str) -> String {
+    match digest.split_once(':') {
+        Some((algo, hex)) if hex.len() > 7 => format!("{algo}:{}…", &hex[..7]),
+        _ => digest.to_string(),
+    }
+}
+
+fn short(digest: Option<&str>) -> String {
+    let d = digest.unwrap_or("none");
+    let hex = d.split_once(':').map_or(d, |(_, h)| h);
+    hex.chars().take(7).collect()
+}
+
+impl BumpItem {
+    /// The whole change in words, for the y/N question and the CLI:
+    /// `bump sourcegraph/frontend 3.22.0 → 3.23.1`, or for a channel
+    /// `move sourcegraph/server insiders to the digest the channel serves
+    /// now: sha256:1111111… → sha256:2222222…`.
+    pub fn describe(&self) -> String {
+        let digests = || {
+            format!(
+                "{} → {}",
+                self.from_digest
+                    .as_deref()
+                    .map_or("none".into(), abbreviated),
+                self.to_digest.as_deref().map_or("none".into(), abbreviated)
+            )
+        };
+        match self.kind {
+            BumpKind::Upgrade => {
+                format!(
+                    "bump {} {} → {}",
+                    self.repository, self.from_tag, self.to_tag
+                )
+            }
+            BumpKind::Channel if self.from_tag == self.to_tag => format!(
+                "move {} {} to the digest the channel serves now: {}",
+                self.repository,
+                self.to_tag,
+                digests()
+            ),
+            BumpKind::Channel => format!(
+                "move {} {} onto the channel {}: {}",
+                self.repository,
+                self.from_tag,
+                self.to_tag,
+                digests()
+            ),
+        }
+    }
+
+    /// One line for the commit message:
+    /// `sourcegraph/frontend: 3.22.0 → 3.23.1`,
+    /// `sourcegraph/server: insiders 1111111 → 2222222`.
+    pub fn summary(&self) -> String {
+        format!("{}: {}", self.repository, self.change())
+    }
+
+    /// The change alone: `3.22.0 → 3.23.1`, `insiders 1111111 → 2222222`.
+    pub fn change(&self) -> String {
+        let digests = format!(
+            "{} → {}",
+            short(self.from_digest.as_deref()),
+            short(self.to_digest.as_deref())
+        );
+        match self.kind {
+            BumpKind::Upgrade => format!("{} → {}", self.from_tag, self.to_tag),
+            BumpKind::Channel if self.from_tag == self.to_tag => {
+                format!("{} {digests}", self.to_tag)
+            }
+            BumpKind::Channel => format!("{} → {} {digests}", self.from_tag, self.to_tag),
+        }
+    }
+
+    /// What the branch name says after the image: the new tag, and for a
+    /// channel the new digest's first seven digits too.
+    fn branch_label(&self) -> String {
+        match self.kind {
+            BumpKind::Upgrade => self.to_tag.clone(),
+            BumpKind::Channel => format!("{}-{}", self.to_tag, short(self.to_digest.as_deref())),
+        }
+    }
+}
 
 /// A bump, ready to show and to carry out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BumpPlan {
-    /// (repository, from, to) per image.
-    pub images: Vec<(String, String, String)>,
+    /// What happens to each image.
+    pub items: Vec<BumpItem>,
     /// (path, new content) per changed file.
     pub files: Vec<(String, String)>,
     /// (path, content the plan was made from) per changed file.
@@ -29,8 +144,59 @@ pub struct BumpPlan {
     pub pull_request_in: Option<String>,
 }
 
-/// The edits and diff that move each pin of `keys` to its published tag and
-/// digest. Pure: `files` is the branch's current content.
+impl BumpPlan {
+    /// The y/N question: the one change in words, or how many images.
+    pub fn question(&self) -> String {
+        match self.items.as_slice() {
+            [one] => {
+                let text = one.describe();
+                let mut chars = text.chars();
+                let first = chars.next().map(|c| c.to_uppercase().to_string());
+                format!("{}{}?", first.unwrap_or_default(), chars.as_str())
+            }
+            many => format!("Bump {} images?", many.len()),
+        }
+    }
+
+    /// Every image's change, one line each, when there are several (the
+    /// question names a single one).
+    pub fn scope(&self) -> Vec<String> {
+        match self.items.as_slice() {
+            [_] => Vec::new(),
+            many => many.iter().map(|i| format!("  {}", i.describe())).collect(),
+        }
+    }
+}
+
+/// What a bump of this image does, or why it cannot be bumped.
+fn item(status: &ImageStatus) -> Result<BumpItem, DeployError> {
+    let kind = match status.sync {
+        SyncState::OutOfSync => BumpKind::Upgrade,
+        SyncState::ChannelMoved => BumpKind::Channel,
+        other => {
+            return Err(DeployError::NotOutOfSync {
+                repository: status.repository.clone(),
+                sync: other.as_str(),
+            });
+        }
+    };
+    let published = status
+        .published
+        .as_ref()
+        .ok_or_else(|| DeployError::NothingPublished(status.repository.clone()))?;
+    Ok(BumpItem {
+        repository: status.repository.clone(),
+        kind,
+        from_tag: status.pinned_tag.clone().unwrap_or_default(),
+        to_tag: published.tag.clone(),
+        from_digest: status.pinned_digest.clone(),
+        to_digest: published.digest.clone(),
+    })
+}
+
+/// The edits and diff of each pin of `keys` per its state: an out-of-sync
+/// image to its published tag and digest, a moved channel to its new digest
+/// only. Pure: `files` is the branch's current content.
 pub fn plan_bump(
     files: &[(String, String)],
     snapshot: &DeploySnapshot,
@@ -38,47 +204,38 @@ pub fn plan_bump(
 ) -> Result<BumpPlan, DeployError> {
     let pins = scan_texts(files).pins;
     let mut per_file: BTreeMap<&str, Vec<Edit>> = BTreeMap::new();
-    let mut images = Vec::new();
+    let mut items = Vec::new();
     for key in keys {
         let status = snapshot
             .images
             .iter()
             .find(|s| &s.key == key)
             .ok_or_else(|| DeployError::NoImage(key.clone()))?;
-        if status.sync != SyncState::OutOfSync {
-            return Err(DeployError::NotOutOfSync {
-                repository: status.repository.clone(),
-                sync: status.sync.as_str(),
-            });
-        }
-        let published = status
-            .published
-            .as_ref()
-            .ok_or_else(|| DeployError::NothingPublished(status.repository.clone()))?;
-        let from = status.pinned_tag.clone().unwrap_or_default();
+        let item = item(status)?;
         let mut found = 0;
         for p in pins.iter().filter(|p| &p.image.key() == key) {
-            let digest = if p.image.digest.is_some() {
-                Some(
-                    published
-                        .digest
-                        .as_deref()
-                        .ok_or_else(|| DeployError::NoDigest(status.repository.clone()))?,
-                )
-            } else {
-                None
+            let digest = match (&p.image.digest, &item.to_digest) {
+                (None, _) => None,
+                (Some(_), Some(d)) => Some(d.as_str()),
+                (Some(_), None) => return Err(DeployError::NoDigest(status.repository.clone())),
+            };
+            let same_tag = p.image.tag.as_deref() == Some(item.to_tag.as_str());
+            let replacement = match (item.kind, digest) {
+                // A channel pin keeps its tag text: only the digest moves.
+                (BumpKind::Channel, Some(d)) if same_tag => redigested(&p.raw, d)?,
+                _ => bumped(&p.raw, &item.to_tag, digest)?,
             };
             per_file.entry(p.file.as_str()).or_default().push(Edit {
                 span: p.span.clone(),
                 expect: p.raw.clone(),
-                replacement: bumped(&p.raw, &published.tag, digest)?,
+                replacement,
             });
             found += 1;
         }
         if found == 0 {
             return Err(DeployError::NotPinned(status.repository.clone()));
         }
-        images.push((status.repository.clone(), from, published.tag.clone()));
+        items.push(item);
     }
     let mut changed = Vec::new();
     let mut originals = Vec::new();
@@ -100,23 +257,23 @@ pub fn plan_bump(
             originals.push((path.to_string(), old.to_string()));
         }
     }
-    let branch_items: Vec<(String, String)> = images
+    let branch_items: Vec<(String, String)> = items
         .iter()
-        .map(|(r, _, to)| (r.clone(), to.clone()))
+        .map(|i| (i.repository.clone(), i.branch_label()))
         .collect();
-    let message = match images.as_slice() {
-        [(repo, from, to)] => format!("{repo}: {from} → {to}"),
+    let message = match items.as_slice() {
+        [one] => one.summary(),
         many => format!(
             "Bump {} images\n\n{}",
             many.len(),
             many.iter()
-                .map(|(r, f, t)| format!("{r}: {f} → {t}"))
+                .map(BumpItem::summary)
                 .collect::<Vec<_>>()
                 .join("\n")
         ),
     };
     Ok(BumpPlan {
-        images,
+        items,
         files: changed,
         originals,
         diff,
@@ -124,4 +281,124 @@ pub fn plan_bump(
         message,
         pull_request_in: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use chrono::Utc;
+
+    use super::*;
+    use crate::deploy::policy::{Policy, Rule};
+    use crate::deploy::sync::{Published, evaluate};
+
+    const D1: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    const D2: &str = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+
+    fn files() -> Vec<(String, String)> {
+        vec![
+            (
+                "base/lang-go.yaml".into(),
+                format!(
+                    "kind: Deployment\nspec:\n  containers:\n  - name: lsp\n    image: \"Index.Docker.IO/sourcegraph/lang-go:insiders@{D1}\" # moving\n"
+                ),
+            ),
+            (
+                "base/frontend.yaml".into(),
+                format!("containers:\n- name: fe\n  image: sourcegraph/frontend:3.22.0@{D1}\n"),
+            ),
+        ]
+    }
+
+    fn snapshot(files: &[(String, String)]) -> DeploySnapshot {
+        let scanned = scan_texts(files);
+        let rules = vec![
+            Rule::new(
+                "sourcegraph/*",
+                Policy::Semver {
+                    range: None,
+                    prerelease: false,
+                },
+            )
+            .expect("rule"),
+        ];
+        let published = |tag: &str, d: &str| {
+            Ok(Published {
+                tag: tag.into(),
+                digest: Some(d.into()),
+            })
+        };
+        let lookups = HashMap::from([
+            (
+                "docker.io/sourcegraph/lang-go".to_string(),
+                published("insiders", D2),
+            ),
+            (
+                "docker.io/sourcegraph/frontend".to_string(),
+                published("3.23.1", D2),
+            ),
+        ]);
+        DeploySnapshot {
+            images: evaluate(&scanned.pins, &lookups, &rules, &[]),
+            untracked: scanned.untracked,
+            errors: scanned.errors,
+            files: scanned.files,
+            branch: "master".into(),
+            at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_channel_bump_moves_only_the_digest() {
+        let files = files();
+        let snap = snapshot(&files);
+        let key = "docker.io/sourcegraph/lang-go".to_string();
+        let plan = plan_bump(&files, &snap, std::slice::from_ref(&key)).expect("plan");
+        assert_eq!(
+            plan.files,
+            vec![("base/lang-go.yaml".to_string(), files[0].1.replace(D1, D2))]
+        );
+        assert_eq!(plan.items[0].kind, BumpKind::Channel);
+        assert_eq!(
+            plan.question(),
+            "Move sourcegraph/lang-go insiders to the digest the channel serves now: sha256:1111111… → sha256:2222222…?"
+        );
+        assert_eq!(
+            plan.message,
+            "sourcegraph/lang-go: insiders 1111111 → 2222222"
+        );
+        assert_eq!(plan.branch, "opsdeck/bump-lang-go-insiders-2222222");
+        assert!(plan.scope().is_empty(), "the question names the one change");
+    }
+
+    #[test]
+    fn several_images_list_each_change() {
+        let files = files();
+        let snap = snapshot(&files);
+        let keys: Vec<String> = snap.images.iter().map(|i| i.key.clone()).collect();
+        let plan = plan_bump(&files, &snap, &keys).expect("plan");
+        assert_eq!(plan.question(), "Bump 2 images?");
+        let mut scope = plan.scope();
+        scope.sort();
+        assert_eq!(
+            scope,
+            [
+                "  bump sourcegraph/frontend 3.22.0 → 3.23.1",
+                "  move sourcegraph/lang-go insiders to the digest the channel serves now: sha256:1111111… → sha256:2222222…",
+            ]
+        );
+        let fe = plan
+            .files
+            .iter()
+            .find(|(p, _)| p == "base/frontend.yaml")
+            .expect("frontend");
+        assert_eq!(
+            fe.1,
+            format!("containers:\n- name: fe\n  image: sourcegraph/frontend:3.23.1@{D2}\n")
+        );
+        // A synced image is refused, by its state.
+        let e = plan_bump(&plan.files, &snapshot(&plan.files), &keys[..1]).expect_err("synced");
+        assert!(e.to_string().contains("is synced"), "{e}");
+    }
 }

@@ -3,7 +3,7 @@
 //! its version, and — for a bump — rewrite exactly the pins' text, commit on a
 //! new branch, push, and open a pull request.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -11,8 +11,8 @@ use chrono::Utc;
 
 use super::error::{DeployError, VersionError};
 use super::git::Repo;
-pub use super::plan::{BumpPlan, plan_bump};
-use super::policy::{Policy, Rule, rule_for};
+pub use super::plan::{BumpItem, BumpKind, BumpPlan, plan_bump};
+use super::policy::{Follow, Rule, rule_for};
 use super::registry::{RegistryAuth, RegistryClient, RegistryError, bounded};
 use super::scan::PinRef;
 pub use super::scan::{Scanned, scan_texts};
@@ -124,24 +124,44 @@ impl Deployer {
         Ok(scan_texts(&files))
     }
 
-    /// Looks up each repository once: its newest tag per policy and that
-    /// tag's digest. At most `concurrency` lookups run at once.
+    /// Looks up each repository once: for a channel pin (all its pins on one
+    /// tag that is not a version under the policy, or a `channel` policy)
+    /// that tag's digest; otherwise its newest tag per policy and that tag's
+    /// digest. At most `concurrency` lookups run at once.
     pub async fn lookups(&self, pins: &[PinRef]) -> HashMap<String, Lookup> {
-        let mut wanted: BTreeMap<String, (String, String)> = BTreeMap::new();
+        /// Per repository: host, repository, and its pins' tags.
+        type Wanted = (String, String, BTreeSet<Option<String>>);
+        let mut wanted: BTreeMap<String, Wanted> = BTreeMap::new();
         for p in pins {
             wanted
                 .entry(p.image.key())
-                .or_insert_with(|| (p.image.canonical_host(), p.image.repository.clone()));
+                .or_insert_with(|| {
+                    (
+                        p.image.canonical_host(),
+                        p.image.repository.clone(),
+                        BTreeSet::new(),
+                    )
+                })
+                .2
+                .insert(p.image.tag.clone());
         }
-        let jobs: Vec<(String, String, String)> =
-            wanted.into_iter().map(|(k, (h, r))| (k, h, r)).collect();
+        let jobs: Vec<(String, String, String, Option<String>)> = wanted
+            .into_iter()
+            .map(|(k, (h, r, tags))| {
+                let agreed = match tags.into_iter().collect::<Vec<_>>().as_slice() {
+                    [one] => one.clone(),
+                    _ => None,
+                };
+                (k, h, r, agreed)
+            })
+            .collect();
         let results = bounded(
             jobs,
             self.config.concurrency.max(1),
-            |(key, host, repo)| async move {
+            |(key, host, repo, pinned)| async move {
                 let lookup = match rule_for(&self.rules, &host, &repo) {
                     None => Err(DeployError::NoPolicy { repository: repo }),
-                    Some(rule) => self.lookup(&host, &repo, &rule.policy).await,
+                    Some(rule) => self.lookup(&host, &repo, rule, pinned.as_deref()).await,
                 };
                 (key, lookup)
             },
@@ -150,11 +170,12 @@ impl Deployer {
         results.into_iter().collect()
     }
 
-    async fn lookup(&self, host: &str, repo: &str, policy: &Policy) -> Lookup {
+    async fn lookup(&self, host: &str, repo: &str, rule: &Rule, pinned: Option<&str>) -> Lookup {
         let client = self.registry(host)?;
-        let tag = match policy {
-            Policy::Channel { tag } => tag.clone(),
-            _ => {
+        let tag = match rule.follow(pinned) {
+            Follow::Channel(tag) => tag,
+            Follow::Version => {
+                let policy = &rule.policy;
                 let tags = client.tags(repo).await?;
                 super::policy::newest(policy, &tags).ok_or_else(|| DeployError::NoTagFits {
                     repository: repo.to_owned(),
@@ -296,9 +317,9 @@ impl Deployer {
         let body = format!(
             "Bumps image pins on `{}`:\n\n{}\n\nOpened by opsdeck.",
             self.config.branch,
-            plan.images
+            plan.items
                 .iter()
-                .map(|(r, from, to)| format!("- `{r}`: {from} → {to}"))
+                .map(|i| format!("- `{}`: {}", i.repository, i.change()))
                 .collect::<Vec<_>>()
                 .join("\n")
         );

@@ -21,6 +21,9 @@ pub enum SpliceError {
         /// What is wrong with the new tag or digest.
         problem: RefProblem,
     },
+    /// A digest-only bump of a pin that has no digest.
+    #[error("cannot re-pin \"{0}\": it has no digest")]
+    NoDigest(String),
     /// An edit's span is not inside the text: the file changed.
     #[error("edit at bytes {start}..{end} is outside the file ({len} bytes): the file changed")]
     Outside {
@@ -81,6 +84,20 @@ pub fn bumped(raw: &str, tag: &str, digest: Option<&str>) -> Result<String, Spli
         Some(d) => format!("{name}:{tag}@{d}"),
         None => format!("{name}:{tag}"),
     })
+}
+
+/// Text of a pin with only its digest replaced: the name and the tag stay
+/// exactly as written (a channel pin, `…/lang-go:insiders@sha256:…`).
+pub fn redigested(raw: &str, digest: &str) -> Result<String, SpliceError> {
+    ImageRef::parse(raw).map_err(SpliceError::Pin)?;
+    check_digest(digest).map_err(|problem| SpliceError::Target {
+        raw: raw.to_owned(),
+        problem,
+    })?;
+    let Some((start, end)) = split_raw(raw).digest else {
+        return Err(SpliceError::NoDigest(raw.to_owned()));
+    };
+    Ok(format!("{}{digest}{}", &raw[..start], &raw[end..]))
 }
 
 /// Replace `span` (which must currently hold `expect`) with `replacement`.
@@ -321,6 +338,34 @@ mod tests {
 
     const D1: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
     const D2: &str = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+
+    #[test]
+    fn redigested_replaces_only_the_digest() {
+        let raw = format!("index.docker.io/sourcegraph/lang-go:insiders@{D1}");
+        assert_eq!(
+            redigested(&raw, D2).unwrap(),
+            format!("index.docker.io/sourcegraph/lang-go:insiders@{D2}")
+        );
+        // Whatever spelling the host and tag have, it is kept.
+        let raw = format!("Index.Docker.IO/sourcegraph/x:Main_1@{D1}");
+        assert_eq!(
+            redigested(&raw, D2).unwrap(),
+            format!("Index.Docker.IO/sourcegraph/x:Main_1@{D2}")
+        );
+        let raw = format!("localhost:5000/x@{D1}");
+        assert_eq!(
+            redigested(&raw, D2).unwrap(),
+            format!("localhost:5000/x@{D2}")
+        );
+        assert_eq!(
+            redigested("x:insiders", D2).unwrap_err().to_string(),
+            "cannot re-pin \"x:insiders\": it has no digest"
+        );
+        assert!(matches!(
+            redigested(&format!("x:insiders@{D1}"), "sha256:abc"),
+            Err(SpliceError::Target { .. })
+        ));
+    }
 
     fn bump_edit(pin: &PinRef, tag: &str, digest: Option<&str>) -> Edit {
         Edit {

@@ -131,7 +131,11 @@ async fn sync_states_for_semver_channel_and_regex_against_a_real_registry() {
         "0.0.20 > 0.0.9 numerically"
     );
     let server = by("sourcegraph/server");
-    assert_eq!(server.sync, SyncState::OutOfSync, "the insiders tag moved");
+    assert_eq!(
+        server.sync,
+        SyncState::ChannelMoved,
+        "the insiders tag moved"
+    );
     assert!(
         server
             .reason

@@ -234,7 +234,7 @@ async fn untracked_values_are_listed_counted_and_never_bumped() {
     .await;
     let shown = screen(&rt.state);
     assert!(
-        shown.contains("1 out of sync · 0 unknown · 0 synced · 4 untracked"),
+        shown.contains("1 out of sync · 0 channel moved · 0 unknown · 0 synced · 4 untracked"),
         "{shown}"
     );
     let row = |needle: &str| {
@@ -271,4 +271,232 @@ async fn untracked_values_are_listed_counted_and_never_bumped() {
     );
     // Nothing was committed or pushed by looking.
     assert_eq!(git(&repo.bare, &["branch", "--list", "opsdeck/*"]), "");
+}
+
+/// `lang-go:insiders@…` under `sourcegraph/*` semver: compared by digest
+/// with what `insiders` serves now, never proposed a version; a bump moves
+/// only the digest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_pin_is_in_sync_moved_and_bumped_by_digest_only() {
+    let registry = DockerRegistry::start();
+    let d = push(
+        &registry.url,
+        &[
+            ("sourcegraph/lang-go", "insiders", "lang-go-a"),
+            ("sourcegraph/lang-go", "3.23.0", "lang-go-3.23.0"),
+            // insiders is pushed again with other content: it moved.
+            ("sourcegraph/lang-go", "insiders", "lang-go-b"),
+            ("sourcegraph/lang-typescript", "insiders", "lang-ts"),
+            ("sourcegraph/lang-typescript", "3.23.0", "lang-ts-3.23.0"),
+        ],
+    )
+    .await;
+    let (go_old, go_new, ts) = (&d[0], &d[2], &d[3]);
+    assert_ne!(go_old, go_new);
+    let go_file = format!(
+        "# Go code intelligence\n{}",
+        deployment(
+            "lang-go",
+            &format!(
+                "\"{}\" # follows insiders",
+                pin("sourcegraph/lang-go", "insiders", go_old)
+            )
+        )
+    );
+    let repo = GitRepo::new(&[
+        ("base/lang-go/lang-go.Deployment.yaml", go_file.clone()),
+        (
+            "base/lang-typescript/lang-typescript.Deployment.yaml",
+            deployment(
+                "lang-typescript",
+                &pin("sourcegraph/lang-typescript", "insiders", ts),
+            ),
+        ),
+    ]);
+    let cfg = config(&repo.checkout, &registry.url, "");
+    let snap = refresh(&cfg).await;
+    let by = |r: &str| {
+        snap.images
+            .iter()
+            .find(|i| i.repository == r)
+            .unwrap_or_else(|| panic!("{r}"))
+    };
+    let go = by("sourcegraph/lang-go");
+    assert_eq!(go.sync, SyncState::ChannelMoved);
+    assert_eq!(go.channel.as_deref(), Some("insiders"));
+    let short = |d: &str| d[7..14].to_string();
+    assert_eq!(
+        go.reason.as_deref(),
+        Some(format!("insiders moved: {} → {}", short(go_old), short(go_new)).as_str()),
+        "never insiders → 3.23.0"
+    );
+    assert_eq!(
+        go.published
+            .as_ref()
+            .map(|p| (p.tag.as_str(), p.digest.as_deref())),
+        Some(("insiders", Some(go_new.as_str())))
+    );
+    let ts_status = by("sourcegraph/lang-typescript");
+    assert_eq!(ts_status.sync, SyncState::Synced, "{:?}", ts_status.reason);
+
+    // The CLI: JSON states, and bump --all keeps the tag.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = config_file(dir.path(), &config_text(&repo.checkout, &registry.url, ""));
+    let p = path.clone();
+    let out = tokio::task::spawn_blocking(move || opsdeck_bin(&["deploy", "--json"], Some(&p)))
+        .await
+        .expect("join");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let go_json = doc["images"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["image"] == "sourcegraph/lang-go"))
+        .cloned()
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert_eq!(go_json["sync"], "channel_moved", "{doc}");
+    assert_eq!(go_json["channel"], "insiders");
+    assert_eq!(go_json["policy"], "semver");
+    assert_eq!(go_json["pinned"]["tag"], "insiders");
+    assert_eq!(go_json["published"]["digest"], go_new.as_str());
+    let p = path.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        opsdeck_bin(&["deploy", "bump", "--all", "--dry-run"], Some(&p))
+    })
+    .await
+    .expect("join");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "+          image: \"{}\" # follows insiders",
+            pin("sourcegraph/lang-go", "insiders", go_new)
+        )),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("3.23.0"), "{stdout}");
+    assert!(
+        !stdout.contains("lang-typescript"),
+        "a synced channel is left alone: {stdout}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "move sourcegraph/lang-go insiders to the digest the channel serves now: sha256:{}… → sha256:{}…",
+            short(go_old),
+            short(go_new)
+        )),
+        "{stderr}"
+    );
+
+    // The console: b, the question, y; the committed file differs from the
+    // original in the digest only.
+    let mut rt = Runtime::start(&cfg, false).expect("runtime");
+    press(&mut rt, [key('3')]).await;
+    until(&mut rt, 20, "the deploy scan", |s| {
+        s.deploy.snapshot.is_some()
+    })
+    .await;
+    let shown = screen(&rt.state);
+    assert!(
+        shown.contains("0 out of sync · 1 channel moved · 0 unknown · 1 synced · 0 untracked"),
+        "{shown}"
+    );
+    assert_eq!(
+        rt.state.deploy.selected_key(),
+        Some("docker.io/sourcegraph/lang-go"),
+        "a moved channel comes before synced images"
+    );
+    press(&mut rt, [key('b')]).await;
+    until(&mut rt, 10, "the diff", |s| !s.overlays.is_empty()).await;
+    let Some(Overlay::Confirm(c)) = rt.state.overlays.last() else {
+        panic!("expected the bump confirmation");
+    };
+    assert_eq!(
+        c.question,
+        format!(
+            "Move sourcegraph/lang-go insiders to the digest the channel serves now: sha256:{}… → sha256:{}…?",
+            short(go_old),
+            short(go_new)
+        )
+    );
+    let branch = format!("opsdeck/bump-lang-go-insiders-{}", short(go_new));
+    assert_eq!(
+        c.details.last().map(String::as_str),
+        Some(format!("then: commit on {branch}, push").as_str())
+    );
+    press(&mut rt, [key('y')]).await;
+    until(&mut rt, 20, "the bump", |s| {
+        s.deploy.busy.is_none() && s.deploy.last_bump.is_some()
+    })
+    .await;
+    let committed = git(
+        &repo.bare,
+        &[
+            "show",
+            &format!("{branch}:base/lang-go/lang-go.Deployment.yaml"),
+        ],
+    );
+    assert_eq!(
+        format!("{committed}\n"),
+        go_file.replace(go_old.as_str(), go_new)
+    );
+    assert_eq!(
+        git(&repo.bare, &["log", "-1", "--format=%s", &branch]),
+        format!(
+            "sourcegraph/lang-go: insiders {} → {}",
+            short(go_old),
+            short(go_new)
+        )
+    );
+    assert_eq!(
+        git(&repo.bare, &["diff", "--name-only", "master", &branch]),
+        "base/lang-go/lang-go.Deployment.yaml"
+    );
+}
+
+/// `convert_channels = true`: the policy proposes its newest version for a
+/// channel pin, as before channel pins were their own kind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn convert_channels_proposes_a_version_for_a_channel_pin() {
+    let registry = DockerRegistry::start();
+    let d = push(
+        &registry.url,
+        &[
+            ("sourcegraph/lang-go", "insiders", "lang-go-a"),
+            ("sourcegraph/lang-go", "3.23.0", "lang-go-3.23.0"),
+        ],
+    )
+    .await;
+    let repo = GitRepo::new(&[(
+        "base/lang-go/lang-go.Deployment.yaml",
+        deployment("lang-go", &pin("sourcegraph/lang-go", "insiders", &d[0])),
+    )]);
+    let cfg = config(
+        &repo.checkout,
+        &registry.url,
+        "[[deploy.policy]]\nmatch = \"sourcegraph/lang-*\"\nkind = \"semver\"\nconvert_channels = true\n",
+    );
+    let snap = refresh(&cfg).await;
+    let go = &snap.images[0];
+    assert_eq!(go.sync, SyncState::OutOfSync);
+    assert_eq!(go.reason.as_deref(), Some("insiders → 3.23.0"));
+    assert_eq!(go.channel, None);
+    let deployer = Deployer::from_config(&cfg)
+        .expect("deployer")
+        .expect("configured");
+    let plan = deployer
+        .plan(&snap, std::slice::from_ref(&go.key))
+        .await
+        .expect("plan");
+    assert_eq!(
+        plan.question(),
+        "Bump sourcegraph/lang-go insiders → 3.23.0?"
+    );
+    assert!(
+        plan.diff.contains(&format!(
+            "+          image: {}",
+            pin("sourcegraph/lang-go", "3.23.0", &d[1])
+        )),
+        "{}",
+        plan.diff
+    );
 }

@@ -992,7 +992,7 @@ fn deploy_view_and_detail() {
     let backend = screen(&state);
     let t = text(&backend);
     assert!(
-        t.contains("2 out of sync · 1 unknown · 1 synced · 1 untracked"),
+        t.contains("1 out of sync · 1 channel moved · 1 unknown · 1 synced · 1 untracked"),
         "{t}"
     );
     // Cut with "…" in the list; whole in the detail.

@@ -20,7 +20,7 @@ const COLUMNS: [u16; 5] = [13, 26, 16, 18, 20];
 fn sync_style(theme: &Theme, s: SyncState) -> Style {
     theme.style(match s {
         SyncState::Synced => Role::Ok,
-        SyncState::OutOfSync => Role::OutOfSync,
+        SyncState::OutOfSync | SyncState::ChannelMoved => Role::OutOfSync,
         SyncState::Unknown => Role::Bad,
     })
 }
@@ -124,6 +124,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         ),
         Span::raw(" · "),
         Span::styled(
+            format!("{} channel moved", count(SyncState::ChannelMoved)),
+            sync_style(theme, SyncState::ChannelMoved),
+        ),
+        Span::raw(" · "),
+        Span::styled(
             format!("{} unknown", count(SyncState::Unknown)),
             sync_style(theme, SyncState::Unknown),
         ),
@@ -183,8 +188,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
             let published = i
                 .published
                 .as_ref()
-                .map(|p| match (&p.digest, i.policy) {
-                    (Some(dg), Some("channel")) => format!("{}{}", p.tag, short_digest(dg)),
+                .map(|p| match (&p.digest, &i.channel) {
+                    (Some(dg), Some(_)) => format!("{}{}", p.tag, short_digest(dg)),
                     _ => p.tag.clone(),
                 })
                 .unwrap_or_else(|| "—".into());

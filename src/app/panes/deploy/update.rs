@@ -9,7 +9,6 @@ use crate::app::overlays::confirm::{Confirm, PendingOp};
 use crate::app::panes::deploy::state::DeployRow;
 use crate::app::state::{HitTarget, Level, SourceStatus, State};
 use crate::core::SourceKind;
-use crate::deploy::sync::SyncState;
 
 fn say(state: &mut State, level: Level, text: impl Into<String>) {
     state.say(level, text);
@@ -48,7 +47,11 @@ pub fn on_event(state: &mut State, event: DeployEvent) -> Vec<Effect> {
                 Ok(plan) => {
                     // "preparing the diff…" is done: the dialog shows it.
                     state.message = None;
-                    let mut details: Vec<String> = plan.diff.lines().map(str::to_string).collect();
+                    let mut details = plan.scope();
+                    if !details.is_empty() {
+                        details.push(String::new());
+                    }
+                    details.extend(plan.diff.lines().map(str::to_string));
                     details.push(String::new());
                     details.push(match &plan.pull_request_in {
                         Some(repo) => format!(
@@ -57,15 +60,8 @@ pub fn on_event(state: &mut State, event: DeployEvent) -> Vec<Effect> {
                         ),
                         None => format!("then: commit on {}, push", plan.branch),
                     });
-                    let n = plan.images.len();
                     state.overlays.push(Overlay::Confirm(Confirm {
-                        question: format!(
-                            "Bump {}?",
-                            match plan.images.as_slice() {
-                                [(repo, from, to)] => format!("{repo} {from} → {to}"),
-                                _ => format!("{n} images"),
-                            }
-                        ),
+                        question: plan.question(),
                         details,
                         op: PendingOp::Bump(Box::new(plan)),
                     }));
@@ -134,12 +130,10 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
                         say(state, Level::Error, text);
                         return Vec::new();
                     }
-                    Some(DeployRow::Image(i)) if i.sync == SyncState::OutOfSync => {
-                        vec![i.key.clone()]
-                    }
+                    Some(DeployRow::Image(i)) if i.sync.bumpable() => vec![i.key.clone()],
                     Some(DeployRow::Image(i)) => {
                         let text = format!(
-                            "{} is {}; only out-of-sync images can be bumped",
+                            "{} is {}; only out-of-sync images and moved channels can be bumped",
                             i.repository,
                             i.sync.as_str()
                         );
@@ -152,12 +146,16 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
                 snapshot
                     .images
                     .iter()
-                    .filter(|i| i.sync == SyncState::OutOfSync)
+                    .filter(|i| i.sync.bumpable())
                     .map(|i| i.key.clone())
                     .collect()
             };
             if keys.is_empty() {
-                say(state, Level::Info, "nothing is out of sync");
+                say(
+                    state,
+                    Level::Info,
+                    "nothing to bump: no image is out of sync, no channel moved",
+                );
                 return Vec::new();
             }
             d.busy = Some("preparing the bump".into());
