@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::silences::ask;
 use crate::cli::DeployAction;
 use crate::config::Config;
+use crate::deploy::plan::select_all;
 use crate::deploy::service::{DeploySnapshot, Deployer};
 use crate::deploy::sync::SyncState;
 
@@ -80,22 +81,19 @@ pub async fn run(config: &Config, json: bool, action: Option<DeployAction>) -> R
     }
     match action {
         None => show(&snapshot, json),
+        // clap: IMAGE is required unless --all, and conflicts with it.
         Some(DeployAction::Bump {
             image,
-            all,
+            include_drift,
             dry_run,
             yes,
+            ..
         }) => {
-            bump(
-                config,
-                &deployer,
-                &snapshot,
-                image.as_deref(),
-                all,
-                dry_run,
-                yes,
-            )
-            .await
+            let which = match image.as_deref() {
+                Some(name) => Which::Image(name),
+                None => Which::All { include_drift },
+            };
+            bump(config, &deployer, &snapshot, which, dry_run, yes).await
         }
     }
 }
@@ -200,36 +198,45 @@ fn show(snapshot: &DeploySnapshot, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The one image `name` names (repository, key, or its last part).
+fn image_key(snapshot: &DeploySnapshot, name: &str) -> Result<Vec<String>> {
+    let found: Vec<_> = snapshot
+        .images
+        .iter()
+        .filter(|i| i.repository == name || i.key == name || i.key.ends_with(&format!("/{name}")))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(vec![one.key.clone()]),
+        [] => bail!("no pinned image {name:?} (see `opsdeck deploy`)"),
+        _ => bail!("{name:?} is ambiguous; use host/repository"),
+    }
+}
+
+/// What `deploy bump` was asked to bump.
+enum Which<'a> {
+    /// One image by name.
+    Image(&'a str),
+    /// `--all`, drifted pins only with `--include-drift`.
+    All { include_drift: bool },
+}
+
 async fn bump(
     config: &Config,
     deployer: &Deployer,
     snapshot: &DeploySnapshot,
-    image: Option<&str>,
-    all: bool,
+    which: Which<'_>,
     dry_run: bool,
     yes: bool,
 ) -> Result<ExitCode> {
-    let keys: Vec<String> = if all {
-        snapshot
-            .images
-            .iter()
-            .filter(|i| i.sync.bumpable())
-            .map(|i| i.key.clone())
-            .collect()
-    } else {
-        let name = image.unwrap_or_default();
-        let found: Vec<_> = snapshot
-            .images
-            .iter()
-            .filter(|i| {
-                i.repository == name || i.key == name || i.key.ends_with(&format!("/{name}"))
-            })
-            .collect();
-        match found.as_slice() {
-            [one] => vec![one.key.clone()],
-            [] => bail!("no pinned image {name:?} (see `opsdeck deploy`)"),
-            _ => bail!("{name:?} is ambiguous; use host/repository"),
+    let keys: Vec<String> = match which {
+        Which::All { include_drift } => {
+            let selection = select_all(&snapshot.images, include_drift);
+            if let Some(left_out) = selection.left_out() {
+                errln!("{left_out}: bump each by name, or pass --include-drift");
+            }
+            selection.keys
         }
+        Which::Image(name) => image_key(snapshot, name)?,
     };
     if keys.is_empty() {
         errln!("nothing to bump: no image is out of sync, no channel moved");

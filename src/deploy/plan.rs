@@ -3,7 +3,9 @@
 //!
 //! What a bump does depends on the image's sync state: an out-of-sync image
 //! moves to the newest version (tag and digest); a channel pin whose tag
-//! moved gets only its digest replaced (the tag text is kept byte for byte).
+//! moved, and a drifted pin (its tag re-pushed), get only their digest
+//! replaced (the tag text is kept byte for byte). Bump-all leaves drifted
+//! pins out unless asked ([`select_all`]).
 
 use std::collections::BTreeMap;
 
@@ -20,6 +22,9 @@ pub enum BumpKind {
     Upgrade,
     /// A channel pin to the digest its tag serves now.
     Channel,
+    /// A version pin whose tag was re-pushed, to the digest the registry
+    /// serves for it now.
+    Drift,
 }
 
 /// One image of a bump.
@@ -88,6 +93,12 @@ impl BumpItem {
                 self.to_tag,
                 digests()
             ),
+            BumpKind::Drift => format!(
+                "re-pin {} {} to the digest the registry serves now: {}",
+                self.repository,
+                self.to_tag,
+                digests()
+            ),
         }
     }
 
@@ -111,6 +122,7 @@ impl BumpItem {
                 format!("{} {digests}", self.to_tag)
             }
             BumpKind::Channel => format!("{} → {} {digests}", self.from_tag, self.to_tag),
+            BumpKind::Drift => format!("re-pin {} {digests}", self.to_tag),
         }
     }
 
@@ -120,6 +132,9 @@ impl BumpItem {
         match self.kind {
             BumpKind::Upgrade => self.to_tag.clone(),
             BumpKind::Channel => format!("{}-{}", self.to_tag, short(self.to_digest.as_deref())),
+            BumpKind::Drift => {
+                format!("{}-repin-{}", self.to_tag, short(self.to_digest.as_deref()))
+            }
         }
     }
 }
@@ -168,11 +183,50 @@ impl BumpPlan {
     }
 }
 
+/// What bump-all takes: the keys of out-of-sync images and moved channels,
+/// and of drifted pins only with `include_drift`; the drifted ones left out
+/// are named so the caller can say so.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// The images to bump, by key.
+    pub keys: Vec<String>,
+    /// Repositories of drifted pins left out.
+    pub drift_left_out: Vec<String>,
+}
+
+impl Selection {
+    /// `2 drifted pins left out (sourcegraph/a, sourcegraph/b)`, or None.
+    pub fn left_out(&self) -> Option<String> {
+        match self.drift_left_out.len() {
+            0 => None,
+            n => Some(format!(
+                "{} left out ({})",
+                crate::core::words::plural(n, "drifted pin"),
+                self.drift_left_out.join(", ")
+            )),
+        }
+    }
+}
+
+/// The images bump-all takes from `images` ([`Selection`]).
+pub fn select_all(images: &[ImageStatus], include_drift: bool) -> Selection {
+    let mut out = Selection::default();
+    for i in images {
+        match i.sync {
+            SyncState::Drift if !include_drift => out.drift_left_out.push(i.repository.clone()),
+            s if s.bumpable() => out.keys.push(i.key.clone()),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// What a bump of this image does, or why it cannot be bumped.
 fn item(status: &ImageStatus) -> Result<BumpItem, DeployError> {
     let kind = match status.sync {
         SyncState::OutOfSync => BumpKind::Upgrade,
         SyncState::ChannelMoved => BumpKind::Channel,
+        SyncState::Drift => BumpKind::Drift,
         other => {
             return Err(DeployError::NotOutOfSync {
                 repository: status.repository.clone(),
@@ -221,8 +275,11 @@ pub fn plan_bump(
             };
             let same_tag = p.image.tag.as_deref() == Some(item.to_tag.as_str());
             let replacement = match (item.kind, digest) {
-                // A channel pin keeps its tag text: only the digest moves.
-                (BumpKind::Channel, Some(d)) if same_tag => redigested(&p.raw, d)?,
+                // A channel or drifted pin keeps its tag text: only the
+                // digest moves.
+                (BumpKind::Channel | BumpKind::Drift, Some(d)) if same_tag => {
+                    redigested(&p.raw, d)?
+                }
                 _ => bumped(&p.raw, &item.to_tag, digest)?,
             };
             per_file.entry(p.file.as_str()).or_default().push(Edit {
@@ -400,5 +457,95 @@ mod tests {
         // A synced image is refused, by its state.
         let e = plan_bump(&plan.files, &snapshot(&plan.files), &keys[..1]).expect_err("synced");
         assert!(e.to_string().contains("is synced"), "{e}");
+    }
+
+    #[test]
+    fn a_drifted_pin_is_re_pinned_alone_and_left_out_of_bump_all() {
+        let mut files = files();
+        files.push((
+            "base/searcher.yaml".into(),
+            format!("containers:\n- name: searcher\n  image: 'sourcegraph/searcher:3.23.1@{D1}'\n"),
+        ));
+        let mut snap = snapshot(&files);
+        // searcher's 3.23.1 now serves D2: re-pushed.
+        let scanned = scan_texts(&files);
+        let rules = vec![
+            Rule::new(
+                "sourcegraph/*",
+                Policy::Semver {
+                    range: None,
+                    prerelease: false,
+                },
+            )
+            .expect("rule"),
+        ];
+        let published = |tag: &str, d: &str| {
+            Ok(Published {
+                tag: tag.into(),
+                digest: Some(d.into()),
+            })
+        };
+        let lookups = HashMap::from([
+            (
+                "docker.io/sourcegraph/lang-go".to_string(),
+                published("insiders", D2),
+            ),
+            (
+                "docker.io/sourcegraph/frontend".to_string(),
+                published("3.23.1", D2),
+            ),
+            (
+                "docker.io/sourcegraph/searcher".to_string(),
+                published("3.23.1", D2),
+            ),
+        ]);
+        snap.images = evaluate(&scanned.pins, &lookups, &rules, &[]);
+        let states: Vec<(&str, SyncState)> = snap
+            .images
+            .iter()
+            .map(|i| (i.repository.as_str(), i.sync))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ("sourcegraph/frontend", SyncState::OutOfSync),
+                ("sourcegraph/lang-go", SyncState::ChannelMoved),
+                ("sourcegraph/searcher", SyncState::Drift),
+            ]
+        );
+
+        let all = select_all(&snap.images, false);
+        assert_eq!(
+            all.keys,
+            [
+                "docker.io/sourcegraph/frontend",
+                "docker.io/sourcegraph/lang-go"
+            ]
+        );
+        assert_eq!(
+            all.left_out().as_deref(),
+            Some("1 drifted pin left out (sourcegraph/searcher)")
+        );
+        let with = select_all(&snap.images, true);
+        assert_eq!(with.keys.len(), 3);
+        assert_eq!(with.left_out(), None);
+
+        let key = "docker.io/sourcegraph/searcher".to_string();
+        let plan = plan_bump(&files, &snap, std::slice::from_ref(&key)).expect("plan");
+        assert_eq!(plan.items[0].kind, BumpKind::Drift);
+        assert_eq!(
+            plan.question(),
+            "Re-pin sourcegraph/searcher 3.23.1 to the digest the registry serves now: sha256:1111111… → sha256:2222222…?"
+        );
+        assert_eq!(
+            plan.message,
+            "sourcegraph/searcher: re-pin 3.23.1 1111111 → 2222222"
+        );
+        assert_eq!(plan.branch, "opsdeck/bump-searcher-3.23.1-repin-2222222");
+        assert_eq!(
+            plan.files,
+            vec![("base/searcher.yaml".to_string(), files[2].1.replace(D1, D2))],
+            "the digest only, the quotes kept"
+        );
     }
 }

@@ -3,7 +3,9 @@
 //! * **sync** — `synced` (the pin is the newest tag per policy and its digest
 //!   matches the registry), `out_of_sync` (something newer is published),
 //!   `channel_moved` (a channel pin — `insiders`, `latest` — whose tag now
-//!   serves another digest), `unknown` (with the reason);
+//!   serves another digest), `drift` (a version pin whose tag the registry
+//!   now serves with another digest: re-pushed), `unknown` (with the
+//!   reason);
 //! * **running** — per instance, the version it reports and whether it
 //!   matches the pin.
 //!
@@ -39,6 +41,9 @@ pub enum SyncState {
     OutOfSync,
     /// A channel pin whose tag now serves another digest.
     ChannelMoved,
+    /// A version pin whose tag the registry now serves with another digest
+    /// (re-pushed): left out of bump-all unless asked for.
+    Drift,
     /// Could not tell (see the reason).
     Unknown,
     /// The pin is the newest and its digest matches.
@@ -52,14 +57,18 @@ impl SyncState {
             SyncState::Synced => "synced",
             SyncState::OutOfSync => "out_of_sync",
             SyncState::ChannelMoved => "channel_moved",
+            SyncState::Drift => "drift",
             SyncState::Unknown => "unknown",
         }
     }
 
-    /// Whether a bump has something to do: a newer version or a moved
-    /// channel.
+    /// Whether a bump has something to do: a newer version, a moved
+    /// channel, or a drifted pin to re-pin.
     pub fn bumpable(self) -> bool {
-        matches!(self, SyncState::OutOfSync | SyncState::ChannelMoved)
+        matches!(
+            self,
+            SyncState::OutOfSync | SyncState::ChannelMoved | SyncState::Drift
+        )
     }
 }
 
@@ -146,7 +155,8 @@ fn normalize(version: &str) -> &str {
 
 /// Groups pins by repository and decides sync and running for each.
 /// `lookups` are keyed by [`super::imageref::ImageRef::key`]. Out-of-sync
-/// images come first, then unknown, then synced; by name within each.
+/// images come first, then moved channels, drift, unknown and synced; by
+/// name within each.
 pub fn evaluate(
     pins: &[PinRef],
     lookups: &HashMap<String, Lookup>,
@@ -311,8 +321,12 @@ fn decide(
             }
             match (digest, &published.digest) {
                 (Some(p), Some(r)) if published.tag == tag && p != r => (
-                    SyncState::OutOfSync,
-                    Some(format!("{tag} was re-pushed: {} → {}", short(p), short(r))),
+                    SyncState::Drift,
+                    Some(format!(
+                        "{tag} was re-pushed: pinned {}, the registry serves {}",
+                        short(p),
+                        short(r)
+                    )),
                 ),
                 _ => (SyncState::Synced, None),
             }
@@ -412,12 +426,10 @@ mod tests {
             Some("3.22.0 → 3.23.1")
         );
         assert_eq!(by("sourcegraph/gitserver").sync, SyncState::Synced);
-        assert_eq!(by("sourcegraph/searcher").sync, SyncState::OutOfSync);
-        assert!(
-            by("sourcegraph/searcher")
-                .reason
-                .as_deref()
-                .is_some_and(|r| r.contains("re-pushed"))
+        assert_eq!(by("sourcegraph/searcher").sync, SyncState::Drift);
+        assert_eq!(
+            by("sourcegraph/searcher").reason.as_deref(),
+            Some("3.23.1 was re-pushed: pinned 1111111, the registry serves 2222222")
         );
         assert_eq!(by("sourcegraph/symbols").sync, SyncState::Unknown);
         assert_eq!(

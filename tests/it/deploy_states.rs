@@ -234,7 +234,9 @@ async fn untracked_values_are_listed_counted_and_never_bumped() {
     .await;
     let shown = screen(&rt.state);
     assert!(
-        shown.contains("1 out of sync · 0 channel moved · 0 unknown · 0 synced · 4 untracked"),
+        shown.contains(
+            "1 out of sync · 0 channel moved · 0 drift · 0 unknown · 0 synced · 4 untracked"
+        ),
         "{shown}"
     );
     let row = |needle: &str| {
@@ -397,7 +399,9 @@ async fn a_channel_pin_is_in_sync_moved_and_bumped_by_digest_only() {
     .await;
     let shown = screen(&rt.state);
     assert!(
-        shown.contains("0 out of sync · 1 channel moved · 0 unknown · 1 synced · 0 untracked"),
+        shown.contains(
+            "0 out of sync · 1 channel moved · 0 drift · 0 unknown · 1 synced · 0 untracked"
+        ),
         "{shown}"
     );
     assert_eq!(
@@ -498,5 +502,220 @@ async fn convert_channels_proposes_a_version_for_a_channel_pin() {
         )),
         "{}",
         plan.diff
+    );
+}
+
+/// A re-pushed tag: `drift`, its own reason and wording, left out of
+/// bump-all (console and CLI) unless `--include-drift`, bumped alone by
+/// digest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drift_is_left_out_of_bump_all_and_re_pinned_alone() {
+    let registry = DockerRegistry::start();
+    let d = push(
+        &registry.url,
+        &[
+            ("sourcegraph/frontend", "3.22.0", "fe-3.22.0"),
+            ("sourcegraph/gitserver", "3.22.0", "gs-3.22.0"),
+            ("sourcegraph/gitserver", "3.23.0", "gs-3.23.0"),
+            // 3.22.0 is pushed again with other content: the tag drifted.
+            ("sourcegraph/frontend", "3.22.0", "fe-3.22.0-rebuilt"),
+        ],
+    )
+    .await;
+    let (fe_pinned, gs_old, gs_new, fe_now) = (&d[0], &d[1], &d[2], &d[3]);
+    let fe_file = deployment(
+        "frontend",
+        &format!(
+            "{} # prod",
+            pin("sourcegraph/frontend", "3.22.0", fe_pinned)
+        ),
+    );
+    let repo = GitRepo::new(&[
+        ("base/frontend/frontend.Deployment.yaml", fe_file.clone()),
+        (
+            "base/gitserver/gitserver.StatefulSet.yaml",
+            deployment("gitserver", &pin("sourcegraph/gitserver", "3.22.0", gs_old)),
+        ),
+    ]);
+    let cfg = config(&repo.checkout, &registry.url, "");
+    let short = |d: &str| d[7..14].to_string();
+    let snap = refresh(&cfg).await;
+    let fe = snap
+        .images
+        .iter()
+        .find(|i| i.repository == "sourcegraph/frontend")
+        .expect("frontend");
+    assert_eq!(fe.sync, SyncState::Drift);
+    let reason = format!(
+        "3.22.0 was re-pushed: pinned {}, the registry serves {}",
+        short(fe_pinned),
+        short(fe_now)
+    );
+    assert_eq!(fe.reason.as_deref(), Some(reason.as_str()));
+
+    // The CLI.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = config_file(dir.path(), &config_text(&repo.checkout, &registry.url, ""));
+    let run = |args: &'static [&'static str]| {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || {
+            let out = opsdeck_bin(args, Some(&path));
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        })
+    };
+    let (code, stdout, _) = run(&["deploy", "--json"]).await.expect("join");
+    assert_eq!(code, Some(0));
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let states: Vec<(String, String, String)> = doc["images"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|i| {
+                    (
+                        i["image"].as_str().unwrap_or("").to_string(),
+                        i["sync"].as_str().unwrap_or("").to_string(),
+                        i["reason"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        states,
+        [
+            (
+                "sourcegraph/gitserver".to_string(),
+                "out_of_sync".to_string(),
+                "3.22.0 → 3.23.0".to_string()
+            ),
+            (
+                "sourcegraph/frontend".to_string(),
+                "drift".to_string(),
+                reason.clone()
+            ),
+        ]
+    );
+    assert_eq!(doc["untracked"], serde_json::json!([]));
+    let repin = format!(
+        "re-pin sourcegraph/frontend 3.22.0 to the digest the registry serves now: sha256:{}… → sha256:{}…",
+        short(fe_pinned),
+        short(fe_now)
+    );
+    let (code, stdout, stderr) = run(&["deploy", "bump", "--all", "--dry-run"])
+        .await
+        .expect("join");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "1 drifted pin left out (sourcegraph/frontend): bump each by name, or pass --include-drift"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("gitserver") && !stdout.contains("frontend"),
+        "{stdout}"
+    );
+    let (code, stdout, stderr) = run(&["deploy", "bump", "--all", "--include-drift", "--dry-run"])
+        .await
+        .expect("join");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains(&repin), "{stderr}");
+    assert!(!stderr.contains("left out"), "{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "+          image: {} # prod",
+            pin("sourcegraph/frontend", "3.22.0", fe_now)
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&format!(
+        "+          image: {}",
+        pin("sourcegraph/gitserver", "3.23.0", gs_new)
+    )));
+    let (code, _, stderr) = run(&["deploy", "bump", "--include-drift", "frontend"])
+        .await
+        .expect("join");
+    assert_eq!(code, Some(2), "--include-drift goes with --all: {stderr}");
+
+    // The console: B leaves the drifted pin out and says so; b on it asks
+    // in its own words.
+    let mut rt = Runtime::start(&cfg, false).expect("runtime");
+    press(&mut rt, [key('3')]).await;
+    until(&mut rt, 20, "the deploy scan", |s| {
+        s.deploy.snapshot.is_some()
+    })
+    .await;
+    let shown = screen(&rt.state);
+    assert!(
+        shown.contains(
+            "1 out of sync · 0 channel moved · 1 drift · 0 unknown · 0 synced · 0 untracked"
+        ),
+        "{shown}"
+    );
+    press(&mut rt, [key('B')]).await;
+    until(&mut rt, 10, "the diff", |s| !s.overlays.is_empty()).await;
+    let Some(Overlay::Confirm(c)) = rt.state.overlays.last() else {
+        panic!("expected the bump confirmation");
+    };
+    assert_eq!(c.question, "Bump sourcegraph/gitserver 3.22.0 → 3.23.0?");
+    assert!(
+        c.details.contains(
+            &"1 drifted pin left out (sourcegraph/frontend); bump each with b".to_string()
+        ),
+        "{:?}",
+        c.details
+    );
+    assert!(
+        !c.details.iter().any(|l| l.contains("frontend.Deployment")),
+        "{:?}",
+        c.details
+    );
+    press(&mut rt, [key('n')]).await;
+    assert!(rt.state.overlays.is_empty());
+    press(&mut rt, [key('j'), key('b')]).await;
+    until(&mut rt, 10, "the diff", |s| !s.overlays.is_empty()).await;
+    let Some(Overlay::Confirm(c)) = rt.state.overlays.last() else {
+        panic!("expected the re-pin confirmation");
+    };
+    let question = format!("R{}?", &repin[1..]);
+    assert_eq!(c.question, question);
+    assert!(
+        !c.details.iter().any(|l| l.contains("left out")),
+        "{:?}",
+        c.details
+    );
+    let branch = format!("opsdeck/bump-frontend-3.22.0-repin-{}", short(fe_now));
+    press(&mut rt, [key('y')]).await;
+    until(&mut rt, 20, "the re-pin", |s| {
+        s.deploy.busy.is_none() && s.deploy.last_bump.is_some()
+    })
+    .await;
+    let committed = git(
+        &repo.bare,
+        &[
+            "show",
+            &format!("{branch}:base/frontend/frontend.Deployment.yaml"),
+        ],
+    );
+    assert_eq!(
+        format!("{committed}\n"),
+        fe_file.replace(fe_pinned.as_str(), fe_now)
+    );
+    assert_eq!(
+        git(&repo.bare, &["diff", "--name-only", "master", &branch]),
+        "base/frontend/frontend.Deployment.yaml",
+        "gitserver was not bumped with it"
+    );
+    assert_eq!(
+        git(&repo.bare, &["log", "-1", "--format=%s", &branch]),
+        format!(
+            "sourcegraph/frontend: re-pin 3.22.0 {} → {}",
+            short(fe_pinned),
+            short(fe_now)
+        )
     );
 }

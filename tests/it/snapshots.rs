@@ -881,6 +881,10 @@ const DEPLOY_FILES: &[(&str, &str)] = &[
         "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: symbols\n          image: quay.example/sourcegraph/symbols:3.23.0\n",
     ),
     (
+        "base/searcher/searcher.Deployment.yaml",
+        "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: searcher\n          image: index.docker.io/sourcegraph/searcher:3.23.0@sha256:6666666666666666666666666666666666666666666666666666666666666666\n",
+    ),
+    (
         "base/tracing/jaeger.Deployment.yaml",
         "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: jaeger\n          image: \"{{ .Values.jaeger.image }}\"\n",
     ),
@@ -939,6 +943,14 @@ fn deploy_state() -> State {
             digest: Some(d('5')),
         }),
     );
+    // searcher's 3.23.0 was re-pushed: drift.
+    lookups.insert(
+        "docker.io/sourcegraph/searcher".to_string(),
+        Ok(Published {
+            tag: "3.23.0".into(),
+            digest: Some(d('7')),
+        }),
+    );
     lookups.insert(
         "quay.example/sourcegraph/symbols".to_string(),
         Err(RegistryError::new("registry quay.example: connection refused").into()),
@@ -992,7 +1004,9 @@ fn deploy_view_and_detail() {
     let backend = screen(&state);
     let t = text(&backend);
     assert!(
-        t.contains("1 out of sync · 1 channel moved · 1 unknown · 1 synced · 1 untracked"),
+        t.contains(
+            "1 out of sync · 1 channel moved · 1 drift · 1 unknown · 1 synced · 1 untracked"
+        ),
         "{t}"
     );
     // Cut with "…" in the list; whole in the detail.
@@ -1021,6 +1035,74 @@ fn deploy_view_and_detail() {
     ] {
         assert!(t.contains(line), "{line:?} in {t}");
     }
+}
+
+/// B takes the out-of-sync image and the moved channel, leaves the drifted
+/// pin out and says so in the confirmation; b on the drifted pin asks in its
+/// own words.
+#[test]
+fn deploy_bump_all_leaves_drift_out_and_says_so() {
+    use opsdeck::app::DeployEvent;
+    use opsdeck::deploy::service::plan_bump;
+    let mut state = deploy_state();
+    let files: Vec<(String, String)> = DEPLOY_FILES
+        .iter()
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect();
+    let effects = key(&mut state, KeyCode::Char('B'));
+    let Some(Effect::PlanBump { keys: all }) = effects.first() else {
+        panic!("expected a plan request, got {effects:?}");
+    };
+    assert_eq!(
+        all,
+        &[
+            "docker.io/sourcegraph/frontend".to_string(),
+            "docker.io/sourcegraph/server".to_string()
+        ]
+    );
+    let snapshot = state.deploy.snapshot.clone().expect("snapshot");
+    let plan = plan_bump(&files, &snapshot, all).expect("plan");
+    update(
+        &mut state,
+        Action::Deploy(DeployEvent::Planned { result: Ok(plan) }),
+    );
+    let Some(opsdeck::app::state::Overlay::Confirm(c)) = state.overlays.last() else {
+        panic!("expected the confirmation");
+    };
+    assert_eq!(c.question, "Bump 2 images?");
+    assert_eq!(
+        &c.details[..2],
+        [
+            "  bump sourcegraph/frontend 3.22.0 → 3.23.1",
+            "  move sourcegraph/server insiders to the digest the channel serves now: sha256:3333333… → sha256:5555555…",
+        ]
+    );
+    let n = c.details.len();
+    assert_eq!(
+        c.details[n - 2],
+        "1 drifted pin left out (sourcegraph/searcher); bump each with b"
+    );
+    key(&mut state, KeyCode::Char('n'));
+    // The drifted pin, alone.
+    keys(&mut state, "jj");
+    let effects = key(&mut state, KeyCode::Char('b'));
+    let Some(Effect::PlanBump { keys: one }) = effects.first() else {
+        panic!("expected a plan request, got {effects:?}");
+    };
+    assert_eq!(one, &["docker.io/sourcegraph/searcher".to_string()]);
+    let plan = plan_bump(&files, &snapshot, one).expect("plan");
+    update(
+        &mut state,
+        Action::Deploy(DeployEvent::Planned { result: Ok(plan) }),
+    );
+    let Some(opsdeck::app::state::Overlay::Confirm(c)) = state.overlays.last() else {
+        panic!("expected the confirmation");
+    };
+    assert_eq!(
+        c.question,
+        "Re-pin sourcegraph/searcher 3.23.0 to the digest the registry serves now: sha256:6666666… → sha256:7777777…?"
+    );
+    assert!(!c.details.iter().any(|l| l.contains("left out")));
 }
 
 #[test]

@@ -21,6 +21,7 @@ fn sync_style(theme: &Theme, s: SyncState) -> Style {
     theme.style(match s {
         SyncState::Synced => Role::Ok,
         SyncState::OutOfSync | SyncState::ChannelMoved => Role::OutOfSync,
+        SyncState::Drift => Role::Urgent,
         SyncState::Unknown => Role::Bad,
     })
 }
@@ -129,6 +130,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         ),
         Span::raw(" · "),
         Span::styled(
+            format!("{} drift", count(SyncState::Drift)),
+            sync_style(theme, SyncState::Drift),
+        ),
+        Span::raw(" · "),
+        Span::styled(
             format!("{} unknown", count(SyncState::Unknown)),
             sync_style(theme, SyncState::Unknown),
         ),
@@ -188,8 +194,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
             let published = i
                 .published
                 .as_ref()
-                .map(|p| match (&p.digest, &i.channel) {
-                    (Some(dg), Some(_)) => format!("{}{}", p.tag, short_digest(dg)),
+                .map(|p| match &p.digest {
+                    // By digest: channels, and a drifted tag.
+                    Some(dg) if i.channel.is_some() || i.sync == SyncState::Drift => {
+                        format!("{}{}", p.tag, short_digest(dg))
+                    }
                     _ => p.tag.clone(),
                 })
                 .unwrap_or_else(|| "—".into());

@@ -222,6 +222,14 @@ fn deploy(state: &State) -> Vec<Line<'static>> {
             t.style(Role::Attention),
         ));
     }
+    let drift = count(SyncState::Drift);
+    if drift > 0 {
+        counts.push(sep());
+        counts.push(Span::styled(
+            format!("{drift}\u{a0}drift"),
+            t.style(Role::Urgent),
+        ));
+    }
     counts.extend([
         sep(),
         Span::styled(

@@ -21,6 +21,9 @@ pub struct DeployState {
     pub busy: Option<String>,
     /// The last bump's pull request or branch, for the status line.
     pub last_bump: Option<String>,
+    /// What the bump-all being planned left out (drifted pins), for its
+    /// confirmation.
+    pub left_out: Option<String>,
 }
 
 /// A row of the deploy list.

@@ -1,6 +1,7 @@
-//! The deploy view's state and its part of `update`: moving through images,
-//! and bumping one (`b`) or all out-of-sync ones (`B`) after showing the
-//! exact diff. Pure, like the rest of `app`.
+//! The deploy view's part of `update`: moving through images and untracked
+//! values, and bumping one (`b`) or all out-of-sync images and moved
+//! channels (`B`; drifted pins are left out, and its confirmation names
+//! them) after showing the exact diff. Pure, like the rest of `app`.
 
 use crate::app::action::{DeployEvent, Effect};
 use crate::app::keymap::Command;
@@ -9,6 +10,7 @@ use crate::app::overlays::confirm::{Confirm, PendingOp};
 use crate::app::panes::deploy::state::DeployRow;
 use crate::app::state::{HitTarget, Level, SourceStatus, State};
 use crate::core::SourceKind;
+use crate::deploy::plan::select_all;
 
 fn say(state: &mut State, level: Level, text: impl Into<String>) {
     state.say(level, text);
@@ -53,6 +55,9 @@ pub fn on_event(state: &mut State, event: DeployEvent) -> Vec<Effect> {
                     }
                     details.extend(plan.diff.lines().map(str::to_string));
                     details.push(String::new());
+                    if let Some(left_out) = state.deploy.left_out.take() {
+                        details.push(format!("{left_out}; bump each with b"));
+                    }
                     details.push(match &plan.pull_request_in {
                         Some(repo) => format!(
                             "then: commit on {}, push, open a pull request in {repo}",
@@ -120,6 +125,7 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
             let Some(snapshot) = &d.snapshot else {
                 return Vec::new();
             };
+            let mut left_out = None;
             let keys: Vec<String> = if cmd == Command::Bump {
                 match d.selected() {
                     Some(DeployRow::Untracked(u)) => {
@@ -132,32 +138,29 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
                     }
                     Some(DeployRow::Image(i)) if i.sync.bumpable() => vec![i.key.clone()],
                     Some(DeployRow::Image(i)) => {
-                        let text = format!(
-                            "{} is {}; only out-of-sync images and moved channels can be bumped",
-                            i.repository,
-                            i.sync.as_str()
-                        );
+                        let text =
+                            format!("{} is {}; nothing to bump", i.repository, i.sync.as_str());
                         say(state, Level::Error, text);
                         return Vec::new();
                     }
                     None => return Vec::new(),
                 }
             } else {
-                snapshot
-                    .images
-                    .iter()
-                    .filter(|i| i.sync.bumpable())
-                    .map(|i| i.key.clone())
-                    .collect()
+                // Drifted pins are left out, and the confirmation says so.
+                let selection = select_all(&snapshot.images, false);
+                left_out = selection.left_out();
+                selection.keys
             };
             if keys.is_empty() {
-                say(
-                    state,
-                    Level::Info,
-                    "nothing to bump: no image is out of sync, no channel moved",
-                );
+                let text = match left_out {
+                    Some(left_out) => format!("nothing else to bump; {left_out}; bump each with b"),
+                    None => "nothing to bump: no image is out of sync, no channel moved".into(),
+                };
+                say(state, Level::Info, text);
                 return Vec::new();
             }
+            state.deploy.left_out = left_out;
+            let d = &mut state.deploy;
             d.busy = Some("preparing the bump".into());
             say(state, Level::Info, "preparing the diff…");
             return vec![Effect::PlanBump { keys }];
