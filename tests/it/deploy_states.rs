@@ -196,7 +196,8 @@ async fn untracked_values_are_listed_counted_and_never_bumped() {
     // `deploy --json` lists them under "untracked".
     let dir = tempfile::tempdir().expect("tempdir");
     let path = config_file(dir.path(), &config_text(&repo.checkout, &registry.url, ""));
-    let out = tokio::task::spawn_blocking(move || opsdeck_bin(&["deploy", "--json"], Some(&path)))
+    let p = path.clone();
+    let out = tokio::task::spawn_blocking(move || opsdeck_bin(&["deploy", "--json"], Some(&p)))
         .await
         .expect("join");
     assert_eq!(
@@ -223,6 +224,20 @@ async fn untracked_values_are_listed_counted_and_never_bumped() {
         "{doc}"
     );
     assert_eq!(doc["images"].as_array().map(Vec::len), Some(1), "{doc}");
+    // `config check` warns about them (a warning, not a failure).
+    let p = path.clone();
+    let out = tokio::task::spawn_blocking(move || opsdeck_bin(&["config", "check"], Some(&p)))
+        .await
+        .expect("join");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.contains(
+            "! deploy (manifest) 4 image: values untracked (not a plain image reference; listed by `opsdeck deploy`)"
+        ),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
 
     // The console: counted in the header, listed after the images, and a
     // bump key on one says why it cannot be bumped.
