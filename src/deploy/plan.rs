@@ -47,7 +47,9 @@ pub struct BumpItem {
 /// `sha256:1234567…`: an algorithm and the first seven hex digits.
 pub fn abbreviated(digest: &str) -> String {
     match digest.split_once(':') {
-        Some((algo, hex)) if hex.len() > 7 => format!("{algo}:{}…", &hex[..7]),
+        Some((algo, hex)) if hex.chars().count() > 7 => {
+            format!("{algo}:{}…", hex.chars().take(7).collect::<String>())
+        }
         _ => digest.to_string(),
     }
 }
