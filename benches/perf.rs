@@ -244,12 +244,12 @@ fn bench_deploy(c: &mut Criterion) {
             )
         })
         .collect();
-    let (pins, errors, _) = scan_texts(&files);
-    assert_eq!((pins.len(), errors.len()), (2000, 0));
+    let scanned = scan_texts(&files);
+    assert_eq!((scanned.pins.len(), scanned.errors.len()), (2000, 0));
     c.bench_function("deploy scan 500 manifests / 2000 pins + sync", |b| {
         b.iter(|| {
-            let (pins, _, _) = scan_texts(black_box(&files));
-            black_box(evaluate(&pins, &lookups, &rules, &[]))
+            let scanned = scan_texts(black_box(&files));
+            black_box(evaluate(&scanned.pins, &lookups, &rules, &[]))
         });
     });
 }

@@ -149,9 +149,14 @@ pub enum DeployAction {
         /// The image, e.g. sourcegraph/frontend.
         #[arg(required_unless_present = "all", conflicts_with = "all")]
         image: Option<String>,
-        /// Every out-of-sync image.
+        /// Every out-of-sync image and moved channel (drifted pins only
+        /// with --include-drift).
         #[arg(long)]
         all: bool,
+        /// With --all: re-pin drifted pins too (tags the registry now serves
+        /// with another digest).
+        #[arg(long, conflicts_with = "image")]
+        include_drift: bool,
         /// Print the diff; change nothing.
         #[arg(long)]
         dry_run: bool,

@@ -268,7 +268,12 @@ async fn check_deploy(config: &Config) -> Vec<Line> {
     };
     let repo_and_registries = async {
         let mut lines = Vec::new();
-        let (pins, errors, files) = match deployer.scan().await {
+        let crate::deploy::scan::Scanned {
+            pins,
+            untracked,
+            errors,
+            files,
+        } = match deployer.scan().await {
             Ok(scanned) => scanned,
             Err(e) => {
                 lines.push(Line::new(Mark::Fail, "deploy", "repo", e.to_string()));
@@ -297,6 +302,17 @@ async fn check_deploy(config: &Config) -> Vec<Line> {
         ));
         for e in &errors {
             lines.push(Line::new(Mark::Fail, "deploy", "manifest", e.to_string()));
+        }
+        if !untracked.is_empty() {
+            lines.push(Line::new(
+                Mark::Warn,
+                "deploy",
+                "manifest",
+                format!(
+                    "{} untracked (not a plain image reference; listed by `opsdeck deploy`)",
+                    plural(untracked.len(), "image: value")
+                ),
+            ));
         }
         let lookups = deployer.lookups(&pins).await;
         lines.extend(registry_lines(&images, &lookups));

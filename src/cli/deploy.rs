@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::silences::ask;
 use crate::cli::DeployAction;
 use crate::config::Config;
+use crate::deploy::plan::select_all;
 use crate::deploy::service::{DeploySnapshot, Deployer};
 use crate::deploy::sync::SyncState;
 
@@ -16,7 +17,17 @@ use crate::deploy::sync::SyncState;
 struct DeployJson<'a> {
     branch: &'a str,
     images: Vec<ImageJson<'a>>,
+    untracked: Vec<UntrackedJson<'a>>,
     errors: Vec<String>,
+}
+
+/// An `image:` value that is not tracked, and why.
+#[derive(Serialize)]
+struct UntrackedJson<'a> {
+    file: &'a str,
+    line: usize,
+    text: &'a str,
+    reason: String,
 }
 
 #[derive(Serialize)]
@@ -27,6 +38,8 @@ struct ImageJson<'a> {
     pinned: TagJson<'a>,
     published: Option<TagJson<'a>>,
     policy: Option<&'a str>,
+    /// The tag a channel pin follows by digest.
+    channel: Option<&'a str>,
     sync: SyncState,
     reason: Option<&'a str>,
     running: Vec<RunningJson<'a>>,
@@ -68,22 +81,19 @@ pub async fn run(config: &Config, json: bool, action: Option<DeployAction>) -> R
     }
     match action {
         None => show(&snapshot, json),
+        // clap: IMAGE is required unless --all, and conflicts with it.
         Some(DeployAction::Bump {
             image,
-            all,
+            include_drift,
             dry_run,
             yes,
+            ..
         }) => {
-            bump(
-                config,
-                &deployer,
-                &snapshot,
-                image.as_deref(),
-                all,
-                dry_run,
-                yes,
-            )
-            .await
+            let which = match image.as_deref() {
+                Some(name) => Which::Image(name),
+                None => Which::All { include_drift },
+            };
+            bump(config, &deployer, &snapshot, which, dry_run, yes).await
         }
     }
 }
@@ -117,6 +127,7 @@ fn show(snapshot: &DeploySnapshot, json: bool) -> Result<ExitCode> {
                         digest: p.digest.as_deref(),
                     }),
                     policy: i.policy,
+                    channel: i.channel.as_deref(),
                     sync: i.sync,
                     reason: i.reason.as_deref(),
                     running: i
@@ -131,6 +142,16 @@ fn show(snapshot: &DeploySnapshot, json: bool) -> Result<ExitCode> {
                         .collect(),
                 })
                 .collect(),
+            untracked: snapshot
+                .untracked
+                .iter()
+                .map(|u| UntrackedJson {
+                    file: &u.file,
+                    line: u.line,
+                    text: &u.text,
+                    reason: u.reason.to_string(),
+                })
+                .collect(),
             errors: snapshot.errors.iter().map(ToString::to_string).collect(),
         };
         serde_json::to_writer_pretty(&mut out, &doc)?;
@@ -139,13 +160,13 @@ fn show(snapshot: &DeploySnapshot, json: bool) -> Result<ExitCode> {
     }
     writeln!(
         out,
-        "{:<12} {:<32} {:<16} {:<16} REASON",
+        "{:<14} {:<32} {:<16} {:<16} REASON",
         "SYNC", "IMAGE", "PUBLISHED", "PINNED"
     )?;
     for i in &snapshot.images {
         writeln!(
             out,
-            "{:<12} {:<32} {:<16} {:<16} {}",
+            "{:<14} {:<32} {:<16} {:<16} {}",
             i.sync.as_str(),
             i.repository,
             i.published.as_ref().map_or("-", |p| p.tag.as_str()),
@@ -155,7 +176,7 @@ fn show(snapshot: &DeploySnapshot, json: bool) -> Result<ExitCode> {
         for r in &i.running {
             writeln!(
                 out,
-                "{:<12} running on {}: {}{}",
+                "{:<14} running on {}: {}{}",
                 "",
                 r.instance,
                 r.version.as_deref().or(r.error.as_deref()).unwrap_or("?"),
@@ -167,45 +188,65 @@ fn show(snapshot: &DeploySnapshot, json: bool) -> Result<ExitCode> {
             )?;
         }
     }
+    for u in &snapshot.untracked {
+        writeln!(
+            out,
+            "{:<14} {:<32} {}:{}: {}",
+            "untracked", u.text, u.file, u.line, u.reason
+        )?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The one image `name` names (repository, key, or its last part).
+fn image_key(snapshot: &DeploySnapshot, name: &str) -> Result<Vec<String>> {
+    let found: Vec<_> = snapshot
+        .images
+        .iter()
+        .filter(|i| i.repository == name || i.key == name || i.key.ends_with(&format!("/{name}")))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(vec![one.key.clone()]),
+        [] => bail!("no pinned image {name:?} (see `opsdeck deploy`)"),
+        _ => bail!("{name:?} is ambiguous; use host/repository"),
+    }
+}
+
+/// What `deploy bump` was asked to bump.
+enum Which<'a> {
+    /// One image by name.
+    Image(&'a str),
+    /// `--all`, drifted pins only with `--include-drift`.
+    All { include_drift: bool },
 }
 
 async fn bump(
     config: &Config,
     deployer: &Deployer,
     snapshot: &DeploySnapshot,
-    image: Option<&str>,
-    all: bool,
+    which: Which<'_>,
     dry_run: bool,
     yes: bool,
 ) -> Result<ExitCode> {
-    let keys: Vec<String> = if all {
-        snapshot
-            .images
-            .iter()
-            .filter(|i| i.sync == SyncState::OutOfSync)
-            .map(|i| i.key.clone())
-            .collect()
-    } else {
-        let name = image.unwrap_or_default();
-        let found: Vec<_> = snapshot
-            .images
-            .iter()
-            .filter(|i| {
-                i.repository == name || i.key == name || i.key.ends_with(&format!("/{name}"))
-            })
-            .collect();
-        match found.as_slice() {
-            [one] => vec![one.key.clone()],
-            [] => bail!("no pinned image {name:?} (see `opsdeck deploy`)"),
-            _ => bail!("{name:?} is ambiguous; use host/repository"),
+    let keys: Vec<String> = match which {
+        Which::All { include_drift } => {
+            let selection = select_all(&snapshot.images, include_drift);
+            if let Some(left_out) = selection.left_out() {
+                errln!("{left_out}: bump each by name, or pass --include-drift");
+            }
+            selection.keys
         }
+        Which::Image(name) => image_key(snapshot, name)?,
     };
     if keys.is_empty() {
-        errln!("nothing is out of sync");
+        errln!("nothing to bump: no image is out of sync, no channel moved");
         return Ok(ExitCode::SUCCESS);
     }
     let plan = deployer.plan(snapshot, &keys).await?;
+    // The whole scope first: every image's change in words, then the diff.
+    for item in &plan.items {
+        errln!("{}", item.describe());
+    }
     print!("{}", crate::ui::text::clean_text(&plan.diff));
     errln!(
         "branch {} · commit \"{}\"",

@@ -87,6 +87,11 @@ pub enum PolicyError {
     /// `order` is not one of the three.
     #[error("unknown order {0:?}; expected \"semver\", \"numeric\" or \"lexical\"")]
     UnknownOrder(String),
+    /// `convert_channels = true` on a channel policy.
+    #[error(
+        "convert_channels applies to semver and regex policies (a channel policy always follows its tag)"
+    )]
+    ConvertOnChannel,
     /// `kind` is not one of the three.
     #[error("unknown policy kind {0:?}; expected \"semver\", \"channel\" or \"regex\"")]
     UnknownKind(String),

@@ -241,6 +241,11 @@ pub struct PolicyConfig {
     /// regex: `semver`, `numeric` or `lexical` (default `numeric`).
     #[serde(default)]
     pub order: Option<String>,
+    /// semver, regex: propose a version for a channel pin (a tag that is not
+    /// a version under the policy, like `insiders`) instead of following
+    /// the channel by digest.
+    #[serde(default)]
+    pub convert_channels: bool,
 }
 
 /// `[[deploy.instance]]`.

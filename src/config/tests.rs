@@ -49,6 +49,30 @@ fn bad_values_have_positions() {
 }
 
 #[test]
+fn convert_channels_is_a_semver_and_regex_option() {
+    let base = "[deploy]\nrepo = \"x\"\n[[deploy.policy]]\nmatch = \"sourcegraph/*\"\n";
+    let c = parse(&format!(
+        "{base}kind = \"semver\"\nconvert_channels = true\n"
+    ))
+    .expect("semver");
+    let rules = c.deploy.as_ref().map(|d| d.rules()).unwrap_or_default();
+    assert!(rules[0].convert_channels);
+    let c = parse(&format!("{base}kind = \"regex\"\nregex = '^v(.*)$'\n")).expect("regex");
+    let rules = c.deploy.as_ref().map(|d| d.rules()).unwrap_or_default();
+    assert!(!rules[0].convert_channels, "off by default");
+    let e = parse(&format!(
+        "{base}kind = \"channel\"\ntag = \"insiders\"\nconvert_channels = true\n"
+    ))
+    .expect_err("channel");
+    assert_eq!(e.position.map(|p| p.0), Some(5));
+    assert!(
+        e.message
+            .contains("convert_channels applies to semver and regex policies"),
+        "{e}"
+    );
+}
+
+#[test]
 fn the_embedded_example_parses() {
     let c = Config::parse(EXAMPLE, Path::new("config.toml.example")).expect("the example parses");
     assert_eq!(c.alertmanager[0].name, "prod");

@@ -264,6 +264,7 @@ impl PolicyConfig {
                 },
                 prerelease: self.prerelease,
             },
+            "channel" if self.convert_channels => return Err(PolicyError::ConvertOnChannel),
             "channel" => Policy::Channel {
                 tag: self.tag.clone().ok_or(PolicyError::ChannelNeedsTag)?,
             },
@@ -283,7 +284,9 @@ impl PolicyConfig {
             },
             other => return Err(PolicyError::UnknownKind(other.to_string())),
         };
-        Rule::new(self.pattern.get_ref(), policy).map_err(PolicyError::Glob)
+        Ok(Rule::new(self.pattern.get_ref(), policy)
+            .map_err(PolicyError::Glob)?
+            .with_convert_channels(self.convert_channels))
     }
 }
 

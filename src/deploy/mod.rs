@@ -2,9 +2,11 @@
 //! container registry has published and what running instances report.
 //!
 //! * [`imageref`] — image references: `host/org/name:tag@sha256:…` (pure).
-//! * [`scan`] — find every `image:` pin in manifests, with file, line, column
-//!   and byte span (pure).
+//! * [`scan`] — find every `image:` value in manifests: pins with file, line,
+//!   column and byte span; every other value untracked, with its reason
+//!   (pure).
 //! * [`splice`] — rewrite exactly a pin's text, and show the diff (pure).
+//! * [`plan`] — a bump's exact edits, diff, branch and message (pure).
 //! * [`policy`] — which published tag counts as newest: semver, channel,
 //!   regex (pure).
 //! * [`sync`] — sync and running state per image (pure).
@@ -18,6 +20,7 @@
 pub mod error;
 pub mod git;
 pub mod imageref;
+pub mod plan;
 pub mod policy;
 pub mod registry;
 pub mod scan;

@@ -8,6 +8,11 @@
 //!   pin is in sync when its digest equals the tag's current digest;
 //! * `regex` — tags matching `pattern`, ordered by its first capture group
 //!   (or the whole tag) as `semver`, `numeric` or `lexical`.
+//!
+//! A pin whose tag is not a version under its semver or regex policy
+//! (`insiders`, `latest`, `main`) is a *channel pin*: it follows that tag by
+//! digest and is never proposed a version, unless the rule opts in with
+//! `convert_channels` ([`Rule::follow`]).
 
 use std::cmp::Ordering;
 
@@ -79,6 +84,18 @@ pub struct Rule {
     matcher: GlobMatcher,
     /// The policy.
     pub policy: Policy,
+    /// A semver or regex policy proposes a version for a channel pin too
+    /// (`insiders → 3.23.0`) instead of following the channel by digest.
+    pub convert_channels: bool,
+}
+
+/// How a pin is followed ([`Rule::follow`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Follow {
+    /// By version: the newest published tag per policy.
+    Version,
+    /// By digest: the registry's current digest for this tag.
+    Channel(String),
 }
 
 impl Rule {
@@ -94,7 +111,29 @@ impl Rule {
             source: glob.to_string(),
             matcher,
             policy,
+            convert_channels: false,
         })
+    }
+
+    /// The same rule, proposing versions for channel pins when `convert`.
+    pub fn with_convert_channels(mut self, convert: bool) -> Rule {
+        self.convert_channels = convert;
+        self
+    }
+
+    /// How a pin with this tag is followed: a `channel` policy follows its
+    /// tag; a semver or regex policy follows a version tag by version, and
+    /// any other tag as a channel of its own (by version only with
+    /// `convert_channels`). A pin without a tag (or pins that disagree) is
+    /// compared by version.
+    pub fn follow(&self, pinned: Option<&str>) -> Follow {
+        match (&self.policy, pinned) {
+            (Policy::Channel { tag }, _) => Follow::Channel(tag.clone()),
+            (policy, Some(tag)) if !self.convert_channels && !is_version(policy, tag) => {
+                Follow::Channel(tag.to_string())
+            }
+            _ => Follow::Version,
+        }
     }
 
     /// The same as [`Rule::compile`].
@@ -117,6 +156,17 @@ pub fn rule_for<'a>(rules: &'a [Rule], host: &str, repository: &str) -> Option<&
 /// Parses a tag as a semantic version (`3.22.0`, `v3.22.0`); strict.
 pub fn tag_version(tag: &str) -> Option<Version> {
     Version::parse(tag.strip_prefix('v').unwrap_or(tag)).ok()
+}
+
+/// Is `tag` a version under `policy`: a semantic version for `semver` (any
+/// range, pre-release or not), a match of the pattern for `regex`? Never for
+/// `channel`.
+pub fn is_version(policy: &Policy, tag: &str) -> bool {
+    match policy {
+        Policy::Semver { .. } => tag_version(tag).is_some(),
+        Policy::Regex { pattern, .. } => pattern.is_match(tag),
+        Policy::Channel { .. } => false,
+    }
 }
 
 /// A lenient version: `3.22` → 3.22.0, `3` → 3.0.0.
@@ -330,6 +380,56 @@ mod tests {
             e.to_string().starts_with("invalid match glob \"[\": "),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_tag_that_is_not_a_version_is_a_channel_pin() {
+        let semver = Rule::new(
+            "sourcegraph/*",
+            Policy::Semver {
+                range: Some(VersionReq::parse("~3.22").expect("req")),
+                prerelease: false,
+            },
+        )
+        .expect("rule");
+        let channel = |t: &str| Follow::Channel(t.to_string());
+        for tag in ["insiders", "latest", "main", "5.0", "3.22", "3.22.0.1"] {
+            assert_eq!(semver.follow(Some(tag)), channel(tag), "{tag}");
+        }
+        // Versions outside the range or pre-releases are still versions.
+        for tag in ["3.22.0", "v3.22.0", "4.0.0", "3.23.0-rc.1"] {
+            assert_eq!(semver.follow(Some(tag)), Follow::Version, "{tag}");
+        }
+        assert_eq!(semver.follow(None), Follow::Version);
+        let converting = semver.clone().with_convert_channels(true);
+        assert_eq!(converting.follow(Some("insiders")), Follow::Version);
+        assert!(!semver.convert_channels);
+
+        let regex = Rule::new(
+            "sourcegraph/zoekt-*",
+            Policy::Regex {
+                pattern: Regex::new(r"^0\.0\.(\d+)$").expect("re"),
+                order: Order::Numeric,
+            },
+        )
+        .expect("rule");
+        assert_eq!(regex.follow(Some("0.0.20")), Follow::Version);
+        assert_eq!(regex.follow(Some("3.22.0")), channel("3.22.0"));
+        assert_eq!(regex.follow(Some("latest")), channel("latest"));
+        let regex = regex.with_convert_channels(true);
+        assert_eq!(regex.follow(Some("latest")), Follow::Version);
+
+        // A channel policy follows its own tag, whatever the pin says.
+        let server = Rule::new(
+            "sourcegraph/server",
+            Policy::Channel {
+                tag: "insiders".into(),
+            },
+        )
+        .expect("rule");
+        assert_eq!(server.follow(Some("3.22.0")), channel("insiders"));
+        assert_eq!(server.follow(None), channel("insiders"));
+        assert!(!is_version(&server.policy, "insiders"));
     }
 
     #[test]

@@ -3,57 +3,24 @@
 //! its version, and — for a bump — rewrite exactly the pins' text, commit on a
 //! new branch, push, and open a pull request.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 use super::error::{DeployError, VersionError};
-use super::git::{Repo, bump_branch_name};
-use super::policy::{Policy, Rule, rule_for};
+use super::git::Repo;
+pub use super::plan::{BumpItem, BumpKind, BumpPlan, plan_bump};
+use super::policy::{Follow, Rule, rule_for};
 use super::registry::{RegistryAuth, RegistryClient, RegistryError, bounded};
-use super::scan::{PinRef, ScanError, scan_file};
-use super::splice::{Edit, apply, bumped, unified_diff};
-use super::sync::{ImageStatus, InstanceVersion, Lookup, Published, SyncState, evaluate};
+use super::scan::PinRef;
+pub use super::scan::{Scanned, scan_texts};
+pub use super::sync::DeploySnapshot;
+use super::sync::{InstanceVersion, Lookup, Published, evaluate};
 use crate::config::{Config, DeployConfig, GithubConfig, InstanceConfig};
 use crate::release::command::expand_home;
 use crate::release::github::GithubClient;
-
-/// One refresh's result.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeploySnapshot {
-    /// Per image, worst first.
-    pub images: Vec<ImageStatus>,
-    /// Files that could not be scanned (reported, not fatal).
-    pub errors: Vec<ScanError>,
-    /// How many manifests were scanned.
-    pub files: usize,
-    /// The branch compared.
-    pub branch: String,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-/// A bump, ready to show and to carry out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BumpPlan {
-    /// (repository, from, to) per image.
-    pub images: Vec<(String, String, String)>,
-    /// (path, new content) per changed file.
-    pub files: Vec<(String, String)>,
-    /// (path, content the plan was made from) per changed file.
-    pub originals: Vec<(String, String)>,
-    /// The exact diff.
-    pub diff: String,
-    /// The new branch.
-    pub branch: String,
-    /// The commit message.
-    pub message: String,
-    /// The GitHub repository a pull request will be opened in, if
-    /// `deploy.pull_request` is on.
-    pub pull_request_in: Option<String>,
-}
 
 /// What a bump did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,8 +114,9 @@ impl Deployer {
         )
     }
 
-    /// Scans the branch's manifests: pins and per-file errors.
-    pub async fn scan(&self) -> Result<(Vec<PinRef>, Vec<ScanError>, usize), DeployError> {
+    /// Scans the branch's manifests: pins, untracked values and per-file
+    /// errors.
+    pub async fn scan(&self) -> Result<Scanned, DeployError> {
         let repo = Repo::open(&self.repo).await?;
         let files = repo
             .files_at(&self.config.branch, &self.config.paths)
@@ -156,24 +124,44 @@ impl Deployer {
         Ok(scan_texts(&files))
     }
 
-    /// Looks up each repository once: its newest tag per policy and that
-    /// tag's digest. At most `concurrency` lookups run at once.
+    /// Looks up each repository once: for a channel pin (all its pins on one
+    /// tag that is not a version under the policy, or a `channel` policy)
+    /// that tag's digest; otherwise its newest tag per policy and that tag's
+    /// digest. At most `concurrency` lookups run at once.
     pub async fn lookups(&self, pins: &[PinRef]) -> HashMap<String, Lookup> {
-        let mut wanted: BTreeMap<String, (String, String)> = BTreeMap::new();
+        /// Per repository: host, repository, and its pins' tags.
+        type Wanted = (String, String, BTreeSet<Option<String>>);
+        let mut wanted: BTreeMap<String, Wanted> = BTreeMap::new();
         for p in pins {
             wanted
                 .entry(p.image.key())
-                .or_insert_with(|| (p.image.canonical_host(), p.image.repository.clone()));
+                .or_insert_with(|| {
+                    (
+                        p.image.canonical_host(),
+                        p.image.repository.clone(),
+                        BTreeSet::new(),
+                    )
+                })
+                .2
+                .insert(p.image.tag.clone());
         }
-        let jobs: Vec<(String, String, String)> =
-            wanted.into_iter().map(|(k, (h, r))| (k, h, r)).collect();
+        let jobs: Vec<(String, String, String, Option<String>)> = wanted
+            .into_iter()
+            .map(|(k, (h, r, tags))| {
+                let agreed = match tags.into_iter().collect::<Vec<_>>().as_slice() {
+                    [one] => one.clone(),
+                    _ => None,
+                };
+                (k, h, r, agreed)
+            })
+            .collect();
         let results = bounded(
             jobs,
             self.config.concurrency.max(1),
-            |(key, host, repo)| async move {
+            |(key, host, repo, pinned)| async move {
                 let lookup = match rule_for(&self.rules, &host, &repo) {
                     None => Err(DeployError::NoPolicy { repository: repo }),
-                    Some(rule) => self.lookup(&host, &repo, &rule.policy).await,
+                    Some(rule) => self.lookup(&host, &repo, rule, pinned.as_deref()).await,
                 };
                 (key, lookup)
             },
@@ -182,11 +170,12 @@ impl Deployer {
         results.into_iter().collect()
     }
 
-    async fn lookup(&self, host: &str, repo: &str, policy: &Policy) -> Lookup {
+    async fn lookup(&self, host: &str, repo: &str, rule: &Rule, pinned: Option<&str>) -> Lookup {
         let client = self.registry(host)?;
-        let tag = match policy {
-            Policy::Channel { tag } => tag.clone(),
-            _ => {
+        let tag = match rule.follow(pinned) {
+            Follow::Channel(tag) => tag,
+            Follow::Version => {
+                let policy = &rule.policy;
                 let tags = client.tags(repo).await?;
                 super::policy::newest(policy, &tags).ok_or_else(|| DeployError::NoTagFits {
                     repository: repo.to_owned(),
@@ -221,12 +210,13 @@ impl Deployer {
 
     /// A whole refresh.
     pub async fn refresh(&self) -> Result<DeploySnapshot, DeployError> {
-        let (pins, errors, files) = self.scan().await?;
-        let (lookups, versions) = tokio::join!(self.lookups(&pins), self.versions());
+        let scanned = self.scan().await?;
+        let (lookups, versions) = tokio::join!(self.lookups(&scanned.pins), self.versions());
         Ok(DeploySnapshot {
-            images: evaluate(&pins, &lookups, &self.rules, &versions),
-            errors,
-            files,
+            images: evaluate(&scanned.pins, &lookups, &self.rules, &versions),
+            untracked: scanned.untracked,
+            errors: scanned.errors,
+            files: scanned.files,
             branch: self.config.branch.clone(),
             at: Utc::now(),
         })
@@ -327,9 +317,9 @@ impl Deployer {
         let body = format!(
             "Bumps image pins on `{}`:\n\n{}\n\nOpened by opsdeck.",
             self.config.branch,
-            plan.images
+            plan.items
                 .iter()
-                .map(|(r, from, to)| format!("- `{r}`: {from} → {to}"))
+                .map(|i| format!("- `{}`: {}", i.repository, i.change()))
                 .collect::<Vec<_>>()
                 .join("\n")
         );
@@ -339,116 +329,6 @@ impl Deployer {
             .await?;
         Ok(url)
     }
-}
-
-/// Scans file texts; malformed files are reported and skipped.
-pub fn scan_texts(files: &[(String, String)]) -> (Vec<PinRef>, Vec<ScanError>, usize) {
-    let mut pins = Vec::new();
-    let mut errors = Vec::new();
-    for (path, text) in files {
-        match scan_file(path, text) {
-            Ok(found) => pins.extend(found),
-            Err(e) => errors.push(e),
-        }
-    }
-    (pins, errors, files.len())
-}
-
-/// The edits and diff that move each pin of `keys` to its published tag and
-/// digest. Pure: `files` is the branch's current content.
-pub fn plan_bump(
-    files: &[(String, String)],
-    snapshot: &DeploySnapshot,
-    keys: &[String],
-) -> Result<BumpPlan, DeployError> {
-    let (pins, _, _) = scan_texts(files);
-    let mut per_file: BTreeMap<&str, Vec<Edit>> = BTreeMap::new();
-    let mut images = Vec::new();
-    for key in keys {
-        let status = snapshot
-            .images
-            .iter()
-            .find(|s| &s.key == key)
-            .ok_or_else(|| DeployError::NoImage(key.clone()))?;
-        if status.sync != SyncState::OutOfSync {
-            return Err(DeployError::NotOutOfSync {
-                repository: status.repository.clone(),
-                sync: status.sync.as_str(),
-            });
-        }
-        let published = status
-            .published
-            .as_ref()
-            .ok_or_else(|| DeployError::NothingPublished(status.repository.clone()))?;
-        let from = status.pinned_tag.clone().unwrap_or_default();
-        let mut found = 0;
-        for p in pins.iter().filter(|p| &p.image.key() == key) {
-            let digest = if p.image.digest.is_some() {
-                Some(
-                    published
-                        .digest
-                        .as_deref()
-                        .ok_or_else(|| DeployError::NoDigest(status.repository.clone()))?,
-                )
-            } else {
-                None
-            };
-            per_file.entry(p.file.as_str()).or_default().push(Edit {
-                span: p.span.clone(),
-                expect: p.raw.clone(),
-                replacement: bumped(&p.raw, &published.tag, digest)?,
-            });
-            found += 1;
-        }
-        if found == 0 {
-            return Err(DeployError::NotPinned(status.repository.clone()));
-        }
-        images.push((status.repository.clone(), from, published.tag.clone()));
-    }
-    let mut changed = Vec::new();
-    let mut originals = Vec::new();
-    let mut diff = String::new();
-    for (path, mut edits) in per_file {
-        edits.sort_by_key(|e| e.span.start);
-        let old = files
-            .iter()
-            .find(|(p, _)| p == path)
-            .map(|(_, t)| t.as_str())
-            .ok_or_else(|| DeployError::FileVanished(path.to_owned()))?;
-        let new = apply(old, &edits).map_err(|error| DeployError::Edit {
-            path: path.to_owned(),
-            error,
-        })?;
-        if new != old {
-            diff.push_str(&unified_diff(path, old, &new));
-            changed.push((path.to_string(), new));
-            originals.push((path.to_string(), old.to_string()));
-        }
-    }
-    let branch_items: Vec<(String, String)> = images
-        .iter()
-        .map(|(r, _, to)| (r.clone(), to.clone()))
-        .collect();
-    let message = match images.as_slice() {
-        [(repo, from, to)] => format!("{repo}: {from} → {to}"),
-        many => format!(
-            "Bump {} images\n\n{}",
-            many.len(),
-            many.iter()
-                .map(|(r, f, t)| format!("{r}: {f} → {t}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        ),
-    };
-    Ok(BumpPlan {
-        images,
-        files: changed,
-        originals,
-        diff,
-        branch: bump_branch_name(&branch_items),
-        message,
-        pull_request_in: None,
-    })
 }
 
 async fn instance_version(

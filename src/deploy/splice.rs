@@ -21,6 +21,9 @@ pub enum SpliceError {
         /// What is wrong with the new tag or digest.
         problem: RefProblem,
     },
+    /// A digest-only bump of a pin that has no digest.
+    #[error("cannot re-pin \"{0}\": it has no digest")]
+    NoDigest(String),
     /// An edit's span is not inside the text: the file changed.
     #[error("edit at bytes {start}..{end} is outside the file ({len} bytes): the file changed")]
     Outside {
@@ -81,6 +84,20 @@ pub fn bumped(raw: &str, tag: &str, digest: Option<&str>) -> Result<String, Spli
         Some(d) => format!("{name}:{tag}@{d}"),
         None => format!("{name}:{tag}"),
     })
+}
+
+/// Text of a pin with only its digest replaced: the name and the tag stay
+/// exactly as written (a channel pin, `…/lang-go:insiders@sha256:…`).
+pub fn redigested(raw: &str, digest: &str) -> Result<String, SpliceError> {
+    ImageRef::parse(raw).map_err(SpliceError::Pin)?;
+    check_digest(digest).map_err(|problem| SpliceError::Target {
+        raw: raw.to_owned(),
+        problem,
+    })?;
+    let Some((start, end)) = split_raw(raw).digest else {
+        return Err(SpliceError::NoDigest(raw.to_owned()));
+    };
+    Ok(format!("{}{digest}{}", &raw[..start], &raw[end..]))
 }
 
 /// Replace `span` (which must currently hold `expect`) with `replacement`.
@@ -322,6 +339,34 @@ mod tests {
     const D1: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
     const D2: &str = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
 
+    #[test]
+    fn redigested_replaces_only_the_digest() {
+        let raw = format!("index.docker.io/sourcegraph/lang-go:insiders@{D1}");
+        assert_eq!(
+            redigested(&raw, D2).unwrap(),
+            format!("index.docker.io/sourcegraph/lang-go:insiders@{D2}")
+        );
+        // Whatever spelling the host and tag have, it is kept.
+        let raw = format!("Index.Docker.IO/sourcegraph/x:Main_1@{D1}");
+        assert_eq!(
+            redigested(&raw, D2).unwrap(),
+            format!("Index.Docker.IO/sourcegraph/x:Main_1@{D2}")
+        );
+        let raw = format!("localhost:5000/x@{D1}");
+        assert_eq!(
+            redigested(&raw, D2).unwrap(),
+            format!("localhost:5000/x@{D2}")
+        );
+        assert_eq!(
+            redigested("x:insiders", D2).unwrap_err().to_string(),
+            "cannot re-pin \"x:insiders\": it has no digest"
+        );
+        assert!(matches!(
+            redigested(&format!("x:insiders@{D1}"), "sha256:abc"),
+            Err(SpliceError::Target { .. })
+        ));
+    }
+
     fn bump_edit(pin: &PinRef, tag: &str, digest: Option<&str>) -> Edit {
         Edit {
             span: pin.span.clone(),
@@ -367,7 +412,7 @@ mod tests {
         let text = format!(
             "# frontend ✓\nspec:\n  containers:\n    - name: fe\n      image: \"index.docker.io/sourcegraph/frontend:3.22.0@{D1}\"  # bot\n    - name: r\n      image: 'redis:5.0' # keep\n"
         );
-        let pins = scan_file("f.yaml", &text).unwrap();
+        let pins = scan_file("f.yaml", &text).unwrap().pins;
         let edits: Vec<Edit> = vec![
             bump_edit(&pins[1], "5.0.9", None),
             bump_edit(&pins[0], "3.23.0", Some(D2)),
@@ -451,7 +496,7 @@ spec:
         resources: {}
         image: redis:5.0
 ";
-        let pins = scan_file("base/frontend.yaml", old).unwrap();
+        let pins = scan_file("base/frontend.yaml", old).unwrap().pins;
         let edits = [
             bump_edit(&pins[0], "3.23.0", None),
             bump_edit(&pins[2], "6.0", None),
@@ -682,7 +727,7 @@ spec:
             tag in "[a-z0-9][a-z0-9._-]{0,10}",
             digest in prop::option::of("[0-9a-f]{64}"),
         ) {
-            let pins = scan_file("m.yaml", &text).unwrap();
+            let pins = scan_file("m.yaml", &text).unwrap().pins;
             let raws: Vec<&str> = pins.iter().map(|p| p.raw.as_str()).collect();
             prop_assert_eq!(&raws, &images);
             for p in &pins {
@@ -696,7 +741,7 @@ spec:
             prop_assert_eq!(&out.as_bytes()[..span.start], &text.as_bytes()[..span.start]);
             let tail = text.len() - span.end;
             prop_assert_eq!(&out.as_bytes()[out.len() - tail..], &text.as_bytes()[span.end..]);
-            let again = scan_file("m.yaml", &out).unwrap();
+            let again = scan_file("m.yaml", &out).unwrap().pins;
             prop_assert_eq!(again.len(), pins.len());
             let delta = edit.replacement.len() as isize - edit.expect.len() as isize;
             for (i, (a, b)) in pins.iter().zip(&again).enumerate() {

@@ -1,8 +1,11 @@
 //! Two dimensions per image, like Argo CD's sync and health:
 //!
 //! * **sync** — `synced` (the pin is the newest tag per policy and its digest
-//!   matches the registry), `out_of_sync` (something newer is published, or a
-//!   channel tag's digest moved), `unknown` (with the reason);
+//!   matches the registry), `out_of_sync` (something newer is published),
+//!   `channel_moved` (a channel pin — `insiders`, `latest` — whose tag now
+//!   serves another digest), `drift` (a version pin whose tag the registry
+//!   now serves with another digest: re-pushed), `unknown` (with the
+//!   reason);
 //! * **running** — per instance, the version it reports and whether it
 //!   matches the pin.
 //!
@@ -13,8 +16,10 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::error::{DeployError, VersionError};
-use super::policy::{Policy, Rule, is_newer, rule_for};
-use super::scan::PinRef;
+use super::policy::{Follow, Rule, is_newer, rule_for};
+use chrono::{DateTime, Utc};
+
+use super::scan::{PinRef, ScanError, Untracked};
 
 /// What the registry has for a repository, per its policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,8 +37,13 @@ pub type Lookup = Result<Published, DeployError>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncState {
-    /// Something newer is published, or a channel moved.
+    /// Something newer is published.
     OutOfSync,
+    /// A channel pin whose tag now serves another digest.
+    ChannelMoved,
+    /// A version pin whose tag the registry now serves with another digest
+    /// (re-pushed): left out of bump-all unless asked for.
+    Drift,
     /// Could not tell (see the reason).
     Unknown,
     /// The pin is the newest and its digest matches.
@@ -46,9 +56,38 @@ impl SyncState {
         match self {
             SyncState::Synced => "synced",
             SyncState::OutOfSync => "out_of_sync",
+            SyncState::ChannelMoved => "channel_moved",
+            SyncState::Drift => "drift",
             SyncState::Unknown => "unknown",
         }
     }
+
+    /// Whether a bump has something to do: a newer version, a moved
+    /// channel, or a drifted pin to re-pin.
+    pub fn bumpable(self) -> bool {
+        matches!(
+            self,
+            SyncState::OutOfSync | SyncState::ChannelMoved | SyncState::Drift
+        )
+    }
+}
+
+/// One refresh's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploySnapshot {
+    /// Per image, worst first.
+    pub images: Vec<ImageStatus>,
+    /// `image:` values that are not plain references, listed with their
+    /// reasons (never compared or bumped).
+    pub untracked: Vec<Untracked>,
+    /// Files that could not be scanned (reported, not fatal).
+    pub errors: Vec<ScanError>,
+    /// How many manifests were scanned.
+    pub files: usize,
+    /// The branch compared.
+    pub branch: String,
+    /// When.
+    pub at: DateTime<Utc>,
 }
 
 /// What one instance runs.
@@ -92,6 +131,8 @@ pub struct ImageStatus {
     pub pinned_digest: Option<String>,
     /// The policy kind, if one applies.
     pub policy: Option<&'static str>,
+    /// The tag followed by digest, for a channel pin (`insiders`).
+    pub channel: Option<String>,
     /// What the registry has.
     pub published: Option<Published>,
     /// Sync.
@@ -114,7 +155,8 @@ fn normalize(version: &str) -> &str {
 
 /// Groups pins by repository and decides sync and running for each.
 /// `lookups` are keyed by [`super::imageref::ImageRef::key`]. Out-of-sync
-/// images come first, then unknown, then synced; by name within each.
+/// images come first, then moved channels, drift, unknown and synced; by
+/// name within each.
 pub fn evaluate(
     pins: &[PinRef],
     lookups: &HashMap<String, Lookup>,
@@ -160,6 +202,10 @@ fn status(
     let rule = rule_for(rules, &first.canonical_host(), &repository);
     let published = lookups.get(&key).and_then(|l| l.as_ref().ok()).cloned();
 
+    let channel = match rule.map(|r| r.follow(pinned_tag.as_deref())) {
+        Some(Follow::Channel(tag)) if agreed.is_some() => Some(tag),
+        _ => None,
+    };
     let (sync, reason) = decide(
         agreed.is_some(),
         &pins,
@@ -203,6 +249,7 @@ fn status(
         pinned_tag,
         pinned_digest,
         policy: rule.map(|r| r.policy.kind()),
+        channel,
         published,
         sync,
         reason,
@@ -235,21 +282,28 @@ fn decide(
         Some(Err(e)) => return unknown(e.to_string()),
         Some(Ok(p)) => p,
     };
-    match &rule.policy {
-        Policy::Channel { tag: channel } => {
+    match rule.follow(tag) {
+        Follow::Channel(channel) => {
             let Some(pinned) = digest else {
                 return unknown(format!("the pin has no digest to compare with {channel}"));
             };
+            if published.tag != channel {
+                return unknown(format!(
+                    "looked up {}, not the channel {channel}; refresh",
+                    published.tag
+                ));
+            }
             match &published.digest {
                 None => unknown(format!("the registry gave no digest for {channel}")),
                 Some(d) if d == pinned => (SyncState::Synced, None),
                 Some(d) => (
-                    SyncState::OutOfSync,
+                    SyncState::ChannelMoved,
                     Some(format!("{channel} moved: {} → {}", short(pinned), short(d))),
                 ),
             }
         }
-        policy => {
+        Follow::Version => {
+            let policy = &rule.policy;
             let Some(tag) = tag else {
                 return unknown("the pin has no tag".into());
             };
@@ -267,8 +321,12 @@ fn decide(
             }
             match (digest, &published.digest) {
                 (Some(p), Some(r)) if published.tag == tag && p != r => (
-                    SyncState::OutOfSync,
-                    Some(format!("{tag} was re-pushed: {} → {}", short(p), short(r))),
+                    SyncState::Drift,
+                    Some(format!(
+                        "{tag} was re-pushed: pinned {}, the registry serves {}",
+                        short(p),
+                        short(r)
+                    )),
                 ),
                 _ => (SyncState::Synced, None),
             }
@@ -280,6 +338,7 @@ fn decide(
 mod tests {
     use super::*;
     use crate::deploy::imageref::ImageRef;
+    use crate::deploy::policy::Policy;
     use crate::deploy::registry::RegistryError;
 
     fn pin(file: &str, image: &str) -> PinRef {
@@ -367,12 +426,10 @@ mod tests {
             Some("3.22.0 → 3.23.1")
         );
         assert_eq!(by("sourcegraph/gitserver").sync, SyncState::Synced);
-        assert_eq!(by("sourcegraph/searcher").sync, SyncState::OutOfSync);
-        assert!(
-            by("sourcegraph/searcher")
-                .reason
-                .as_deref()
-                .is_some_and(|r| r.contains("re-pushed"))
+        assert_eq!(by("sourcegraph/searcher").sync, SyncState::Drift);
+        assert_eq!(
+            by("sourcegraph/searcher").reason.as_deref(),
+            Some("3.23.1 was re-pushed: pinned 1111111, the registry serves 2222222")
         );
         assert_eq!(by("sourcegraph/symbols").sync, SyncState::Unknown);
         assert_eq!(
@@ -401,7 +458,8 @@ mod tests {
             published("insiders", D2),
         );
         let out = evaluate(&pins, &lookups, &rules(), &[]);
-        assert_eq!(out[0].sync, SyncState::OutOfSync);
+        assert_eq!(out[0].sync, SyncState::ChannelMoved);
+        assert_eq!(out[0].channel.as_deref(), Some("insiders"));
         assert_eq!(
             out[0].reason.as_deref(),
             Some("insiders moved: 1111111 → 2222222")
@@ -411,6 +469,68 @@ mod tests {
             evaluate(&pins, &lookups, &rules(), &[])[0].sync,
             SyncState::Unknown
         );
+    }
+
+    /// `lang-go:insiders` under `sourcegraph/*` semver: a channel pin.
+    #[test]
+    fn a_moving_tag_under_a_version_policy_is_compared_by_digest() {
+        let key = "docker.io/sourcegraph/lang-go".to_string();
+        let eval = |pin_text: &str, lookup: Lookup, rules: &[Rule]| {
+            let pins = vec![pin("a.yaml", pin_text)];
+            let lookups = HashMap::from([(key.clone(), lookup)]);
+            evaluate(&pins, &lookups, rules, &[]).remove(0)
+        };
+        let insiders = format!("index.docker.io/sourcegraph/lang-go:insiders@{D1}");
+        let same = eval(&insiders, published("insiders", D1), &rules());
+        assert_eq!((same.sync, same.reason), (SyncState::Synced, None));
+        assert_eq!(same.channel.as_deref(), Some("insiders"));
+        assert_eq!(same.policy, Some("semver"));
+        let moved = eval(&insiders, published("insiders", D2), &rules());
+        assert_eq!(moved.sync, SyncState::ChannelMoved);
+        assert_eq!(
+            moved.reason.as_deref(),
+            Some("insiders moved: 1111111 → 2222222"),
+            "never a version: not insiders → 3.23.0"
+        );
+        for tag in ["latest", "main"] {
+            let s = eval(
+                &format!("sourcegraph/lang-go:{tag}@{D1}"),
+                published(tag, D2),
+                &rules(),
+            );
+            assert_eq!(s.sync, SyncState::ChannelMoved, "{tag}");
+            assert_eq!(s.channel.as_deref(), Some(tag));
+        }
+        // A lookup of another tag than the channel (stale) is not compared.
+        let stale = eval(&insiders, published("3.23.0", D2), &rules());
+        assert_eq!(stale.sync, SyncState::Unknown);
+        // Without a digest there is nothing to compare.
+        let bare = eval(
+            "sourcegraph/lang-go:insiders",
+            published("insiders", D2),
+            &rules(),
+        );
+        assert_eq!(bare.sync, SyncState::Unknown);
+        assert_eq!(
+            bare.reason.as_deref(),
+            Some("the pin has no digest to compare with insiders")
+        );
+        // convert_channels: proposed the newest version, as a version pin.
+        let converting = vec![
+            Rule::new(
+                "sourcegraph/*",
+                Policy::Semver {
+                    range: None,
+                    prerelease: false,
+                },
+            )
+            .expect("rule")
+            .with_convert_channels(true),
+        ];
+        let converted = eval(&insiders, published("3.23.0", D2), &converting);
+        assert_eq!(converted.sync, SyncState::OutOfSync);
+        assert_eq!(converted.reason.as_deref(), Some("insiders → 3.23.0"));
+        assert_eq!(converted.channel, None);
     }
 
     #[test]

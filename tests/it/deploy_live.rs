@@ -131,7 +131,11 @@ async fn sync_states_for_semver_channel_and_regex_against_a_real_registry() {
         "0.0.20 > 0.0.9 numerically"
     );
     let server = by("sourcegraph/server");
-    assert_eq!(server.sync, SyncState::OutOfSync, "the insiders tag moved");
+    assert_eq!(
+        server.sync,
+        SyncState::ChannelMoved,
+        "the insiders tag moved"
+    );
     assert!(
         server
             .reason
@@ -548,10 +552,11 @@ async fn lookups_are_one_per_repository_with_bounded_concurrency() {
     let deployer = Deployer::from_config(&cfg)
         .expect("deployer")
         .expect("configured");
-    let (pins, errors, scanned) = deployer.scan().await.expect("scan");
-    assert!(errors.is_empty(), "{errors:?}");
-    assert_eq!((scanned, pins.len()), (24, 24));
-    let lookups = deployer.lookups(&pins).await;
+    let scanned = deployer.scan().await.expect("scan");
+    assert!(scanned.errors.is_empty(), "{:?}", scanned.errors);
+    assert!(scanned.untracked.is_empty(), "{:?}", scanned.untracked);
+    assert_eq!((scanned.files, scanned.pins.len()), (24, 24));
+    let lookups = deployer.lookups(&scanned.pins).await;
     assert_eq!(lookups.len(), 8);
     assert!(
         lookups

@@ -9,6 +9,7 @@ mod cli;
 mod cli_extras;
 mod config_example;
 mod deploy_live;
+mod deploy_states;
 mod faults;
 mod hostile;
 mod matcher_table;

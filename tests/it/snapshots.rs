@@ -885,6 +885,14 @@ const DEPLOY_FILES: &[(&str, &str)] = &[
         "base/symbols/symbols.Deployment.yaml",
         "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: symbols\n          image: quay.example/sourcegraph/symbols:3.23.0\n",
     ),
+    (
+        "base/searcher/searcher.Deployment.yaml",
+        "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: searcher\n          image: index.docker.io/sourcegraph/searcher:3.23.0@sha256:6666666666666666666666666666666666666666666666666666666666666666\n",
+    ),
+    (
+        "base/tracing/jaeger.Deployment.yaml",
+        "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: jaeger\n          image: \"{{ .Values.jaeger.image }}\"\n",
+    ),
 ];
 
 fn deploy_state() -> State {
@@ -899,7 +907,7 @@ fn deploy_state() -> State {
         .iter()
         .map(|(p, t)| (p.to_string(), t.to_string()))
         .collect();
-    let (pins, errors, count) = scan_texts(&files);
+    let scanned = scan_texts(&files);
     let rules = vec![
         Rule::new(
             "sourcegraph/server",
@@ -940,6 +948,14 @@ fn deploy_state() -> State {
             digest: Some(d('5')),
         }),
     );
+    // searcher's 3.23.0 was re-pushed: drift.
+    lookups.insert(
+        "docker.io/sourcegraph/searcher".to_string(),
+        Ok(Published {
+            tag: "3.23.0".into(),
+            digest: Some(d('7')),
+        }),
+    );
     lookups.insert(
         "quay.example/sourcegraph/symbols".to_string(),
         Err(RegistryError::new("registry quay.example: connection refused").into()),
@@ -957,9 +973,10 @@ fn deploy_state() -> State {
         },
     ];
     let snapshot = DeploySnapshot {
-        images: evaluate(&pins, &lookups, &rules, &instances),
-        errors,
-        files: count,
+        images: evaluate(&scanned.pins, &lookups, &rules, &instances),
+        untracked: scanned.untracked,
+        errors: scanned.errors,
+        files: scanned.files,
         branch: "master".into(),
         at: now() - TimeDelta::seconds(4),
     };
@@ -991,7 +1008,18 @@ fn deploy_view_and_detail() {
     let mut state = deploy_state();
     let backend = screen(&state);
     let t = text(&backend);
-    assert!(t.contains("2 out of sync · 1 unknown · 1 synced"), "{t}");
+    assert!(
+        t.contains(
+            "1 out of sync · 1 channel moved · 1 drift · 1 unknown · 1 synced · 1 untracked"
+        ),
+        "{t}"
+    );
+    // Cut with "…" in the list; whole in the detail.
+    assert!(
+        t.contains("│untracked     {{ .Values.jaeger.image }} —"),
+        "{t}"
+    );
+    assert!(t.contains("templated: {{ .Valu…│"), "{t}");
     assert!(t.contains("3.22.0 → 3.23.1"), "{t}");
     insta::assert_snapshot!("deploy_view", backend);
     key(&mut state, KeyCode::Enter);
@@ -1002,6 +1030,84 @@ fn deploy_view_and_detail() {
         text(&backend)
     );
     insta::assert_snapshot!("deploy_detail", backend);
+    keys(&mut state, "G");
+    let t = text(&screen(&state));
+    for line in [
+        "untracked: {{ .Values.jaeger.image }}",
+        "  templated: {{ .Values.jaeger.image }}",
+        "  base/tracing/jaeger.Deployment.yaml:7:19  (Deployment jaeger)",
+        "  not compared with a registry, never bumped",
+    ] {
+        assert!(t.contains(line), "{line:?} in {t}");
+    }
+}
+
+/// B takes the out-of-sync image and the moved channel, leaves the drifted
+/// pin out and says so in the confirmation; b on the drifted pin asks in its
+/// own words.
+#[test]
+fn deploy_bump_all_leaves_drift_out_and_says_so() {
+    use opsdeck::app::DeployEvent;
+    use opsdeck::deploy::service::plan_bump;
+    let mut state = deploy_state();
+    let files: Vec<(String, String)> = DEPLOY_FILES
+        .iter()
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect();
+    let effects = key(&mut state, KeyCode::Char('B'));
+    let Some(Effect::PlanBump { keys: all }) = effects.first() else {
+        panic!("expected a plan request, got {effects:?}");
+    };
+    assert_eq!(
+        all,
+        &[
+            "docker.io/sourcegraph/frontend".to_string(),
+            "docker.io/sourcegraph/server".to_string()
+        ]
+    );
+    let snapshot = state.deploy.snapshot.clone().expect("snapshot");
+    let plan = plan_bump(&files, &snapshot, all).expect("plan");
+    update(
+        &mut state,
+        Action::Deploy(DeployEvent::Planned { result: Ok(plan) }),
+    );
+    let Some(opsdeck::app::state::Overlay::Confirm(c)) = state.overlays.last() else {
+        panic!("expected the confirmation");
+    };
+    assert_eq!(c.question, "Bump 2 images?");
+    assert_eq!(
+        &c.details[..2],
+        [
+            "  bump sourcegraph/frontend 3.22.0 → 3.23.1",
+            "  move sourcegraph/server insiders to the digest the channel serves now: sha256:3333333… → sha256:5555555…",
+        ]
+    );
+    let n = c.details.len();
+    assert_eq!(
+        c.details[n - 2],
+        "1 drifted pin left out (sourcegraph/searcher); bump each with b"
+    );
+    key(&mut state, KeyCode::Char('n'));
+    // The drifted pin, alone.
+    keys(&mut state, "jj");
+    let effects = key(&mut state, KeyCode::Char('b'));
+    let Some(Effect::PlanBump { keys: one }) = effects.first() else {
+        panic!("expected a plan request, got {effects:?}");
+    };
+    assert_eq!(one, &["docker.io/sourcegraph/searcher".to_string()]);
+    let plan = plan_bump(&files, &snapshot, one).expect("plan");
+    update(
+        &mut state,
+        Action::Deploy(DeployEvent::Planned { result: Ok(plan) }),
+    );
+    let Some(opsdeck::app::state::Overlay::Confirm(c)) = state.overlays.last() else {
+        panic!("expected the confirmation");
+    };
+    assert_eq!(
+        c.question,
+        "Re-pin sourcegraph/searcher 3.23.0 to the digest the registry serves now: sha256:6666666… → sha256:7777777…?"
+    );
+    assert!(!c.details.iter().any(|l| l.contains("left out")));
 }
 
 #[test]

@@ -7,16 +7,21 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
+use crate::app::panes::deploy::state::DeployRow;
 use crate::app::state::{HitMap, HitTarget, State};
 use crate::core::SourceKind;
 use crate::deploy::sync::{ImageStatus, SyncState};
-use crate::ui::text::{clean, stale_age};
+use crate::ui::text::{clean, fit, stale_age};
 use crate::ui::theme::{Role, Theme};
+
+/// SYNC, IMAGE, PUBLISHED, PINNED and RUNNING widths (REASON: the rest).
+const COLUMNS: [u16; 5] = [13, 26, 16, 18, 20];
 
 fn sync_style(theme: &Theme, s: SyncState) -> Style {
     theme.style(match s {
         SyncState::Synced => Role::Ok,
-        SyncState::OutOfSync => Role::OutOfSync,
+        SyncState::OutOfSync | SyncState::ChannelMoved => Role::OutOfSync,
+        SyncState::Drift => Role::Urgent,
         SyncState::Unknown => Role::Bad,
     })
 }
@@ -58,6 +63,20 @@ fn running(theme: &Theme, i: &ImageStatus) -> Line<'static> {
         }
     }
     Line::from(spans)
+}
+
+/// `  (Deployment frontend)`: the document kind and container, when known.
+fn place(kind: Option<&str>, container: Option<&str>) -> String {
+    kind.map(|k| {
+        format!(
+            "  ({}{})",
+            clean(k),
+            container
+                .map(|c| format!(" {}", clean(c)))
+                .unwrap_or_default()
+        )
+    })
+    .unwrap_or_default()
 }
 
 /// Draws the deploy view into `area`.
@@ -106,6 +125,16 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         ),
         Span::raw(" · "),
         Span::styled(
+            format!("{} channel moved", count(SyncState::ChannelMoved)),
+            sync_style(theme, SyncState::ChannelMoved),
+        ),
+        Span::raw(" · "),
+        Span::styled(
+            format!("{} drift", count(SyncState::Drift)),
+            sync_style(theme, SyncState::Drift),
+        ),
+        Span::raw(" · "),
+        Span::styled(
             format!("{} unknown", count(SyncState::Unknown)),
             sync_style(theme, SyncState::Unknown),
         ),
@@ -113,6 +142,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         Span::styled(
             format!("{} synced", count(SyncState::Synced)),
             sync_style(theme, SyncState::Synced),
+        ),
+        Span::raw(" · "),
+        Span::styled(
+            format!("{} untracked", snap.untracked.len()),
+            theme.style(Role::Attention),
         ),
         Span::styled(
             format!(
@@ -134,6 +168,25 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     }
     frame.render_widget(Paragraph::new(Line::from(facts)), summary);
 
+    // Fixed columns; REASON takes the rest. Every cell is fitted to its
+    // column with "…", so nothing is cut silently.
+    let [w_sync, w_image, w_published, w_pinned, w_running] = COLUMNS;
+    let fixed: u16 = COLUMNS.iter().sum::<u16>() + 5 + 2;
+    let w_reason = usize::from(table_area.width.saturating_sub(fixed));
+    let cell = |text: &str, width: u16| Cell::from(fit(&clean(text), usize::from(width)));
+    let untracked = snap.untracked.iter().map(|u| {
+        Row::new(vec![
+            cell("untracked", w_sync).style(theme.style(Role::Attention)),
+            cell(&u.text, w_image),
+            Cell::from("—"),
+            Cell::from("—"),
+            Cell::from(""),
+            Cell::from(fit(
+                &clean(&format!("{} · {}:{}", u.reason, u.file, u.line)),
+                w_reason,
+            )),
+        ])
+    });
     let rows: Vec<Row> = snap
         .images
         .iter()
@@ -141,29 +194,33 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
             let published = i
                 .published
                 .as_ref()
-                .map(|p| match (&p.digest, i.policy) {
-                    (Some(dg), Some("channel")) => format!("{}{}", p.tag, short_digest(dg)),
+                .map(|p| match &p.digest {
+                    // By digest: channels, and a drifted tag.
+                    Some(dg) if i.channel.is_some() || i.sync == SyncState::Drift => {
+                        format!("{}{}", p.tag, short_digest(dg))
+                    }
                     _ => p.tag.clone(),
                 })
                 .unwrap_or_else(|| "—".into());
             Row::new(vec![
-                Cell::from(i.sync.as_str()).style(sync_style(theme, i.sync)),
-                Cell::from(clean(&i.repository).into_owned()),
-                Cell::from(clean(&published).into_owned()),
-                Cell::from(clean(&pinned(i)).into_owned()),
+                cell(i.sync.as_str(), w_sync).style(sync_style(theme, i.sync)),
+                cell(&i.repository, w_image),
+                cell(&published, w_published),
+                cell(&pinned(i), w_pinned),
                 Cell::from(running(theme, i)),
-                Cell::from(clean(i.reason.as_deref().unwrap_or("")).into_owned()),
+                Cell::from(fit(&clean(i.reason.as_deref().unwrap_or("")), w_reason)),
             ])
         })
+        .chain(untracked)
         .collect();
     let table = Table::new(
         rows,
         [
-            Constraint::Length(11),
-            Constraint::Length(26),
-            Constraint::Length(16),
-            Constraint::Length(18),
-            Constraint::Length(20),
+            Constraint::Length(w_sync),
+            Constraint::Length(w_image),
+            Constraint::Length(w_published),
+            Constraint::Length(w_pinned),
+            Constraint::Length(w_running),
             Constraint::Fill(1),
         ],
     )
@@ -179,8 +236,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     )
     .row_highlight_style(theme.style(Role::Selected));
     let mut ts = TableState::default();
-    if !snap.images.is_empty() {
-        ts.select(Some(d.cursor.min(snap.images.len() - 1)));
+    if d.rows() > 0 {
+        ts.select(Some(d.cursor.min(d.rows() - 1)));
     }
     frame.render_stateful_widget(table, table_area, &mut ts);
     crate::ui::record(hits, HitTarget::DeployImages, table_area, 1, ts.offset());
@@ -201,7 +258,39 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     }
 
     if d.detail {
-        if let Some(i) = snap.images.get(d.cursor) {
+        if let Some(DeployRow::Untracked(u)) = d.selected() {
+            let lines = vec![
+                Line::styled(
+                    format!("untracked: {}", clean(&u.text)),
+                    theme.style(Role::Emphasis),
+                ),
+                Line::styled(
+                    format!("  {}", clean(&u.reason.to_string())),
+                    theme.style(Role::Attention),
+                ),
+                Line::from(format!(
+                    "  {}:{}:{}{}",
+                    clean(&u.file),
+                    u.line,
+                    u.column,
+                    place(u.kind.as_deref(), u.container.as_deref())
+                )),
+                Line::styled(
+                    "  not compared with a registry, never bumped",
+                    theme.style(Role::Muted),
+                ),
+            ];
+            frame.render_widget(
+                Paragraph::new(lines).block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .border_style(theme.style(Role::Panel))
+                        .title(" Detail "),
+                ),
+                detail_area,
+            );
+        }
+        if let Some(DeployRow::Image(i)) = d.selected() {
             let mut lines = vec![Line::styled(
                 format!("{} ({})", clean(&i.key), i.policy.unwrap_or("no policy")),
                 theme.style(Role::Emphasis),
@@ -229,17 +318,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
                     r.line,
                     r.column,
                     clean(&r.raw),
-                    r.kind
-                        .as_deref()
-                        .map(|k| format!(
-                            "  ({}{})",
-                            clean(k),
-                            r.container
-                                .as_deref()
-                                .map(|c| format!(" {}", clean(c)))
-                                .unwrap_or_default()
-                        ))
-                        .unwrap_or_default()
+                    place(r.kind.as_deref(), r.container.as_deref())
                 )));
             }
             for r in &i.running {

@@ -69,7 +69,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         areas[1],
     );
     frame.render_widget(
-        Paragraph::new(deploy(state)).block(block(state, "Deploy sync", Command::ViewDeploy)),
+        Paragraph::new(deploy(state))
+            .wrap(Wrap { trim: true })
+            .block(block(state, "Deploy sync", Command::ViewDeploy)),
         areas[2],
     );
 }
@@ -205,22 +207,49 @@ fn deploy(state: &State) -> Vec<Line<'static>> {
         return vec![Line::styled("scanning…", t.style(Role::Muted))];
     };
     let count = |s: SyncState| snap.images.iter().filter(|i| i.sync == s).count();
-    let mut lines = vec![Line::from(vec![
-        Span::styled(
-            format!("{} out of sync", count(SyncState::OutOfSync)),
+    let sep = || Span::styled(" · ", t.style(Role::Muted));
+    let mut counts = vec![Span::styled(
+        format!("{}\u{a0}out\u{a0}of\u{a0}sync", count(SyncState::OutOfSync)),
+        t.style(Role::Attention),
+    )];
+    // The states that are often none are named only when there are some.
+    // A count and its words never wrap apart (no-break spaces).
+    let moved = count(SyncState::ChannelMoved);
+    if moved > 0 {
+        counts.push(sep());
+        counts.push(Span::styled(
+            format!("{moved}\u{a0}channel\u{a0}moved"),
             t.style(Role::Attention),
-        ),
-        Span::styled(" · ", t.style(Role::Muted)),
+        ));
+    }
+    let drift = count(SyncState::Drift);
+    if drift > 0 {
+        counts.push(sep());
+        counts.push(Span::styled(
+            format!("{drift}\u{a0}drift"),
+            t.style(Role::Urgent),
+        ));
+    }
+    counts.extend([
+        sep(),
         Span::styled(
-            format!("{} unknown", count(SyncState::Unknown)),
+            format!("{}\u{a0}unknown", count(SyncState::Unknown)),
             t.style(Role::Bad),
         ),
-        Span::styled(" · ", t.style(Role::Muted)),
+        sep(),
         Span::styled(
-            format!("{} synced", count(SyncState::Synced)),
+            format!("{}\u{a0}synced", count(SyncState::Synced)),
             t.style(Role::Ok),
         ),
-    ])];
+    ]);
+    if !snap.untracked.is_empty() {
+        counts.push(sep());
+        counts.push(Span::styled(
+            format!("{}\u{a0}untracked", snap.untracked.len()),
+            t.style(Role::Attention),
+        ));
+    }
+    let mut lines = vec![Line::from(counts)];
     // Worst first: the images are sorted that way.
     for i in snap
         .images

@@ -1,7 +1,9 @@
 //! The deploy pane's state: the last refresh, the cursor, and a plan or
 //! bump in flight.
 
+use crate::deploy::scan::Untracked;
 use crate::deploy::service::DeploySnapshot;
+use crate::deploy::sync::ImageStatus;
 
 /// The deploy view's state.
 #[derive(Debug, Clone, Default)]
@@ -10,7 +12,8 @@ pub struct DeployState {
     pub configured: bool,
     /// The last refresh.
     pub snapshot: Option<DeploySnapshot>,
-    /// Selected image (index into the snapshot's images).
+    /// Selected row: an image (index into the snapshot's images), then the
+    /// untracked values after them.
     pub cursor: usize,
     /// The detail pane is open.
     pub detail: bool,
@@ -18,14 +21,50 @@ pub struct DeployState {
     pub busy: Option<String>,
     /// The last bump's pull request or branch, for the status line.
     pub last_bump: Option<String>,
+    /// What the bump-all being planned left out (drifted pins), for its
+    /// confirmation.
+    pub left_out: Option<String>,
+}
+
+/// A row of the deploy list.
+#[derive(Debug, Clone, Copy)]
+pub enum DeployRow<'a> {
+    /// An image, with all its pins.
+    Image(&'a ImageStatus),
+    /// An `image:` value that is not tracked.
+    Untracked(&'a Untracked),
 }
 
 impl DeployState {
-    /// The selected image's key.
-    pub fn selected_key(&self) -> Option<&str> {
+    /// The list's rows: images, then untracked values.
+    pub fn rows(&self) -> usize {
         self.snapshot
             .as_ref()
-            .and_then(|s| s.images.get(self.cursor))
-            .map(|i| i.key.as_str())
+            .map_or(0, |s| s.images.len() + s.untracked.len())
+    }
+
+    /// The row at `index`.
+    pub fn row(&self, index: usize) -> Option<DeployRow<'_>> {
+        let s = self.snapshot.as_ref()?;
+        match s.images.get(index) {
+            Some(i) => Some(DeployRow::Image(i)),
+            None => s
+                .untracked
+                .get(index - s.images.len())
+                .map(DeployRow::Untracked),
+        }
+    }
+
+    /// The selected row.
+    pub fn selected(&self) -> Option<DeployRow<'_>> {
+        self.row(self.cursor)
+    }
+
+    /// The selected image's key (none on an untracked row).
+    pub fn selected_key(&self) -> Option<&str> {
+        match self.selected()? {
+            DeployRow::Image(i) => Some(i.key.as_str()),
+            DeployRow::Untracked(_) => None,
+        }
     }
 }

@@ -1,14 +1,16 @@
-//! The deploy view's state and its part of `update`: moving through images,
-//! and bumping one (`b`) or all out-of-sync ones (`B`) after showing the
-//! exact diff. Pure, like the rest of `app`.
+//! The deploy view's part of `update`: moving through images and untracked
+//! values, and bumping one (`b`) or all out-of-sync images and moved
+//! channels (`B`; drifted pins are left out, and its confirmation names
+//! them) after showing the exact diff. Pure, like the rest of `app`.
 
 use crate::app::action::{DeployEvent, Effect};
 use crate::app::keymap::Command;
 use crate::app::overlays::Overlay;
 use crate::app::overlays::confirm::{Confirm, PendingOp};
+use crate::app::panes::deploy::state::DeployRow;
 use crate::app::state::{HitTarget, Level, SourceStatus, State};
 use crate::core::SourceKind;
-use crate::deploy::sync::SyncState;
+use crate::deploy::plan::select_all;
 
 fn say(state: &mut State, level: Level, text: impl Into<String>) {
     state.say(level, text);
@@ -33,10 +35,11 @@ pub fn on_event(state: &mut State, event: DeployEvent) -> Vec<Effect> {
             if let Ok(snapshot) = result {
                 let d = &mut state.deploy;
                 let keep = d.selected_key().map(str::to_string);
+                let rows = snapshot.images.len() + snapshot.untracked.len();
                 d.cursor = keep
                     .and_then(|k| snapshot.images.iter().position(|i| i.key == k))
                     .unwrap_or(d.cursor)
-                    .min(snapshot.images.len().saturating_sub(1));
+                    .min(rows.saturating_sub(1));
                 d.snapshot = Some(snapshot);
             }
         }
@@ -46,8 +49,15 @@ pub fn on_event(state: &mut State, event: DeployEvent) -> Vec<Effect> {
                 Ok(plan) => {
                     // "preparing the diff…" is done: the dialog shows it.
                     state.message = None;
-                    let mut details: Vec<String> = plan.diff.lines().map(str::to_string).collect();
+                    let mut details = plan.scope();
+                    if !details.is_empty() {
+                        details.push(String::new());
+                    }
+                    details.extend(plan.diff.lines().map(str::to_string));
                     details.push(String::new());
+                    if let Some(left_out) = state.deploy.left_out.take() {
+                        details.push(format!("{left_out}; bump each with b"));
+                    }
                     details.push(match &plan.pull_request_in {
                         Some(repo) => format!(
                             "then: commit on {}, push, open a pull request in {repo}",
@@ -55,15 +65,8 @@ pub fn on_event(state: &mut State, event: DeployEvent) -> Vec<Effect> {
                         ),
                         None => format!("then: commit on {}, push", plan.branch),
                     });
-                    let n = plan.images.len();
                     state.overlays.push(Overlay::Confirm(Confirm {
-                        question: format!(
-                            "Bump {}?",
-                            match plan.images.as_slice() {
-                                [(repo, from, to)] => format!("{repo} {from} → {to}"),
-                                _ => format!("{n} images"),
-                            }
-                        ),
+                        question: plan.question(),
                         details,
                         op: PendingOp::Bump(Box::new(plan)),
                     }));
@@ -103,8 +106,7 @@ pub fn back(state: &mut State) -> bool {
 
 /// A command in the deploy view.
 pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
-    let len = state.deploy.snapshot.as_ref().map_or(0, |s| s.images.len());
-    let last = len.saturating_sub(1);
+    let last = state.deploy.rows().saturating_sub(1);
     let d = &mut state.deploy;
     match cmd {
         Command::Down => d.cursor = (d.cursor + 1).min(last),
@@ -123,32 +125,42 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
             let Some(snapshot) = &d.snapshot else {
                 return Vec::new();
             };
+            let mut left_out = None;
             let keys: Vec<String> = if cmd == Command::Bump {
-                match snapshot.images.get(d.cursor) {
-                    Some(i) if i.sync == SyncState::OutOfSync => vec![i.key.clone()],
-                    Some(i) => {
+                match d.selected() {
+                    Some(DeployRow::Untracked(u)) => {
                         let text = format!(
-                            "{} is {}; only out-of-sync images can be bumped",
-                            i.repository,
-                            i.sync.as_str()
+                            "{}:{} is untracked ({}); only a plain image reference can be bumped",
+                            u.file, u.line, u.reason
                         );
+                        say(state, Level::Error, text);
+                        return Vec::new();
+                    }
+                    Some(DeployRow::Image(i)) if i.sync.bumpable() => vec![i.key.clone()],
+                    Some(DeployRow::Image(i)) => {
+                        let text =
+                            format!("{} is {}; nothing to bump", i.repository, i.sync.as_str());
                         say(state, Level::Error, text);
                         return Vec::new();
                     }
                     None => return Vec::new(),
                 }
             } else {
-                snapshot
-                    .images
-                    .iter()
-                    .filter(|i| i.sync == SyncState::OutOfSync)
-                    .map(|i| i.key.clone())
-                    .collect()
+                // Drifted pins are left out, and the confirmation says so.
+                let selection = select_all(&snapshot.images, false);
+                left_out = selection.left_out();
+                selection.keys
             };
             if keys.is_empty() {
-                say(state, Level::Info, "nothing is out of sync");
+                let text = match left_out {
+                    Some(left_out) => format!("nothing else to bump; {left_out}; bump each with b"),
+                    None => "nothing to bump: no image is out of sync, no channel moved".into(),
+                };
+                say(state, Level::Info, text);
                 return Vec::new();
             }
+            state.deploy.left_out = left_out;
+            let d = &mut state.deploy;
             d.busy = Some("preparing the bump".into());
             say(state, Level::Info, "preparing the diff…");
             return vec![Effect::PlanBump { keys }];
@@ -180,8 +192,7 @@ pub fn url(state: &State) -> Option<String> {
 
 /// A click on the image table.
 pub fn click(state: &mut State, target: HitTarget, row: usize) {
-    let len = state.deploy.snapshot.as_ref().map_or(0, |s| s.images.len());
-    if target == HitTarget::DeployImages && row < len {
+    if target == HitTarget::DeployImages && row < state.deploy.rows() {
         state.deploy.cursor = row;
     }
 }

@@ -1,0 +1,892 @@
+//! Finds every `image:` pin in (multi-document) YAML manifests, with file,
+//! line, column and byte span, so a bump can rewrite exactly the pin's text.
+//!
+//! Walks yaml-rust2's event stream. Subtleties of yaml-rust2 0.11 handled here:
+//! * `Marker::index()` counts *chars*, not bytes (despite its doc comment),
+//!   and `Marker::col()` is 0-based in chars; `line()` is 1-based.
+//! * A quoted scalar's marker points at the opening quote; a plain scalar's
+//!   at its first char (after any anchor or tag).
+//! * A leading BOM is not stripped: it is part of the first key's value.
+//! * CRLF counts as one line break (two chars of index).
+//! * An unquoted Helm template `{{ .Values.x }}` parses as a flow mapping;
+//!   its `MappingEnd` marker points at the closing `}`.
+//! * An empty value's marker is the next token's (often the next line): its
+//!   position is taken from the `image` key.
+//!
+//! Every `image:` value is either a [`PinRef`] (a plain image reference, with
+//! its exact span) or an [`Untracked`] entry with its reason: none is
+//! dropped.
+//!
+//! Pure: no I/O.
+
+use std::ops::Range;
+
+use yaml_rust2::parser::{Event, Parser};
+use yaml_rust2::scanner::TScalarStyle;
+
+mod positions;
+mod untracked;
+
+use super::imageref::ImageRef;
+use positions::Positions;
+pub use untracked::{Untracked, UntrackedReason, template_parts};
+
+/// One `image:` pin found in a manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinRef {
+    /// Repo-relative path as given.
+    pub file: String,
+    /// 1-based line of the first char of the image value (after any quote).
+    pub line: usize,
+    /// 1-based column, in chars, of the first char of the image value.
+    pub column: usize,
+    /// Byte range of the image value in the file text (without quotes).
+    pub span: Range<usize>,
+    /// Exactly `text[span]`.
+    pub raw: String,
+    /// The parsed reference.
+    pub image: ImageRef,
+    /// The YAML document's top-level `kind`; None for compose files.
+    pub kind: Option<String>,
+    /// The `name` of the mapping holding the image, or the compose service.
+    pub container: Option<String>,
+}
+
+/// What one file holds: its pins and its untracked `image:` values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileScan {
+    /// Plain image references, in file order.
+    pub pins: Vec<PinRef>,
+    /// Every other `image:` value, in file order.
+    pub untracked: Vec<Untracked>,
+}
+
+/// Malformed YAML, at the parser's position.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct ScanError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Whether a node is a mapping key, a mapping value, or something else.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Key,
+    Value,
+    Item,
+}
+
+struct MapFrame {
+    /// The key under which this mapping is the value, when a scalar.
+    key_in_parent: Option<String>,
+    /// Whether the next node is the value of `key`.
+    awaiting_value: bool,
+    /// The current key, when it is a scalar.
+    key: Option<String>,
+    /// Char index of the current key.
+    key_at: usize,
+    /// This mapping's `name` scalar value.
+    name: Option<String>,
+    /// Indices (into the document's entries) of entries held by this mapping.
+    entries: Vec<usize>,
+}
+
+enum Frame {
+    Map(MapFrame),
+    Seq,
+}
+
+/// A collection that is the value of an `image` key: where it starts.
+struct Open {
+    frame: Frame,
+    /// Char index of its first char, when it is an `image:` value.
+    image_at: Option<usize>,
+}
+
+/// One `image:` value of the document being walked.
+enum Entry {
+    Pin(PinRef),
+    Untracked(Untracked),
+}
+
+impl Entry {
+    fn set_container(&mut self, container: Option<String>) {
+        match self {
+            Entry::Pin(p) => p.container = container,
+            Entry::Untracked(u) => u.container = container,
+        }
+    }
+
+    fn set_kind(&mut self, kind: Option<String>) {
+        match self {
+            Entry::Pin(p) => p.kind = kind,
+            Entry::Untracked(u) => u.kind = kind,
+        }
+    }
+}
+
+/// Event-walk state for one file.
+struct Walker<'a> {
+    file: &'a str,
+    pos: Positions<'a>,
+    stack: Vec<Open>,
+    doc_entries: Vec<Entry>,
+    doc_kind: Option<String>,
+    out: FileScan,
+}
+
+impl Walker<'_> {
+    fn role(&self) -> Role {
+        match self.stack.last().map(|o| &o.frame) {
+            Some(Frame::Map(m)) if m.awaiting_value => Role::Value,
+            Some(Frame::Map(_)) => Role::Key,
+            _ => Role::Item,
+        }
+    }
+
+    fn top_map(&mut self) -> Option<&mut MapFrame> {
+        match self.stack.last_mut().map(|o| &mut o.frame) {
+            Some(Frame::Map(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The next node is the value of an `image` key (not inside another
+    /// `image:` value, which is listed whole).
+    fn at_image_value(&self) -> bool {
+        let inside = self.stack.iter().any(|o| o.image_at.is_some());
+        !inside
+            && self.role() == Role::Value
+            && matches!(self.stack.last().map(|o| &o.frame), Some(Frame::Map(m)) if m.key.as_deref() == Some("image"))
+    }
+
+    /// A node (scalar, alias or whole collection) has been completed.
+    fn node_done(&mut self) {
+        if let Some(m) = self.top_map() {
+            m.awaiting_value = !m.awaiting_value;
+            if !m.awaiting_value {
+                m.key = None;
+            }
+        }
+    }
+
+    fn start_collection(&mut self, mapping: bool, char_index: usize) {
+        let image_at = self.at_image_value().then_some(char_index);
+        let key_in_parent = match self.role() {
+            Role::Value => self.top_map().and_then(|m| m.key.clone()),
+            _ => None,
+        };
+        if let Some(m) = self.top_map()
+            && !m.awaiting_value
+        {
+            m.key = None; // a complex (collection) key
+        }
+        let frame = if mapping {
+            Frame::Map(MapFrame {
+                key_in_parent,
+                awaiting_value: false,
+                key: None,
+                key_at: 0,
+                name: None,
+                entries: Vec::new(),
+            })
+        } else {
+            Frame::Seq
+        };
+        self.stack.push(Open { frame, image_at });
+    }
+
+    fn end_collection(&mut self, char_index: usize) {
+        if let Some(open) = self.stack.pop() {
+            let mapping = matches!(open.frame, Frame::Map(_));
+            if let Frame::Map(m) = open.frame {
+                // compose: services.<name>.image, with the root mapping below.
+                let is_service = self.stack.len() == 2
+                    && matches!(&self.stack[0].frame, Frame::Map(_))
+                    && matches!(&self.stack[1].frame, Frame::Map(s) if s.key_in_parent.as_deref() == Some("services"));
+                let container = m.name.or(if is_service { m.key_in_parent } else { None });
+                for &i in &m.entries {
+                    if let Some(entry) = self.doc_entries.get_mut(i) {
+                        entry.set_container(container.clone());
+                    }
+                }
+            }
+            if let Some(start) = open.image_at {
+                self.image_collection(mapping, start, char_index);
+            }
+        }
+        self.node_done();
+    }
+
+    /// A mapping or list under `image:`: its text is the flow collection
+    /// through its closing bracket, or a block collection's first line.
+    fn image_collection(&mut self, mapping: bool, start: usize, end: usize) {
+        let from = self.pos.byte_of_char(start);
+        let text = self.pos.text;
+        let flow = matches!(text.as_bytes().get(from), Some(b'{' | b'['));
+        let line = self.pos.line_range(from);
+        let (from, until) = if flow {
+            let close = self.pos.byte_of_char(end);
+            match text.get(close..).and_then(|t| t.chars().next()) {
+                Some(c @ ('}' | ']')) => (from, close + c.len_utf8()),
+                _ => (from, line.end),
+            }
+        } else {
+            // A block collection's marker may sit after its first key: take
+            // its first line from the indentation on.
+            let body = &text[line.clone()];
+            (
+                line.start + (body.len() - body.trim_start().len()),
+                line.end,
+            )
+        };
+        let value = text.get(from..until.max(from)).unwrap_or("").trim_end();
+        let parts = template_parts(value);
+        let reason = if !parts.is_empty() {
+            UntrackedReason::Templated(parts)
+        } else if mapping {
+            UntrackedReason::Mapping
+        } else {
+            UntrackedReason::List
+        };
+        self.untracked(from, value.to_string(), reason);
+    }
+
+    fn untracked(&mut self, byte: usize, text: String, reason: UntrackedReason) {
+        let (line, column) = self.pos.line_col(byte);
+        let entry = Entry::Untracked(Untracked {
+            file: self.file.to_string(),
+            line,
+            column,
+            text,
+            reason,
+            kind: None,
+            container: None,
+        });
+        let index = self.doc_entries.len();
+        self.doc_entries.push(entry);
+        if let Some(m) = self.top_map() {
+            m.entries.push(index);
+        }
+    }
+
+    fn alias(&mut self, char_index: usize) {
+        if self.at_image_value() {
+            let from = self.pos.byte_of_char(char_index);
+            let rest = self.pos.text.get(from..).unwrap_or("");
+            let end = rest
+                .char_indices()
+                .skip(1)
+                .find(|(_, c)| c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}'))
+                .map_or(rest.len(), |(i, _)| i);
+            let name = rest[..end].to_string();
+            self.untracked(from, name.clone(), UntrackedReason::Alias(name));
+        }
+        self.node_done();
+    }
+
+    fn scalar(&mut self, value: String, style: TScalarStyle, char_index: usize) {
+        match self.role() {
+            Role::Key => {
+                if let Some(m) = self.top_map() {
+                    let key = value
+                        .strip_prefix('\u{feff}')
+                        .map(str::to_string)
+                        .unwrap_or(value);
+                    m.key = Some(key);
+                    m.key_at = char_index;
+                }
+            }
+            Role::Value => self.value_scalar(value, style, char_index),
+            Role::Item => {}
+        }
+        self.node_done();
+    }
+
+    fn value_scalar(&mut self, value: String, style: TScalarStyle, char_index: usize) {
+        let root = self.stack.len() == 1;
+        let image = self.at_image_value();
+        let Some(m) = self.top_map() else {
+            return;
+        };
+        match m.key.as_deref() {
+            Some("kind") if root => self.doc_kind = Some(value),
+            Some("name") => m.name = Some(value),
+            Some("image") if image => {
+                let key_at = m.key_at;
+                self.image_scalar(value, style, char_index, key_at);
+            }
+            _ => {}
+        }
+    }
+
+    fn image_scalar(
+        &mut self,
+        value: String,
+        style: TScalarStyle,
+        char_index: usize,
+        key_at: usize,
+    ) {
+        let at = self.pos.byte_of_char(char_index);
+        let null = matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL");
+        if style == TScalarStyle::Plain && null {
+            let key = self.pos.byte_of_char(key_at);
+            let text = if value.is_empty() {
+                String::new()
+            } else {
+                value
+            };
+            let byte = if text.is_empty() { key } else { at };
+            return self.untracked(byte, text, UntrackedReason::Empty);
+        }
+        if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded) {
+            let text = value.trim().to_string();
+            return self.untracked(at, text, UntrackedReason::Block);
+        }
+        let parts = template_parts(&value);
+        let Some(span) = self.pos.scalar_span(&value, style, char_index) else {
+            let quoted = usize::from(style != TScalarStyle::Plain);
+            let reason = if parts.is_empty() {
+                UntrackedReason::Escaped
+            } else {
+                UntrackedReason::Templated(parts)
+            };
+            return self.untracked(at + quoted, value, reason);
+        };
+        let image = match ImageRef::parse(&value) {
+            Ok(image) => image,
+            Err(e) => {
+                let reason = if parts.is_empty() {
+                    UntrackedReason::NotAReference(e.problem)
+                } else {
+                    UntrackedReason::Templated(parts)
+                };
+                return self.untracked(span.start, value, reason);
+            }
+        };
+        let (line, column) = self.pos.line_col(span.start);
+        let index = self.doc_entries.len();
+        self.doc_entries.push(Entry::Pin(PinRef {
+            file: self.file.to_string(),
+            line,
+            column,
+            span,
+            raw: value,
+            image,
+            kind: None,
+            container: None,
+        }));
+        if let Some(m) = self.top_map() {
+            m.entries.push(index);
+        }
+    }
+
+    fn end_document(&mut self) {
+        let kind = self.doc_kind.take();
+        for mut entry in self.doc_entries.drain(..) {
+            entry.set_kind(kind.clone());
+            match entry {
+                Entry::Pin(p) => self.out.pins.push(p),
+                Entry::Untracked(u) => self.out.untracked.push(u),
+            }
+        }
+        self.stack.clear();
+    }
+}
+
+/// Finds every `image:` value in a (multi-document) YAML file: any mapping
+/// key named `image` (Kubernetes containers/initContainers at any depth,
+/// docker-compose `services.<name>.image`). A plain or quoted scalar holding
+/// a valid image reference is a pin; every other value (templates, aliases,
+/// block scalars, mappings, lists, empty values, text that is not a
+/// reference) is an [`Untracked`] entry with its reason. Malformed YAML is an
+/// error at the parser's line and column.
+pub fn scan_file(file: &str, text: &str) -> Result<FileScan, ScanError> {
+    let mut w = Walker {
+        file,
+        pos: Positions::new(text),
+        stack: Vec::new(),
+        doc_entries: Vec::new(),
+        doc_kind: None,
+        out: FileScan::default(),
+    };
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        let (event, mark) = parser.next_token().map_err(|e| {
+            let m = e.marker();
+            ScanError {
+                file: file.to_string(),
+                line: m.line(),
+                column: m.col() + 1,
+                message: e.info().to_string(),
+            }
+        })?;
+        match event {
+            Event::StreamEnd => break,
+            Event::DocumentStart => w.stack.clear(),
+            Event::DocumentEnd => w.end_document(),
+            Event::Scalar(value, style, _, _) => w.scalar(value, style, mark.index()),
+            Event::Alias(_) => w.alias(mark.index()),
+            Event::MappingStart(..) => w.start_collection(true, mark.index()),
+            Event::SequenceStart(..) => w.start_collection(false, mark.index()),
+            Event::MappingEnd | Event::SequenceEnd => w.end_collection(mark.index()),
+            Event::StreamStart | Event::Nothing => {}
+        }
+    }
+    w.end_document();
+    Ok(w.out)
+}
+
+/// Every file's scan: pins, untracked values, and the files that could not
+/// be read as YAML.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scanned {
+    /// Plain image references, file by file.
+    pub pins: Vec<PinRef>,
+    /// Every other `image:` value, file by file.
+    pub untracked: Vec<Untracked>,
+    /// Malformed files (reported; the other files are still used).
+    pub errors: Vec<ScanError>,
+    /// How many files were scanned.
+    pub files: usize,
+}
+
+/// Scans file texts; malformed files are reported and skipped.
+pub fn scan_texts(files: &[(String, String)]) -> Scanned {
+    let mut out = Scanned {
+        files: files.len(),
+        ..Scanned::default()
+    };
+    for (path, text) in files {
+        match scan_file(path, text) {
+            Ok(found) => {
+                out.pins.extend(found.pins);
+                out.untracked.extend(found.untracked);
+            }
+            Err(e) => out.errors.push(e),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const D1: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+
+    /// Checks span/raw/line/column consistency of every pin.
+    fn check(text: &str, pins: &[PinRef]) {
+        for p in pins {
+            assert_eq!(&text[p.span.clone()], p.raw, "{p:?}");
+            let before = text[..p.span.start]
+                .replace("\r\n", "\n")
+                .replace('\r', "\n");
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            assert_eq!((p.line, p.column), (line, col), "{p:?}");
+            assert_eq!(ImageRef::parse(&p.raw).unwrap(), p.image);
+        }
+    }
+
+    /// (line, column, raw, kind, container)
+    type Summary<'a> = (usize, usize, &'a str, Option<&'a str>, Option<&'a str>);
+
+    fn summary(pins: &[PinRef]) -> Vec<Summary<'_>> {
+        pins.iter()
+            .map(|p| {
+                (
+                    p.line,
+                    p.column,
+                    p.raw.as_str(),
+                    p.kind.as_deref(),
+                    p.container.as_deref(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn deployment_containers_and_init_containers() {
+        let text = format!(
+            r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: frontend
+spec:
+  template:
+    spec:
+      initContainers:
+      - name: migrator
+        image: "index.docker.io/sourcegraph/migrator:3.22.0@{D1}"
+      containers:
+      - name: frontend
+        image: index.docker.io/sourcegraph/frontend:3.22.0@{D1} # pinned by bot
+        env:
+        - name: X
+          value: "image: not-me"
+      - image: 'jaeger:1.2'
+        name: jaeger
+"#
+        );
+        let pins = scan_file("base/frontend.yaml", &text).unwrap().pins;
+        check(&text, &pins);
+        let mig = format!("index.docker.io/sourcegraph/migrator:3.22.0@{D1}");
+        let fe = format!("index.docker.io/sourcegraph/frontend:3.22.0@{D1}");
+        assert_eq!(
+            summary(&pins),
+            vec![
+                (10, 17, mig.as_str(), Some("Deployment"), Some("migrator")),
+                (13, 16, fe.as_str(), Some("Deployment"), Some("frontend")),
+                (17, 17, "jaeger:1.2", Some("Deployment"), Some("jaeger")),
+            ]
+        );
+        assert_eq!(pins[0].file, "base/frontend.yaml");
+        assert_eq!(pins[1].image.key(), "docker.io/sourcegraph/frontend");
+    }
+
+    #[test]
+    fn multi_document() {
+        let text = "\
+kind: StatefulSet
+spec:
+  template:
+    spec:
+      containers:
+      - {name: pgsql, image: 'sourcegraph/postgres-11.4:3.22.0'}
+---
+apiVersion: v1
+kind: Service
+spec:
+  ports: [{port: 80}]
+---
+apiVersion: apps/v1
+spec:
+  template:
+    spec:
+      containers:
+        - image: sourcegraph/cadvisor:3.22.0
+          name: cadvisor
+kind: DaemonSet
+---
+kind: Job
+spec:
+  template:
+    spec:
+      containers:
+      - name: once
+        image: busybox
+...
+---
+kind: CronJob
+spec:
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+          - name: nightly
+            image: ghcr.io/org/nightly:v2
+";
+        let pins = scan_file("all.yaml", text).unwrap().pins;
+        check(text, &pins);
+        assert_eq!(
+            summary(&pins),
+            vec![
+                (
+                    6,
+                    31,
+                    "sourcegraph/postgres-11.4:3.22.0",
+                    Some("StatefulSet"),
+                    Some("pgsql")
+                ),
+                (
+                    18,
+                    18,
+                    "sourcegraph/cadvisor:3.22.0",
+                    Some("DaemonSet"),
+                    Some("cadvisor")
+                ),
+                (28, 16, "busybox", Some("Job"), Some("once")),
+                (
+                    39,
+                    20,
+                    "ghcr.io/org/nightly:v2",
+                    Some("CronJob"),
+                    Some("nightly")
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn docker_compose() {
+        let text = "\
+version: '3'
+services:
+  frontend:
+    image: 'index.docker.io/sourcegraph/frontend:3.22.0'
+    ports: ['80:80']
+  redis:
+    image: \"redis:5.0\"
+  built:
+    build: .
+";
+        let pins = scan_file("docker-compose.yaml", text).unwrap().pins;
+        check(text, &pins);
+        assert_eq!(
+            summary(&pins),
+            vec![
+                (
+                    4,
+                    13,
+                    "index.docker.io/sourcegraph/frontend:3.22.0",
+                    None,
+                    Some("frontend")
+                ),
+                (7, 13, "redis:5.0", None, Some("redis")),
+            ]
+        );
+    }
+
+    #[test]
+    fn non_ascii_before_image_uses_byte_offsets() {
+        let text = "# Überwachung — 監視 🚀\nkind: Pod\nspec:\n  containers:\n  - name: é\n    image: \"grafana/grafana:7.1\" # ✓\n    image2: x\n";
+        let pins = scan_file("p.yaml", text).unwrap().pins;
+        check(text, &pins);
+        assert_eq!(
+            summary(&pins),
+            vec![(6, 13, "grafana/grafana:7.1", Some("Pod"), Some("é"))]
+        );
+        assert_eq!(&text[pins[0].span.start - 1..pins[0].span.start], "\"");
+    }
+
+    #[test]
+    fn crlf_and_bom() {
+        let text = "\u{feff}kind: Pod\r\nspec:\r\n  containers:\r\n  - name: a\r\n    image: redis:5.0\r\n  - name: b\r\n    image: 'ghcr.io/x/y:1'\r\n";
+        let pins = scan_file("crlf.yaml", text).unwrap().pins;
+        check(text, &pins);
+        assert_eq!(
+            summary(&pins),
+            vec![
+                (5, 12, "redis:5.0", Some("Pod"), Some("a")),
+                (7, 13, "ghcr.io/x/y:1", Some("Pod"), Some("b"))
+            ]
+        );
+        let text = "\u{feff}image: redis\n";
+        let pins = scan_file("bom.yaml", text).unwrap().pins;
+        check(text, &pins);
+        assert_eq!(pins[0].span, 10..15);
+    }
+
+    /// (line, column, text, reason, container) of each untracked entry.
+    fn untracked(found: &FileScan) -> Vec<(usize, usize, &str, String, Option<&str>)> {
+        found
+            .untracked
+            .iter()
+            .map(|u| {
+                (
+                    u.line,
+                    u.column,
+                    u.text.as_str(),
+                    u.reason.to_string(),
+                    u.container.as_deref(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn templates_aliases_and_escapes_are_listed_untracked() {
+        let text = "\
+containers:
+- name: a
+  image: {{ .Values.image }}
+- name: b
+  image: \"{{ .Values.image }}\"
+- name: c
+  image: &img redis:5.0
+- name: d
+  image: *img
+- name: e
+  image: \"redis:\\x35\"
+- name: f
+  image: |
+    redis:5.0
+- name: g
+  image:
+- name: h
+  image: redis:5.0   \n\
+";
+        let found = scan_file("helm.yaml", text).unwrap();
+        check(text, &found.pins);
+        assert_eq!(
+            summary(&found.pins),
+            vec![
+                (7, 15, "redis:5.0", None, Some("c")),
+                (18, 10, "redis:5.0", None, Some("h"))
+            ]
+        );
+        let tpl = "templated: {{ .Values.image }}".to_string();
+        assert_eq!(
+            untracked(&found),
+            vec![
+                (3, 10, "{{ .Values.image }}", tpl.clone(), Some("a")),
+                (5, 11, "{{ .Values.image }}", tpl, Some("b")),
+                (
+                    9,
+                    10,
+                    "*img",
+                    "an alias (*img): the anchored value is tracked where it is written".into(),
+                    Some("d")
+                ),
+                (
+                    11,
+                    11,
+                    "redis:5",
+                    "written with escapes: opsdeck rewrites only plain text".into(),
+                    Some("e")
+                ),
+                (
+                    14,
+                    5,
+                    "redis:5.0",
+                    "a block scalar (| or >): write the reference on one line".into(),
+                    Some("f")
+                ),
+                (16, 3, "", "no value".into(), Some("g")),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_kind_of_unresolvable_value_is_an_entry_with_its_reason() {
+        let text = format!(
+            "\
+kind: Deployment
+spec:
+  template:
+    spec:
+      containers:
+      - name: frontend
+        image: \"{{{{ .Values.registry }}}}/org/frontend:{{{{ .Values.tag }}}}\"
+      - name: env
+        image: ${{IMAGE}} # from the environment
+      - name: compose
+        image: ${{REGISTRY:-docker.io}}/org/x:$TAG
+      - name: upper
+        image: Sourcegraph/Frontend:3.22.0
+      - name: helm
+        image:
+          repository: sourcegraph/frontend
+          tag: 3.22.0
+      - name: list
+        image: [a, b]
+      - name: null
+        image: ~
+      - name: ok
+        image: sourcegraph/frontend:3.22.0@{D1}
+"
+        );
+        let found = scan_file("base/all.yaml", &text).unwrap();
+        check(&text, &found.pins);
+        assert_eq!(found.pins.len(), 1);
+        assert_eq!(found.pins[0].container.as_deref(), Some("ok"));
+        assert_eq!(
+            untracked(&found),
+            vec![
+                (
+                    7,
+                    17,
+                    "{{ .Values.registry }}/org/frontend:{{ .Values.tag }}",
+                    "templated: {{ .Values.registry }}, {{ .Values.tag }}".into(),
+                    Some("frontend")
+                ),
+                (9, 16, "${IMAGE}", "templated: ${IMAGE}".into(), Some("env")),
+                (
+                    11,
+                    16,
+                    "${REGISTRY:-docker.io}/org/x:$TAG",
+                    "templated: ${REGISTRY:-docker.io}, $TAG".into(),
+                    Some("compose")
+                ),
+                (
+                    13,
+                    16,
+                    "Sourcegraph/Frontend:3.22.0",
+                    "not an image reference: repository name component \"Sourcegraph\" must be lowercase".into(),
+                    Some("upper")
+                ),
+                (
+                    16,
+                    11,
+                    "repository: sourcegraph/frontend",
+                    "not an image reference: a mapping".into(),
+                    Some("helm")
+                ),
+                (
+                    19,
+                    16,
+                    "[a, b]",
+                    "not an image reference: a list".into(),
+                    Some("list")
+                ),
+                (21, 16, "~", "no value".into(), Some("null")),
+            ]
+        );
+        assert!(
+            found
+                .untracked
+                .iter()
+                .all(|u| u.kind.as_deref() == Some("Deployment"))
+        );
+        assert!(found.untracked.iter().all(|u| u.file == "base/all.yaml"));
+    }
+
+    #[test]
+    fn template_parts_as_written() {
+        assert_eq!(
+            template_parts("{{ .Values.image }}"),
+            ["{{ .Values.image }}"]
+        );
+        assert_eq!(
+            template_parts("{{ .Values.registry }}/org/frontend:{{ .Values.tag }}"),
+            ["{{ .Values.registry }}", "{{ .Values.tag }}"]
+        );
+        assert_eq!(template_parts("${IMAGE}"), ["${IMAGE}"]);
+        assert_eq!(template_parts("a:$TAG_1-x"), ["$TAG_1"]);
+        assert_eq!(template_parts("{{ unclosed"), ["{{ unclosed"]);
+        assert!(template_parts("redis:5.0").is_empty());
+        assert!(template_parts("price $5").is_empty());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Arbitrary YAML-ish text never panics and yields only exact spans.
+        #[test]
+        fn arbitrary_text_never_panics(text in "(image|name|kind|[ \\-:'\"#{}\\[\\],&*!|>é\r\n]|a:1|x/y){0,40}") {
+            if let Ok(found) = scan_file("f", &text) {
+                check(&text, &found.pins);
+                for u in &found.untracked {
+                    assert!(u.line >= 1 && u.column >= 1, "{u:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn malformed_yaml_reports_parser_position() {
+        let text = "kind: Pod\nspec:\n  containers:\n  - name: a\n    image: redis\n   bad: [\n";
+        let err = scan_file("bad.yaml", text).unwrap_err();
+        assert_eq!((err.file.as_str(), err.line), ("bad.yaml", 6));
+        assert!(err.to_string().starts_with("bad.yaml:6:"), "{err}");
+        let err = scan_file("q.yaml", "a: b\nimage: 'unterminated\n").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 8), "{err}");
+        assert_eq!(scan_file("empty.yaml", "").unwrap(), FileScan::default());
+        assert!(scan_file("c.yaml", "# only a comment\n").unwrap() == FileScan::default());
+    }
+}
