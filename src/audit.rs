@@ -104,7 +104,26 @@ pub enum Change<'a> {
     },
 }
 
-impl Change<'_> {
+impl<'a> Change<'a> {
+    /// The record of one bump plan's outcome (the console's and the CLI's).
+    pub fn bump(
+        plan: &'a crate::deploy::plan::BumpPlan,
+        result: &'a Result<crate::deploy::service::BumpResult, crate::deploy::DeployError>,
+    ) -> Change<'a> {
+        match result {
+            Ok(r) => Change::Bump {
+                branch: &r.branch,
+                commit: Some(&r.commit),
+                pull_request: r.pull_request.as_deref(),
+            },
+            Err(_) => Change::Bump {
+                branch: &plan.branch,
+                commit: None,
+                pull_request: None,
+            },
+        }
+    }
+
     /// The entry's `action`.
     pub fn action(&self) -> &'static str {
         match self {

@@ -84,13 +84,16 @@ pub enum DeployEvent {
     },
     /// A bump's diff is ready to show.
     Planned {
-        /// The plan, or why there is none.
-        result: Result<crate::deploy::service::BumpPlan, crate::deploy::DeployError>,
+        /// The plans (one, or one per image), or why there are none.
+        result: Result<crate::deploy::service::Bumps, crate::deploy::DeployError>,
     },
-    /// A bump finished.
+    /// A bump finished: every plan carried out, in order.
     Bumped {
-        /// What it did, or why it failed.
-        result: Result<crate::deploy::service::BumpResult, crate::deploy::DeployError>,
+        /// Per plan: its branch, and what it did or why it failed.
+        results: Vec<(
+            String,
+            Result<crate::deploy::service::BumpResult, crate::deploy::DeployError>,
+        )>,
     },
 }
 
@@ -176,8 +179,9 @@ pub enum Effect {
         /// Image keys.
         keys: Vec<String>,
     },
-    /// Carry out a bump: commit on a new branch, push, open a PR.
-    Bump(Box<crate::deploy::service::BumpPlan>),
+    /// Carry out bumps, one after the other: each commits on a new branch,
+    /// pushes, opens a PR.
+    Bump(Vec<crate::deploy::service::BumpPlan>),
     /// Open a URL in the browser.
     OpenUrl(String),
     /// Copy text to the clipboard (OSC 52).

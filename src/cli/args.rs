@@ -157,6 +157,12 @@ pub enum DeployAction {
         /// with another digest).
         #[arg(long, conflicts_with = "image")]
         include_drift: bool,
+        /// One branch and pull request per image (default: `[deploy] bump`).
+        #[arg(long, conflicts_with = "grouped")]
+        per_image: bool,
+        /// One branch and pull request for all images (default: `[deploy] bump`).
+        #[arg(long)]
+        grouped: bool,
         /// Print the diff; change nothing.
         #[arg(long)]
         dry_run: bool,

@@ -1,4 +1,5 @@
-//! `opsdeck deploy [--json]` and `opsdeck deploy bump IMAGE|--all [--dry-run] [--yes]`.
+//! `opsdeck deploy [--json]` and `opsdeck deploy bump IMAGE|--all
+//! [--include-drift] [--per-image|--grouped] [--dry-run] [--yes]`.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -8,9 +9,9 @@ use serde::Serialize;
 
 use super::silences::ask;
 use crate::cli::DeployAction;
-use crate::config::Config;
+use crate::config::{BumpMode, Config};
 use crate::deploy::plan::select_all;
-use crate::deploy::service::{DeploySnapshot, Deployer};
+use crate::deploy::service::{DeploySnapshot, Deployer, Existing};
 use crate::deploy::sync::SyncState;
 
 #[derive(Serialize)]
@@ -85,6 +86,8 @@ pub async fn run(config: &Config, json: bool, action: Option<DeployAction>) -> R
         Some(DeployAction::Bump {
             image,
             include_drift,
+            per_image,
+            grouped,
             dry_run,
             yes,
             ..
@@ -93,7 +96,13 @@ pub async fn run(config: &Config, json: bool, action: Option<DeployAction>) -> R
                 Some(name) => Which::Image(name),
                 None => Which::All { include_drift },
             };
-            bump(config, &deployer, &snapshot, which, dry_run, yes).await
+            let mode = match (per_image, grouped) {
+                (true, _) => BumpMode::PerImage,
+                (_, true) => BumpMode::Grouped,
+                _ => deployer.bump_mode(),
+            };
+            let how = How { mode, dry_run, yes };
+            bump(config, &deployer, &snapshot, which, how).await
         }
     }
 }
@@ -220,13 +229,19 @@ enum Which<'a> {
     All { include_drift: bool },
 }
 
+/// How `deploy bump` goes about it.
+struct How {
+    mode: BumpMode,
+    dry_run: bool,
+    yes: bool,
+}
+
 async fn bump(
     config: &Config,
     deployer: &Deployer,
     snapshot: &DeploySnapshot,
     which: Which<'_>,
-    dry_run: bool,
-    yes: bool,
+    how: How,
 ) -> Result<ExitCode> {
     let keys: Vec<String> = match which {
         Which::All { include_drift } => {
@@ -242,53 +257,74 @@ async fn bump(
         errln!("nothing to bump: no image is out of sync, no channel moved");
         return Ok(ExitCode::SUCCESS);
     }
-    let plan = deployer.plan(snapshot, &keys).await?;
-    // The whole scope first: every image's change in words, then the diff.
-    for item in &plan.items {
-        errln!("{}", item.describe());
+    let bumps = deployer.plan(snapshot, &keys, how.mode).await?;
+    for w in &bumps.warnings {
+        errln!("warning: {w}");
     }
-    print!("{}", crate::ui::text::clean_text(&plan.diff));
-    errln!(
-        "branch {} · commit \"{}\"",
-        plan.branch,
-        plan.message.lines().next().unwrap_or("")
-    );
-    if dry_run {
+    // What exists already is named, with its link, and left alone.
+    for plan in bumps.plans.iter().filter(|p| p.existing.is_some()) {
+        if let Some(Existing::Pull { url, .. }) = &plan.existing {
+            outln!("{url}");
+        }
+        errln!("{}", plan.already().unwrap_or_default());
+    }
+    let to_do = bumps.to_do();
+    if to_do.is_empty() {
+        errln!("nothing to bump: it exists already");
         return Ok(ExitCode::SUCCESS);
     }
-    if !yes {
+    // The whole scope first: every image's change in words, then the diff.
+    for plan in &to_do {
+        for item in &plan.items {
+            errln!("{}", item.describe());
+        }
+        print!("{}", crate::ui::text::clean_text(&plan.diff));
+        errln!(
+            "branch {} · commit \"{}\"",
+            plan.branch,
+            plan.message.lines().next().unwrap_or("")
+        );
+    }
+    if how.dry_run {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !how.yes {
         if !std::io::stdin().is_terminal() {
             bail!("refusing to bump without confirmation: stdin is not a terminal (pass --yes)");
         }
-        if !ask("Commit, push and open the pull request?")? {
+        let question = match (to_do.len(), deployer.opens_pull_requests()) {
+            (1, true) => "Commit, push and open the pull request?".to_owned(),
+            (1, false) => "Commit and push?".to_owned(),
+            (n, true) => format!("Commit, push and open {n} pull requests, one per image?"),
+            (n, false) => format!("Commit and push {n} branches, one per image?"),
+        };
+        if !ask(&question)? {
             errln!("cancelled");
             return Ok(ExitCode::from(1));
         }
     }
-    let result = deployer.bump(&plan).await;
-    let change = match &result {
-        Ok(r) => crate::audit::Change::Bump {
-            branch: &r.branch,
-            commit: Some(&r.commit),
-            pull_request: r.pull_request.as_deref(),
-        },
-        Err(_) => crate::audit::Change::Bump {
-            branch: &plan.branch,
-            commit: None,
-            pull_request: None,
-        },
-    };
-    crate::audit::Audit::from_config(config)
-        .for_cli()
-        .change(&change, &result);
-    let done = result?;
-    outln!("pushed {} ({})", done.branch, done.commit);
-    if let Some(url) = &done.pull_request {
-        outln!("{url}");
+    let audit = crate::audit::Audit::from_config(config).for_cli();
+    let mut code = ExitCode::SUCCESS;
+    // Each plan on its own: one failing does not stop the others.
+    for plan in to_do {
+        let result = deployer.bump(plan).await;
+        audit.change(&crate::audit::Change::bump(plan, &result), &result);
+        match result {
+            Ok(done) => {
+                outln!("pushed {} ({})", done.branch, done.commit);
+                if let Some(url) = &done.pull_request {
+                    outln!("{url}");
+                }
+                if let Some(w) = &done.warning {
+                    errln!("warning: {w}");
+                    code = ExitCode::from(1);
+                }
+            }
+            Err(e) => {
+                errln!("error: {} not bumped: {e}", plan.branch);
+                code = ExitCode::from(1);
+            }
+        }
     }
-    if let Some(w) = &done.warning {
-        errln!("warning: {w}");
-        return Ok(ExitCode::from(1));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(code)
 }

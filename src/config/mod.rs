@@ -28,9 +28,9 @@ pub use error::{ConfigError, ContextError, Place, PolicyError};
 pub use example::EXAMPLE;
 pub use load::{ConfigSource, locate, locate_in};
 pub use schema::{
-    AlertsConfig, AllowConfig, BasicAuth, Config, ContextConfig, DeployConfig, GithubConfig,
-    HttpSourceConfig, InstanceConfig, LogConfig, NotifyConfig, PolicyConfig, RegistryConfig,
-    ReleaseConfig, RouteConfig, StepConfig, ThemeSpec,
+    AlertsConfig, AllowConfig, BasicAuth, BumpMode, Config, ContextConfig, DeployConfig,
+    GithubConfig, HttpSourceConfig, InstanceConfig, LogConfig, NotifyConfig, PolicyConfig,
+    RegistryConfig, ReleaseConfig, RouteConfig, StepConfig, ThemeSpec,
 };
 pub use secrets::permission_warning;
 

@@ -181,6 +181,10 @@ pub struct DeployConfig {
     /// `owner/name` of the repository on GitHub, for pull requests.
     #[serde(default)]
     pub github_repo: Option<String>,
+    /// A bump of several images: one branch and pull request for all
+    /// (`grouped`), or one each (`per-image`).
+    #[serde(default)]
+    pub bump: BumpMode,
     /// How often registries and instances are asked again.
     #[serde(default = "default_deploy_refresh", deserialize_with = "duration")]
     pub refresh: Duration,
@@ -196,6 +200,17 @@ pub struct DeployConfig {
     /// What is running.
     #[serde(default)]
     pub instance: Vec<InstanceConfig>,
+}
+
+/// `[deploy] bump`: how a bump of several images is split.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BumpMode {
+    /// One branch and one pull request for all of them.
+    #[default]
+    Grouped,
+    /// One branch and one pull request per image.
+    PerImage,
 }
 
 /// `[[deploy.registry]]`.

@@ -7,6 +7,8 @@
 //!   (pure).
 //! * [`splice`] — rewrite exactly a pin's text, and show the diff (pure).
 //! * [`plan`] — a bump's exact edits, diff, branch and message (pure).
+//! * [`bumps`] — a bump grouped or split per image, what exists already for
+//!   each branch, and the question to ask (pure).
 //! * [`policy`] — which published tag counts as newest: semver, channel,
 //!   regex (pure).
 //! * [`sync`] — sync and running state per image (pure).
@@ -17,6 +19,7 @@
 //! * [`error`] — [`DeployError`] and [`VersionError`], what the service's
 //!   calls return.
 
+pub mod bumps;
 pub mod error;
 pub mod git;
 pub mod imageref;

@@ -159,6 +159,8 @@ pub struct BumpPlan {
     /// The GitHub repository a pull request will be opened in, if
     /// `deploy.pull_request` is on.
     pub pull_request_in: Option<String>,
+    /// What already exists for the branch (looked up before the y/N).
+    pub existing: Option<super::bumps::Existing>,
 }
 
 impl BumpPlan {
@@ -339,6 +341,7 @@ pub fn plan_bump(
         branch: bump_branch_name(&branch_items),
         message,
         pull_request_in: None,
+        existing: None,
     })
 }
 

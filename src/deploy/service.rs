@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 
+pub use super::bumps::{Ask, Bumps, Existing, plan_bumps};
 use super::error::{DeployError, VersionError};
 use super::git::Repo;
 pub use super::plan::{BumpItem, BumpKind, BumpPlan, plan_bump};
@@ -18,7 +19,7 @@ use super::scan::PinRef;
 pub use super::scan::{Scanned, scan_texts};
 pub use super::sync::DeploySnapshot;
 use super::sync::{InstanceVersion, Lookup, Published, evaluate};
-use crate::config::{Config, DeployConfig, GithubConfig, InstanceConfig};
+use crate::config::{BumpMode, Config, DeployConfig, GithubConfig, InstanceConfig};
 use crate::release::command::expand_home;
 use crate::release::github::GithubClient;
 
@@ -222,22 +223,106 @@ impl Deployer {
         })
     }
 
+    /// Whether a bump opens a pull request after pushing.
+    pub fn opens_pull_requests(&self) -> bool {
+        self.config.pull_request
+    }
+
+    /// How a bump of several images is split, per `[deploy] bump`.
+    pub fn bump_mode(&self) -> BumpMode {
+        self.config.bump
+    }
+
     /// Plans a bump of these images (by key) to their published versions,
-    /// from the branch as it is now.
+    /// from the branch as it is now: one plan, or one per image; and for
+    /// each, whether its branch or an open pull request from it exists
+    /// already.
     pub async fn plan(
         &self,
         snapshot: &DeploySnapshot,
         keys: &[String],
-    ) -> Result<BumpPlan, DeployError> {
+        mode: BumpMode,
+    ) -> Result<Bumps, DeployError> {
         let repo = Repo::open(&self.repo).await?;
         let files = repo
             .files_at(&self.config.branch, &self.config.paths)
             .await?;
-        let mut plan = plan_bump(&files, snapshot, keys)?;
+        let mut bumps = plan_bumps(&files, snapshot, keys, mode)?;
         if self.config.pull_request {
-            plan.pull_request_in.clone_from(&self.config.github_repo);
+            for plan in &mut bumps.plans {
+                plan.pull_request_in.clone_from(&self.config.github_repo);
+            }
         }
-        Ok(plan)
+        self.find_existing(&repo, &mut bumps).await;
+        Ok(bumps)
+    }
+
+    /// Marks each plan whose branch is on the remote (one `git ls-remote`
+    /// for all) with its open pull request, or the branch alone; a branch
+    /// only in the local repository too. What cannot be asked is a warning
+    /// in the plan, never a failed plan.
+    async fn find_existing(&self, repo: &Repo, bumps: &mut Bumps) {
+        let remote = self.config.remote.as_str();
+        let names: Vec<&str> = bumps.plans.iter().map(|p| p.branch.as_str()).collect();
+        let on_remote = if remote.is_empty() {
+            BTreeSet::new()
+        } else {
+            match repo.remote_branches(remote, &names).await {
+                Ok(found) => found,
+                Err(e) => {
+                    bumps.warnings.push(format!(
+                        "could not ask {remote} for existing bump branches: {e}"
+                    ));
+                    BTreeSet::new()
+                }
+            }
+        };
+        let github = match (&self.config.github_repo, self.config.pull_request) {
+            (Some(name), true) if !on_remote.is_empty() => {
+                let gh = self.github.clone().unwrap_or_default();
+                match GithubClient::new(&gh, name) {
+                    Ok(client) => Some(client),
+                    Err(e) => {
+                        bumps
+                            .warnings
+                            .push(format!("could not look for existing pull requests: {e}"));
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        for plan in &mut bumps.plans {
+            if on_remote.contains(&plan.branch) {
+                let pull = match &github {
+                    Some(gh) => match gh.open_pull_from(&plan.branch).await {
+                        Ok(pull) => pull,
+                        Err(e) => {
+                            bumps.warnings.push(format!(
+                                "could not look for a pull request from {}: {e}",
+                                plan.branch
+                            ));
+                            None
+                        }
+                    },
+                    None => None,
+                };
+                plan.existing = Some(match pull {
+                    Some((number, url)) => Existing::Pull { number, url },
+                    None => Existing::Branch {
+                        place: format!("on {remote}"),
+                    },
+                });
+            } else if repo
+                .branch_exists(&plan.branch, remote)
+                .await
+                .unwrap_or(false)
+            {
+                plan.existing = Some(Existing::Branch {
+                    place: "in the local repository".into(),
+                });
+            }
+        }
     }
 
     /// Carries out a plan: refuses a dirty tree or an existing branch, then

@@ -101,11 +101,11 @@ impl Runtime {
                 let deployer = deployer.clone();
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
-                    let result = deployer.plan(&snapshot, &keys).await;
+                    let result = deployer.plan(&snapshot, &keys, deployer.bump_mode()).await;
                     let _ = tx.send(Action::Deploy(DeployEvent::Planned { result }));
                 });
             }
-            Effect::Bump(plan) => {
+            Effect::Bump(plans) => {
                 let Some((deployer, _)) = &self.deploy else {
                     return;
                 };
@@ -113,21 +113,15 @@ impl Runtime {
                 let tx = self.tx.clone();
                 let audit = self.audit.clone();
                 tokio::spawn(async move {
-                    let result = deployer.bump(&plan).await;
-                    let change = match &result {
-                        Ok(r) => Change::Bump {
-                            branch: &r.branch,
-                            commit: Some(&r.commit),
-                            pull_request: r.pull_request.as_deref(),
-                        },
-                        Err(_) => Change::Bump {
-                            branch: &plan.branch,
-                            commit: None,
-                            pull_request: None,
-                        },
-                    };
-                    audit.change(&change, &result);
-                    let _ = tx.send(Action::Deploy(DeployEvent::Bumped { result }));
+                    // One after the other, each on its own: one failing
+                    // does not stop the rest.
+                    let mut results = Vec::with_capacity(plans.len());
+                    for plan in &plans {
+                        let result = deployer.bump(plan).await;
+                        audit.change(&Change::bump(plan, &result), &result);
+                        results.push((plan.branch.clone(), result));
+                    }
+                    let _ = tx.send(Action::Deploy(DeployEvent::Bumped { results }));
                 });
             }
             Effect::ReleaseRefresh => {

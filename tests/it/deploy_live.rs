@@ -5,8 +5,10 @@
 use std::path::Path;
 use std::process::Command;
 
-use opsdeck::config::Config;
-use opsdeck::deploy::service::Deployer;
+use opsdeck::app::action::Effect;
+use opsdeck::app::overlays::Overlay;
+use opsdeck::config::{BumpMode, Config};
+use opsdeck::deploy::service::{Ask, Deployer, Existing};
 use opsdeck::deploy::sync::SyncState;
 use opsdeck::runtime::Runtime;
 use opsdeck_testkit::git::{GitRepo, git};
@@ -242,16 +244,59 @@ async fn bump_rewrites_exactly_the_pin_commits_pushes_and_opens_a_pr() {
         rt.state.deploy.last_bump
     );
 
-    // Bumping again: the branch exists, so nothing changes.
+    // Bumping again: the plan finds the open pull request before any y/N
+    // and offers to open it; carrying it out anyway changes nothing.
     let snap = rt.state.deploy.snapshot.clone().expect("snapshot");
     let deployer = Deployer::from_config(&cfg)
         .expect("deployer")
         .expect("configured");
-    let plan = deployer
-        .plan(&snap, &[snap.images[0].key.clone()])
+    let bumps = deployer
+        .plan(&snap, &[snap.images[0].key.clone()], BumpMode::Grouped)
         .await
         .expect("plan");
-    let e = deployer.bump(&plan).await.expect_err("exists").to_string();
+    let url = rt.state.deploy.last_bump.clone().expect("the PR");
+    assert_eq!(
+        bumps.plans[0].existing,
+        Some(Existing::Pull {
+            number: 1,
+            url: url.clone()
+        })
+    );
+    assert_eq!(bumps.warnings, Vec::<String>::new());
+    let Ask::Open { question, .. } = bumps.ask(None) else {
+        panic!("expected the PR offered: {:?}", bumps.ask(None));
+    };
+    assert_eq!(
+        question,
+        "PR #1 already bumps sourcegraph/frontend to 3.23.1 — open it?"
+    );
+    // The console asks the same on b, and y opens the PR instead of
+    // bumping (pure update on a copy: no browser in a test).
+    until(&mut rt, 20, "the refresh after the bump", |s| {
+        s.deploy
+            .snapshot
+            .as_ref()
+            .is_some_and(|x| x.images[0].sync == SyncState::OutOfSync)
+    })
+    .await;
+    press(&mut rt, [key('b')]).await;
+    until(&mut rt, 20, "the question", |s| {
+        matches!(s.overlays.last(), Some(Overlay::Confirm(_)))
+    })
+    .await;
+    let Some(Overlay::Confirm(c)) = rt.state.overlays.last() else {
+        unreachable!()
+    };
+    assert_eq!(c.question, question);
+    let mut copy = rt.state.clone();
+    let effects = opsdeck::app::update::update(&mut copy, key('y'));
+    assert_eq!(effects, vec![Effect::OpenUrl(url)]);
+    press(&mut rt, [key('n')]).await;
+    let e = deployer
+        .bump(&bumps.plans[0])
+        .await
+        .expect_err("exists")
+        .to_string();
     assert!(e.contains("already exists"), "{e}");
     assert_eq!(github.pulls("sourcegraph/deploy-sourcegraph").len(), 1);
 }
@@ -269,11 +314,15 @@ async fn a_dirty_tree_is_refused_and_nothing_changes() {
         .expect("deployer")
         .expect("configured");
     let snap = deployer.refresh().await.expect("refresh");
-    let plan = deployer
-        .plan(&snap, &[snap.images[0].key.clone()])
+    let bumps = deployer
+        .plan(&snap, &[snap.images[0].key.clone()], BumpMode::Grouped)
         .await
         .expect("plan");
-    let e = deployer.bump(&plan).await.expect_err("dirty").to_string();
+    let e = deployer
+        .bump(&bumps.plans[0])
+        .await
+        .expect_err("dirty")
+        .to_string();
     assert!(
         e.contains("uncommitted changes") && e.contains("README.md"),
         "{e}"

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use opsdeck::app::state::{Overlay, State};
-use opsdeck::config::Config;
+use opsdeck::config::{BumpMode, Config};
 use opsdeck::deploy::service::{DeploySnapshot, Deployer};
 use opsdeck::deploy::sync::SyncState;
 use opsdeck::runtime::Runtime;
@@ -18,20 +18,20 @@ use ratatui::backend::TestBackend;
 use crate::support::{key, opsdeck_bin, press, until};
 
 /// A Deployment with one container.
-fn deployment(name: &str, image_line: &str) -> String {
+pub(crate) fn deployment(name: &str, image_line: &str) -> String {
     format!(
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    spec:\n      containers:\n        - name: {name}\n          image: {image_line}\n"
     )
 }
 
-fn pin(repo: &str, tag: &str, digest: &str) -> String {
+pub(crate) fn pin(repo: &str, tag: &str, digest: &str) -> String {
     format!("index.docker.io/{repo}:{tag}@{digest}")
 }
 
 /// `[deploy]` on `repo` with every `sourcegraph/*` image under semver, the
 /// registry serving `index.docker.io`; `extra` is appended (more policies
 /// first in the file win, so they go in `before`).
-fn config_text(repo: &Path, registry_url: &str, before: &str) -> String {
+pub(crate) fn config_text(repo: &Path, registry_url: &str, before: &str) -> String {
     format!(
         "[deploy]\nrepo = \"{}\"\nbranch = \"master\"\npaths = [\"base/**/*.yaml\"]\nremote = \"origin\"\nrefresh = \"1h\"\n\n\
          [[deploy.registry]]\nhost = \"index.docker.io\"\nurl = \"{registry_url}\"\n\n\
@@ -41,7 +41,7 @@ fn config_text(repo: &Path, registry_url: &str, before: &str) -> String {
     )
 }
 
-fn config(repo: &Path, registry_url: &str, before: &str) -> Config {
+pub(crate) fn config(repo: &Path, registry_url: &str, before: &str) -> Config {
     Config::parse(
         &config_text(repo, registry_url, before),
         Path::new("deploy-states.toml"),
@@ -59,7 +59,7 @@ async fn refresh(cfg: &Config) -> DeploySnapshot {
 }
 
 /// Pushes in a blocking task (the test kit's HTTP is blocking).
-async fn push(url: &str, images: &[(&str, &str, &str)]) -> Vec<String> {
+pub(crate) async fn push(url: &str, images: &[(&str, &str, &str)]) -> Vec<String> {
     let url = url.to_string();
     let images: Vec<(String, String, String)> = images
         .iter()
@@ -92,7 +92,7 @@ fn screen(state: &State) -> String {
         .join("\n")
 }
 
-fn message(state: &State) -> String {
+pub(crate) fn message(state: &State) -> String {
     state
         .message
         .as_ref()
@@ -101,7 +101,7 @@ fn message(state: &State) -> String {
 }
 
 /// Writes the config to a file for the binary.
-fn config_file(dir: &Path, text: &str) -> std::path::PathBuf {
+pub(crate) fn config_file(dir: &Path, text: &str) -> std::path::PathBuf {
     let path = dir.join("config.toml");
     std::fs::write(&path, text).expect("write config");
     path
@@ -502,10 +502,11 @@ async fn convert_channels_proposes_a_version_for_a_channel_pin() {
     let deployer = Deployer::from_config(&cfg)
         .expect("deployer")
         .expect("configured");
-    let plan = deployer
-        .plan(&snap, std::slice::from_ref(&go.key))
+    let bumps = deployer
+        .plan(&snap, std::slice::from_ref(&go.key), BumpMode::Grouped)
         .await
         .expect("plan");
+    let plan = &bumps.plans[0];
     assert_eq!(
         plan.question(),
         "Bump sourcegraph/lang-go insiders → 3.23.0?"

@@ -550,7 +550,10 @@ fn help_on_a_small_terminal_is_one_scrollable_column() {
     let shown = text(&backend);
     // Scrolled to the end: the deploy keys and the filter examples, whole.
     assert!(shown.contains("@team=search disk"), "{shown}");
-    assert!(shown.contains("bump every out-of-sync image"), "{shown}");
+    assert!(
+        shown.contains("bump all out of sync and moved channels"),
+        "{shown}"
+    );
     assert!(shown.contains("j/k scroll"), "{shown}");
     insta::assert_snapshot!("help_small_scrolled", backend);
 }
@@ -1048,7 +1051,7 @@ fn deploy_view_and_detail() {
 #[test]
 fn deploy_bump_all_leaves_drift_out_and_says_so() {
     use opsdeck::app::DeployEvent;
-    use opsdeck::deploy::service::plan_bump;
+    use opsdeck::deploy::service::plan_bumps;
     let mut state = deploy_state();
     let files: Vec<(String, String)> = DEPLOY_FILES
         .iter()
@@ -1066,7 +1069,8 @@ fn deploy_bump_all_leaves_drift_out_and_says_so() {
         ]
     );
     let snapshot = state.deploy.snapshot.clone().expect("snapshot");
-    let plan = plan_bump(&files, &snapshot, all).expect("plan");
+    let plan =
+        plan_bumps(&files, &snapshot, all, opsdeck::config::BumpMode::Grouped).expect("plan");
     update(
         &mut state,
         Action::Deploy(DeployEvent::Planned { result: Ok(plan) }),
@@ -1095,7 +1099,8 @@ fn deploy_bump_all_leaves_drift_out_and_says_so() {
         panic!("expected a plan request, got {effects:?}");
     };
     assert_eq!(one, &["docker.io/sourcegraph/searcher".to_string()]);
-    let plan = plan_bump(&files, &snapshot, one).expect("plan");
+    let plan =
+        plan_bumps(&files, &snapshot, one, opsdeck::config::BumpMode::Grouped).expect("plan");
     update(
         &mut state,
         Action::Deploy(DeployEvent::Planned { result: Ok(plan) }),
@@ -1113,7 +1118,7 @@ fn deploy_bump_all_leaves_drift_out_and_says_so() {
 #[test]
 fn deploy_bump_shows_the_exact_diff() {
     use opsdeck::app::DeployEvent;
-    use opsdeck::deploy::service::plan_bump;
+    use opsdeck::deploy::service::plan_bumps;
     let mut state = deploy_state();
     let effects = update(
         &mut state,
@@ -1126,10 +1131,11 @@ fn deploy_bump_shows_the_exact_diff() {
         .iter()
         .map(|(p, t)| (p.to_string(), t.to_string()))
         .collect();
-    let plan = plan_bump(
+    let plan = plan_bumps(
         &files,
         state.deploy.snapshot.as_ref().expect("snapshot"),
         keys,
+        opsdeck::config::BumpMode::Grouped,
     )
     .expect("plan");
     update(

@@ -243,6 +243,33 @@ impl Repo {
             .any(|r| r == local || r == tracking))
     }
 
+    /// Which of `names` are branches on `remote` now: one `git ls-remote
+    /// --heads` for all of them (it asks the remote, not the local
+    /// remote-tracking refs, which may be stale).
+    pub async fn remote_branches(
+        &self,
+        remote: &str,
+        names: &[&str],
+    ) -> Result<std::collections::BTreeSet<String>, GitError> {
+        check_arg("remote", remote)?;
+        let mut refs = Vec::with_capacity(names.len());
+        for n in names {
+            check_arg("branch", n)?;
+            refs.push(format!("refs/heads/{n}"));
+        }
+        let mut args: Vec<&OsStr> = argv!["ls-remote", "--heads", "--", remote].to_vec();
+        args.extend(refs.iter().map(OsStr::new));
+        let out = self.git(&args).await?;
+        // "<oid>\t<ref>\n"; patterns match a ref's tail, so compare exactly.
+        Ok(String::from_utf8_lossy(&out)
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .filter(|(_, r)| refs.iter().any(|want| want == r))
+            .filter_map(|(_, r)| r.strip_prefix("refs/heads/"))
+            .map(str::to_owned)
+            .collect())
+    }
+
     /// `git config --get <key>`, empty when unset.
     async fn config_value(&self, key: &str) -> Result<String, GitError> {
         let args = argv!["config", "--get", key];

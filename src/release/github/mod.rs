@@ -390,6 +390,24 @@ impl GithubClient {
         Ok(user.login)
     }
 
+    /// The open pull request from `branch` of this repository (its owner's
+    /// `owner:branch`), if there is one: (number, URL).
+    pub async fn open_pull_from(&self, branch: &str) -> Result<Option<(u64, String)>, GithubError> {
+        let owner = self.repo.split('/').next().unwrap_or(&self.repo);
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("state", "open")
+            .append_pair("head", &format!("{owner}:{branch}"))
+            .append_pair("per_page", "1")
+            .finish();
+        let (pulls, _) = self
+            .get::<Vec<PullRef>>(
+                &format!("/repos/{}/pulls?{query}", self.repo),
+                &format!("pull requests from {branch} in {}", self.repo),
+            )
+            .await?;
+        Ok(pulls.into_iter().next().map(|p| (p.number, p.html_url)))
+    }
+
     /// Opens a pull request; returns (number, URL). Sent once, never retried.
     pub async fn create_pull(
         &self,

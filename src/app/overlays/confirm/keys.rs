@@ -62,7 +62,8 @@ fn answer_confirm(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             vec![Effect::ExpireSilences(targets)]
         }
         PendingOp::Run(run) => crate::app::panes::release::update::start_run(state, *run),
-        PendingOp::Bump(plan) => crate::app::panes::deploy::update::start_bump(state, *plan),
+        PendingOp::Bump(plans) => crate::app::panes::deploy::update::start_bump(state, plans),
+        PendingOp::OpenUrl(url) => vec![Effect::OpenUrl(url)],
         PendingOp::Extend(requests) => {
             state.say(Level::Info, "extending…");
             vec![Effect::ExtendSilences(requests)]

@@ -20,8 +20,10 @@ pub enum PendingOp {
     Expire(Vec<(String, String)>),
     /// Run a release step's command.
     Run(Box<PendingRun>),
-    /// Bump image pins.
-    Bump(Box<crate::deploy::service::BumpPlan>),
+    /// Bump image pins: one plan, or one per image.
+    Bump(Vec<crate::deploy::service::BumpPlan>),
+    /// Open a page (e.g. the pull request that already does a bump).
+    OpenUrl(String),
     /// Extend silences (each request keeps its silence's id).
     Extend(Vec<SilenceRequest>),
     /// Stop the running command and quit.

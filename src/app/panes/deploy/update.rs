@@ -11,6 +11,7 @@ use crate::app::panes::deploy::state::DeployRow;
 use crate::app::state::{HitTarget, Level, SourceStatus, State};
 use crate::core::SourceKind;
 use crate::deploy::plan::select_all;
+use crate::deploy::service::Ask;
 
 fn say(state: &mut State, level: Level, text: impl Into<String>) {
     state.say(level, text);
@@ -46,49 +47,67 @@ pub fn on_event(state: &mut State, event: DeployEvent) -> Vec<Effect> {
         DeployEvent::Planned { result } => {
             state.deploy.busy = None;
             match result {
-                Ok(plan) => {
+                Ok(bumps) => {
                     // "preparing the diff…" is done: the dialog shows it.
                     state.message = None;
-                    let mut details = plan.scope();
-                    if !details.is_empty() {
-                        details.push(String::new());
+                    let left_out = state
+                        .deploy
+                        .left_out
+                        .take()
+                        .map(|l| format!("{l}; bump each with b"));
+                    match bumps.ask(left_out.as_deref()) {
+                        Ask::Bump { question, details } => {
+                            let plans = bumps.plans.into_iter().filter(|p| p.existing.is_none());
+                            state.overlays.push(Overlay::Confirm(Confirm {
+                                question,
+                                details,
+                                op: PendingOp::Bump(plans.collect()),
+                            }));
+                        }
+                        Ask::Open {
+                            question,
+                            details,
+                            url,
+                        } => state.overlays.push(Overlay::Confirm(Confirm {
+                            question,
+                            details,
+                            op: PendingOp::OpenUrl(url),
+                        })),
+                        Ask::Nothing(text) => say(state, Level::Info, text),
                     }
-                    details.extend(plan.diff.lines().map(str::to_string));
-                    details.push(String::new());
-                    if let Some(left_out) = state.deploy.left_out.take() {
-                        details.push(format!("{left_out}; bump each with b"));
-                    }
-                    details.push(match &plan.pull_request_in {
-                        Some(repo) => format!(
-                            "then: commit on {}, push, open a pull request in {repo}",
-                            plan.branch
-                        ),
-                        None => format!("then: commit on {}, push", plan.branch),
-                    });
-                    state.overlays.push(Overlay::Confirm(Confirm {
-                        question: plan.question(),
-                        details,
-                        op: PendingOp::Bump(Box::new(plan)),
-                    }));
                 }
                 Err(e) => say(state, Level::Error, format!("cannot bump: {e}")),
             }
         }
-        DeployEvent::Bumped { result } => {
+        DeployEvent::Bumped { results } => {
             state.deploy.busy = None;
-            match result {
-                Ok(done) => {
-                    let where_ = done.pull_request.clone().unwrap_or_else(|| {
-                        format!("branch {} ({})", done.branch, short(&done.commit))
-                    });
-                    state.deploy.last_bump = Some(where_.clone());
-                    match done.warning {
-                        Some(w) => say(state, Level::Error, w),
-                        None => say(state, Level::Info, format!("bumped: {where_}")),
+            let mut done = Vec::new();
+            let mut problems = Vec::new();
+            for (branch, result) in results {
+                match result {
+                    Ok(r) => {
+                        done.push(r.pull_request.clone().unwrap_or_else(|| {
+                            format!("branch {} ({})", r.branch, short(&r.commit))
+                        }));
+                        problems.extend(r.warning);
                     }
-                    return vec![Effect::DeployRefresh];
+                    Err(e) => problems.push(format!("{branch}: bump failed: {e}")),
                 }
-                Err(e) => say(state, Level::Error, format!("bump failed: {e}")),
+            }
+            if let Some(last) = done.last() {
+                state.deploy.last_bump = Some(last.clone());
+            }
+            let bumped = (!done.is_empty()).then(|| format!("bumped: {}", done.join(", ")));
+            match (bumped, problems.is_empty()) {
+                (Some(b), true) => say(state, Level::Info, b),
+                (None, true) => {}
+                (b, _) => {
+                    let all: Vec<String> = b.into_iter().chain(problems).collect();
+                    say(state, Level::Error, all.join("; "));
+                }
+            }
+            if !done.is_empty() {
+                return vec![Effect::DeployRefresh];
             }
         }
     }
@@ -171,14 +190,18 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
 }
 
 /// `y` on a bump confirmation.
-pub fn start_bump(state: &mut State, plan: crate::deploy::service::BumpPlan) -> Vec<Effect> {
-    state.deploy.busy = Some(format!("pushing {}", plan.branch));
+pub fn start_bump(state: &mut State, plans: Vec<crate::deploy::service::BumpPlan>) -> Vec<Effect> {
+    let what = match plans.as_slice() {
+        [one] => one.branch.clone(),
+        many => format!("{} branches", many.len()),
+    };
+    state.deploy.busy = Some(format!("pushing {what}"));
     say(
         state,
         Level::Info,
-        format!("committing and pushing {}…", plan.branch),
+        format!("committing and pushing {what}…"),
     );
-    vec![Effect::Bump(Box::new(plan))]
+    vec![Effect::Bump(plans)]
 }
 
 /// The last bump's pull request.
