@@ -5,28 +5,11 @@
 //! [`crate::deploy::service::Deployer::plan`].
 
 use super::error::DeployError;
+pub use super::plan::Existing;
 use super::plan::{BumpItem, BumpKind, BumpPlan, abbreviated, plan_bump};
 use super::sync::DeploySnapshot;
 use crate::config::BumpMode;
 use crate::core::words::plural;
-
-/// What already exists for a plan's branch.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Existing {
-    /// An open pull request from the branch: the same images to the same
-    /// targets (the branch name says both).
-    Pull {
-        /// Its number.
-        number: u64,
-        /// Its page.
-        url: String,
-    },
-    /// The branch exists with no open pull request from it.
-    Branch {
-        /// `on origin`, or `in the local repository`.
-        place: String,
-    },
-}
 
 /// The plans of one bump, grouped or one per image.
 #[derive(Debug, Clone, PartialEq, Eq)]

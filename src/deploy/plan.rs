@@ -141,6 +141,24 @@ impl BumpItem {
     }
 }
 
+/// What already exists for a plan's branch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Existing {
+    /// An open pull request from the branch: the same images to the same
+    /// targets (the branch name says both).
+    Pull {
+        /// Its number.
+        number: u64,
+        /// Its page.
+        url: String,
+    },
+    /// The branch exists with no open pull request from it.
+    Branch {
+        /// `on origin`, or `in the local repository`.
+        place: String,
+    },
+}
+
 /// A bump, ready to show and to carry out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BumpPlan {
@@ -160,7 +178,7 @@ pub struct BumpPlan {
     /// `deploy.pull_request` is on.
     pub pull_request_in: Option<String>,
     /// What already exists for the branch (looked up before the y/N).
-    pub existing: Option<super::bumps::Existing>,
+    pub existing: Option<Existing>,
 }
 
 impl BumpPlan {
