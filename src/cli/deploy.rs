@@ -268,10 +268,21 @@ async fn bump(
         }
         errln!("{}", plan.already().unwrap_or_default());
     }
+    // With pull requests on, a branch whose pull request is gone (closed,
+    // not merged) is a problem to look at, not a bump done.
+    let stale = deployer.opens_pull_requests()
+        && bumps
+            .plans
+            .iter()
+            .any(|p| matches!(p.existing, Some(Existing::Branch { .. })));
     let to_do = bumps.to_do();
     if to_do.is_empty() {
         errln!("nothing to bump: it exists already");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(if stale {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
     }
     // The whole scope first: every image's change in words, then the diff.
     for plan in &to_do {
@@ -304,7 +315,11 @@ async fn bump(
         }
     }
     let audit = crate::audit::Audit::from_config(config).for_cli();
-    let mut code = ExitCode::SUCCESS;
+    let mut code = if stale {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    };
     // Each plan on its own: one failing does not stop the others.
     for plan in to_do {
         let result = deployer.bump(plan).await;

@@ -159,6 +159,31 @@ async fn per_image_makes_a_branch_and_pull_request_each_and_finds_them_next_time
         "no pull request was asked for"
     );
 
+    // gitserver's pull request closed without merging: its branch lingers.
+    // That is not a bump done: named, with how to redo it, and exit 1.
+    let closed = reqwest::Client::new()
+        .patch(format!("{}/repos/{GH_REPO}/issues/2", github.url))
+        .json(&serde_json::json!({ "state": "closed" }))
+        .send()
+        .await
+        .expect("close");
+    assert!(closed.status().is_success());
+    let (code, stdout, stderr) = run(vec!["deploy", "bump", "--all", "--yes"], path.clone()).await;
+    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains(
+            "branch opsdeck/bump-gitserver-3.23.0 already exists on origin with no open pull \
+             request: it bumps sourcegraph/gitserver to 3.23.0; delete it to bump again"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.contains("/pull/")).count(),
+        1,
+        "{stdout}"
+    );
+    assert_eq!(github.pulls(GH_REPO).len(), 2);
+
     // --grouped overrides the config: one plan for both, its own branch.
     let (code, stdout, stderr) = run(
         vec!["deploy", "bump", "--all", "--grouped", "--dry-run"],
