@@ -137,9 +137,17 @@ pub struct Message {
     pub text: String,
     /// Its level.
     pub level: Level,
-    /// When it was set (it fades after a while).
+    /// When it was set (good news fades after a while).
     pub at: DateTime<Utc>,
+    /// The view it was said in: an error shows there only, and the next
+    /// key there clears it.
+    pub view: View,
+    /// Sources whose failure it reports: it clears when one answers again.
+    pub sources: Vec<String>,
 }
+
+/// How many messages `:messages` keeps.
+pub const MESSAGE_LOG: usize = 200;
 
 /// The whole state.
 #[derive(Debug, Clone)]
@@ -164,6 +172,9 @@ pub struct State {
     pub page: usize,
     /// The status line.
     pub message: Option<Message>,
+    /// The session's messages, oldest first (`:messages`), at most
+    /// [`MESSAGE_LOG`].
+    pub messages: Vec<Message>,
     /// The release view.
     pub release: super::panes::release::state::ReleaseState,
     /// The deploy view.
@@ -215,6 +226,7 @@ impl State {
             overlays: Vec::new(),
             page: 20,
             message: None,
+            messages: Vec::new(),
             release: super::panes::release::state::ReleaseState::from_config(&Config::default()),
             deploy: super::panes::deploy::state::DeployState::default(),
             theme: crate::ui::theme::Theme::default(),
@@ -281,13 +293,60 @@ impl State {
         self.alerts.silence(id)
     }
 
-    /// Shows a status-line message.
+    /// Shows a status-line message (and keeps it for `:messages`).
     pub fn say(&mut self, level: Level, text: impl Into<String>) {
-        self.message = Some(Message {
+        self.say_about(level, Vec::new(), text);
+    }
+
+    /// [`State::say`] for a view other than the shown one (a background
+    /// result of that view's pane).
+    pub fn say_in(&mut self, view: View, level: Level, text: impl Into<String>) {
+        self.log(Message {
             text: text.into(),
             level,
             at: self.now,
+            view,
+            sources: Vec::new(),
         });
+    }
+
+    /// [`State::say`] about these sources' failure: it clears when one of
+    /// them answers again.
+    pub fn say_about(&mut self, level: Level, sources: Vec<String>, text: impl Into<String>) {
+        self.log(Message {
+            text: text.into(),
+            level,
+            at: self.now,
+            view: self.view,
+            sources,
+        });
+    }
+
+    fn log(&mut self, message: Message) {
+        if self.messages.len() >= MESSAGE_LOG {
+            self.messages.remove(0);
+        }
+        self.messages.push(message.clone());
+        self.message = Some(message);
+    }
+
+    /// The status-line message to show now: good news anywhere, an error
+    /// only in the view it was said in.
+    pub fn shown_message(&self) -> Option<&Message> {
+        self.message
+            .as_ref()
+            .filter(|m| m.level == Level::Info || m.view == self.view)
+    }
+
+    /// A source answered: a message about its failure is resolved.
+    pub fn source_recovered(&mut self, name: &str) {
+        if self
+            .message
+            .as_ref()
+            .is_some_and(|m| m.sources.iter().any(|s| s == name))
+        {
+            self.message = None;
+        }
     }
 
     /// The first source of one of these kinds (the release or deploy view's).

@@ -12,7 +12,7 @@ use super::panes;
 use super::state::{Level, State, View};
 
 /// How long a status message stays.
-const MESSAGE_TTL_SECS: i64 = 10;
+const MESSAGE_TTL_SECS: i64 = 8;
 
 /// Applies one action; returns the effects for the runtime to run.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
@@ -83,6 +83,16 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         return command(state, Command::Quit);
     }
+    // An error stays until the next key in its view (or until what failed
+    // works again).
+    if state.overlays.is_empty()
+        && state
+            .message
+            .as_ref()
+            .is_some_and(|m| m.level == Level::Error && m.view == state.view)
+    {
+        state.message = None;
+    }
     if !state.overlays.is_empty() {
         return match super::overlays::keys::key(state, key) {
             super::overlays::Handled::Done(effects) => effects,
@@ -107,6 +117,7 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
     match cmd {
         Command::Quit => return super::nav::quit(state),
         Command::Help => state.overlays.push(Overlay::Help(0)),
+        Command::Messages => state.overlays.push(Overlay::Messages(0)),
         Command::ViewAlerts => super::nav::go(state, View::Alerts),
         Command::ViewRelease => super::nav::go(state, View::Release),
         Command::ViewDeploy => super::nav::go(state, View::Deploy),

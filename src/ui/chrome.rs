@@ -218,7 +218,7 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
             ));
         }
         Line::from(spans)
-    } else if let Some(m) = &state.message {
+    } else if let Some(m) = state.shown_message() {
         let style = match m.level {
             Level::Info => theme.style(Role::Ok),
             Level::Error => theme.style(Role::Urgent),

@@ -52,6 +52,16 @@ pub fn help_scroll(keymap: &Keymap, cols: u16, rows: u16) -> Scroll {
     }
 }
 
+/// The `:messages` list's scroll at this size, for `count` messages.
+pub fn messages_scroll(count: usize, cols: u16, rows: u16) -> Scroll {
+    let rect = super::overlays::messages::messages_rect(body(cols, rows), count);
+    let inner = usize::from(rect.height.saturating_sub(2)).max(1);
+    Scroll {
+        max: count.saturating_sub(inner),
+        page: inner.saturating_sub(1).max(1),
+    }
+}
+
 /// A y/N question's detail scroll at this size.
 pub fn confirm_scroll(confirm: &Confirm, cols: u16, rows: u16) -> Scroll {
     let layout = ConfirmLayout::new(confirm, body(cols, rows));

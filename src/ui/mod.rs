@@ -15,7 +15,7 @@ pub mod theme;
 /// tests can draw a step's links the way the view does).
 pub use panes::release_links;
 
-use overlays::{blockers, dialogs, help, palette, pick, silences};
+use overlays::{blockers, dialogs, help, messages, palette, pick, silences};
 use panes::{alerts, deploy, overview, placeholder, release};
 
 use ratatui::Frame;
@@ -76,6 +76,7 @@ pub fn render_recording(state: &State, frame: &mut Frame, hits: &mut HitMap) {
     for overlay in &state.overlays {
         match overlay {
             Overlay::Help(offset) => help::render(state, frame, body, *offset),
+            Overlay::Messages(offset) => messages::render(state, frame, body, *offset),
             Overlay::AckForm(form) => dialogs::ack_form(state, form, frame, body),
             Overlay::Confirm(c) => {
                 dialogs::confirm(&state.theme, c, state.confirm_scroll, frame, body)

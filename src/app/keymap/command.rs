@@ -56,6 +56,8 @@ pub enum Command {
     Silences,
     /// Show help.
     Help,
+    /// List the session's messages, with times.
+    Messages,
     /// Tick or untick the selected release step.
     Tick,
     /// Run the selected release step's command.

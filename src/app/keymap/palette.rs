@@ -94,6 +94,11 @@ pub const PALETTE: &[PaletteEntry] = {
             "switch to [context.NAME]",
         ),
         PaletteEntry::new("help", Run(C::Help), "key help"),
+        PaletteEntry::new(
+            "messages",
+            Run(C::Messages),
+            "the session's messages, with times",
+        ),
         PaletteEntry::new("quit", Run(C::Quit), "leave opsdeck"),
     ]
 };

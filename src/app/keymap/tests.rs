@@ -230,7 +230,7 @@ fn the_palette_names_commands_once() {
     let order: Vec<&str> = PALETTE.iter().map(|e| e.name).collect();
     assert_eq!(
         order.join(" "),
-        "overview alerts release blockers deploy filter ack theme readonly context help quit"
+        "overview alerts release blockers deploy filter ack theme readonly context help messages quit"
     );
     let mut names = std::collections::HashSet::new();
     for e in PALETTE {

@@ -21,6 +21,10 @@ pub fn key(state: &mut State, key: KeyEvent) -> Handled {
             super::help::key(state, key);
             Vec::new()
         }
+        Some(Overlay::Messages(_)) => {
+            super::messages::key(state, key);
+            Vec::new()
+        }
         Some(Overlay::Blockers(_)) => return super::blockers::keys::key(state, key),
         Some(Overlay::Silences(_)) => match state.keymap.lookup(Context::Silences, key) {
             Some(cmd) => return super::silences::command(state, cmd),

@@ -7,6 +7,7 @@ pub mod blockers;
 pub mod confirm;
 pub mod help;
 pub mod keys;
+pub mod messages;
 pub mod palette;
 pub mod pick;
 pub mod prompt;
@@ -17,6 +18,8 @@ pub mod silences;
 pub enum Overlay {
     /// The key help, scrolled down this many lines.
     Help(usize),
+    /// `:messages`, newest first, scrolled down this many lines.
+    Messages(usize),
     /// The acknowledge form.
     AckForm(Box<ack_form::AckForm>),
     /// A y/N question.

@@ -3,6 +3,7 @@
 pub mod blockers;
 pub mod dialogs;
 pub mod help;
+pub mod messages;
 pub mod palette;
 pub mod pick;
 pub mod silences;

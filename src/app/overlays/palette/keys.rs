@@ -121,6 +121,7 @@ pub fn run_palette(state: &mut State, line: &str) -> Vec<Effect> {
         PaletteCommand::Run(Command::ViewRelease) => go(state, View::Release),
         PaletteCommand::Run(Command::ViewDeploy) => go(state, View::Deploy),
         PaletteCommand::Run(Command::Help) => state.overlays.push(Overlay::Help(0)),
+        PaletteCommand::Run(Command::Messages) => state.overlays.push(Overlay::Messages(0)),
         PaletteCommand::Run(Command::Quit) => return crate::app::nav::quit(state),
         // `:ack` acts on the alerts view's selected alert, wherever it runs.
         PaletteCommand::Run(Command::Ack) => {

@@ -9,6 +9,7 @@ use crate::app::overlays::ack_form::{AckForm, FormField};
 use crate::app::overlays::confirm::{Confirm, PendingOp};
 use crate::app::state::{Level, LocalChange, State};
 use crate::core::words;
+use crate::net::Problem;
 
 /// `A`: the team form (duration, author, comment; a preview of the
 /// silences it will make), then y/N.
@@ -155,6 +156,7 @@ pub fn ask_expire(state: &mut State, ids: &[String], what: &str) {
 pub fn silences_done(state: &mut State, op: SilenceOp, outcomes: Vec<SilenceOutcome>) {
     let mut ok = Vec::new();
     let mut errors = Vec::new();
+    let mut failed: Vec<String> = Vec::new();
     for o in outcomes {
         match o.result {
             Ok(id) => {
@@ -178,7 +180,13 @@ pub fn silences_done(state: &mut State, op: SilenceOp, outcomes: Vec<SilenceOutc
                     ok.push(id);
                 }
             }
-            Err(e) => errors.push(format!("{}: {e}", o.target)),
+            Err(e) => {
+                // Unreachable: resolved once the Alertmanager answers again.
+                if matches!(e, Problem::Timeout { .. } | Problem::Transport { .. }) {
+                    failed.push(o.target.clone());
+                }
+                errors.push(format!("{}: {e}", o.target));
+            }
         }
     }
     state.recompute();
@@ -208,6 +216,6 @@ pub fn silences_done(state: &mut State, op: SilenceOp, outcomes: Vec<SilenceOutc
         } else {
             format!("{} {}, but ", ok.len(), op.done())
         };
-        state.say(Level::Error, format!("{prefix}failed: {text}"));
+        state.say_about(Level::Error, failed, format!("{prefix}failed: {text}"));
     }
 }

@@ -38,6 +38,8 @@ pub fn on_source(state: &mut State, event: SourceEvent) {
                 Ok(snapshot) => {
                     status.last_ok = Some(at);
                     status.error = None;
+                    state.source_recovered(&name);
+                    let status = &mut state.sources[idx];
                     note_skipped(status, &snapshot.skipped);
                     let local_before = state.alerts.local.len();
                     // Local changes this snapshot already shows are done.

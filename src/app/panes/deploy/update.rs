@@ -13,8 +13,10 @@ use crate::core::SourceKind;
 use crate::deploy::plan::select_all;
 use crate::deploy::service::Ask;
 
+/// A message of the deploy view (an error shows there, wherever the user
+/// was when it came in).
 fn say(state: &mut State, level: Level, text: impl Into<String>) {
-    state.say(level, text);
+    state.say_in(crate::app::state::View::Deploy, level, text);
 }
 
 fn status(state: &mut State) -> Option<&mut SourceStatus> {

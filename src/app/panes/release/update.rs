@@ -16,8 +16,10 @@ use crate::release::runner::{RunEvent, RunSpec, log_path_for};
 
 use super::state::OutputKind;
 
+/// A message of the release view (an error shows there, wherever the user
+/// was when it came in).
 fn say(state: &mut State, level: Level, text: impl Into<String>) {
-    state.say(level, text);
+    state.say_in(crate::app::state::View::Release, level, text);
 }
 
 /// The release view's source status entry, if any.

@@ -125,12 +125,12 @@ fn s_toggles_silenced_alerts_and_the_hidden_count() {
 }
 
 #[test]
-fn an_info_message_fades_after_ten_seconds_but_an_error_stays() {
+fn an_info_message_fades_after_eight_seconds_but_an_error_stays() {
     let mut state = fixture();
     press(&mut state, 's');
-    update(&mut state, Action::Tick(now() + TimeDelta::seconds(9)));
+    update(&mut state, Action::Tick(now() + TimeDelta::seconds(7)));
     assert!(state.message.is_some());
-    update(&mut state, Action::Tick(now() + TimeDelta::seconds(10)));
+    update(&mut state, Action::Tick(now() + TimeDelta::seconds(8)));
     assert_eq!(state.message, None);
 
     select_alert(&mut state, SEARCH_CRIT);

@@ -459,4 +459,5 @@ mod global_keys;
 mod health;
 mod known_bugs;
 mod local_changes;
+mod messages;
 mod team_ack;
