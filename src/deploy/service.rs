@@ -11,11 +11,11 @@ use chrono::Utc;
 
 use super::error::{DeployError, VersionError};
 use super::git::Repo;
-pub use super::plan::{BumpItem, BumpKind, BumpPlan, plan_bump};
+pub use super::plan::{BumpItem, BumpKind, BumpPlan, plan_bump, plan_bump_with};
 use super::policy::{Follow, Rule, rule_for};
 use super::registry::{RegistryAuth, RegistryClient, RegistryError, bounded};
 use super::scan::PinRef;
-pub use super::scan::{Scanned, scan_texts};
+pub use super::scan::{Scanned, Sources, scan_texts, scan_with};
 pub use super::sync::DeploySnapshot;
 use super::sync::{InstanceVersion, Lookup, Published, evaluate};
 use crate::config::{Config, DeployConfig, GithubConfig, InstanceConfig};
@@ -41,6 +41,7 @@ pub struct Deployer {
     config: DeployConfig,
     repo: PathBuf,
     rules: Vec<Rule>,
+    sources: Sources,
     registries: HashMap<String, RegistryClient>,
     http: reqwest::Client,
     github: Option<GithubConfig>,
@@ -90,6 +91,7 @@ impl Deployer {
         Ok(Some(Deployer {
             repo: expand_home(&d.repo),
             rules: d.rules(),
+            sources: Sources::new(&d.paths, &d.values)?,
             config: d.clone(),
             registries,
             http,
@@ -119,9 +121,9 @@ impl Deployer {
     pub async fn scan(&self) -> Result<Scanned, DeployError> {
         let repo = Repo::open(&self.repo).await?;
         let files = repo
-            .files_at(&self.config.branch, &self.config.paths)
+            .files_at(&self.config.branch, self.sources.globs())
             .await?;
-        Ok(scan_texts(&files))
+        Ok(scan_with(&files, &self.sources))
     }
 
     /// Looks up each repository once: for a channel pin (all its pins on one
@@ -231,9 +233,9 @@ impl Deployer {
     ) -> Result<BumpPlan, DeployError> {
         let repo = Repo::open(&self.repo).await?;
         let files = repo
-            .files_at(&self.config.branch, &self.config.paths)
+            .files_at(&self.config.branch, self.sources.globs())
             .await?;
-        let mut plan = plan_bump(&files, snapshot, keys)?;
+        let mut plan = plan_bump_with(&files, &self.sources, snapshot, keys)?;
         if self.config.pull_request {
             plan.pull_request_in.clone_from(&self.config.github_repo);
         }
@@ -260,7 +262,7 @@ impl Deployer {
         }
         // The plan must still apply to the branch as it is now.
         let fresh = repo
-            .files_at(&self.config.branch, &self.config.paths)
+            .files_at(&self.config.branch, self.sources.globs())
             .await?;
         let fresh_texts: HashMap<&str, &str> = fresh
             .iter()

@@ -1,4 +1,5 @@
-//! `image:` values that are not tracked, and why.
+//! `image:` values (and values-file or kustomize pins) that are not
+//! tracked, and why.
 
 use std::fmt;
 
@@ -46,6 +47,15 @@ pub enum UntrackedReason {
     Escaped,
     /// No value (or `null`).
     Empty,
+    /// A kustomize `images:` entry that only renames (no `newTag` or
+    /// `digest`), or a map with a repository but no tag or digest.
+    NoTag,
+    /// A values map's tag key with no repository to join it to: what is
+    /// missing, in words.
+    NoRepository(String),
+    /// A values map whose repository is the prefix other maps' names join
+    /// (the chart-wide `repository` and default tag): not one image.
+    ChartWide(String),
 }
 
 impl fmt::Display for UntrackedReason {
@@ -70,6 +80,14 @@ impl fmt::Display for UntrackedReason {
                 f.write_str("written with escapes: opsdeck rewrites only plain text")
             }
             UntrackedReason::Empty => f.write_str("no value"),
+            UntrackedReason::NoTag => {
+                f.write_str("no tag or digest: nothing to compare (only a name)")
+            }
+            UntrackedReason::NoRepository(missing) => write!(f, "no repository: {missing}"),
+            UntrackedReason::ChartWide(prefix) => write!(
+                f,
+                "the chart-wide default for images under {prefix}: each image's own tag is tracked"
+            ),
         }
     }
 }
