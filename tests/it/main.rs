@@ -10,6 +10,7 @@ mod cli_extras;
 mod config_example;
 mod deploy_live;
 mod deploy_states;
+mod deploy_values;
 mod faults;
 mod hostile;
 mod matcher_table;
