@@ -90,11 +90,11 @@ pub(super) fn field_pin(
     file: &str,
     pos: &Positions<'_>,
     parts: Parts<'_>,
-    source: fn(Fields) -> PinSource,
-) -> Result<PinRef, Untracked> {
+    source: fn(Box<Fields>) -> PinSource,
+) -> Result<PinRef, Box<Untracked>> {
     let untracked = |(byte, text, reason): Refused| {
         let (line, column) = pos.line_col(byte);
-        Untracked {
+        Box::new(Untracked {
             file: file.to_string(),
             line,
             column,
@@ -102,7 +102,7 @@ pub(super) fn field_pin(
             reason,
             kind: parts.kind.clone(),
             container: parts.container.clone(),
-        }
+        })
     };
     let tag = parts
         .tag
@@ -159,11 +159,11 @@ pub(super) fn field_pin(
         image,
         kind: parts.kind.clone(),
         container: parts.container.clone(),
-        source: source(Fields {
+        source: source(Box::new(Fields {
             path: parts.path,
             repository: parts.repository,
             tag,
             digest,
-        }),
+        })),
     })
 }

@@ -63,7 +63,7 @@ pub(super) fn scan_kustomization(file: &str, text: &str) -> Result<FileScan, Sca
             };
             match field_pin(file, &pos, parts, PinSource::Kustomize) {
                 Ok(pin) => out.pins.push(pin),
-                Err(u) => out.untracked.push(u),
+                Err(u) => out.untracked.push(*u),
             }
         }
     }

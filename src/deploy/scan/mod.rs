@@ -69,10 +69,10 @@ pub enum PinSource {
     /// An `image:` value: `span` and `raw` are the whole reference.
     Image,
     /// A Helm values map: `span` and `raw` are its tag field's.
-    Values(Fields),
+    Values(Box<Fields>),
     /// A kustomize `images:` entry: `span` and `raw` are its `newTag`'s (or
     /// its `digest`'s when it has no `newTag`).
-    Kustomize(Fields),
+    Kustomize(Box<Fields>),
 }
 
 impl PinSource {

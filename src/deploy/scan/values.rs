@@ -150,7 +150,7 @@ impl Walk<'_> {
         };
         match field_pin(self.file, &self.pos, parts, PinSource::Values) {
             Ok(pin) => self.out.found.pins.push(pin),
-            Err(u) => self.out.found.untracked.push(u),
+            Err(u) => self.out.found.untracked.push(*u),
         }
         if own.is_some() {
             false
