@@ -12,7 +12,30 @@ use opsdeck_testkit::git::{GitRepo, git};
 use opsdeck_testkit::push::push_image;
 use opsdeck_testkit::servers::DockerRegistry;
 
-use crate::support::opsdeck_bin;
+use crossterm::event::KeyCode;
+use opsdeck::app::state::State;
+use opsdeck::runtime::Runtime;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::support::{code, key, opsdeck_bin, press, until};
+
+/// The console's screen as text, wide enough for a pinned digest.
+fn screen(state: &State) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(320, 30)).expect("terminal");
+    terminal
+        .draw(|f| opsdeck::ui::render(state, f))
+        .expect("draw");
+    let buf = terminal.backend().buffer().clone();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
 
 /// `[deploy]` on `repo`, `sourcegraph/*` under semver, the registry serving
 /// `index.docker.io`; `values` is appended.
@@ -344,6 +367,35 @@ searcher:
             ),
         ]
     );
+
+    // The console's detail: the pin as the reference it makes, file:line,
+    // and the map.
+    let mut rt = Runtime::start(&cfg, false).expect("runtime");
+    press(&mut rt, [key('3')]).await;
+    until(&mut rt, 20, "the deploy scan", |s| {
+        s.deploy.snapshot.is_some()
+    })
+    .await;
+    assert_eq!(
+        rt.state.deploy.selected_key(),
+        Some("docker.io/sourcegraph/frontend")
+    );
+    press(&mut rt, [code(KeyCode::Enter)]).await;
+    let shown = screen(&rt.state);
+    assert!(
+        shown.contains(&format!(
+            "charts/sourcegraph/values.yaml:13:18  index.docker.io/sourcegraph/frontend:3.22.0@{}  (values frontend.image)",
+            d[0]
+        )),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "1 out of sync · 0 channel moved · 0 drift · 0 unknown · 1 synced · 3 untracked"
+        ),
+        "{shown}"
+    );
+    drop(rt);
 
     // Only the frontend's defaultTag changes: the chart-wide one, with the
     // same text, stays.

@@ -324,3 +324,31 @@ images:
     assert!(is_kustomization("kustomization.yml"));
     assert!(!is_kustomization("a/kustomization.yaml.bak"));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Arbitrary YAML-ish text never panics, and every field pin's spans
+    /// hold exactly its fields' text.
+    #[test]
+    fn arbitrary_values_and_kustomizations_never_panic(
+        text in "(images:|image:|repository: |name: |newName: |newTag: |digest: |tag: |a/b|1.0|@sha256:1|[ \\-:'\"#{}\\[\\],&*!|>é\r\n]){0,40}"
+    ) {
+        let sources = Sources::new(&["**".into()], &[spec(Some("ghcr.io/o"))]).unwrap();
+        for path in ["charts/x/values.yaml", "kustomization.yaml"] {
+            let files = vec![(path.to_string(), text.clone())];
+            let s = scan_with(&files, &sources);
+            for p in &s.pins {
+                assert_eq!(&text[p.span.clone()], p.raw);
+                if let Some(f) = p.source.fields() {
+                    for field in f.tag.iter().chain(&f.digest) {
+                        assert_eq!(&text[field.span.clone()], field.raw);
+                    }
+                }
+            }
+            for u in &s.untracked {
+                assert!(u.line >= 1 && u.column >= 1, "{u:?}");
+            }
+        }
+    }
+}

@@ -5,8 +5,9 @@ use std::fmt;
 
 use crate::deploy::imageref::RefProblem;
 
-/// An `image:` value that does not resolve to an image reference opsdeck can
-/// rewrite: listed with its reason, never compared or bumped.
+/// An `image:` value (or a values-file map's tag, a kustomize `images:`
+/// entry) that does not resolve to an image reference opsdeck can rewrite:
+/// listed with its reason, never compared or bumped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Untracked {
     /// Repo-relative path as given.
