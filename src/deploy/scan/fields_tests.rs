@@ -71,6 +71,8 @@ searcher:
     repository: index.docker.io/sourcegraph/searcher
     tag: \"3.22.0\"
     digest: \"{D2}\"
+empty:
+  image: {{repository: index.docker.io/sourcegraph/empty, tag: '', defaultTag: 1.0.0, digest: \"\"}}
 "
     );
     let s = values(&text, None);
@@ -101,6 +103,15 @@ searcher:
                 "searcher.image".into(),
                 Some("3.22.0".into()),
                 Some(D2.into())
+            ),
+            // An empty tag or digest is not set: the next tag key is used.
+            (
+                16,
+                79,
+                "index.docker.io/sourcegraph/empty:1.0.0".into(),
+                "empty.image".into(),
+                Some("1.0.0".into()),
+                None
             ),
         ]
     );

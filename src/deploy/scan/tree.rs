@@ -53,10 +53,11 @@ impl Map {
             .map(|(_, v)| v)
     }
 
-    /// The value of `key` when it is a scalar that is not null.
+    /// The value of `key` when it is a scalar that is not null nor empty
+    /// (`tag: ""` in a chart means "not set").
     pub(super) fn scalar(&self, key: &str) -> Option<&Scalar> {
         match self.get(key) {
-            Some(Node::Scalar(s)) if !s.is_null() => Some(s),
+            Some(Node::Scalar(s)) if !s.is_null() && !s.value.is_empty() => Some(s),
             _ => None,
         }
     }
