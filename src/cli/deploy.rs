@@ -51,6 +51,12 @@ struct RefJson<'a> {
     file: &'a str,
     line: usize,
     column: usize,
+    /// `values` or `kustomize` for a field pin (left out for `image:`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'static str>,
+    /// A values map's place, e.g. `frontend.image`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -125,6 +131,8 @@ fn show(snapshot: &DeploySnapshot, json: bool) -> Result<ExitCode> {
                             file: &r.file,
                             line: r.line,
                             column: r.column,
+                            source: r.source.fields().map(|_| r.source.as_str()),
+                            path: r.source.fields().map(|f| f.path.as_str()),
                         })
                         .collect(),
                     pinned: TagJson {

@@ -30,7 +30,7 @@ pub use load::{ConfigSource, locate, locate_in};
 pub use schema::{
     AlertsConfig, AllowConfig, BasicAuth, BumpMode, Config, ContextConfig, DeployConfig,
     GithubConfig, HttpSourceConfig, InstanceConfig, LogConfig, NotifyConfig, PolicyConfig,
-    RegistryConfig, ReleaseConfig, RouteConfig, StepConfig, ThemeSpec,
+    RegistryConfig, ReleaseConfig, RouteConfig, StepConfig, ThemeSpec, ValuesConfig,
 };
 pub use secrets::permission_warning;
 

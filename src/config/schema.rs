@@ -200,6 +200,47 @@ pub struct DeployConfig {
     /// What is running.
     #[serde(default)]
     pub instance: Vec<InstanceConfig>,
+    /// Helm values files whose maps hold image pins.
+    #[serde(default)]
+    pub values: Vec<ValuesConfig>,
+}
+
+/// `[[deploy.values]]`: Helm values files whose maps hold image pins
+/// (`repository:` or `name:`, a tag key, optionally a digest key).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValuesConfig {
+    /// Globs of values files, relative to the repository.
+    pub paths: Vec<String>,
+    /// The tag keys; the first one present (and not null) is the pin's tag.
+    /// A `TAG@sha256:DIGEST` value pins the digest too.
+    #[serde(default = "default_tag_keys")]
+    pub tag_keys: Vec<String>,
+    /// A separate digest key, if the chart has one.
+    #[serde(default)]
+    pub digest_key: Option<String>,
+    /// The key of a full repository (`registry/org/name`) in the same map;
+    /// in an ancestor map, the prefix a `name_key` joins.
+    #[serde(default = "default_repository_key")]
+    pub repository_key: String,
+    /// The key of an image name joined to the nearest ancestor map's
+    /// `repository_key`, or to `default_repository`.
+    #[serde(default = "default_name_key")]
+    pub name_key: String,
+    /// The prefix a name is joined to when no ancestor map has a
+    /// repository, e.g. `index.docker.io/sourcegraph`.
+    #[serde(default)]
+    pub default_repository: Option<String>,
+}
+
+fn default_tag_keys() -> Vec<String> {
+    vec!["tag".into()]
+}
+fn default_repository_key() -> String {
+    "repository".into()
+}
+fn default_name_key() -> String {
+    "name".into()
 }
 
 /// `[deploy] bump`: how a bump of several images is split.

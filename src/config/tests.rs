@@ -169,3 +169,34 @@ fn blocker_query_placeholders_are_checked() {
     let e = parse(&format!("{release}blocker_query = ' '\n")).expect_err("empty");
     assert!(e.message.contains("is empty"), "{e}");
 }
+
+#[test]
+fn deploy_values_are_checked() {
+    let base = "[deploy]\nrepo = \"x\"\n[[deploy.values]]\n";
+    let c = parse(&format!("{base}paths = [\"charts/*/values.yaml\"]\n")).expect("parses");
+    let v = &c.deploy.as_ref().expect("deploy").values[0];
+    assert_eq!(v.tag_keys, ["tag"]);
+    assert_eq!(
+        (v.repository_key.as_str(), v.name_key.as_str()),
+        ("repository", "name")
+    );
+    assert_eq!(
+        (v.digest_key.as_deref(), v.default_repository.as_deref()),
+        (None, None)
+    );
+    let refused = |extra: &str| {
+        parse(&format!("{base}{extra}"))
+            .expect_err(extra)
+            .to_string()
+    };
+    let e = refused("paths = []\n");
+    assert!(e.contains("deploy.values[0]: paths is empty"), "{e}");
+    let e = refused("paths = [\"v.yaml\"]\ntag_keys = []\n");
+    assert!(e.contains("deploy.values[0]: tag_keys is empty"), "{e}");
+    let e = refused("paths = [\"[\"]\n");
+    assert!(e.contains("invalid glob \"[\" in paths"), "{e}");
+    let e = refused("paths = [\"v.yaml\"]\ndigest_key = \"\"\n");
+    assert!(e.contains("must not be empty"), "{e}");
+    let e = refused("tag_keys = [\"tag\"]\n");
+    assert!(e.contains("paths"), "{e}");
+}

@@ -171,6 +171,38 @@ impl Config {
                     return Err(at(u.span(), format!("invalid url {:?}", u.get_ref())));
                 }
             }
+            for (i, v) in d.values.iter().enumerate() {
+                let refuse = |message: String| ConfigError {
+                    path: path.to_path_buf(),
+                    position: None,
+                    message: format!("deploy.values[{i}]: {message}"),
+                };
+                if v.paths.is_empty() {
+                    return Err(refuse(
+                        "paths is empty: list the values files, e.g. [\"charts/*/values.yaml\"]"
+                            .into(),
+                    ));
+                }
+                if v.tag_keys.is_empty() || v.tag_keys.iter().any(|k| k.trim().is_empty()) {
+                    return Err(refuse(
+                        "tag_keys is empty: name the tag key(s), e.g. [\"tag\"]".into(),
+                    ));
+                }
+                for g in &v.paths {
+                    globset::Glob::new(g)
+                        .map_err(|e| refuse(format!("invalid glob {g:?} in paths: {e}")))?;
+                }
+                let keys = [
+                    Some(&v.repository_key),
+                    Some(&v.name_key),
+                    v.digest_key.as_ref(),
+                ];
+                if keys.iter().flatten().any(|k| k.trim().is_empty()) {
+                    return Err(refuse(
+                        "repository_key, name_key and digest_key must not be empty".into(),
+                    ));
+                }
+            }
             if d.concurrency == 0 {
                 return Err(ConfigError {
                     path: path.to_path_buf(),

@@ -6,7 +6,8 @@
 
 use super::error::DeployError;
 pub use super::plan::Existing;
-use super::plan::{BumpItem, BumpKind, BumpPlan, abbreviated, plan_bump};
+use super::plan::{BumpItem, BumpKind, BumpPlan, abbreviated, plan_bump_with};
+use super::scan::Sources;
 use super::sync::DeploySnapshot;
 use crate::config::BumpMode;
 use crate::core::words::plural;
@@ -46,19 +47,31 @@ pub enum Ask {
     Nothing(String),
 }
 
-/// The plans for `keys` from the branch's `files`: one for all, or one per
-/// image. Pure.
+/// The plans for `keys` from the branch's `files` (manifests and
+/// kustomizations): one for all, or one per image. Pure.
 pub fn plan_bumps(
     files: &[(String, String)],
     snapshot: &DeploySnapshot,
     keys: &[String],
     mode: BumpMode,
 ) -> Result<Bumps, DeployError> {
+    plan_bumps_with(files, &Sources::default(), snapshot, keys, mode)
+}
+
+/// [`plan_bumps`] with the scanners `sources` gives each file (values
+/// files too).
+pub fn plan_bumps_with(
+    files: &[(String, String)],
+    sources: &Sources,
+    snapshot: &DeploySnapshot,
+    keys: &[String],
+    mode: BumpMode,
+) -> Result<Bumps, DeployError> {
     let plans = match mode {
-        BumpMode::Grouped => vec![plan_bump(files, snapshot, keys)?],
+        BumpMode::Grouped => vec![plan_bump_with(files, sources, snapshot, keys)?],
         BumpMode::PerImage => keys
             .iter()
-            .map(|k| plan_bump(files, snapshot, std::slice::from_ref(k)))
+            .map(|k| plan_bump_with(files, sources, snapshot, std::slice::from_ref(k)))
             .collect::<Result<_, _>>()?,
     };
     Ok(Bumps {

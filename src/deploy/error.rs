@@ -40,6 +40,10 @@ pub enum DeployError {
     /// A pin's text could not be rewritten.
     #[error(transparent)]
     Splice(#[from] SpliceError),
+    /// A `[deploy] paths` or `[[deploy.values]] paths` glob that does not
+    /// parse.
+    #[error("deploy: {0}")]
+    Glob(#[from] super::scan::GlobError),
     /// No `[[deploy.policy]]` applies to the repository.
     #[error("no [[deploy.policy]] matches {repository}")]
     NoPolicy {

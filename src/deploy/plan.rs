@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 
 use super::error::DeployError;
 use super::git::bump_branch_name;
-use super::scan::scan_texts;
-use super::splice::{Edit, apply, bumped, redigested, unified_diff};
+use super::imageref::{RefProblem, check_digest, is_valid_tag};
+use super::scan::{PinRef, Sources, scan_with};
+use super::splice::{Edit, SpliceError, apply, bumped, redigested, unified_diff};
 use super::sync::{DeploySnapshot, ImageStatus, SyncState};
 
 /// What a bump does to one image.
@@ -270,15 +271,91 @@ fn item(status: &ImageStatus) -> Result<BumpItem, DeployError> {
     })
 }
 
+/// The edits of one pin: an `image:` value's whole reference, or a field
+/// pin's tag field (its `@digest` too when it has one) and digest field. A
+/// channel or drifted pin keeps its tag text: only the digest moves. A pin
+/// without a digest gets none (`digest` is None for it).
+fn pin_edits(
+    p: &PinRef,
+    kind: BumpKind,
+    to_tag: &str,
+    digest: Option<&str>,
+) -> Result<Vec<Edit>, SpliceError> {
+    let same_tag = p.image.tag.as_deref() == Some(to_tag);
+    let digest_only = matches!(kind, BumpKind::Channel | BumpKind::Drift) && same_tag;
+    let Some(f) = p.source.fields() else {
+        let replacement = match digest {
+            Some(d) if digest_only => redigested(&p.raw, d)?,
+            _ => bumped(&p.raw, to_tag, digest)?,
+        };
+        return Ok(vec![Edit {
+            span: p.span.clone(),
+            expect: p.raw.clone(),
+            replacement,
+        }]);
+    };
+    let target = |problem: RefProblem| SpliceError::Target {
+        raw: p.shown(),
+        problem,
+    };
+    if !is_valid_tag(to_tag) {
+        return Err(target(RefProblem::Tag(to_tag.to_owned())));
+    }
+    if let Some(d) = digest {
+        check_digest(d).map_err(target)?;
+    }
+    let mut edits = Vec::new();
+    match &f.tag {
+        Some(t) => {
+            let (written, inline) = match t.raw.split_once('@') {
+                Some((tag, _)) => (tag, true),
+                None => (t.raw.as_str(), false),
+            };
+            let tag = if digest_only { written } else { to_tag };
+            let replacement = match digest {
+                Some(d) if inline => format!("{tag}@{d}"),
+                _ => tag.to_owned(),
+            };
+            edits.push(Edit {
+                span: t.span.clone(),
+                expect: t.raw.clone(),
+                replacement,
+            });
+        }
+        None if !digest_only => return Err(SpliceError::NoTagField(p.shown())),
+        None => {}
+    }
+    if let (Some(field), Some(d)) = (&f.digest, digest) {
+        edits.push(Edit {
+            span: field.span.clone(),
+            expect: field.raw.clone(),
+            replacement: d.to_owned(),
+        });
+    }
+    Ok(edits)
+}
+
 /// The edits and diff of each pin of `keys` per its state: an out-of-sync
 /// image to its published tag and digest, a moved channel to its new digest
-/// only. Pure: `files` is the branch's current content.
+/// only. Pure: `files` is the branch's current content, scanned as
+/// manifests.
 pub fn plan_bump(
     files: &[(String, String)],
     snapshot: &DeploySnapshot,
     keys: &[String],
 ) -> Result<BumpPlan, DeployError> {
-    let pins = scan_texts(files).pins;
+    plan_bump_with(files, &Sources::default(), snapshot, keys)
+}
+
+/// [`plan_bump`] with the scanners `sources` gives each file (values files,
+/// kustomizations).
+pub fn plan_bump_with(
+    files: &[(String, String)],
+    sources: &Sources,
+    snapshot: &DeploySnapshot,
+    keys: &[String],
+) -> Result<BumpPlan, DeployError> {
+    let pins = scan_with(files, sources).pins;
     let mut per_file: BTreeMap<&str, Vec<Edit>> = BTreeMap::new();
     let mut items = Vec::new();
     for key in keys {
@@ -295,20 +372,10 @@ pub fn plan_bump(
                 (Some(_), Some(d)) => Some(d.as_str()),
                 (Some(_), None) => return Err(DeployError::NoDigest(status.repository.clone())),
             };
-            let same_tag = p.image.tag.as_deref() == Some(item.to_tag.as_str());
-            let replacement = match (item.kind, digest) {
-                // A channel or drifted pin keeps its tag text: only the
-                // digest moves.
-                (BumpKind::Channel | BumpKind::Drift, Some(d)) if same_tag => {
-                    redigested(&p.raw, d)?
-                }
-                _ => bumped(&p.raw, &item.to_tag, digest)?,
-            };
-            per_file.entry(p.file.as_str()).or_default().push(Edit {
-                span: p.span.clone(),
-                expect: p.raw.clone(),
-                replacement,
-            });
+            per_file
+                .entry(p.file.as_str())
+                .or_default()
+                .extend(pin_edits(p, item.kind, &item.to_tag, digest)?);
             found += 1;
         }
         if found == 0 {
@@ -365,6 +432,7 @@ pub fn plan_bump(
 
 #[cfg(test)]
 mod tests {
+    use crate::deploy::scan::scan_texts;
     use std::collections::HashMap;
 
     use chrono::Utc;
@@ -570,5 +638,40 @@ mod tests {
             vec![("base/searcher.yaml".to_string(), files[2].1.replace(D1, D2))],
             "the digest only, the quotes kept"
         );
+    }
+
+    #[test]
+    fn field_pins_edit_the_tag_and_the_digest_fields_exactly() {
+        let text = format!(
+            "images:\n- name: a/b\n  newTag: \"1.0.0\"  # pinned\n  digest: {D1}\n- name: c/d\n  newTag: '1.0.0@{D1}'\n- name: e/f\n  newTag: 1.0.0\n"
+        );
+        let pins = scan_texts(&[("kustomization.yaml".to_string(), text.clone())]).pins;
+        assert_eq!(pins.len(), 3);
+        let run = |i: usize, kind: BumpKind, tag: &str, d: Option<&str>| {
+            apply(&text, &pin_edits(&pins[i], kind, tag, d).expect("edits")).expect("apply")
+        };
+        assert_eq!(
+            run(0, BumpKind::Upgrade, "1.1.0", Some(D2)),
+            text.replacen("\"1.0.0\"", "\"1.1.0\"", 1)
+                .replacen(D1, D2, 1)
+        );
+        assert_eq!(
+            run(1, BumpKind::Upgrade, "1.1.0", Some(D2)),
+            text.replace(&format!("'1.0.0@{D1}'"), &format!("'1.1.0@{D2}'"))
+        );
+        // A drifted pin keeps its tag text, only the digest moves.
+        assert_eq!(
+            run(1, BumpKind::Drift, "1.0.0", Some(D2)),
+            text.replace(&format!("'1.0.0@{D1}'"), &format!("'1.0.0@{D2}'"))
+        );
+        // An entry without a digest gets none: only newTag changes.
+        assert_eq!(
+            run(2, BumpKind::Upgrade, "1.1.0", None),
+            text.replace("newTag: 1.0.0\n", "newTag: 1.1.0\n")
+        );
+        assert!(matches!(
+            pin_edits(&pins[0], BumpKind::Upgrade, "bad tag", Some(D2)),
+            Err(SpliceError::Target { .. })
+        ));
     }
 }

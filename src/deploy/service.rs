@@ -9,14 +9,14 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-pub use super::bumps::{Ask, Bumps, Existing, plan_bumps};
+pub use super::bumps::{Ask, Bumps, Existing, plan_bumps, plan_bumps_with};
 use super::error::{DeployError, VersionError};
 use super::git::Repo;
-pub use super::plan::{BumpItem, BumpKind, BumpPlan, plan_bump};
+pub use super::plan::{BumpItem, BumpKind, BumpPlan, plan_bump, plan_bump_with};
 use super::policy::{Follow, Rule, rule_for};
 use super::registry::{RegistryAuth, RegistryClient, RegistryError, bounded};
 use super::scan::PinRef;
-pub use super::scan::{Scanned, scan_texts};
+pub use super::scan::{Scanned, Sources, scan_texts, scan_with};
 pub use super::sync::DeploySnapshot;
 use super::sync::{InstanceVersion, Lookup, Published, evaluate};
 use crate::config::{BumpMode, Config, DeployConfig, GithubConfig, InstanceConfig};
@@ -42,6 +42,7 @@ pub struct Deployer {
     config: DeployConfig,
     repo: PathBuf,
     rules: Vec<Rule>,
+    sources: Sources,
     registries: HashMap<String, RegistryClient>,
     http: reqwest::Client,
     github: Option<GithubConfig>,
@@ -91,6 +92,7 @@ impl Deployer {
         Ok(Some(Deployer {
             repo: expand_home(&d.repo),
             rules: d.rules(),
+            sources: Sources::new(&d.paths, &d.values)?,
             config: d.clone(),
             registries,
             http,
@@ -120,9 +122,9 @@ impl Deployer {
     pub async fn scan(&self) -> Result<Scanned, DeployError> {
         let repo = Repo::open(&self.repo).await?;
         let files = repo
-            .files_at(&self.config.branch, &self.config.paths)
+            .files_at(&self.config.branch, self.sources.globs())
             .await?;
-        Ok(scan_texts(&files))
+        Ok(scan_with(&files, &self.sources))
     }
 
     /// Looks up each repository once: for a channel pin (all its pins on one
@@ -245,9 +247,9 @@ impl Deployer {
     ) -> Result<Bumps, DeployError> {
         let repo = Repo::open(&self.repo).await?;
         let files = repo
-            .files_at(&self.config.branch, &self.config.paths)
+            .files_at(&self.config.branch, self.sources.globs())
             .await?;
-        let mut bumps = plan_bumps(&files, snapshot, keys, mode)?;
+        let mut bumps = plan_bumps_with(&files, &self.sources, snapshot, keys, mode)?;
         if self.config.pull_request {
             for plan in &mut bumps.plans {
                 plan.pull_request_in.clone_from(&self.config.github_repo);
@@ -345,7 +347,7 @@ impl Deployer {
         }
         // The plan must still apply to the branch as it is now.
         let fresh = repo
-            .files_at(&self.config.branch, &self.config.paths)
+            .files_at(&self.config.branch, self.sources.globs())
             .await?;
         let fresh_texts: HashMap<&str, &str> = fresh
             .iter()

@@ -21,6 +21,10 @@ pub enum SpliceError {
         /// What is wrong with the new tag or digest.
         problem: RefProblem,
     },
+    /// A tag bump of a field pin that has no tag field (a kustomize entry
+    /// with only `digest`).
+    #[error("cannot bump {0}: it has no tag field to write the new tag in")]
+    NoTagField(String),
     /// A digest-only bump of a pin that has no digest.
     #[error("cannot re-pin \"{0}\": it has no digest")]
     NoDigest(String),

@@ -351,6 +351,7 @@ mod tests {
             image: ImageRef::parse(image).expect("image"),
             kind: Some("Deployment".into()),
             container: None,
+            source: crate::deploy::scan::PinSource::Image,
         }
     }
 

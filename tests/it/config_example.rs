@@ -78,6 +78,10 @@ fn example_documents_every_key() {
             "[[deploy.instance]]",
             "[deploy]\nrepo = \"x\"\n[[deploy.instance]]\nname = \"n\"\nversion_url = \"http://x\"\nzzz_probe = 1\n",
         ),
+        (
+            "[[deploy.values]]",
+            "[deploy]\nrepo = \"x\"\n[[deploy.values]]\npaths = [\"v.yaml\"]\nzzz_probe = 1\n",
+        ),
         ("[context.NAME]", "[context.x]\nzzz_probe = 1\n"),
         (
             "[release.allow]",

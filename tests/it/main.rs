@@ -11,6 +11,7 @@ mod config_example;
 mod deploy_bumps;
 mod deploy_live;
 mod deploy_states;
+mod deploy_values;
 mod faults;
 mod hostile;
 mod matcher_table;

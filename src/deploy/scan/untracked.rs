@@ -1,11 +1,13 @@
-//! `image:` values that are not tracked, and why.
+//! `image:` values (and values-file or kustomize pins) that are not
+//! tracked, and why.
 
 use std::fmt;
 
 use crate::deploy::imageref::RefProblem;
 
-/// An `image:` value that does not resolve to an image reference opsdeck can
-/// rewrite: listed with its reason, never compared or bumped.
+/// An `image:` value (or a values-file map's tag, a kustomize `images:`
+/// entry) that does not resolve to an image reference opsdeck can rewrite:
+/// listed with its reason, never compared or bumped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Untracked {
     /// Repo-relative path as given.
@@ -46,6 +48,15 @@ pub enum UntrackedReason {
     Escaped,
     /// No value (or `null`).
     Empty,
+    /// A kustomize `images:` entry that only renames (no `newTag` or
+    /// `digest`), or a map with a repository but no tag or digest.
+    NoTag,
+    /// A values map's tag key with no repository to join it to: what is
+    /// missing, in words.
+    NoRepository(String),
+    /// A values map whose repository is the prefix other maps' names join
+    /// (the chart-wide `repository` and default tag): not one image.
+    ChartWide(String),
 }
 
 impl fmt::Display for UntrackedReason {
@@ -70,6 +81,14 @@ impl fmt::Display for UntrackedReason {
                 f.write_str("written with escapes: opsdeck rewrites only plain text")
             }
             UntrackedReason::Empty => f.write_str("no value"),
+            UntrackedReason::NoTag => {
+                f.write_str("no tag or digest: nothing to compare (only a name)")
+            }
+            UntrackedReason::NoRepository(missing) => write!(f, "no repository: {missing}"),
+            UntrackedReason::ChartWide(prefix) => write!(
+                f,
+                "the chart-wide default for images under {prefix}: each image's own tag is tracked"
+            ),
         }
     }
 }

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 use crate::app::panes::deploy::state::DeployRow;
 use crate::app::state::{HitMap, HitTarget, State};
 use crate::core::SourceKind;
+use crate::deploy::scan::PinSource;
 use crate::deploy::sync::{ImageStatus, SyncState};
 use crate::ui::text::{clean, fit, stale_age};
 use crate::ui::theme::{Role, Theme};
@@ -317,8 +318,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
                     clean(&r.file),
                     r.line,
                     r.column,
-                    clean(&r.raw),
-                    place(r.kind.as_deref(), r.container.as_deref())
+                    clean(&r.shown()),
+                    match &r.source {
+                        PinSource::Values(f) => format!("  (values {})", clean(&f.path)),
+                        _ => place(r.kind.as_deref(), r.container.as_deref()),
+                    }
                 )));
             }
             for r in &i.running {
