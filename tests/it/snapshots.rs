@@ -538,6 +538,41 @@ fn help_overlay() {
 }
 
 #[test]
+fn messages_overlay_at_80x24_newest_first_with_times() {
+    use opsdeck::app::state::Level;
+    let mut state = loaded(false);
+    update(&mut state, Action::Resize(80, 24));
+    state.say(Level::Info, "silence 0f1e2d3c created");
+    state.now += chrono::TimeDelta::seconds(95);
+    state.say(
+        Level::Error,
+        "failed: prod: POST /api/v2/silences: connection refused, and a reason long enough to be cut at eighty columns",
+    );
+    state.now += chrono::TimeDelta::seconds(5);
+    keys(&mut state, ":");
+    for c in "messages".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    key(&mut state, KeyCode::Enter);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
+    terminal
+        .draw(|f| opsdeck::ui::render(&state, f))
+        .expect("draw");
+    let backend = terminal.backend().clone();
+    let shown = text(&backend);
+    // Newest first, each with its time and age; the long one cut with …
+    let newest = shown.find("connection refused").expect("the error");
+    let older = shown.find("silence 0f1e2d3c created").expect("the info");
+    assert!(newest < older, "{shown}");
+    assert!(
+        shown.contains("1m ago") && shown.contains("5s ago"),
+        "{shown}"
+    );
+    assert!(shown.contains("…"), "{shown}");
+    insta::assert_snapshot!("messages_small", backend);
+}
+
+#[test]
 fn help_on_a_small_terminal_is_one_scrollable_column() {
     let mut state = loaded(false);
     update(&mut state, Action::Resize(80, 24));
