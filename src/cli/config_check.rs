@@ -309,8 +309,9 @@ async fn check_deploy(config: &Config) -> Vec<Line> {
                 "deploy",
                 "manifest",
                 format!(
-                    "{} untracked (not a plain image reference; listed by `opsdeck deploy`)",
-                    plural(untracked.len(), "image: value")
+                    "{} untracked (templated, or not an image reference; each listed with its \
+                     file:line by `opsdeck deploy`)",
+                    plural(untracked.len(), "image value")
                 ),
             ));
         }

@@ -232,7 +232,7 @@ async fn untracked_values_are_listed_counted_and_never_bumped() {
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         text.contains(
-            "! deploy (manifest) 4 image: values untracked (not a plain image reference; listed by `opsdeck deploy`)"
+            "! deploy (manifest) 4 image values untracked (templated, or not an image reference; each listed with its file:line by `opsdeck deploy`)"
         ),
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
