@@ -124,3 +124,48 @@ pub fn quit(state: &mut State) -> Vec<Effect> {
     state.quit = true;
     vec![Effect::Quit]
 }
+
+/// A key the shown view does not bind: never silent. `/` on the overview
+/// filters the alerts (it opens the alerts view and returns the command to
+/// run there); a key of another view says where it works ("a (acknowledge:
+/// silence the alert) works in the alerts view — press 1"); any other key
+/// says so.
+pub fn unbound(state: &mut State, key: crossterm::event::KeyEvent) -> Option<Command> {
+    use crate::app::keymap::{Context, Key};
+    use crossterm::event::KeyCode;
+    if matches!(key.code, KeyCode::Modifier(_) | KeyCode::Null) {
+        return None;
+    }
+    let context = super::panes::context(state.view);
+    let label = Key::from_event(key).label();
+    let Some(b) = state.keymap.elsewhere(context, key) else {
+        let help = state
+            .keymap
+            .key_for(Context::Global, Command::Help)
+            .unwrap_or_else(|| "?".into());
+        state.say(
+            Level::Info,
+            format!("{label} does nothing here — {help} lists the keys"),
+        );
+        return None;
+    };
+    let (command, help) = (b.command, b.help);
+    let (view, name, switch) = match b.context {
+        Context::Release => (View::Release, "release", Command::ViewRelease),
+        Context::Deploy => (View::Deploy, "deploy", Command::ViewDeploy),
+        _ => (View::Alerts, "alerts", Command::ViewAlerts),
+    };
+    if state.view == View::Overview && command == Command::Filter {
+        go(state, view);
+        return Some(command);
+    }
+    let press = state
+        .keymap
+        .key_for(Context::Global, switch)
+        .map_or(String::new(), |k| format!(" — press {k}"));
+    state.say(
+        Level::Info,
+        format!("{label} ({help}) works in the {name} view{press}"),
+    );
+    None
+}

@@ -104,7 +104,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     match state.keymap.lookup(panes::context(state.view), key) {
         Some(cmd) => command(state, cmd),
-        None => Vec::new(),
+        None => match super::nav::unbound(state, key) {
+            Some(cmd) => command(state, cmd),
+            None => Vec::new(),
+        },
     }
 }
 

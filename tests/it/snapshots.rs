@@ -1296,15 +1296,27 @@ fn command_palette_with_completions() {
     let mut state = loaded(false);
     keys(&mut state, ":");
     let backend = screen(&state);
-    // Every command is listed on a usual terminal.
+    // The views and the palette-only commands first, with their keys; the
+    // rest is counted ("+N more") until typing narrows it.
     let shown = text(&backend);
-    for opsdeck::app::keymap::PaletteEntry { name, .. } in opsdeck::app::keymap::PALETTE {
+    for name in ["overview", "alerts", "release", "deploy", "filter", "theme"] {
         assert!(
             shown.contains(&format!("  {name} ")),
             "{name} missing:\n{shown}"
         );
     }
+    assert!(shown.contains("alerts view  (1)"), "{shown}");
+    assert!(shown.contains(" more — type to narrow"), "{shown}");
     insta::assert_snapshot!("palette_empty", backend);
+    keys(&mut state, "bump");
+    let narrowed = text(&screen(&state));
+    assert!(
+        narrowed.contains("  bump-all") && narrowed.contains("(B)"),
+        "{narrowed}"
+    );
+    for _ in 0..4 {
+        key(&mut state, KeyCode::Backspace);
+    }
     keys(&mut state, "th");
     let backend = screen(&state);
     assert!(text(&backend).contains(":th"));

@@ -3,8 +3,8 @@
 //! the overview's titles and the README's key tables, so they never
 //! disagree. The defaults are `default.toml` (embedded); the config's
 //! `[keys.*]` overrides apply on top ([`Keymap::with_overrides`]). The `:`
-//! palette's table ([`PALETTE`]) names keymap commands and the few
-//! palette-only ones.
+//! palette's table ([`palette`]) is generated from it, with the few
+//! palette-only commands.
 
 mod command;
 mod defaults;
@@ -18,7 +18,7 @@ use strum::IntoEnumIterator;
 pub use command::{Command, Context};
 pub use key::Key;
 pub use overrides::{DISABLED, KeymapError};
-pub use palette::{PALETTE, PaletteCommand, PaletteEntry};
+pub use palette::{PaletteCommand, PaletteEntry, palette};
 
 /// One binding: keys, what they do, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +65,15 @@ impl Keymap {
                 .map(|b| b.command)
         };
         find(context).or_else(|| find(Context::Global))
+    }
+
+    /// Where `key` does something other than in `context` (and not
+    /// globally): the first such binding, for "works in the … view".
+    pub fn elsewhere(&self, context: Context, key: KeyEvent) -> Option<&Binding> {
+        let key = Key::from_event(key);
+        self.bindings
+            .iter()
+            .find(|b| b.context != context && b.context != Context::Global && b.keys.contains(&key))
     }
 
     /// The bindings as a Markdown table per view (the README's key

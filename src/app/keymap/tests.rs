@@ -225,27 +225,67 @@ fn names_round_trip_through_strum() {
 }
 
 #[test]
-fn the_palette_names_commands_once() {
-    // The order completions and `:frobnicate`'s message list them in.
-    let order: Vec<&str> = PALETTE.iter().map(|e| e.name).collect();
+fn the_palette_names_every_command_once() {
+    let table = palette();
+    let order: Vec<&str> = table.iter().map(|e| e.name.as_str()).collect();
+    // The views, the palette-only entries, the rest in keymap order, quit.
     assert_eq!(
-        order.join(" "),
-        "overview alerts release blockers deploy filter ack theme readonly context help messages quit"
+        order[..8].join(" "),
+        "overview alerts release deploy filter theme readonly context"
     );
-    let mut names = std::collections::HashSet::new();
-    for e in PALETTE {
-        assert!(names.insert(e.name), ":{} twice", e.name);
-        assert_eq!(PaletteEntry::find(e.name), Some(*e));
+    assert_eq!(order.last(), Some(&"quit"));
+    for name in [
+        "help", "refresh", "ack", "ack-team", "silences", "bump-all", "messages",
+    ] {
+        assert!(order.contains(&name), ":{name} missing: {order:?}");
     }
-    // A palette entry for a command runs what its key does.
+    let mut names = std::collections::HashSet::new();
+    for e in table {
+        assert!(names.insert(e.name.clone()), ":{} twice", e.name);
+        assert_eq!(PaletteEntry::find(&e.name), Some(e));
+        assert!(!e.help.is_empty(), ":{} has no help", e.name);
+    }
+    // Every command but the motions is there.
+    let runs: Vec<Command> = table
+        .iter()
+        .filter_map(|e| match e.command {
+            PaletteCommand::Run(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    for c in Command::iter() {
+        let motion = matches!(
+            c,
+            Command::Down
+                | Command::Up
+                | Command::Top
+                | Command::Bottom
+                | Command::PageDown
+                | Command::PageUp
+                | Command::FocusNext
+                | Command::FocusTeams
+                | Command::FocusAlerts
+                | Command::Open
+                | Command::Back
+                | Command::Palette
+        );
+        // `/`'s command is `:filter`, a palette entry of its own.
+        let own = c == Command::Filter;
+        assert_eq!(runs.contains(&c), !motion && !own, "{c:?}");
+    }
     assert_eq!(
         PaletteEntry::find("alerts").map(|e| e.command),
         Some(PaletteCommand::Run(Command::ViewAlerts))
     );
-    let with_arg: Vec<&str> = PALETTE
+    assert_eq!(
+        PaletteEntry::find("bump-all").map(|e| e.context),
+        Some(Context::Deploy)
+    );
+    let with_arg: Vec<&str> = table
         .iter()
         .filter(|e| e.takes_arg())
-        .map(|e| e.name)
+        .map(|e| e.name.as_str())
         .collect();
-    assert_eq!(with_arg, ["filter", "theme", "context"]);
+    assert_eq!(with_arg, ["theme", "context"]);
+    assert!(PaletteEntry::find("filter").is_some_and(PaletteEntry::accepts_arg));
 }

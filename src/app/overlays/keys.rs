@@ -12,7 +12,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Handled {
         Some(Overlay::Confirm(_)) => super::confirm::keys::key(state, key),
         Some(Overlay::Pick(_)) => super::pick::keys::key(state, key),
         Some(Overlay::AckForm(_)) => super::ack_form::keys::key(state, key),
-        Some(Overlay::Palette(_)) => super::palette::keys::key(state, key),
+        Some(Overlay::Palette(_)) => return super::palette::keys::key(state, key),
         Some(Overlay::Prompt(_)) => {
             super::prompt::keys::key(state, key);
             Vec::new()

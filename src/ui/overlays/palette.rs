@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::app::keymap::PaletteEntry;
+use crate::app::keymap::{PaletteCommand, PaletteEntry};
 use crate::app::overlays::palette::Palette;
 use crate::app::state::State;
 use crate::ui::theme::Role;
@@ -16,11 +16,16 @@ pub fn render(state: &State, palette: &Palette, frame: &mut Frame, area: Rect) {
     let completions = palette.completions(state);
     // Up to half the screen: every command fits on a usual terminal.
     let room = usize::from(area.height / 2).saturating_sub(3).max(3);
-    let shown: Vec<&String> = completions.iter().take(room).collect();
+    let more = completions.len() > room;
+    let shown: Vec<&String> = completions
+        .iter()
+        .take(if more { room.saturating_sub(1) } else { room })
+        .collect();
     let height = u16::try_from(shown.len())
         .unwrap_or(u16::MAX)
         .saturating_add(3)
-        + u16::from(palette.error.is_some());
+        + u16::from(palette.error.is_some())
+        + u16::from(more);
     let rect = Rect {
         x: area.x,
         y: area.y + area.height.saturating_sub(height),
@@ -36,13 +41,34 @@ pub fn render(state: &State, palette: &Palette, frame: &mut Frame, area: Rect) {
     if let Some(e) = &palette.error {
         lines.push(Line::styled(e.clone(), t.style(Role::Bad)));
     }
-    for c in shown {
+    for c in &shown {
         let name = c.split(' ').next().unwrap_or(c);
-        let help = PaletteEntry::find(name).map_or("", |e| e.help);
+        let entry = PaletteEntry::find(name);
+        let mut help = entry.map_or(String::new(), |e| e.help.clone());
+        // The key that does the same here, as the keymap has it now.
+        if let Some(PaletteEntry {
+            command: PaletteCommand::Run(cmd),
+            context,
+            ..
+        }) = entry
+        {
+            if let Some(k) = state.keymap.key_for(*context, *cmd) {
+                help.push_str(&format!("  ({k})"));
+            }
+        }
         lines.push(Line::from(vec![
             Span::styled(format!("  {c:<22}"), t.style(Role::Key)),
-            Span::styled(help.to_string(), t.style(Role::Muted)),
+            Span::styled(help, t.style(Role::Muted)),
         ]));
+    }
+    if completions.len() > shown.len() {
+        lines.push(Line::styled(
+            format!(
+                "  +{} more — type to narrow, Tab completes",
+                completions.len() - shown.len()
+            ),
+            t.style(Role::Dim),
+        ));
     }
     frame.render_widget(
         Paragraph::new(lines).block(

@@ -4,8 +4,9 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::alerts::matcher::Filter;
 use crate::app::action::Effect;
-use crate::app::keymap::{Command, PALETTE, PaletteCommand, PaletteEntry};
+use crate::app::keymap::{Command, Context, PaletteCommand, PaletteEntry, palette};
 use crate::app::nav::go;
+use crate::app::overlays::Handled;
 use crate::app::overlays::Overlay;
 use crate::app::state::{Focus, Level, State, View};
 
@@ -13,14 +14,14 @@ use crate::app::state::{Focus, Level, State, View};
 const HISTORY: usize = 50;
 
 /// Keys in the palette.
-pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+pub fn key(state: &mut State, key: KeyEvent) -> Handled {
     let completions = match state.overlays.last() {
         Some(Overlay::Palette(p)) => p.completions(state),
-        _ => return Vec::new(),
+        _ => return done(),
     };
     let history = state.palette_history.clone();
     let Some(Overlay::Palette(p)) = state.overlays.last_mut() else {
-        return Vec::new();
+        return done();
     };
     match key.code {
         KeyCode::Esc => {
@@ -28,7 +29,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Tab => {
             if let Some(first) = completions.first() {
-                let takes_arg = PaletteEntry::find(first).is_some_and(PaletteEntry::takes_arg);
+                let takes_arg = PaletteEntry::find(first).is_some_and(PaletteEntry::accepts_arg);
                 p.input.set(&if takes_arg {
                     format!("{first} ")
                 } else {
@@ -38,7 +39,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Up | KeyCode::Down => {
             if history.is_empty() {
-                return Vec::new();
+                return done();
             }
             let last = history.len() - 1;
             let pos = match (p.history_pos, key.code) {
@@ -54,10 +55,12 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             let line = p.input.text().trim().to_string();
             if line.is_empty() {
                 state.overlays.pop();
-                return Vec::new();
+                return done();
             }
             return run_palette(state, &line);
         }
+        // `:` again on an empty line is the palette key, not text.
+        KeyCode::Char(':') if p.input.text().is_empty() => {}
         _ => {
             if p.input.handle(key) {
                 p.error = None;
@@ -65,7 +68,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
         }
     }
-    Vec::new()
+    done()
 }
 
 fn remember(state: &mut State, line: &str) {
@@ -76,73 +79,69 @@ fn remember(state: &mut State, line: &str) {
     }
 }
 
-/// Runs a palette line; on error the palette stays open with the message.
-pub fn run_palette(state: &mut State, line: &str) -> Vec<Effect> {
+/// Runs a palette line; on error the palette stays open with the message,
+/// and a command that ran clears it. A keymap command runs as its key
+/// does, in the view that binds it (switching to it first): the caller
+/// routes [`Handled::Global`] to `update::command`.
+pub fn run_palette(state: &mut State, line: &str) -> Handled {
     let (name, arg) = match line.split_once(' ') {
         Some((n, a)) => (n, a.trim()),
         None => (line, ""),
     };
     // Unique prefixes work: `:rel` is `:release`.
-    let matches: Vec<PaletteEntry> = PALETTE
+    let matches: Vec<&PaletteEntry> = palette()
         .iter()
-        .copied()
         .filter(|e| e.name.starts_with(name))
         .collect();
     let Some(entry) = PaletteEntry::find(name).or(match matches[..] {
         [only] => Some(only),
         _ => None,
     }) else {
-        let names =
-            |entries: &[PaletteEntry]| entries.iter().map(|e| e.name).collect::<Vec<_>>().join(" ");
         let msg = if matches.is_empty() {
-            format!("unknown command :{name}; commands: {}", names(PALETTE))
+            format!("unknown command :{name} — Tab lists the commands")
         } else {
-            format!(":{name} is ambiguous: {}", names(&matches))
+            let names: Vec<&str> = matches.iter().map(|e| e.name.as_str()).collect();
+            format!(":{name} is ambiguous: {}", names.join(" "))
         };
         palette_error(state, msg);
-        return Vec::new();
+        return done();
     };
-    let cmd = entry.name;
+    let cmd = entry.name.as_str();
     if entry.takes_arg() && arg.is_empty() {
         palette_error(state, format!(":{cmd} needs an argument"));
-        return Vec::new();
+        return done();
     }
-    if !entry.takes_arg() && !arg.is_empty() {
+    if !entry.accepts_arg() && !arg.is_empty() {
         palette_error(state, format!(":{cmd} takes no argument (got {arg:?})"));
-        return Vec::new();
+        return done();
     }
     remember(state, line);
     state.overlays.retain(|o| !matches!(o, Overlay::Palette(_)));
     match entry.command {
-        // A keymap command does what its key does (as `update::command`,
-        // which this overlay does not import: update routes to it).
-        PaletteCommand::Run(Command::ViewOverview) => go(state, View::Overview),
-        PaletteCommand::Run(Command::ViewAlerts) => go(state, View::Alerts),
-        PaletteCommand::Run(Command::ViewRelease) => go(state, View::Release),
-        PaletteCommand::Run(Command::ViewDeploy) => go(state, View::Deploy),
-        PaletteCommand::Run(Command::Help) => state.overlays.push(Overlay::Help(0)),
-        PaletteCommand::Run(Command::Messages) => state.overlays.push(Overlay::Messages(0)),
-        PaletteCommand::Run(Command::Quit) => return crate::app::nav::quit(state),
-        // `:ack` acts on the alerts view's selected alert, wherever it runs.
-        PaletteCommand::Run(Command::Ack) => {
-            go(state, View::Alerts);
-            state.alerts.focus = Focus::Alerts;
-            if crate::app::nav::refuse_if_read_only(state, Command::Ack) {
-                return Vec::new();
+        PaletteCommand::Run(command) => {
+            // Where its key works: the view first, then what the key does.
+            let view = match entry.context {
+                Context::Alerts | Context::Silences => Some(View::Alerts),
+                Context::Release => Some(View::Release),
+                Context::Deploy => Some(View::Deploy),
+                Context::Global => None,
+            };
+            if let Some(view) = view {
+                if state.view != view {
+                    go(state, view);
+                }
             }
-            return crate::app::panes::alerts::update::command(state, Command::Ack);
+            // `:ack` acts on the selected alert, as `a` does from the list.
+            if command == Command::Ack {
+                state.alerts.focus = Focus::Alerts;
+            }
+            return Handled::Global(command);
         }
-        // The release view's blocker list, wherever it runs.
-        PaletteCommand::Run(Command::Blockers) => {
-            return crate::app::panes::command(state, Command::Blockers);
-        }
-        // Not in the palette's table (a test checks every entry is handled).
-        PaletteCommand::Run(_) => {}
         PaletteCommand::Readonly => {
             state.read_only = true;
             state.say(Level::Info, "read-only: changes are refused from now on");
         }
-        PaletteCommand::Theme => return vec![Effect::LoadTheme(arg.to_string())],
+        PaletteCommand::Theme => return Handled::Done(vec![Effect::LoadTheme(arg.to_string())]),
         PaletteCommand::Context => {
             if !state.contexts.iter().any(|c| c == arg) {
                 let known = if state.contexts.is_empty() {
@@ -151,9 +150,13 @@ pub fn run_palette(state: &mut State, line: &str) -> Vec<Effect> {
                     state.contexts.join(", ")
                 };
                 state.say(Level::Error, format!("no context {arg:?} ({known})"));
-                return Vec::new();
+                return done();
             }
-            return vec![Effect::SwitchContext(arg.to_string())];
+            return Handled::Done(vec![Effect::SwitchContext(arg.to_string())]);
+        }
+        PaletteCommand::Filter if arg.is_empty() => {
+            go(state, View::Alerts);
+            return Handled::Global(Command::Filter);
         }
         PaletteCommand::Filter => match Filter::parse(arg) {
             Ok(f) => {
@@ -168,11 +171,19 @@ pub fn run_palette(state: &mut State, line: &str) -> Vec<Effect> {
             }
         },
     }
-    Vec::new()
+    done()
 }
 
+fn done() -> Handled {
+    Handled::Done(Vec::new())
+}
+
+/// A rejected line: the palette stays open, empty, with the reason (so
+/// the next `:` or command starts afresh).
 fn palette_error(state: &mut State, message: String) {
     if let Some(Overlay::Palette(p)) = state.overlays.last_mut() {
+        p.input.set("");
+        p.history_pos = None;
         p.error = Some(message);
     } else {
         state.say(Level::Error, message);

@@ -1,10 +1,10 @@
 //! The `:` command palette: a line with completions and history. Its
-//! commands are the keymap's palette table (`keymap::PALETTE`).
+//! commands are the keymap's palette table (`keymap::palette`).
 
 pub mod keys;
 
 use crate::app::input::LineInput;
-use crate::app::keymap::PALETTE;
+use crate::app::keymap::palette;
 use crate::app::state::State;
 
 /// The palette's input, history position and completions.
@@ -23,10 +23,10 @@ impl Palette {
     pub fn completions(&self, state: &State) -> Vec<String> {
         let text = self.input.text();
         match text.split_once(' ') {
-            None => PALETTE
+            None => palette()
                 .iter()
                 .filter(|e| e.name.starts_with(text))
-                .map(|e| e.name.to_string())
+                .map(|e| e.name.clone())
                 .collect(),
             Some(("theme", arg)) => crate::ui::theme::Theme::BUILTIN
                 .iter()

@@ -95,22 +95,31 @@ fn palette_switches_views_completes_and_remembers() {
 }
 
 #[test]
-fn a_palette_command_does_what_its_key_does() {
-    use crate::app::keymap::{Command, PALETTE, PaletteCommand};
-    for entry in PALETTE {
-        // `:ack` goes to the alerts view first (its own test covers it).
+fn a_palette_command_does_what_its_key_does_in_its_view() {
+    use crate::app::keymap::{Command, Context, PaletteCommand, palette};
+    for entry in palette() {
         let PaletteCommand::Run(cmd) = entry.command else {
             continue;
         };
-        if cmd == Command::Ack {
-            continue;
-        }
         let mut by_key = state();
         by_key.view = View::Release;
         let mut by_palette = by_key.clone();
+        // By key: go to the view that binds it, then press it.
+        let home = match entry.context {
+            Context::Alerts | Context::Silences => Some(View::Alerts),
+            Context::Release => Some(View::Release),
+            Context::Deploy => Some(View::Deploy),
+            Context::Global => None,
+        };
+        if let Some(v) = home.filter(|v| *v != by_key.view) {
+            crate::app::nav::go(&mut by_key, v);
+        }
+        if cmd == Command::Ack {
+            by_key.alerts.focus = crate::app::state::Focus::Alerts;
+        }
         let key_effects = crate::app::update::command(&mut by_key, cmd);
-        let palette_effects =
-            crate::app::overlays::palette::keys::run_palette(&mut by_palette, entry.name);
+        typed(&mut by_palette, &format!(":{}", entry.name));
+        let palette_effects = key(&mut by_palette, KeyCode::Enter);
         assert_eq!(palette_effects, key_effects, ":{}", entry.name);
         assert_eq!(
             (by_palette.view, &by_palette.history, &by_palette.overlays),
@@ -119,6 +128,24 @@ fn a_palette_command_does_what_its_key_does() {
             entry.name
         );
     }
+}
+
+#[test]
+fn a_rejected_palette_line_clears_and_the_next_colon_starts_afresh() {
+    let mut s = state();
+    typed(&mut s, ":frobnicate");
+    key(&mut s, KeyCode::Enter);
+    let Some(Overlay::Palette(p)) = s.overlays.last() else {
+        panic!("the palette stays open")
+    };
+    assert_eq!(p.input.text(), "");
+    assert_eq!(
+        p.error.as_deref(),
+        Some("unknown command :frobnicate — Tab lists the commands")
+    );
+    typed(&mut s, ":bump-a");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.view, View::Deploy, "no '::bump-a'");
 }
 
 #[test]

@@ -91,3 +91,45 @@ fn r_refreshes_and_number_keys_switch_views() {
         vec![Effect::Quit]
     );
 }
+
+#[test]
+fn a_key_the_view_does_not_bind_says_where_it_works_or_that_it_does_nothing() {
+    let mut state = fixture();
+    press(&mut state, '0');
+    assert_eq!(state.view, View::Overview);
+    let text = |s: &State| s.message.as_ref().map(|m| m.text.clone());
+    assert_eq!(press(&mut state, 'a'), Vec::new());
+    assert_eq!(
+        text(&state).as_deref(),
+        Some("a (acknowledge: silence the alert) works in the alerts view — press 1")
+    );
+    press(&mut state, 'Z');
+    assert_eq!(
+        text(&state).as_deref(),
+        Some("Z does nothing here — ? lists the keys")
+    );
+    // The deploy view's keys from the alerts view.
+    press(&mut state, '1');
+    press(&mut state, 'B');
+    assert_eq!(
+        text(&state).as_deref(),
+        Some("B (bump all out of sync and moved channels) works in the deploy view — press 3")
+    );
+}
+
+#[test]
+fn slash_on_the_overview_filters_the_alerts() {
+    let mut state = fixture();
+    press(&mut state, '0');
+    press(&mut state, '/');
+    assert_eq!(state.view, View::Alerts);
+    assert!(state.alerts.filter.editing);
+    type_text(&mut state, "@severity=critical");
+    code(&mut state, KeyCode::Enter);
+    assert!(!state.alerts.filter.editing);
+    assert_eq!(state.alerts.filter.input.text(), "@severity=critical");
+    // Esc goes back to where the user came from.
+    code(&mut state, KeyCode::Esc);
+    code(&mut state, KeyCode::Esc);
+    assert_eq!(state.view, View::Overview);
+}
