@@ -1,5 +1,6 @@
-//! Console-wide navigation: the page stack behind the breadcrumb, read-only
-//! refusals, the selected item's URL (`o`/`y`) and quitting.
+//! Console-wide navigation: views and their parent (the overview), read-only
+//! refusals, the selected item's URL (`o`/`y`), keys the view does not
+//! bind, and quitting.
 
 use super::action::Effect;
 use super::keymap::Command;
@@ -7,26 +8,19 @@ use super::overlays::Overlay;
 use super::overlays::confirm::{Confirm, PendingOp};
 use super::state::{Level, State, View};
 
-/// Switches view, remembering where we were (for Esc and the breadcrumb).
+/// Switches view.
 pub fn go(state: &mut State, view: View) {
-    if state.view != view {
-        state.history.push(state.view);
-        if state.history.len() > 20 {
-            state.history.remove(0);
-        }
-        state.view = view;
-    }
+    state.view = view;
 }
 
-/// Esc with nothing else to close: back to the previous page.
+/// Esc with nothing else to close: up to the parent, the overview (Esc
+/// walks the path detail → list → view → overview, never the visits).
 pub fn back(state: &mut State) -> bool {
-    match state.history.pop() {
-        Some(v) => {
-            state.view = v;
-            true
-        }
-        None => false,
+    if state.view == View::Overview {
+        return false;
     }
+    state.view = View::Overview;
+    true
 }
 
 /// Commands that change something elsewhere.

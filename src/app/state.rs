@@ -187,8 +187,6 @@ pub struct State {
     pub context: Option<String>,
     /// The contexts the config defines.
     pub contexts: Vec<String>,
-    /// Pages visited before this one (Esc goes back; the breadcrumb).
-    pub history: Vec<View>,
     /// Palette lines entered, oldest first.
     pub palette_history: Vec<String>,
     /// Terminal rows (for the mouse and help scrolling).
@@ -233,7 +231,6 @@ impl State {
             read_only: false,
             context: None,
             contexts: Vec::new(),
-            history: Vec::new(),
             palette_history: Vec::new(),
             rows: 40,
             cols: 120,

@@ -236,23 +236,6 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
     } else {
         let mut spans = Vec::new();
         let silences = matches!(state.overlays.last(), Some(Overlay::Silences(_)));
-        // The page stack, as a breadcrumb: Esc walks it back.
-        if !state.history.is_empty() || silences {
-            let trail: Vec<&str> = state
-                .history
-                .iter()
-                .rev()
-                .take(3)
-                .rev()
-                .chain(std::iter::once(&state.view))
-                .map(|v| view_name(*v))
-                .chain(silences.then_some("Silences"))
-                .collect();
-            spans.push(Span::styled(
-                format!("{}  ", trail.join(" › ")),
-                theme.style(Role::Accent),
-            ));
-        }
         if !state.alerts.filter.input.text().is_empty() {
             spans.push(Span::styled(
                 format!("filter: {}  ", state.alerts.filter.input.text()),
@@ -308,7 +291,7 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
                 Context::Deploy,
                 &[
                     (C::Bump, "bump"),
-                    (C::BumpAll, "bump all out-of-sync"),
+                    (C::BumpAll, "bump all"),
                     (C::Open, "detail"),
                     (C::Refresh, "refresh"),
                 ],
@@ -326,13 +309,32 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
             .collect();
         let used: usize = spans.iter().map(|s| s.content.width()).sum();
         let room = usize::from(area.width).saturating_sub(used);
-        spans.push(Span::styled(
-            fit_hints(hints, 2, room),
-            theme.style(Role::Dim),
-        ));
+        let hints = fit_hints(hints, 2, room);
+        // Where Esc leads: the path up to the overview, at the right end,
+        // only where the hints leave room for it (it never covers them).
+        let trail = breadcrumb(state, silences);
+        let free = room.saturating_sub(hints.width());
+        spans.push(Span::styled(hints, theme.style(Role::Dim)));
+        if let Some(trail) = trail.filter(|t| t.width() + 2 <= free) {
+            spans.push(Span::raw(" ".repeat(free - trail.width())));
+            spans.push(Span::styled(trail, theme.style(Role::Accent)));
+        }
         Line::from(spans)
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The path Esc walks back, `Overview › Alerts › Silences`; none on the
+/// overview itself.
+fn breadcrumb(state: &State, silences: bool) -> Option<String> {
+    if state.view == View::Overview {
+        return None;
+    }
+    let mut path = vec![view_name(View::Overview), view_name(state.view)];
+    if silences {
+        path.push("Silences");
+    }
+    Some(path.join(" › "))
 }
 
 /// A view's name in the breadcrumb.

@@ -87,11 +87,12 @@ fn palette_switches_views_completes_and_remembers() {
     };
     assert_eq!(p.input.text(), "release");
     key(&mut s, KeyCode::Esc);
-    // Esc walks back through the pages.
+    // Esc goes up to the parent, the overview — not back through the
+    // visits (deploy, then release).
     key(&mut s, KeyCode::Esc);
-    assert_eq!(s.view, View::Release);
+    assert_eq!(s.view, View::Overview);
     key(&mut s, KeyCode::Esc);
-    assert_eq!(s.view, View::Alerts);
+    assert_eq!(s.view, View::Overview);
 }
 
 #[test]
@@ -122,8 +123,8 @@ fn a_palette_command_does_what_its_key_does_in_its_view() {
         let palette_effects = key(&mut by_palette, KeyCode::Enter);
         assert_eq!(palette_effects, key_effects, ":{}", entry.name);
         assert_eq!(
-            (by_palette.view, &by_palette.history, &by_palette.overlays),
-            (by_key.view, &by_key.history, &by_key.overlays),
+            (by_palette.view, &by_palette.overlays),
+            (by_key.view, &by_key.overlays),
             ":{}",
             entry.name
         );
