@@ -156,6 +156,8 @@ pub struct State {
     pub view: View,
     /// Running the embedded demo.
     pub demo: bool,
+    /// The demo's own audit log (a temporary file, named in the DEMO badge).
+    pub demo_audit_log: Option<std::path::PathBuf>,
     /// Set when the app should exit.
     pub quit: bool,
     /// The clock, as of the last tick.
@@ -213,6 +215,7 @@ impl State {
         State {
             view: View::Alerts,
             demo,
+            demo_audit_log: None,
             quit: false,
             now,
             keymap: Keymap::default(),

@@ -14,7 +14,7 @@ pub struct Cli {
     /// Config file (default: $OPSDECK_CONFIG, then $XDG_CONFIG_HOME/opsdeck/config.toml).
     #[arg(long, short = 'c', global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Run the embedded demo even if a config file exists.
+    /// Run the embedded demo even if a config file exists (keeping that file's keys and theme).
     #[arg(long, global = true)]
     pub demo: bool,
     /// Refuse every change (ack, unack, extend, tick, trigger, bump).

@@ -49,41 +49,71 @@ pub struct Environment {
     pub path: Option<PathBuf>,
     /// The demo endpoints.
     pub demo: Option<demo_env::Demo>,
+    /// Why the demo runs without the user's keys and theme: their config
+    /// did not load (said on stderr and in the console, never fatal).
+    pub warning: Option<String>,
 }
 
-/// Finds and loads the config, or starts the demo.
+/// Finds and loads the config, or starts the demo. `--demo` keeps the
+/// user's keys, theme and other console settings from their config file,
+/// when there is one ([`Config::with_ui_of`]); the sources are the demo's.
 pub async fn environment(cli: &Cli) -> Result<Environment> {
-    let source = if cli.demo {
-        ConfigSource::Demo
-    } else {
-        locate_in(
-            cli.config.as_deref(),
-            std::env::var("OPSDECK_CONFIG").ok(),
-            &crate::core::paths::Dirs::system(),
-        )?
-    };
-    match source {
-        ConfigSource::File(path) => {
+    let located = locate_in(
+        cli.config.as_deref(),
+        std::env::var("OPSDECK_CONFIG").ok(),
+        &crate::core::paths::Dirs::system(),
+    );
+    if !cli.demo {
+        if let ConfigSource::File(path) = located? {
             let (config, settings) = load_config(&path)?;
-            Ok(Environment {
+            return Ok(Environment {
                 config,
                 settings,
                 path: Some(path),
                 demo: None,
-            })
+                warning: None,
+            });
         }
-        ConfigSource::Demo => {
-            let demo = demo_env::start().await?;
-            let config = demo_env::demo_config(&demo)?;
-            let settings = Settings::resolve(&config)?;
-            Ok(Environment {
-                config,
-                settings,
-                path: None,
-                demo: Some(demo),
-            })
-        }
+        // No config file: nothing of the user's to keep.
+        return demo_environment(Ok(None)).await;
     }
+    let user = located.and_then(|source| match source {
+        ConfigSource::File(path) => load_config(&path).map(Some),
+        ConfigSource::Demo => Ok(None),
+    });
+    demo_environment(user).await
+}
+
+/// The demo, with the console settings of the user's config when it loaded
+/// (`Ok(Some)`), or its own and a warning when it did not.
+async fn demo_environment(
+    user: Result<Option<(Config, Settings)>, crate::config::ConfigError>,
+) -> Result<Environment> {
+    let demo = demo_env::start().await?;
+    let config = demo_env::demo_config(&demo)?;
+    let (config, settings, warning) = match user {
+        // The user's settings were resolved (and their errors placed)
+        // against the user's own file.
+        Ok(Some((user, settings))) => (config.with_ui_of(&user), settings, None),
+        Ok(None) => {
+            let settings = Settings::resolve(&config)?;
+            (config, settings, None)
+        }
+        Err(e) => {
+            let settings = Settings::resolve(&config)?;
+            let warning = format!(
+                "{e} — the demo runs with its default keys and theme instead of your config's"
+            );
+            (config, settings, Some(warning))
+        }
+    };
+    Ok(Environment {
+        config,
+        settings,
+        path: None,
+        demo: Some(demo),
+        warning,
+    })
 }
 
 /// Runs the CLI; returns the process exit code.
@@ -94,8 +124,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         .path
         .as_deref()
         .and_then(|p| crate::config::permission_warning(p, &env.config));
-    if let Some(w) = &permission_warning {
-        errln!("warning: {w}");
+    let warnings: Vec<String> = permission_warning
+        .iter()
+        .chain(&env.warning)
+        .map(|w| format!("warning: {w}"))
+        .collect();
+    for w in &warnings {
+        errln!("{w}");
         tracing::warn!("{w}");
     }
     tracing::info!(config = ?env.path, demo = env.demo.is_some(), "opsdeck starting");
@@ -115,6 +150,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         settings: env.settings,
         path: env.path,
         demo: env.demo,
+        warning: env.warning,
     };
     let refuse = |what: &str| -> Result<ExitCode> {
         bail!("read-only: {what} is refused (--read-only or read_only = true)")
@@ -137,13 +173,21 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 let mut runtime = Runtime::start(&config, demo)?;
                 runtime.state.keymap = env.settings.keymap.clone();
                 runtime.state.context = context.clone();
-                if let Some(w) = &permission_warning {
+                // The console starts on the overview (before the warnings:
+                // an error shows in the view it was said in).
+                runtime.state.view = crate::app::state::View::Overview;
+                if let Some(log) = &runtime.state.demo_audit_log {
+                    let text = format!(
+                        "demo: its changes are logged to {} (removed when the demo ends)",
+                        log.display()
+                    );
+                    runtime.state.say(crate::app::state::Level::Info, text);
+                }
+                for w in &warnings {
                     runtime
                         .state
-                        .say(crate::app::state::Level::Error, format!("warning: {w}"));
+                        .say(crate::app::state::Level::Error, w.clone());
                 }
-                // The console starts on the overview.
-                runtime.state.view = crate::app::state::View::Overview;
                 match runtime.run_terminal().await? {
                     crate::runtime::Exit::Quit => return Ok(ExitCode::SUCCESS),
                     crate::runtime::Exit::SwitchContext(name) => {

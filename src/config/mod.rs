@@ -10,7 +10,9 @@
 //! * `validate` — the checks the schema cannot express;
 //! * `secrets` — secrets written in the file, and the permission warning;
 //! * `error` — [`ConfigError`] and the other error types;
-//! * `example` — the documented example, embedded ([`EXAMPLE`]).
+//! * `example` — the documented example, embedded ([`EXAMPLE`]);
+//! * `ui` — the user's console settings (keys, theme, …) carried over to
+//!   another config's sources (`--demo`).
 //!
 //! The config is a leaf: it knows nothing of the keymap or of themes. That
 //! `theme` loads and `[keys]` applies is checked when the config is loaded,
@@ -21,6 +23,7 @@ mod example;
 mod load;
 mod schema;
 mod secrets;
+mod ui;
 mod validate;
 
 pub use crate::core::KeySpec;

@@ -85,6 +85,9 @@ pub fn initial_state(
     state.deploy.configured = config.deploy.is_some();
     // Validated when the config was loaded; an invalid keymap cannot get here.
     state.keymap = crate::app::keymap::Keymap::with_overrides(&config.keys).unwrap_or_default();
+    if demo {
+        state.demo_audit_log = config.audit_log.clone();
+    }
     state.read_only = config.read_only;
     state.read_only_locked = config.read_only;
     state.contexts = config.context.keys().cloned().collect();

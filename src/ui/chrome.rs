@@ -29,16 +29,24 @@ pub fn severity_tag(s: Severity) -> &'static str {
     }
 }
 
-/// The left part of the header; `compact` drops the demo note and shortens
-/// inactive tabs to their key, for narrow terminals.
-fn header_left(state: &State, compact: bool) -> Vec<Span<'static>> {
+/// The left part of the header; `audit` names the demo's audit log in its
+/// note; `compact` drops the demo note and shortens inactive tabs to their
+/// key, for narrow terminals.
+fn header_left(state: &State, compact: bool, audit: bool) -> Vec<Span<'static>> {
     let theme = &state.theme;
     let mut spans = vec![Span::styled(" opsdeck ", theme.style(Role::Header))];
     if state.demo {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(" DEMO ", theme.style(Role::BadgeDemo)));
+        let note = match &state.demo_audit_log {
+            Some(path) if audit => format!(
+                " simulated data · audit log {}",
+                clean(&path.display().to_string())
+            ),
+            _ => " simulated data".to_string(),
+        };
         if !compact {
-            spans.push(Span::styled(" simulated data", theme.style(Role::DemoNote)));
+            spans.push(Span::styled(note, theme.style(Role::DemoNote)));
         }
     }
     if state.read_only {
@@ -84,12 +92,16 @@ fn header_left(state: &State, compact: bool) -> Vec<Span<'static>> {
 pub fn header(state: &State, frame: &mut Frame, area: Rect) {
     let width = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
     let total = usize::from(area.width);
-    let mut spans = header_left(state, false);
+    let mut spans = header_left(state, false, true);
     let mut right = sources(state, false);
-    // Too narrow: first the tabs lose their names, then healthy sources
-    // are counted instead of named (a failing one is always named).
+    // Too narrow: first the demo's note loses its audit log, then the tabs
+    // lose their names, then healthy sources are counted instead of named
+    // (a failing one is always named).
     if width(&spans) + width(&right) >= total {
-        spans = header_left(state, true);
+        spans = header_left(state, false, false);
+    }
+    if width(&spans) + width(&right) >= total {
+        spans = header_left(state, true, false);
     }
     if width(&spans) + width(&right) >= total {
         let compact = sources(state, true);

@@ -8,6 +8,7 @@ mod alerts_live;
 mod cli;
 mod cli_extras;
 mod config_example;
+mod demo_settings;
 mod deploy_bumps;
 mod deploy_live;
 mod deploy_states;

@@ -43,6 +43,7 @@ impl Session {
         cmd.env("XDG_STATE_HOME", home.path().join("state"));
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("OPSDECK_CONFIG");
+        cmd.env_remove("NO_COLOR");
         let child = pty.slave.spawn_command(cmd).expect("spawn opsdeck");
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().expect("reader");
@@ -349,6 +350,55 @@ fn an_idle_console_writes_nothing_to_the_terminal() {
     )]));
     s.wait_for_text("Teams (2) · 2 alerts");
     assert!(s.written() > before, "the new alert was drawn");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+}
+
+#[test]
+fn demo_with_a_config_keeps_its_remapped_quit_key_and_theme() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "theme = \"light\"\n[keys.global]\nquit = \"Q\"\n")
+        .expect("write config");
+    let mut s = Session::start(&["--demo"], Some(&path));
+    s.wait_for_text("DEMO");
+    s.wait_for_text("search");
+    // The light theme's header (black on 117), not the dark one's (on cyan).
+    let header_bg = {
+        let parser = s.parser.lock().expect("parser");
+        parser.screen().cell(0, 1).map(|c| c.bgcolor())
+    };
+    assert_eq!(header_bg, Some(vt100::Color::Idx(117)), "{}", s.screen());
+    // The demo says where its own audit log is.
+    s.wait_for_text("demo: its changes are logged to ");
+    assert!(s.screen().contains("/opsdeck-demo-"), "{}", s.screen());
+    // q no longer quits; Q does.
+    s.send("q");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        s.child.try_wait().expect("wait").is_none(),
+        "q was remapped away:\n{}",
+        s.screen()
+    );
+    s.send("Q");
+    assert_eq!(s.wait_exit(), 0);
+    assert!(!s.alternate_screen());
+}
+
+#[test]
+fn demo_with_a_config_that_does_not_load_warns_and_keeps_the_default_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        "[keys.global]\nquit = \"Q\"\n[alerts]\nrefrsh = \"5s\"\n",
+    )
+    .expect("write config");
+    let mut s = Session::start(&["--demo"], Some(&path));
+    s.wait_for_text("DEMO");
+    s.wait_for_text("warning: ");
+    assert!(s.screen().contains("config.toml:4:"), "{}", s.screen());
+    // The config's remapping did not apply: q quits.
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
 }

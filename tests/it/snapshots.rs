@@ -675,6 +675,29 @@ fn demo_badge() {
 }
 
 #[test]
+fn demo_badge_names_the_demos_audit_log_when_it_fits() {
+    let mut state = loaded(true);
+    state.demo_audit_log = Some("/tmp/opsdeck-demo-7-0/audit.jsonl".into());
+    let mut terminal = Terminal::new(TestBackend::new(200, HEIGHT)).expect("test terminal");
+    terminal
+        .draw(|f| opsdeck::ui::render(&state, f))
+        .expect("draw");
+    let wide = row(terminal.backend(), 0);
+    assert!(
+        wide.starts_with(
+            " opsdeck   DEMO  simulated data · audit log /tmp/opsdeck-demo-7-0/audit.jsonl  0 Overview  1 Alerts"
+        ),
+        "{wide}"
+    );
+    // Too narrow for it: the note loses the path before the tabs lose names.
+    let narrow = row(&screen(&state), 0);
+    assert!(
+        narrow.starts_with(" opsdeck   DEMO  simulated data  0 Overview  1 Alerts"),
+        "{narrow}"
+    );
+}
+
+#[test]
 fn waiting_for_sources() {
     let state = State::new(
         settings(),
