@@ -62,6 +62,17 @@ impl SyncState {
         }
     }
 
+    /// In words, for the screen: `out of sync`, `channel moved`.
+    pub fn label(self) -> &'static str {
+        match self {
+            SyncState::Synced => "synced",
+            SyncState::OutOfSync => "out of sync",
+            SyncState::ChannelMoved => "channel moved",
+            SyncState::Drift => "drift",
+            SyncState::Unknown => "unknown",
+        }
+    }
+
     /// Whether a bump has something to do: a newer version, a moved
     /// channel, or a drifted pin to re-pin.
     pub fn bumpable(self) -> bool {

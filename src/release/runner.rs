@@ -590,6 +590,12 @@ where
     Ended::Exited { code, signal, text }
 }
 
+/// A signal's name, `SIGTERM` (or its number when unknown), for "stopped
+/// by SIGTERM".
+pub fn signal_name(sig: i32) -> String {
+    Signal::try_from(sig).map_or_else(|_| format!("signal {sig}"), |s| s.as_str().to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

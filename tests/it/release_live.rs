@@ -520,7 +520,7 @@ async fn ctrl_c_stops_a_running_command() {
         Some((None, Some(15)))
     );
     assert!(
-        message(&rt.state).contains("signal 15"),
+        message(&rt.state).contains("stopped by SIGTERM"),
         "{}",
         message(&rt.state)
     );

@@ -160,6 +160,18 @@ pub enum Resolution {
 }
 
 impl Resolution {
+    /// A refusal in two or three words for the step's row (`needs a
+    /// shell`, `not allowed`); the whole reason is shown for the selected
+    /// step.
+    pub fn refusal_label(&self) -> &'static str {
+        match self {
+            Resolution::Refused { reason, .. } if reason.contains("needs a shell") => {
+                "needs a shell"
+            }
+            _ => "not allowed",
+        }
+    }
+
     /// The source, for display and JSON.
     pub fn source(&self) -> CommandSource {
         match self {

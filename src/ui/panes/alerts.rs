@@ -56,7 +56,7 @@ fn counts_spans(theme: &Theme, counts: &[usize; 5]) -> Vec<Span<'static>> {
                 Severity::Error => "e",
                 Severity::Warning => "w",
                 Severity::Info => "i",
-                Severity::None => "·",
+                Severity::None => " other",
             };
             spans.push(Span::styled(
                 format!("{n}{letter} "),

@@ -204,7 +204,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
                 })
                 .unwrap_or_else(|| "—".into());
             Row::new(vec![
-                cell(i.sync.as_str(), w_sync).style(sync_style(theme, i.sync)),
+                cell(i.sync.label(), w_sync).style(sync_style(theme, i.sync)),
                 cell(&i.repository, w_image),
                 cell(&published, w_published),
                 cell(&pinned(i), w_pinned),

@@ -252,7 +252,8 @@ fn steps(state: &State, frame: &mut Frame, area: Rect) {
         } else {
             "[ ]"
         };
-        let tag = match r.rules.resolve(step) {
+        let resolution = r.rules.resolve(step);
+        let tag = match &resolution {
             Resolution::Run(run) => {
                 let n = run.commands().len();
                 let count = if n > 1 {
@@ -265,7 +266,10 @@ fn steps(state: &State, frame: &mut Frame, area: Rect) {
                     theme.style(Role::Ok),
                 )
             }
-            Resolution::Refused { .. } => Span::styled("  ✗ not allowed", theme.style(Role::Dim)),
+            Resolution::Refused { .. } => Span::styled(
+                format!("  ✗ {}", resolution.refusal_label()),
+                theme.style(Role::Dim),
+            ),
             Resolution::NoCommand if !step.blocks.is_empty() => {
                 Span::styled("  ⧉ text", theme.style(Role::Muted))
             }
@@ -366,7 +370,8 @@ fn output(state: &State, run: &RunView, frame: &mut Frame, area: Rect) {
         (Some((Some(0), _)), _) => Span::styled("exit 0 ✓", theme.style(Role::Ok)),
         (Some((Some(c), _)), _) => Span::styled(format!("exit {c} ✗"), theme.style(Role::Bad)),
         (Some((None, Some(s))), _) => {
-            Span::styled(format!("killed by signal {s}"), theme.style(Role::Bad))
+            let name = crate::release::runner::signal_name(s);
+            Span::styled(format!("stopped by {name}"), theme.style(Role::Bad))
         }
         (Some((None, None)), _) => Span::raw("ended"),
         (None, None) if run.stopping => Span::styled("stopping…", theme.style(Role::Attention)),

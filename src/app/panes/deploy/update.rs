@@ -160,7 +160,7 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
                     Some(DeployRow::Image(i)) if i.sync.bumpable() => vec![i.key.clone()],
                     Some(DeployRow::Image(i)) => {
                         let text =
-                            format!("{} is {}; nothing to bump", i.repository, i.sync.as_str());
+                            format!("{} is {}; nothing to bump", i.repository, i.sync.label());
                         say(state, Level::Error, text);
                         return Vec::new();
                     }

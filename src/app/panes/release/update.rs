@@ -155,7 +155,9 @@ fn on_run_event(state: &mut State, run: u64, event: RunEvent) -> Vec<Effect> {
             }
             let how = match (code, signal) {
                 (Some(c), _) => format!("exited with code {c}"),
-                (None, Some(s)) => format!("was killed by signal {s}"),
+                (None, Some(s)) => {
+                    format!("was stopped by {}", crate::release::runner::signal_name(s))
+                }
                 (None, None) => "ended".to_string(),
             };
             say(
