@@ -191,6 +191,8 @@ pub struct State {
     pub contexts: Vec<String>,
     /// Palette lines entered, oldest first.
     pub palette_history: Vec<String>,
+    /// The last `/` search in the release or deploy view, for `n` / `N`.
+    pub search: Option<(View, String)>,
     /// Terminal rows (for the mouse and help scrolling).
     pub rows: u16,
     /// Terminal columns (the help screen's layout).
@@ -235,6 +237,7 @@ impl State {
             context: None,
             contexts: Vec::new(),
             palette_history: Vec::new(),
+            search: None,
             rows: 40,
             cols: 120,
             confirm_scroll: 0,

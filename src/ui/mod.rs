@@ -15,7 +15,7 @@ pub mod theme;
 /// tests can draw a step's links the way the view does).
 pub use panes::release_links;
 
-use overlays::{blockers, dialogs, help, messages, palette, pick, silences};
+use overlays::{blockers, dialogs, help, messages, palette, pick, search, silences};
 use panes::{alerts, deploy, overview, placeholder, release};
 
 use ratatui::Frame;
@@ -86,6 +86,7 @@ pub fn render_recording(state: &State, frame: &mut Frame, hits: &mut HitMap) {
             Overlay::Prompt(p) => dialogs::prompt(&state.theme, p, frame, body),
             Overlay::Pick(p) => pick::render(&state.theme, p, frame, body),
             Overlay::Blockers(list) => blockers::render(state, list, frame, body),
+            Overlay::Search(s) => search::render(state, s, frame, body),
         }
     }
 }

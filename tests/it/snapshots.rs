@@ -1065,6 +1065,28 @@ fn deploy_state() -> State {
 }
 
 #[test]
+fn deploy_search_moves_to_the_match_and_counts() {
+    let mut state = deploy_state();
+    assert_eq!(state.deploy.cursor, 0);
+    keys(&mut state, "/");
+    for c in "jaeger".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    let t = text(&screen(&state));
+    assert!(t.contains("/jaeger█  1 match"), "{t}");
+    // The untracked value's row, after the images.
+    let images = state.deploy.snapshot.as_ref().map_or(0, |s| s.images.len());
+    assert_eq!(state.deploy.cursor, images);
+    key(&mut state, KeyCode::Enter);
+    assert!(state.overlays.is_empty());
+    keys(&mut state, "/");
+    for c in "nothing-like-this".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    assert!(text(&screen(&state)).contains("no match"));
+}
+
+#[test]
 fn deploy_view_and_detail() {
     let mut state = deploy_state();
     let backend = screen(&state);

@@ -58,6 +58,12 @@ pub enum Command {
     Help,
     /// List the session's messages, with times.
     Messages,
+    /// Search the rows of the release or deploy view.
+    Search,
+    /// The next match of the last search.
+    SearchNext,
+    /// The previous match of the last search.
+    SearchPrev,
     /// Tick or untick the selected release step.
     Tick,
     /// Run the selected release step's command.

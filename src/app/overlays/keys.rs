@@ -21,6 +21,10 @@ pub fn key(state: &mut State, key: KeyEvent) -> Handled {
             super::help::key(state, key);
             Vec::new()
         }
+        Some(Overlay::Search(_)) => {
+            super::search::key(state, key);
+            Vec::new()
+        }
         Some(Overlay::Messages(_)) => {
             super::messages::key(state, key);
             Vec::new()

@@ -11,6 +11,7 @@ pub mod messages;
 pub mod palette;
 pub mod pick;
 pub mod prompt;
+pub mod search;
 pub mod silences;
 
 /// Something drawn over the view, topmost last.
@@ -32,6 +33,8 @@ pub enum Overlay {
     Palette(Box<palette::Palette>),
     /// `u`/`e` on an alert: choose which of its silences.
     Pick(Box<pick::Pick>),
+    /// `/` in the release or deploy view: a search being typed.
+    Search(Box<search::Search>),
     /// `b` in the release view: the open blockers.
     Blockers(blockers::Blockers),
 }

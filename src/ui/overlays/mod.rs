@@ -6,4 +6,5 @@ pub mod help;
 pub mod messages;
 pub mod palette;
 pub mod pick;
+pub mod search;
 pub mod silences;

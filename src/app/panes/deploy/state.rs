@@ -60,6 +60,23 @@ impl DeployState {
         self.row(self.cursor)
     }
 
+    /// Each row as text to search (`/`): an image's repository and its
+    /// pins' files, an untracked value's file, text and reason.
+    pub fn search_texts(&self) -> Vec<String> {
+        let Some(s) = self.snapshot.as_ref() else {
+            return Vec::new();
+        };
+        let images = s.images.iter().map(|i| {
+            let files: Vec<&str> = i.refs.iter().map(|r| r.file.as_str()).collect();
+            format!("{} {}", i.repository, files.join(" "))
+        });
+        let untracked = s
+            .untracked
+            .iter()
+            .map(|u| format!("{} {} {}", u.file, u.text, u.reason));
+        images.chain(untracked).collect()
+    }
+
     /// The selected image's key (none on an untracked row).
     pub fn selected_key(&self) -> Option<&str> {
         match self.selected()? {

@@ -137,6 +137,9 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
         Command::PageDown => d.cursor = (d.cursor + state.page).min(last),
         Command::PageUp => d.cursor = d.cursor.saturating_sub(state.page),
         Command::Open => d.detail = !d.detail,
+        Command::Search => crate::app::overlays::search::open(state),
+        Command::SearchNext => crate::app::overlays::search::again(state, true),
+        Command::SearchPrev => crate::app::overlays::search::again(state, false),
         Command::Bump | Command::BumpAll => {
             if let Some(what) = &d.busy {
                 let text = format!("still {what}; wait a moment");

@@ -188,6 +188,9 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
         Command::PageUp => r.cursor = r.cursor.saturating_sub(state.page),
         Command::Tick => return tick(state),
         Command::Trigger => trigger(state),
+        Command::Search => crate::app::overlays::search::open(state),
+        Command::SearchNext => crate::app::overlays::search::again(state, true),
+        Command::SearchPrev => crate::app::overlays::search::again(state, false),
         Command::StopRun => {
             if let Some(run) = state.release.run.as_mut().filter(|r| r.running()) {
                 run.stopping = true;
