@@ -190,6 +190,27 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// Terminal cells `text` takes.
+pub fn cells(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `rows 12–40 of 312` when a list of `total` rows shows only `shown` of
+/// them from `start` (0-based); `None` when everything fits.
+pub fn rows_shown(start: usize, shown: usize, total: usize) -> Option<String> {
+    if total <= shown || shown == 0 {
+        return None;
+    }
+    let end = (start + shown).min(total);
+    Some(format!("rows {}–{end} of {total}", start + 1))
+}
+
+/// Where a list that keeps the selection in view starts: ratatui's own
+/// rule for a fresh list state, so the title can say it before drawing.
+pub fn window_start(selected: usize, visible: usize) -> usize {
+    selected.saturating_sub(visible.max(1) - 1)
+}
+
 pub use crate::core::words::plural;
 
 #[cfg(test)]
@@ -203,6 +224,20 @@ mod tests {
         assert_eq!(fit("HighCPU", 5), "High…");
         assert_eq!(fit("日本語テキスト", 7), "日本語…");
         assert_eq!(fit("abc", 0), "");
+    }
+
+    #[test]
+    fn rows_shown_only_when_cut() {
+        assert_eq!(rows_shown(0, 10, 5), None);
+        assert_eq!(rows_shown(0, 10, 10), None);
+        assert_eq!(
+            rows_shown(11, 29, 312).as_deref(),
+            Some("rows 12–40 of 312")
+        );
+        assert_eq!(rows_shown(5, 10, 12).as_deref(), Some("rows 6–12 of 12"));
+        assert_eq!(window_start(3, 10), 0);
+        assert_eq!(window_start(30, 10), 21);
+        assert_eq!(cells("日本"), 4);
     }
     use chrono::TimeDelta;
 

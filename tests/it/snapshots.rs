@@ -18,6 +18,9 @@ use opsdeck_testkit::{AlertBuilder, labels};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+#[path = "columns.rs"]
+mod columns;
+
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
 

@@ -1,0 +1,143 @@
+//! Columns sized from the content and the terminal, at 80×24, 120×36 and
+//! 160×45, with Sourcegraph's long names: whole when there is room, "…"
+//! where cut, and the rows indicator when a list does not fit.
+
+use super::*;
+
+const LONG: &str = "critical_frontend_90th_percentile_search_request_duration";
+
+/// `prod` with 40 alerts owned by `frontend-platform` (one with Sourcegraph's
+/// longest name) and two per-pod silences that differ only at the end.
+fn crowded(cols: u16, rows: u16) -> State {
+    let mut snap = prod_snapshot();
+    snap.alerts.push(sourcegraph(
+        "critical",
+        "frontend",
+        "90th_percentile_search_request_duration",
+        "20s+ 90th percentile successful search request duration over 5m",
+        "frontend-platform",
+        7,
+    ));
+    for n in 0..39 {
+        snap.alerts.push(sourcegraph(
+            "warning",
+            "frontend",
+            &format!("check_{n:02}"),
+            "a check",
+            "frontend-platform",
+            10 + n,
+        ));
+    }
+    for pod in ["frontend-7d9f-abc", "frontend-7d9f-xyz"] {
+        snap.silences.push(silence(
+            &format!("0000{pod}"),
+            vec![
+                Matcher::equal("alertname", "warning_frontend_container_restarts"),
+                Matcher::equal("namespace", "prod"),
+                Matcher::equal("pod", pod),
+            ],
+            30,
+            "dave",
+            "restarts",
+        ));
+    }
+    let mut state = State::new(
+        settings(),
+        vec![
+            ("prod".into(), SourceKind::Alertmanager),
+            ("prom".into(), SourceKind::Prometheus),
+        ],
+        false,
+        now(),
+    );
+    let at = now() - TimeDelta::seconds(5);
+    update(
+        &mut state,
+        Action::Source(SourceEvent::Alertmanager {
+            name: "prod".into(),
+            result: Ok(snap),
+            at,
+        }),
+    );
+    update(&mut state, prom_ok(at));
+    update(&mut state, Action::Resize(cols, rows));
+    keys(&mut state, "1");
+    state
+}
+
+fn draw(state: &State, cols: u16, rows: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(cols, rows)).expect("test terminal");
+    terminal
+        .draw(|f| opsdeck::ui::render(state, f))
+        .expect("draw");
+    text(terminal.backend())
+}
+
+/// Selects the team `frontend-platform` in the team list.
+fn select_frontend_platform(state: &mut State) {
+    for _ in 0..10 {
+        if state
+            .selected_group()
+            .is_some_and(|g| g.team == "frontend-platform")
+        {
+            return;
+        }
+        keys(state, "j");
+    }
+    panic!("no frontend-platform team");
+}
+
+#[test]
+fn team_names_fit_or_end_in_an_ellipsis() {
+    for (cols, rows, whole) in [(80, 24, false), (120, 36, true), (160, 45, true)] {
+        let state = crowded(cols, rows);
+        let t = draw(&state, cols, rows);
+        assert_eq!(
+            t.contains("frontend-platform "),
+            whole,
+            "{cols}×{rows}: whole team name\n{t}"
+        );
+        if !whole {
+            assert!(t.contains("frontend-platfo…"), "{cols}×{rows}\n{t}");
+        }
+        assert!(!t.contains("frontend-platfor "), "{cols}×{rows}\n{t}");
+    }
+}
+
+#[test]
+fn the_long_alert_name_shows_whole_when_there_is_room() {
+    for (cols, rows) in [(80, 24), (120, 36), (160, 45)] {
+        let mut state = crowded(cols, rows);
+        select_frontend_platform(&mut state);
+        let t = draw(&state, cols, rows);
+        if cols >= 160 {
+            assert!(t.contains(LONG), "{cols}×{rows}\n{t}");
+        } else {
+            assert!(!t.contains(LONG), "{cols}×{rows}\n{t}");
+            assert!(t.contains("critical_frontend_90th"), "{cols}×{rows}\n{t}");
+            let cut = t
+                .lines()
+                .find(|l| l.contains("critical_frontend_90th"))
+                .unwrap_or_default();
+            assert!(cut.contains('…'), "{cols}×{rows}: {cut}");
+        }
+    }
+}
+
+#[test]
+fn the_alert_list_says_which_rows_show() {
+    // 24 rows: 40 alerts in a table of 24 - 2 - 3 = 19 rows.
+    let mut state = crowded(80, 24);
+    select_frontend_platform(&mut state);
+    let t = draw(&state, 80, 24);
+    assert!(t.contains("rows 1–19 of 40"), "{t}");
+    keys(&mut state, "lG");
+    let t = draw(&state, 80, 24);
+    assert!(t.contains("rows 22–40 of 40"), "{t}");
+    // At 160×45 the window is 40 rows: all fit, no indicator.
+    let mut state = crowded(160, 45);
+    select_frontend_platform(&mut state);
+    let t = draw(&state, 160, 45);
+    assert!(!t.contains("rows "), "{t}");
+    insta::assert_snapshot!("columns_alerts_80x24", draw(&crowded(80, 24), 80, 24));
+}
