@@ -141,3 +141,77 @@ fn the_alert_list_says_which_rows_show() {
     assert!(!t.contains("rows "), "{t}");
     insta::assert_snapshot!("columns_alerts_80x24", draw(&crowded(80, 24), 80, 24));
 }
+
+/// The deploy view with `sourcegraph/zoekt-webserver` among 26 images.
+fn deploy_many(cols: u16, rows: u16) -> State {
+    use opsdeck::app::DeployEvent;
+    use opsdeck::deploy::service::{DeploySnapshot, scan_texts};
+    use opsdeck::deploy::sync::evaluate;
+    use std::collections::HashMap;
+
+    let names = std::iter::once("zoekt-webserver".to_string())
+        .chain((0..25).map(|n| format!("svc-{n:02}")));
+    let files: Vec<(String, String)> = names
+        .map(|name| {
+            (
+                format!("base/{name}.Deployment.yaml"),
+                format!(
+                    "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: {name}\n          image: index.docker.io/sourcegraph/{name}:3.23.0\n"
+                ),
+            )
+        })
+        .collect();
+    let scanned = scan_texts(&files);
+    let snapshot = DeploySnapshot {
+        images: evaluate(&scanned.pins, &HashMap::new(), &[], &[]),
+        untracked: scanned.untracked,
+        errors: scanned.errors,
+        files: scanned.files,
+        branch: "master".into(),
+        at: now() - TimeDelta::seconds(4),
+    };
+    let mut state = State::new(
+        settings(),
+        vec![("deploy".into(), SourceKind::Deploy)],
+        false,
+        now(),
+    );
+    state.deploy.configured = true;
+    update(&mut state, Action::Resize(cols, rows));
+    update(
+        &mut state,
+        Action::Deploy(DeployEvent::Loaded {
+            result: Ok(snapshot),
+            at: now() - TimeDelta::seconds(4),
+        }),
+    );
+    keys(&mut state, "3");
+    state
+}
+
+#[test]
+fn deploy_images_show_whole_and_say_which_rows_show() {
+    for (cols, rows, indicator) in [
+        (80, 24, Some("rows 1–18 of 26")),
+        (120, 36, None),
+        (160, 45, None),
+    ] {
+        let mut state = deploy_many(cols, rows);
+        let t = draw(&state, cols, rows);
+        match indicator {
+            Some(rows_text) => assert!(t.contains(rows_text), "{cols}×{rows}\n{t}"),
+            None => assert!(!t.contains("rows "), "{cols}×{rows}\n{t}"),
+        }
+        // The last image (sorted by name), whole at every size.
+        keys(&mut state, "G");
+        let t = draw(&state, cols, rows);
+        assert!(
+            t.contains("sourcegraph/zoekt-webserver "),
+            "{cols}×{rows}\n{t}"
+        );
+        if indicator.is_some() {
+            assert!(t.contains("rows 9–26 of 26"), "{cols}×{rows}\n{t}");
+        }
+    }
+    insta::assert_snapshot!("columns_deploy_80x24", draw(&deploy_many(80, 24), 80, 24));
+}

@@ -1083,7 +1083,7 @@ fn deploy_view_and_detail() {
         t.contains("│untracked     {{ .Values.jaeger.image }} —"),
         "{t}"
     );
-    assert!(t.contains("templated: {{ .Valu…│"), "{t}");
+    assert!(t.contains("templated: {{ .Values…│"), "{t}");
     assert!(t.contains("3.22.0 → 3.23.1"), "{t}");
     insta::assert_snapshot!("deploy_view", backend);
     key(&mut state, KeyCode::Enter);
