@@ -190,6 +190,29 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// `text` cut from the front to `width` terminal columns, starting with
+/// "…" when cut: for values whose end tells them apart (`…pod="web-7d9f-abc"`).
+pub fn fit_end(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    if cells(text) <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut tail = Vec::new();
+    let mut used = 0;
+    for c in text.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        tail.push(c);
+        used += w;
+    }
+    std::iter::once('…').chain(tail.into_iter().rev()).collect()
+}
+
 /// Terminal cells `text` takes.
 pub fn cells(text: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(text)
@@ -238,6 +261,10 @@ mod tests {
         assert_eq!(window_start(3, 10), 0);
         assert_eq!(window_start(30, 10), 21);
         assert_eq!(cells("日本"), 4);
+        assert_eq!(fit_end("pod=\"web-abc\"", 20), "pod=\"web-abc\"");
+        assert_eq!(fit_end("pod=\"web-abc\"", 8), "…eb-abc\"");
+        assert_eq!(fit_end("日本語テキスト", 7), "…キスト");
+        assert_eq!(fit_end("abc", 0), "");
     }
     use chrono::TimeDelta;
 

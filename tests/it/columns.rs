@@ -41,6 +41,15 @@ fn crowded(cols: u16, rows: u16) -> State {
             "restarts",
         ));
     }
+    for n in 0..30 {
+        snap.silences.push(silence(
+            &format!("batch{n:03}"),
+            vec![Matcher::equal("job", &format!("batch-{n:02}"))],
+            600 + i64::from(n),
+            "erin",
+            "nightly batch",
+        ));
+    }
     let mut state = State::new(
         settings(),
         vec![
@@ -214,4 +223,49 @@ fn deploy_images_show_whole_and_say_which_rows_show() {
         }
     }
     insta::assert_snapshot!("columns_deploy_80x24", draw(&deploy_many(80, 24), 80, 24));
+}
+
+#[test]
+fn per_pod_silences_stay_apart_and_the_list_says_which_rows_show() {
+    let abc = r#"pod="frontend-7d9f-abc""#;
+    let xyz = r#"pod="frontend-7d9f-xyz""#;
+    let whole = r#"alertname="warning_frontend_container_restarts", namespace="prod", pod="frontend-7d9f-abc""#;
+    for (cols, rows) in [(80, 24), (120, 36), (160, 45)] {
+        let mut state = crowded(cols, rows);
+        keys(&mut state, "S");
+        let t = draw(&state, cols, rows);
+        let line = |pod: &str| {
+            t.lines()
+                .find(|l| l.contains(&format!("0000{pod}")[..8]) && l.contains(pod))
+                .unwrap_or_default()
+                .to_string()
+        };
+        if cols >= 160 {
+            assert!(t.contains(whole), "{cols}×{rows}\n{t}");
+            assert!(!t.contains("rows "), "{cols}×{rows}\n{t}");
+        } else {
+            assert!(!t.contains(whole), "{cols}×{rows}\n{t}");
+            // Cut from the front, so the pods that tell them apart show.
+            let (a, x) = (line("frontend-7d9f-abc"), line("frontend-7d9f-xyz"));
+            assert!(
+                a.contains("…") && a.contains("7d9f-abc\""),
+                "{cols}×{rows}: {a}\n{t}"
+            );
+            assert!(
+                x.contains("…") && x.contains("7d9f-xyz\""),
+                "{cols}×{rows}: {x}\n{t}"
+            );
+            if cols >= 120 {
+                // The whole pod matcher, after the cut.
+                assert!(a.contains(abc) && x.contains(xyz), "{t}");
+            }
+        }
+        if rows == 24 {
+            // 35 silences, 24 - 2 - 3 = 19 rows.
+            assert!(t.contains("rows 1–19 of 35"), "{t}");
+        }
+    }
+    let mut state = crowded(120, 36);
+    keys(&mut state, "S");
+    insta::assert_snapshot!("columns_silences_120x36", draw(&state, 120, 36));
 }
