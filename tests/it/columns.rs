@@ -9,7 +9,22 @@ const LONG: &str = "critical_frontend_90th_percentile_search_request_duration";
 /// `prod` with 40 alerts owned by `frontend-platform` (one with Sourcegraph's
 /// longest name) and two per-pod silences that differ only at the end.
 fn crowded(cols: u16, rows: u16) -> State {
+    crowded_with(cols, rows, 0)
+}
+
+/// [`crowded`], and `teams` more teams of one alert each.
+fn crowded_with(cols: u16, rows: u16, teams: usize) -> State {
     let mut snap = prod_snapshot();
+    for n in 0..teams {
+        snap.alerts.push(sourcegraph(
+            "info",
+            "worker",
+            "queue_size",
+            "a queue",
+            &format!("team-{n:02}"),
+            5,
+        ));
+    }
     snap.alerts.push(sourcegraph(
         "critical",
         "frontend",
@@ -268,4 +283,18 @@ fn per_pod_silences_stay_apart_and_the_list_says_which_rows_show() {
     let mut state = crowded(120, 36);
     keys(&mut state, "S");
     insta::assert_snapshot!("columns_silences_120x36", draw(&state, 120, 36));
+}
+
+#[test]
+fn a_long_team_list_says_which_rows_show() {
+    // 6 + 30 teams in a list of 24 - 2 - 2 = 20 rows.
+    let mut state = crowded_with(80, 24, 30);
+    let t = draw(&state, 80, 24);
+    assert!(t.contains("rows 1–20 of 36"), "{t}");
+    keys(&mut state, "G");
+    let t = draw(&state, 80, 24);
+    assert!(t.contains("rows 17–36 of 36"), "{t}");
+    // 45 rows: all 36 fit.
+    let t = draw(&crowded_with(160, 45, 30), 160, 45);
+    assert!(!t.contains("rows "), "{t}");
 }
