@@ -213,6 +213,33 @@ pub fn fit_end(text: &str, width: usize) -> String {
     std::iter::once('…').chain(tail.into_iter().rev()).collect()
 }
 
+/// A styled line cut to `width` terminal columns, ending in "…" when cut,
+/// each part keeping its style.
+pub fn fit_line(line: ratatui::text::Line<'static>, width: usize) -> ratatui::text::Line<'static> {
+    use ratatui::text::{Line, Span};
+    if line.width() <= width {
+        return line;
+    }
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let w = cells(&span.content);
+        if used + w < width {
+            used += w;
+            spans.push(span);
+            continue;
+        }
+        // The last part that shows: cut, and marked.
+        let room = width - used;
+        spans.push(Span::styled(
+            fit(&format!("{}…", span.content), room),
+            span.style,
+        ));
+        break;
+    }
+    Line::from(spans)
+}
+
 /// Terminal cells `text` takes.
 pub fn cells(text: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(text)
@@ -265,6 +292,12 @@ mod tests {
         assert_eq!(fit_end("pod=\"web-abc\"", 8), "…eb-abc\"");
         assert_eq!(fit_end("日本語テキスト", 7), "…キスト");
         assert_eq!(fit_end("abc", 0), "");
+        let line =
+            || ratatui::text::Line::from(vec!["dogfood ✓".into(), " ".into(), "k8s 3.21.2".into()]);
+        assert_eq!(fit_line(line(), 30).to_string(), "dogfood ✓ k8s 3.21.2");
+        assert_eq!(fit_line(line(), 14).to_string(), "dogfood ✓ k8s…");
+        assert_eq!(fit_line(line(), 9).to_string(), "dogfood …");
+        assert_eq!(fit_line(line(), 10).to_string(), "dogfood ✓…");
     }
     use chrono::TimeDelta;
 

@@ -12,7 +12,7 @@ use crate::app::state::{HitMap, HitTarget, State};
 use crate::core::SourceKind;
 use crate::deploy::scan::PinSource;
 use crate::deploy::sync::{ImageStatus, SyncState};
-use crate::ui::text::{cells, clean, fit, rows_shown, stale_age, window_start};
+use crate::ui::text::{cells, clean, fit, fit_line, rows_shown, stale_age, window_start};
 use crate::ui::theme::{Role, Theme};
 
 /// The widest SYNC, IMAGE, PUBLISHED, PINNED and RUNNING may be (REASON:
@@ -261,7 +261,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
                 cell(&i.repository, w_image),
                 cell(&published, w_published),
                 cell(&pinned(i), w_pinned),
-                Cell::from(running(theme, i)),
+                Cell::from(fit_line(running(theme, i), usize::from(w_running))),
                 Cell::from(fit(&clean(i.reason.as_deref().unwrap_or("")), w_reason)),
             ])
         })
