@@ -34,6 +34,20 @@ pub fn body(cols: u16, rows: u16) -> Rect {
     body
 }
 
+/// The alerts view's team list width for a terminal `cols` wide whose
+/// longest team name takes `longest` cells: room for the name, the
+/// selection mark and the counts, at least 34 and at most a third of the
+/// width (or 34 on a narrow terminal).
+pub fn team_list_width(longest: usize, cols: u16) -> u16 {
+    const MIN: u16 = 34;
+    let need = u16::try_from(longest.saturating_add(TEAM_LIST_EXTRA)).unwrap_or(u16::MAX);
+    need.clamp(MIN, (cols / 3).max(MIN))
+}
+
+/// The team list's cells besides the name: borders, "▶ ", a gap and the
+/// severity counts ("3c 12e 4w 2i ").
+pub const TEAM_LIST_EXTRA: usize = 2 + 2 + 1 + 13;
+
 /// Rows a page key moves in the lists (the list less its frame, the
 /// column header and the lines around it).
 pub fn list_page(rows: u16) -> usize {

@@ -190,6 +190,77 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// `text` cut from the front to `width` terminal columns, starting with
+/// "…" when cut: for values whose end tells them apart (`…pod="web-7d9f-abc"`).
+pub fn fit_end(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    if cells(text) <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut tail = Vec::new();
+    let mut used = 0;
+    for c in text.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        tail.push(c);
+        used += w;
+    }
+    std::iter::once('…').chain(tail.into_iter().rev()).collect()
+}
+
+/// A styled line cut to `width` terminal columns, ending in "…" when cut,
+/// each part keeping its style.
+pub fn fit_line(line: ratatui::text::Line<'static>, width: usize) -> ratatui::text::Line<'static> {
+    use ratatui::text::{Line, Span};
+    if line.width() <= width {
+        return line;
+    }
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let w = cells(&span.content);
+        if used + w < width {
+            used += w;
+            spans.push(span);
+            continue;
+        }
+        // The last part that shows: cut, and marked.
+        let room = width - used;
+        spans.push(Span::styled(
+            fit(&format!("{}…", span.content), room),
+            span.style,
+        ));
+        break;
+    }
+    Line::from(spans)
+}
+
+/// Terminal cells `text` takes.
+pub fn cells(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `rows 12–40 of 312` when a list of `total` rows shows only `shown` of
+/// them from `start` (0-based); `None` when everything fits.
+pub fn rows_shown(start: usize, shown: usize, total: usize) -> Option<String> {
+    if total <= shown || shown == 0 {
+        return None;
+    }
+    let end = (start + shown).min(total);
+    Some(format!("rows {}–{end} of {total}", start + 1))
+}
+
+/// Where a list that keeps the selection in view starts: ratatui's own
+/// rule for a fresh list state, so the title can say it before drawing.
+pub fn window_start(selected: usize, visible: usize) -> usize {
+    selected.saturating_sub(visible.max(1) - 1)
+}
+
 pub use crate::core::words::plural;
 
 #[cfg(test)]
@@ -203,6 +274,30 @@ mod tests {
         assert_eq!(fit("HighCPU", 5), "High…");
         assert_eq!(fit("日本語テキスト", 7), "日本語…");
         assert_eq!(fit("abc", 0), "");
+    }
+
+    #[test]
+    fn rows_shown_only_when_cut() {
+        assert_eq!(rows_shown(0, 10, 5), None);
+        assert_eq!(rows_shown(0, 10, 10), None);
+        assert_eq!(
+            rows_shown(11, 29, 312).as_deref(),
+            Some("rows 12–40 of 312")
+        );
+        assert_eq!(rows_shown(5, 10, 12).as_deref(), Some("rows 6–12 of 12"));
+        assert_eq!(window_start(3, 10), 0);
+        assert_eq!(window_start(30, 10), 21);
+        assert_eq!(cells("日本"), 4);
+        assert_eq!(fit_end("pod=\"web-abc\"", 20), "pod=\"web-abc\"");
+        assert_eq!(fit_end("pod=\"web-abc\"", 8), "…eb-abc\"");
+        assert_eq!(fit_end("日本語テキスト", 7), "…キスト");
+        assert_eq!(fit_end("abc", 0), "");
+        let line =
+            || ratatui::text::Line::from(vec!["dogfood ✓".into(), " ".into(), "k8s 3.21.2".into()]);
+        assert_eq!(fit_line(line(), 30).to_string(), "dogfood ✓ k8s 3.21.2");
+        assert_eq!(fit_line(line(), 14).to_string(), "dogfood ✓ k8s…");
+        assert_eq!(fit_line(line(), 9).to_string(), "dogfood …");
+        assert_eq!(fit_line(line(), 10).to_string(), "dogfood ✓…");
     }
     use chrono::TimeDelta;
 

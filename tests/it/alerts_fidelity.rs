@@ -476,7 +476,7 @@ async fn a_dead_sources_alerts_are_marked_stale_and_the_form_warns() {
     let screen = screen_text(&rt.state);
     assert!(screen.contains("stale 1m · "), "alert row: {screen}");
     assert!(
-        screen.contains("distribution     1c  stale 1m"),
+        screen.contains("│▶ distribution 1c  stale 1m"),
         "team row: {screen}"
     );
 

@@ -262,7 +262,7 @@ async fn untracked_values_are_listed_counted_and_never_bumped() {
             .to_string()
     };
     assert!(
-        row("templated: {{ .Values.image }}").starts_with("│untracked     {{ .Values.image }}"),
+        row("templated: {{ .Values.image }}").starts_with("│untracked   {{ .Values.image }}"),
         "{shown}"
     );
     assert!(

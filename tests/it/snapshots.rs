@@ -18,6 +18,9 @@ use opsdeck_testkit::{AlertBuilder, labels};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+#[path = "columns.rs"]
+mod columns;
+
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
 
@@ -1102,7 +1105,7 @@ fn deploy_view_and_detail() {
         t.contains("│untracked     {{ .Values.jaeger.image }} —"),
         "{t}"
     );
-    assert!(t.contains("templated: {{ .Valu…│"), "{t}");
+    assert!(t.contains("templated: {{ .Values…│"), "{t}");
     assert!(t.contains("3.22.0 → 3.23.1"), "{t}");
     insta::assert_snapshot!("deploy_view", backend);
     key(&mut state, KeyCode::Enter);

@@ -13,7 +13,9 @@ use crate::alerts::matcher::quote;
 use crate::alerts::model::{Alert, AlertState, Severity};
 use crate::app::state::{Focus, HitMap, HitTarget, State};
 use crate::ui::chrome::{severity_style, severity_tag};
-use crate::ui::text::{age, clean, fit, plural, suppressed_counts, until, wrap};
+use crate::ui::text::{
+    age, cells, clean, fit, plural, rows_shown, suppressed_counts, until, window_start, wrap,
+};
 use crate::ui::theme::{Role, Theme};
 
 /// Draws the alerts view into `area`.
@@ -25,8 +27,16 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     } else {
         (area, None)
     };
+    let longest = state
+        .alerts
+        .groups
+        .iter()
+        .map(|g| cells(&clean(&g.team)))
+        .max()
+        .unwrap_or(0);
+    let team_width = crate::ui::layout::team_list_width(longest, area.width);
     let [teams_area, alerts_area] =
-        Layout::horizontal([Constraint::Length(34), Constraint::Min(20)]).areas(top);
+        Layout::horizontal([Constraint::Length(team_width), Constraint::Min(20)]).areas(top);
     teams(state, frame, teams_area, hits);
     alerts(state, frame, alerts_area, hits);
     if let Some(area) = detail {
@@ -79,6 +89,23 @@ fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     let inhibited: usize = state.alerts.groups.iter().map(|g| g.inhibited).sum();
     let room = usize::from(area.width.saturating_sub(2));
     let n = state.alerts.groups.len();
+    // The name column: the longest name, or what the list leaves it.
+    let name_width = state
+        .alerts
+        .groups
+        .iter()
+        .map(|g| cells(&clean(&g.team)))
+        .max()
+        .unwrap_or(0)
+        .clamp(
+            4,
+            usize::from(area.width)
+                .saturating_sub(crate::ui::layout::TEAM_LIST_EXTRA)
+                .max(4),
+        );
+    let visible = usize::from(area.height.saturating_sub(2)).max(1);
+    let start = window_start(state.alerts.team.min(n.saturating_sub(1)), visible);
+    let scroll = rows_shown(start, visible, n);
     let title = if silenced + inhibited == 0 {
         format!(" Teams ({n}) · {} ", plural(active, "alert"))
     } else {
@@ -94,13 +121,22 @@ fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         .find(|t| t.chars().count() <= room)
         .unwrap_or_else(|| format!(" Teams ({n}) "))
     };
+    // The scroll position when the list does not fit, in place of the
+    // counts if both do not.
+    let title = match scroll {
+        Some(rows) if cells(&title) + cells(&rows) + 2 <= room => format!("{title}· {rows} "),
+        Some(rows) => format!(" Teams ({n}) · {rows} "),
+        None => title,
+    };
     let items: Vec<ListItem> = state
         .alerts
         .groups
         .iter()
         .map(|g| {
+            let name = fit(&clean(&g.team), name_width);
+            let pad = name_width.saturating_sub(cells(&name));
             let mut spans = vec![Span::styled(
-                format!("{:<16} ", fit(&clean(&g.team), 16)),
+                format!("{name}{:pad$} ", ""),
                 theme.style(Role::Emphasis),
             )];
             spans.extend(counts_spans(theme, &g.counts));
@@ -205,14 +241,25 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     // selection as tall as the area.
     let visible = usize::from(area.height.saturating_sub(3)).max(1);
     let selected = state.alerts.alert.min(group.total().saturating_sub(1));
-    let start = selected.saturating_sub(visible - 1);
+    let start = window_start(selected, visible);
+    // The scroll position when the rows do not fit; the counts give way
+    // to it when both do not ("of 40" says how many).
+    if let Some(rows) = rows_shown(start, visible, group.alerts.len()) {
+        let room = usize::from(area.width.saturating_sub(4));
+        title = if cells(&title) + cells(&rows) + 2 <= room {
+            format!("{title}· {rows} ")
+        } else {
+            let team = fit(&clean(&group.team), room.saturating_sub(cells(&rows) + 5));
+            format!(" {team} · {rows} ")
+        };
+    }
     // The name column fits the longest visible name, up to 60% of the width.
     let longest = group
         .alerts
         .iter()
         .skip(start)
         .take(visible)
-        .map(|&i| state.alerts.all[i].name().chars().count())
+        .map(|&i| cells(&clean(state.alerts.all[i].name())))
         .max()
         .unwrap_or(5);
     // At most 55% of the width, and never so wide that the fixed columns

@@ -12,11 +12,32 @@ use crate::app::state::{HitMap, HitTarget, State};
 use crate::core::SourceKind;
 use crate::deploy::scan::PinSource;
 use crate::deploy::sync::{ImageStatus, SyncState};
-use crate::ui::text::{clean, fit, stale_age};
+use crate::ui::text::{cells, clean, fit, fit_line, rows_shown, stale_age, window_start};
 use crate::ui::theme::{Role, Theme};
 
-/// SYNC, IMAGE, PUBLISHED, PINNED and RUNNING widths (REASON: the rest).
-const COLUMNS: [u16; 5] = [13, 26, 16, 18, 20];
+/// The widest SYNC, IMAGE, PUBLISHED, PINNED and RUNNING may be (REASON:
+/// the rest); IMAGE may take up to 40% of a wider table.
+const COLUMNS: [u16; 5] = [13, 26, 24, 24, 20];
+
+/// SYNC, IMAGE, PUBLISHED and PINNED widths in a table `inner` cells wide,
+/// from their longest values (`natural`): each capped, IMAGE at 26 or 40%
+/// of the width, whichever is more, and cut back (IMAGE first, down to 12)
+/// when the columns would not leave RUNNING its room.
+fn widths(natural: [usize; 4], inner: u16) -> [u16; 4] {
+    let cap = |n: usize, most: u16| u16::try_from(n).unwrap_or(u16::MAX).min(most);
+    let image_cap = COLUMNS[1].max(inner.saturating_mul(2) / 5);
+    let mut w = [
+        cap(natural[0], COLUMNS[0]),
+        cap(natural[1], image_cap),
+        cap(natural[2], COLUMNS[2]),
+        cap(natural[3], COLUMNS[3]),
+    ];
+    // Room for the four, RUNNING and the five gaps.
+    let room = inner.saturating_sub(COLUMNS[4] + 5);
+    let over = w.iter().sum::<u16>().saturating_sub(room);
+    w[1] = w[1].saturating_sub(over).max(12.min(w[1]));
+    w
+}
 
 fn sync_style(theme: &Theme, s: SyncState) -> Style {
     theme.style(match s {
@@ -169,10 +190,52 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     }
     frame.render_widget(Paragraph::new(Line::from(facts)), summary);
 
-    // Fixed columns; REASON takes the rest. Every cell is fitted to its
-    // column with "…", so nothing is cut silently.
-    let [w_sync, w_image, w_published, w_pinned, w_running] = COLUMNS;
-    let fixed: u16 = COLUMNS.iter().sum::<u16>() + 5 + 2;
+    // Columns as wide as their longest value (capped); REASON takes the
+    // rest. Every cell is fitted to its column with "…", so nothing is cut
+    // silently.
+    let published_text = |i: &ImageStatus| {
+        i.published
+            .as_ref()
+            .map(|p| match &p.digest {
+                // By digest: channels, and a drifted tag.
+                Some(dg) if i.channel.is_some() || i.sync == SyncState::Drift => {
+                    format!("{}{}", p.tag, short_digest(dg))
+                }
+                _ => p.tag.clone(),
+            })
+            .unwrap_or_else(|| "—".into())
+    };
+    let longest = |header: &str, values: &mut dyn Iterator<Item = String>| {
+        values
+            .map(|v| cells(&clean(&v)))
+            .fold(cells(header), usize::max)
+    };
+    let images = snap.images.iter().map(|i| i.repository.clone());
+    let natural = [
+        longest(
+            "SYNC",
+            &mut snap
+                .images
+                .iter()
+                .map(|i| i.sync.label().to_string())
+                .chain((!snap.untracked.is_empty()).then(|| "untracked".to_string())),
+        ),
+        longest(
+            "IMAGE",
+            &mut images.chain(snap.untracked.iter().map(|u| u.text.clone())),
+        ),
+        longest("PUBLISHED", &mut snap.images.iter().map(published_text)),
+        longest("PINNED", &mut snap.images.iter().map(pinned)),
+    ];
+    let [w_sync, w_image, w_published, w_pinned] =
+        widths(natural, table_area.width.saturating_sub(2));
+    let w_running = snap
+        .images
+        .iter()
+        .map(|i| running(theme, i).width())
+        .fold(cells("RUNNING"), usize::max);
+    let w_running = u16::try_from(w_running).unwrap_or(u16::MAX).min(COLUMNS[4]);
+    let fixed = w_sync + w_image + w_published + w_pinned + w_running + 5 + 2;
     let w_reason = usize::from(table_area.width.saturating_sub(fixed));
     let cell = |text: &str, width: u16| Cell::from(fit(&clean(text), usize::from(width)));
     let untracked = snap.untracked.iter().map(|u| {
@@ -192,28 +255,28 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         .images
         .iter()
         .map(|i| {
-            let published = i
-                .published
-                .as_ref()
-                .map(|p| match &p.digest {
-                    // By digest: channels, and a drifted tag.
-                    Some(dg) if i.channel.is_some() || i.sync == SyncState::Drift => {
-                        format!("{}{}", p.tag, short_digest(dg))
-                    }
-                    _ => p.tag.clone(),
-                })
-                .unwrap_or_else(|| "—".into());
+            let published = published_text(i);
             Row::new(vec![
                 cell(i.sync.label(), w_sync).style(sync_style(theme, i.sync)),
                 cell(&i.repository, w_image),
                 cell(&published, w_published),
                 cell(&pinned(i), w_pinned),
-                Cell::from(running(theme, i)),
+                Cell::from(fit_line(running(theme, i), usize::from(w_running))),
                 Cell::from(fit(&clean(i.reason.as_deref().unwrap_or("")), w_reason)),
             ])
         })
         .chain(untracked)
         .collect();
+    let mut title =
+        " Images — published → pinned → running · b bump · B bump all · Enter detail ".to_string();
+    let visible = usize::from(table_area.height.saturating_sub(3)).max(1);
+    if let Some(shown) = rows_shown(
+        window_start(d.cursor.min(d.rows().saturating_sub(1)), visible),
+        visible,
+        d.rows(),
+    ) {
+        title = format!(" Images · {shown} · b bump · B bump all · Enter detail ");
+    }
     let table = Table::new(
         rows,
         [
@@ -233,7 +296,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         Block::default()
             .borders(Borders::ALL)
             .border_style(theme.style(Role::Panel))
-            .title(" Images — published → pinned → running · b bump · B bump all · Enter detail "),
+            .title(title),
     )
     .row_highlight_style(theme.style(Role::Selected));
     let mut ts = TableState::default();
@@ -352,5 +415,22 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
                 detail_area,
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod column_tests {
+    use super::widths;
+
+    #[test]
+    fn image_takes_its_length_when_there_is_room_and_gives_way_first() {
+        // `sourcegraph/zoekt-webserver` is 27: whole on a wide table.
+        assert_eq!(widths([7, 27, 9, 6], 158), [7, 27, 9, 6]);
+        // Longer than 40% of a 78-cell table only past 31.
+        assert_eq!(widths([7, 40, 9, 6], 78), [7, 31, 9, 6]);
+        // Too much for 78 cells: IMAGE gives way, down to 12.
+        assert_eq!(widths([13, 27, 16, 16], 78), [13, 12, 16, 16]);
+        // The other columns keep their caps.
+        assert_eq!(widths([30, 5, 40, 40], 200), [13, 5, 24, 24]);
     }
 }
