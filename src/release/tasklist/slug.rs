@@ -11,7 +11,8 @@
 //!    nothing), `v` and digits (`v3`), a pre-release tag right after a number
 //!    (`rc`, `alpha`, `beta`, `x`: `v3.23.0-rc.1`, `3.23.x`), a month name
 //!    next to a number (`December 15`, `15 Dec`), a weekday name (`Friday`;
-//!    `Fri` next to a date). So a date or version edit keeps the id.
+//!    `Fri` next to a month or a day beside one). So a date or version edit
+//!    keeps the id.
 //! 3. The words are joined with `-`. If that is too long, stop-words (`the`,
 //!    `a`, `to`, …) are left out; if still too long, words in parentheses
 //!    (`Release day (3 working days before release)`); if still too long, the
@@ -157,12 +158,20 @@ pub(super) fn words(text: &str) -> Vec<Word> {
         .map(|(i, (w, _))| is(MONTHS, w) && near(&number, i))
         .collect();
     let date: Vec<bool> = number.iter().zip(&month).map(|(n, m)| *n || *m).collect();
+    // A calendar date: a month name, or a number next to one. A weekday
+    // abbreviation is dropped only beside such a date (`Fri, Dec 18`), not
+    // beside a version (`SAT v1.0.0` keeps `sat`).
+    let calendar: Vec<bool> = month
+        .iter()
+        .enumerate()
+        .map(|(i, m)| *m || (number[i] && near(&month, i)))
+        .collect();
     raw.iter()
         .enumerate()
         .filter(|&(i, (w, _))| {
             let dropped = date[i]
                 || is(WEEKDAYS, w)
-                || (is(WEEKDAY_ABBREVIATIONS, w) && near(&date, i))
+                || (is(WEEKDAY_ABBREVIATIONS, w) && near(&calendar, i))
                 || (i > 0 && number[i - 1] && is_prerelease(w));
             !dropped
         })
