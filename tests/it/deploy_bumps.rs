@@ -12,14 +12,14 @@ use opsdeck_testkit::git::{GitRepo, git};
 use opsdeck_testkit::github::GithubFake;
 use opsdeck_testkit::servers::DockerRegistry;
 
-use crate::deploy_states::{config, config_file, config_text, deployment, message, pin, push};
-use crate::support::{key, opsdeck_bin, press, until};
+use crate::deploy_states::{config, config_file, config_text, deployment, message, pin};
+use crate::support::{key, opsdeck_bin, press, push_images, until};
 
 const GH_REPO: &str = "sourcegraph/deploy-sourcegraph";
 
 /// Two images one version behind.
 async fn two_behind(registry: &DockerRegistry) -> (GitRepo, Vec<String>) {
-    let d = push(
+    let d = push_images(
         &registry.url,
         &[
             ("sourcegraph/frontend", "3.22.0", "fe-3.22.0"),

@@ -10,12 +10,9 @@ use opsdeck::deploy::service::{DeploySnapshot, Deployer};
 use opsdeck::deploy::sync::SyncState;
 use opsdeck::runtime::Runtime;
 use opsdeck_testkit::git::{GitRepo, git};
-use opsdeck_testkit::push::push_image;
 use opsdeck_testkit::servers::DockerRegistry;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
-use crate::support::{key, opsdeck_bin, press, until};
+use crate::support::{key, opsdeck_bin, press, push_images, screen_text, until};
 
 /// A Deployment with one container.
 pub(crate) fn deployment(name: &str, image_line: &str) -> String {
@@ -58,40 +55,6 @@ async fn refresh(cfg: &Config) -> DeploySnapshot {
         .expect("refresh")
 }
 
-/// Pushes in a blocking task (the test kit's HTTP is blocking).
-pub(crate) async fn push(url: &str, images: &[(&str, &str, &str)]) -> Vec<String> {
-    let url = url.to_string();
-    let images: Vec<(String, String, String)> = images
-        .iter()
-        .map(|(r, t, s)| (r.to_string(), t.to_string(), s.to_string()))
-        .collect();
-    tokio::task::spawn_blocking(move || {
-        images
-            .iter()
-            .map(|(r, t, s)| push_image(&url, r, t, s))
-            .collect()
-    })
-    .await
-    .expect("push")
-}
-
-/// The console's screen as text.
-fn screen(state: &State) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(200, 30)).expect("terminal");
-    terminal
-        .draw(|f| opsdeck::ui::render(state, f))
-        .expect("draw");
-    let buf = terminal.backend().buffer().clone();
-    (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 pub(crate) fn message(state: &State) -> String {
     state
         .message
@@ -110,7 +73,7 @@ pub(crate) fn config_file(dir: &Path, text: &str) -> std::path::PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn untracked_values_are_listed_counted_and_never_bumped() {
     let registry = DockerRegistry::start();
-    let d = push(
+    let d = push_images(
         &registry.url,
         &[
             ("sourcegraph/frontend", "3.22.0", "fe-3.22.0"),
@@ -247,7 +210,7 @@ async fn untracked_values_are_listed_counted_and_never_bumped() {
         s.deploy.snapshot.is_some()
     })
     .await;
-    let shown = screen(&rt.state);
+    let shown = screen_text(&rt.state, 200, 30);
     assert!(
         shown.contains(
             "1 out of sync · 0 channel moved · 0 drift · 0 unknown · 0 synced · 4 untracked"
@@ -296,7 +259,7 @@ async fn untracked_values_are_listed_counted_and_never_bumped() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_channel_pin_is_in_sync_moved_and_bumped_by_digest_only() {
     let registry = DockerRegistry::start();
-    let d = push(
+    let d = push_images(
         &registry.url,
         &[
             ("sourcegraph/lang-go", "insiders", "lang-go-a"),
@@ -412,7 +375,7 @@ async fn a_channel_pin_is_in_sync_moved_and_bumped_by_digest_only() {
         s.deploy.snapshot.is_some()
     })
     .await;
-    let shown = screen(&rt.state);
+    let shown = screen_text(&rt.state, 200, 30);
     assert!(
         shown.contains(
             "0 out of sync · 1 channel moved · 0 drift · 0 unknown · 1 synced · 0 untracked"
@@ -477,7 +440,7 @@ async fn a_channel_pin_is_in_sync_moved_and_bumped_by_digest_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn convert_channels_proposes_a_version_for_a_channel_pin() {
     let registry = DockerRegistry::start();
-    let d = push(
+    let d = push_images(
         &registry.url,
         &[
             ("sourcegraph/lang-go", "insiders", "lang-go-a"),
@@ -527,7 +490,7 @@ async fn convert_channels_proposes_a_version_for_a_channel_pin() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drift_is_left_out_of_bump_all_and_re_pinned_alone() {
     let registry = DockerRegistry::start();
-    let d = push(
+    let d = push_images(
         &registry.url,
         &[
             ("sourcegraph/frontend", "3.22.0", "fe-3.22.0"),
@@ -665,7 +628,7 @@ async fn drift_is_left_out_of_bump_all_and_re_pinned_alone() {
         s.deploy.snapshot.is_some()
     })
     .await;
-    let shown = screen(&rt.state);
+    let shown = screen_text(&rt.state, 200, 30);
     assert!(
         shown.contains(
             "1 out of sync · 0 channel moved · 1 drift · 0 unknown · 0 synced · 0 untracked"

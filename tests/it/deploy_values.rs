@@ -9,33 +9,12 @@ use opsdeck::config::Config;
 use opsdeck::deploy::service::{DeploySnapshot, Deployer};
 use opsdeck::deploy::sync::SyncState;
 use opsdeck_testkit::git::{GitRepo, git};
-use opsdeck_testkit::push::push_image;
 use opsdeck_testkit::servers::DockerRegistry;
 
 use crossterm::event::KeyCode;
-use opsdeck::app::state::State;
 use opsdeck::runtime::Runtime;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
-use crate::support::{code, key, opsdeck_bin, press, until};
-
-/// The console's screen as text, wide enough for a pinned digest.
-fn screen(state: &State) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(320, 30)).expect("terminal");
-    terminal
-        .draw(|f| opsdeck::ui::render(state, f))
-        .expect("draw");
-    let buf = terminal.backend().buffer().clone();
-    (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+use crate::support::{code, key, opsdeck_bin, press, push_images, screen_text, until};
 
 /// `[deploy]` on `repo`, `sourcegraph/*` under semver, the registry serving
 /// `index.docker.io`; `values` is appended.
@@ -60,23 +39,6 @@ fn deployer(cfg: &Config) -> Deployer {
 
 async fn refresh(cfg: &Config) -> DeploySnapshot {
     deployer(cfg).refresh().await.expect("refresh")
-}
-
-/// Pushes in a blocking task (the test kit's HTTP is blocking).
-async fn push(url: &str, images: &[(&str, &str, &str)]) -> Vec<String> {
-    let url = url.to_string();
-    let images: Vec<(String, String, String)> = images
-        .iter()
-        .map(|(r, t, s)| (r.to_string(), t.to_string(), s.to_string()))
-        .collect();
-    tokio::task::spawn_blocking(move || {
-        images
-            .iter()
-            .map(|(r, t, s)| push_image(&url, r, t, s))
-            .collect()
-    })
-    .await
-    .expect("push")
 }
 
 /// `git show REV:PATH`, byte for byte (not trimmed).
@@ -126,7 +88,7 @@ const VALUES: &str = "[[deploy.values]]\npaths = [\"charts/*/values.yaml\"]\ntag
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn per_image_values_maps_are_compared_and_bumped_exactly() {
     let registry = DockerRegistry::start();
-    let d = push(
+    let d = push_images(
         &registry.url,
         &[
             ("sourcegraph/frontend", "3.22.0", "fe-3.22.0"),
@@ -253,7 +215,7 @@ searcher:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chart_wide_repository_names_and_templated_values() {
     let registry = DockerRegistry::start();
-    let d = push(
+    let d = push_images(
         &registry.url,
         &[
             ("sourcegraph/frontend", "3.22.0", "fe-3.22.0"),
@@ -385,7 +347,7 @@ searcher:
         Some("docker.io/sourcegraph/frontend")
     );
     press(&mut rt, [code(KeyCode::Enter)]).await;
-    let shown = screen(&rt.state);
+    let shown = screen_text(&rt.state, 320, 30);
     assert!(
         shown.contains(&format!(
             "charts/sourcegraph/values.yaml:13:18  index.docker.io/sourcegraph/frontend:3.22.0@{}  (values frontend.image)",
@@ -425,7 +387,7 @@ searcher:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kustomize_images_entries_are_bumped_exactly() {
     let registry = DockerRegistry::start();
-    let d = push(
+    let d = push_images(
         &registry.url,
         &[
             ("sourcegraph/frontend", "3.22.0", "fe-3.22.0"),

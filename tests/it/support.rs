@@ -179,3 +179,39 @@ pub fn opsdeck_bin_env(
     }
     cmd.output().expect("run opsdeck")
 }
+
+/// Pushes images to a registry in a blocking task (the test kit's HTTP is
+/// blocking): (repository, tag, content seed) each; returns their digests.
+pub async fn push_images(url: &str, images: &[(&str, &str, &str)]) -> Vec<String> {
+    let url = url.to_string();
+    let images: Vec<(String, String, String)> = images
+        .iter()
+        .map(|(r, t, s)| (r.to_string(), t.to_string(), s.to_string()))
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        images
+            .iter()
+            .map(|(r, t, s)| opsdeck_testkit::push::push_image(&url, r, t, s))
+            .collect()
+    })
+    .await
+    .expect("push")
+}
+
+/// The console's screen as text at `width` × `height`.
+pub fn screen_text(state: &State, width: u16, height: u16) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
+        .expect("terminal");
+    terminal
+        .draw(|f| opsdeck::ui::render(state, f))
+        .expect("draw");
+    let buf = terminal.backend().buffer().clone();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -140,32 +140,23 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     .areas(area);
 
     let count = |s: SyncState| snap.images.iter().filter(|i| i.sync == s).count();
-    let mut facts = vec![
-        Span::styled(
-            format!(" {} out of sync", count(SyncState::OutOfSync)),
-            sync_style(theme, SyncState::OutOfSync),
-        ),
-        Span::raw(" · "),
-        Span::styled(
-            format!("{} channel moved", count(SyncState::ChannelMoved)),
-            sync_style(theme, SyncState::ChannelMoved),
-        ),
-        Span::raw(" · "),
-        Span::styled(
-            format!("{} drift", count(SyncState::Drift)),
-            sync_style(theme, SyncState::Drift),
-        ),
-        Span::raw(" · "),
-        Span::styled(
-            format!("{} unknown", count(SyncState::Unknown)),
-            sync_style(theme, SyncState::Unknown),
-        ),
-        Span::raw(" · "),
-        Span::styled(
-            format!("{} synced", count(SyncState::Synced)),
-            sync_style(theme, SyncState::Synced),
-        ),
-        Span::raw(" · "),
+    // Each state's count in its words and colour, then the untracked ones.
+    let states = [
+        SyncState::OutOfSync,
+        SyncState::ChannelMoved,
+        SyncState::Drift,
+        SyncState::Unknown,
+        SyncState::Synced,
+    ];
+    let mut facts = vec![Span::raw(" ")];
+    for s in states {
+        facts.push(Span::styled(
+            format!("{} {}", count(s), s.label()),
+            sync_style(theme, s),
+        ));
+        facts.push(Span::raw(" · "));
+    }
+    facts.extend([
         Span::styled(
             format!("{} untracked", snap.untracked.len()),
             theme.style(Role::Attention),
@@ -181,7 +172,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
             ),
             theme.style(Role::Muted),
         ),
-    ];
+    ]);
     if let Some(b) = &d.last_bump {
         facts.push(Span::styled(
             format!(" · last bump {}", clean(b)),
