@@ -1,6 +1,7 @@
 //! Team routing, severity ordering, de-duplication across sources and grouping
 //! by owning team. All pure.
 
+use super::arrange::{Arrange, SortBy};
 use super::matcher::{Filter, Matcher};
 use super::model::{Alert, AlertState, Labels, Severity, Silence};
 
@@ -149,15 +150,16 @@ fn absorb(into: &mut Alert, other: &Alert) {
     }
 }
 
-/// One team's alerts, after filtering.
+/// One group's alerts, after filtering: a team's, an alert name's, a
+/// label value's, or (flat) every alert.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TeamGroup {
-    /// The team (or [`UNOWNED`]).
-    pub team: String,
+pub struct Group {
+    /// What the group's alerts share: the team (or [`UNOWNED`]), the alert
+    /// name or the label value (or "(no LABEL)"); empty in the flat list.
+    pub key: String,
     /// Shown alerts by severity, indexed by [`Severity::index`].
     pub counts: [usize; 5],
-    /// Indices into the alert list of the shown alerts, most severe then
-    /// newest first.
+    /// Indices into the alert list of the shown alerts, in the sort order.
     pub alerts: Vec<usize>,
     /// Silenced or inhibited alerts that match the filter but are hidden
     /// (`s` shows them).
@@ -168,7 +170,7 @@ pub struct TeamGroup {
     pub inhibited: usize,
 }
 
-impl TeamGroup {
+impl Group {
     /// The most severe shown alert's severity.
     pub fn worst(&self) -> Severity {
         Severity::ALL
@@ -184,19 +186,37 @@ impl TeamGroup {
     }
 }
 
-/// Groups classified alerts by team. Teams come most severe first (by counts
-/// of active critical, then error, … alerts), then by name; a team whose
-/// matching alerts are all suppressed still appears, with its silenced and
-/// inhibited counts.
-pub fn group(alerts: &[Alert], filter: &Filter, show_suppressed: bool) -> Vec<TeamGroup> {
+/// Groups classified alerts by team (the default [`Arrange`]). Teams come
+/// most severe first (by counts of active critical, then error, …
+/// alerts), then by name; a team whose matching alerts are all suppressed
+/// still appears, with its silenced and inhibited counts.
+pub fn group(alerts: &[Alert], filter: &Filter, show_suppressed: bool) -> Vec<Group> {
+    arrange(alerts, filter, show_suppressed, &Arrange::default())
+}
+
+/// Groups classified alerts as `how` says: groups most severe first, then
+/// by name (by name alone when sorting by name or team); each group's
+/// alerts in `how.sort` order. The flat list is one group holding every
+/// matching alert (none when nothing matches).
+pub fn arrange(
+    alerts: &[Alert],
+    filter: &Filter,
+    show_suppressed: bool,
+    how: &Arrange,
+) -> Vec<Group> {
     let show_suppressed = show_suppressed || filter.asks_for_suppressed();
-    let mut teams: foldhash::HashMap<&str, TeamGroup> = foldhash::HashMap::default();
+    let missing = how.group.missing();
+    let mut groups: foldhash::HashMap<&str, Group> = foldhash::HashMap::default();
     for (i, a) in alerts.iter().enumerate() {
         if !filter.matches(a) {
             continue;
         }
-        let g = teams.entry(a.team.as_str()).or_insert_with(|| TeamGroup {
-            team: a.team.clone(),
+        let key = match how.group.key(a) {
+            "" => missing.as_str(),
+            key => key,
+        };
+        let g = groups.entry(key).or_insert_with(|| Group {
+            key: key.to_string(),
             counts: [0; 5],
             alerts: Vec::new(),
             hidden: 0,
@@ -218,20 +238,20 @@ pub fn group(alerts: &[Alert], filter: &Filter, show_suppressed: bool) -> Vec<Te
             g.alerts.push(i);
         }
     }
-    let mut groups: Vec<TeamGroup> = teams.into_values().collect();
+    let mut groups: Vec<Group> = groups.into_values().collect();
     for g in &mut groups {
-        g.alerts.sort_by(|&x, &y| {
-            let (a, b) = (&alerts[x], &alerts[y]);
-            a.severity
-                .cmp(&b.severity)
-                .then(b.starts_at.cmp(&a.starts_at))
-                .then_with(|| a.name().cmp(b.name()))
-                .then_with(|| a.fingerprint.cmp(&b.fingerprint))
-        });
+        g.alerts
+            .sort_by(|&x, &y| how.sort.cmp(&alerts[x], &alerts[y]));
     }
+    let by_name = matches!(how.sort, SortBy::Name | SortBy::Team);
     groups.sort_by(|a, b| {
-        // Active alerts rank a team; silenced ones never do.
-        b.counts.cmp(&a.counts).then_with(|| a.team.cmp(&b.team))
+        // Active alerts rank a group; silenced ones never do.
+        let rank = if by_name {
+            std::cmp::Ordering::Equal
+        } else {
+            b.counts.cmp(&a.counts)
+        };
+        rank.then_with(|| a.key.cmp(&b.key))
     });
     groups
 }
@@ -420,7 +440,7 @@ mod tests {
         ];
         let merged = merge([&alerts[..]], [], &r);
         let groups = group(&merged, &Filter::default(), false);
-        let names: Vec<_> = groups.iter().map(|g| g.team.as_str()).collect();
+        let names: Vec<_> = groups.iter().map(|g| g.key.as_str()).collect();
         assert_eq!(names, vec![UNOWNED, "dist", "search"]);
         let dist = &groups[1];
         let order: Vec<_> = dist.alerts.iter().map(|&i| merged[i].name()).collect();
@@ -431,7 +451,7 @@ mod tests {
         assert_eq!(dist.worst(), Severity::Critical);
 
         let shown = group(&merged, &Filter::default(), true);
-        let dist = shown.iter().find(|g| g.team == "dist").expect("dist");
+        let dist = shown.iter().find(|g| g.key == "dist").expect("dist");
         assert_eq!((dist.total(), dist.hidden), (4, 0));
         // Shown, the silenced alert is still not counted as active.
         assert_eq!(dist.counts[Severity::Critical.index()], 1);
@@ -468,9 +488,9 @@ mod tests {
         let f = Filter::parse("level=critical").expect("ok");
         let groups = group(&merged, &f, false);
         assert_eq!(groups.len(), 1);
-        assert_eq!(groups[0].team, "x");
+        assert_eq!(groups[0].key, "x");
         let f = Filter::parse("@team=y").expect("ok");
-        assert_eq!(group(&merged, &f, false)[0].team, "y");
+        assert_eq!(group(&merged, &f, false)[0].key, "y");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! * `testing` — `AlertBuilder` for tests (unit tests and the cargo feature
 //!   `testkit` only).
 
+pub mod arrange;
 pub mod client;
 pub mod filter;
 pub mod grouping;

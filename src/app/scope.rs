@@ -9,6 +9,7 @@ use super::state::State;
 use crate::alerts::client::NewSilence;
 use crate::alerts::matcher::Matcher;
 use crate::alerts::model::{Alert, Silence, SilenceState};
+use crate::core::words;
 
 /// The shortest id prefix `unack`/`extend` accept (a UUID has 36 chars).
 pub const MIN_ID_PREFIX: usize = 8;
@@ -164,14 +165,38 @@ pub fn resolve_ids<'a>(state: &'a State, ids: &[String]) -> Result<Vec<&'a Silen
     Ok(out)
 }
 
-/// What acknowledging a whole team creates: one silence per active alert
-/// (its exact labels), on the Alertmanagers that hold it.
+/// What `A` or the marks acknowledge: one silence per active alert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AckSet {
+    /// Every shown alert of the group with this key (a team, an alert
+    /// name, a label value; "" is the flat list).
+    Group(String),
+    /// The marked alerts, by fingerprint.
+    Marked(Vec<String>),
+}
+
+impl AckSet {
+    /// How the form and the question name it: "all of search", "3 marked
+    /// alerts", "every shown alert".
+    pub fn describe(&self) -> String {
+        match self {
+            AckSet::Group(key) if key.is_empty() => "every shown alert".into(),
+            AckSet::Group(key) => format!("all of {key}"),
+            AckSet::Marked(fps) => format!("{} marked", words::plural(fps.len(), "alert")),
+        }
+    }
+}
+
+/// What acknowledging a set of alerts creates: one silence per active
+/// alert (its exact labels), on the Alertmanagers that hold it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TeamAck {
-    /// The team.
-    pub team: String,
+    /// What is acknowledged, in words ("all of search", "3 marked alerts").
+    pub what: String,
     /// Active alerts acknowledged.
     pub count: usize,
+    /// Alerts of the set left alone: already silenced or inhibited.
+    pub suppressed: usize,
     /// One request per silence and target.
     pub requests: Vec<SilenceRequest>,
     /// One line per silence: the alert and its matchers.
@@ -189,16 +214,53 @@ pub fn team_ack(
     author: &str,
     comment: &str,
 ) -> Option<TeamAck> {
-    let group = state.alerts.groups.iter().find(|g| g.team == team)?;
+    set_ack(
+        state,
+        &AckSet::Group(team.to_string()),
+        now,
+        ends_at,
+        author,
+        comment,
+    )
+}
+
+/// Plans acknowledging a set: a group of the view as it is grouped now
+/// (None when there is no such group), or the marked alerts that still
+/// exist (None when none does).
+pub fn set_ack(
+    state: &State,
+    set: &AckSet,
+    now: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    author: &str,
+    comment: &str,
+) -> Option<TeamAck> {
+    let alerts: Vec<&Alert> = match set {
+        AckSet::Group(key) => {
+            let group = state.alerts.groups.iter().find(|g| &g.key == key)?;
+            group.alerts.iter().map(|&i| &state.alerts.all[i]).collect()
+        }
+        AckSet::Marked(fps) => {
+            let found: Vec<&Alert> = fps
+                .iter()
+                .filter_map(|fp| state.alerts.all.iter().find(|a| &a.fingerprint == fp))
+                .collect();
+            if found.is_empty() {
+                return None;
+            }
+            found
+        }
+    };
     let mut plan = TeamAck {
-        team: group.team.clone(),
+        what: set.describe(),
         count: 0,
+        suppressed: 0,
         requests: Vec::new(),
         preview: Vec::new(),
     };
-    for &i in &group.alerts {
-        let alert = &state.alerts.all[i];
+    for alert in alerts {
         if alert.state.is_suppressed() {
+            plan.suppressed += 1;
             continue;
         }
         plan.count += 1;

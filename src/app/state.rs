@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::keymap::Keymap;
-use crate::alerts::grouping::TeamGroup;
+use crate::alerts::grouping::Group;
 use crate::alerts::model::{Alert, Silence, SourceKind};
 use crate::config::Config;
 
@@ -277,7 +277,7 @@ impl State {
     }
 
     /// The selected team's group.
-    pub fn selected_group(&self) -> Option<&TeamGroup> {
+    pub fn selected_group(&self) -> Option<&Group> {
         self.alerts.selected_group()
     }
 
@@ -382,7 +382,7 @@ impl State {
     }
 
     /// The oldest data among a team's stale alerts, if it has any.
-    pub fn team_stale_since(&self, group: &TeamGroup) -> Option<DateTime<Utc>> {
+    pub fn team_stale_since(&self, group: &Group) -> Option<DateTime<Utc>> {
         if !self.any_source_failing() {
             return None;
         }

@@ -163,7 +163,7 @@ fn write_json(state: &State, out: &mut impl Write) -> Result<()> {
             .groups
             .iter()
             .map(|g| TeamJson {
-                team: &g.team,
+                team: &g.key,
                 counts: by_severity(&g.counts).collect(),
                 silenced: g.silenced,
                 inhibited: g.inhibited,
@@ -190,7 +190,7 @@ fn write_json(state: &State, out: &mut impl Write) -> Result<()> {
 }
 
 fn write_text(state: &State, wide: bool, filter: &str, out: &mut impl Write) -> Result<()> {
-    if state.alerts.groups.is_empty() {
+    if state.alerts.teams().is_empty() {
         match state.alerts_unavailable() {
             Some(why) => writeln!(out, "{why}")?,
             None if !filter.is_empty() && !state.alerts.all.is_empty() => {
@@ -207,7 +207,7 @@ fn write_text(state: &State, wide: bool, filter: &str, out: &mut impl Write) -> 
         .collect();
     let distinct = distinguishing_labels(&shown);
     let mut n = 0;
-    for g in &state.alerts.groups {
+    for g in state.alerts.teams() {
         let mut counts: Vec<String> = by_severity(&g.counts)
             .map(|(s, n)| format!("{n} {s}"))
             .collect();
@@ -216,7 +216,7 @@ fn write_text(state: &State, wide: bool, filter: &str, out: &mut impl Write) -> 
                 counts.push(format!("{n} {what}"));
             }
         }
-        writeln!(out, "{} ({})", g.team, counts.join(", "))?;
+        writeln!(out, "{} ({})", g.key, counts.join(", "))?;
         for &i in &g.alerts {
             let a = &state.alerts.all[i];
             writeln!(

@@ -108,12 +108,7 @@ pub async fn ack(config: &Config, demo: bool, args: AckArgs) -> Result<ExitCode>
     );
     let requests = if let Some(team) = &args.team {
         let Some(plan) = scope::team_ack(&state, team, now, ends_at, &author, &comment) else {
-            let teams: Vec<&str> = state
-                .alerts
-                .groups
-                .iter()
-                .map(|g| g.team.as_str())
-                .collect();
+            let teams: Vec<&str> = state.alerts.groups.iter().map(|g| g.key.as_str()).collect();
             bail!(
                 "no team {team:?} among the current alerts (teams: {})",
                 teams.join(", ")

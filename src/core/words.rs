@@ -10,6 +10,20 @@ pub fn s(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// The first `most` items joined with ", ", then "+N more" for the rest.
+pub fn list_cut(items: &[&str], most: usize) -> String {
+    let mut out = items
+        .iter()
+        .take(most)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > most {
+        out.push_str(&format!(" +{} more", items.len() - most));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -199,7 +199,7 @@ async fn silenced_and_inhibited_are_counted_apart_and_the_inhibitor_is_named() {
         .alerts
         .groups
         .iter()
-        .find(|g| g.team == "storage")
+        .find(|g| g.key == "storage")
         .expect("storage");
     assert_eq!(storage.counts, [0, 0, 1, 0, 0]);
     assert_eq!(
@@ -207,7 +207,7 @@ async fn silenced_and_inhibited_are_counted_apart_and_the_inhibitor_is_named() {
         (1, 2, 2)
     );
     // Silenced alerts never rank a team: infra (1 critical) comes first.
-    assert_eq!(state.alerts.groups[0].team, "infra");
+    assert_eq!(state.alerts.groups[0].key, "infra");
 
     // @state values apart: an alert both silenced and inhibited has both.
     let names = |filter: &str| -> Vec<String> {

@@ -49,7 +49,7 @@ async fn groups_by_team_label_by_route_and_unowned() {
         .alerts
         .groups
         .iter()
-        .map(|g| (g.team.as_str(), g.total()))
+        .map(|g| (g.key.as_str(), g.total()))
         .collect();
     assert_eq!(
         teams,

@@ -102,7 +102,7 @@ fn select_frontend_platform(state: &mut State) {
     for _ in 0..10 {
         if state
             .selected_group()
-            .is_some_and(|g| g.team == "frontend-platform")
+            .is_some_and(|g| g.key == "frontend-platform")
         {
             return;
         }

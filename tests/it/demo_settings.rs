@@ -115,7 +115,7 @@ async fn a_console_acknowledgement_in_the_demo_goes_to_the_demos_audit_log() {
     let mut rt = Runtime::start(&env.config, true).expect("runtime");
     assert_eq!(rt.state.demo_audit_log.as_ref(), Some(&demo_log));
     until(&mut rt, 20, "the demo's alerts", |s| {
-        s.alerts.groups.iter().any(|g| g.team == "search")
+        s.alerts.groups.iter().any(|g| g.key == "search")
     })
     .await;
     select_team(&mut rt, "search").await;

@@ -20,6 +20,8 @@ use ratatui::backend::TestBackend;
 
 #[path = "columns.rs"]
 mod columns;
+#[path = "sizes.rs"]
+mod sizes;
 
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
@@ -371,7 +373,7 @@ fn main_view() {
             .alerts
             .groups
             .iter()
-            .map(|g| g.team.as_str())
+            .map(|g| g.key.as_str())
             .collect::<Vec<_>>(),
         vec![
             "platform",

@@ -141,14 +141,14 @@ pub async fn select_team(rt: &mut Runtime, team: &str) {
         .alerts
         .groups
         .iter()
-        .position(|g| g.team == team)
+        .position(|g| g.key == team)
         .unwrap_or_else(|| panic!("no team {team}\n{}", summary(&rt.state)));
     let mut keys = vec![key('g')];
     keys.extend(std::iter::repeat_n(key('j'), idx));
     keys.push(code(KeyCode::Tab));
     press(rt, keys).await;
     assert_eq!(
-        rt.state.selected_group().map(|g| g.team.as_str()),
+        rt.state.selected_group().map(|g| g.key.as_str()),
         Some(team)
     );
 }

@@ -86,6 +86,16 @@ pub enum Command {
     CopyUrl,
     /// Select the alert that inhibits the selected one.
     JumpInhibitor,
+    /// Group the alerts by the next key: team, alert name, a label, none.
+    Group,
+    /// Sort the alerts by the next order: severity, age, name, team.
+    Sort,
+    /// Hide or show the group list (the alerts take the full width).
+    Collapse,
+    /// Mark or unmark the selected alert (`a`, `u`, `e` act on the marks).
+    Mark,
+    /// Mark every shown alert of the group (or unmark them if all are).
+    MarkAll,
 }
 
 impl Command {

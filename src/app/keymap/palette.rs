@@ -26,17 +26,27 @@ pub enum PaletteCommand {
     Readonly,
     /// `:context NAME`: switch to `[context.NAME]`.
     Context,
+    /// `:team NAME`: the alerts view on that team (a unique prefix works).
+    Team,
 }
 
 impl PaletteCommand {
     /// Whether it needs an argument after its name.
     pub fn takes_arg(self) -> bool {
-        matches!(self, PaletteCommand::Theme | PaletteCommand::Context)
+        matches!(
+            self,
+            PaletteCommand::Theme | PaletteCommand::Context | PaletteCommand::Team
+        )
     }
 
-    /// Whether an argument may follow its name.
+    /// Whether an argument may follow its name (`:group` and `:sort` alone
+    /// do what their key does: the next in the cycle).
     pub fn accepts_arg(self) -> bool {
-        self.takes_arg() || self == PaletteCommand::Filter
+        self.takes_arg()
+            || matches!(
+                self,
+                PaletteCommand::Filter | PaletteCommand::Run(Command::Group | Command::Sort)
+            )
     }
 }
 
@@ -108,12 +118,17 @@ fn unbound_help(command: Command) -> &'static str {
 }
 
 /// The palette-only entries, after the views.
-fn extras() -> [(&'static str, PaletteCommand, &'static str); 4] {
+fn extras() -> [(&'static str, PaletteCommand, &'static str); 5] {
     [
         (
             "filter",
             PaletteCommand::Filter,
             "filter alerts, e.g. :filter @severity=critical @team=search",
+        ),
+        (
+            "team",
+            PaletteCommand::Team,
+            "the alerts of a team, e.g. :team search",
         ),
         (
             "theme",

@@ -187,7 +187,7 @@ fn the_default_table_reads_whole_and_binds_every_command() {
             }
         );
     }
-    assert_eq!(Keymap::default().bindings.len(), 60);
+    assert_eq!(Keymap::default().bindings.len(), 65);
 }
 
 #[test]
@@ -231,7 +231,7 @@ fn the_palette_names_every_command_once() {
     // The views, the palette-only entries, the rest in keymap order, quit.
     assert_eq!(
         order[..8].join(" "),
-        "overview alerts release deploy filter theme readonly context"
+        "overview alerts release deploy filter team theme readonly"
     );
     assert_eq!(order.last(), Some(&"quit"));
     for name in [
@@ -286,6 +286,12 @@ fn the_palette_names_every_command_once() {
         .filter(|e| e.takes_arg())
         .map(|e| e.name.as_str())
         .collect();
-    assert_eq!(with_arg, ["theme", "context"]);
-    assert!(PaletteEntry::find("filter").is_some_and(PaletteEntry::accepts_arg));
+    assert_eq!(with_arg, ["team", "theme", "context"]);
+    for name in ["filter", "group", "sort"] {
+        assert!(
+            PaletteEntry::find(name).is_some_and(PaletteEntry::accepts_arg),
+            ":{name} takes an argument"
+        );
+    }
+    assert!(PaletteEntry::find("collapse").is_some_and(|e| !e.accepts_arg()));
 }

@@ -458,36 +458,59 @@ fn body() -> impl Strategy<Value = String> {
     prop::collection::vec(line, 0..40).prop_map(|lines| lines.join("\n"))
 }
 
-/// A date, version or number in any of the shapes release captains write.
-fn number() -> impl Strategy<Value = String> {
-    prop_oneof![
-        (1u32..13, 1u32..29, 2019u32..2030).prop_map(|(m, d, y)| format!("{y}-{m:02}-{d:02}")),
-        (1u32..29, 1u32..13, 2019u32..2030).prop_map(|(d, m, y)| format!("{d}.{m}.{y}")),
-        (0usize..12, 1u32..29).prop_map(|(m, d)| {
-            let months = [
-                "January",
-                "February",
-                "March",
-                "April",
-                "May",
-                "June",
-                "July",
-                "August",
-                "September",
-                "October",
-                "November",
-                "December",
-            ];
-            format!("{} {d}, 2020", months[m])
-        }),
-        (0usize..7, 1u32..29).prop_map(|(w, d)| {
-            let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-            format!("{}, Dec {d}", days[w])
-        }),
-        (1u32..10, 0u32..40, 0u32..4).prop_map(|(a, b, c)| format!("v{a}.{b}.{c}-rc.{c}")),
-        (1u32..10, 0u32..40).prop_map(|(a, b)| format!("{a}.{b}")),
-        (0u32..100).prop_map(|n| n.to_string()),
+/// A date, version or number in any of the shapes release captains write,
+/// one kind of number or date per entry: an ISO date, a dotted date, a
+/// long date, a weekday date, a pre-release, a version, a plain number.
+fn number_kinds() -> Vec<BoxedStrategy<String>> {
+    vec![
+        (1u32..13, 1u32..29, 2019u32..2030)
+            .prop_map(|(m, d, y)| format!("{y}-{m:02}-{d:02}"))
+            .boxed(),
+        (1u32..29, 1u32..13, 2019u32..2030)
+            .prop_map(|(d, m, y)| format!("{d}.{m}.{y}"))
+            .boxed(),
+        (0usize..12, 1u32..29)
+            .prop_map(|(m, d)| {
+                let months = [
+                    "January",
+                    "February",
+                    "March",
+                    "April",
+                    "May",
+                    "June",
+                    "July",
+                    "August",
+                    "September",
+                    "October",
+                    "November",
+                    "December",
+                ];
+                format!("{} {d}, 2020", months[m])
+            })
+            .boxed(),
+        (0usize..7, 1u32..29)
+            .prop_map(|(w, d)| {
+                let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+                format!("{}, Dec {d}", days[w])
+            })
+            .boxed(),
+        (1u32..10, 0u32..40, 0u32..4)
+            .prop_map(|(a, b, c)| format!("v{a}.{b}.{c}-rc.{c}"))
+            .boxed(),
+        (1u32..10, 0u32..40)
+            .prop_map(|(a, b)| format!("{a}.{b}"))
+            .boxed(),
+        (0u32..100).prop_map(|n| n.to_string()).boxed(),
     ]
+}
+
+/// Two numbers of the same kind: what an edit of a release issue changes
+/// (a date for another date, a version for another). A date traded for a
+/// version in the same place may change an id: a weekday abbreviation is
+/// dropped beside a calendar date only.
+fn number_pair() -> impl Strategy<Value = (String, String)> {
+    let kinds = number_kinds();
+    (0..kinds.len()).prop_flat_map(move |k| (kinds[k].clone(), kinds[k].clone()))
 }
 
 proptest! {
@@ -513,11 +536,11 @@ proptest! {
     #[test]
     fn numbers_and_dates_never_change_ids(
         words in prop::collection::vec("[A-Za-z]{1,9}", 1..30),
-        holes in prop::collection::vec((0usize..30, number(), number()), 1..6),
+        holes in prop::collection::vec((0usize..30, number_pair()), 1..6),
     ) {
         // The same issue twice, dates and versions filled in differently.
         let (mut a, mut b) = (words.clone(), words);
-        for (at, x, y) in holes {
+        for (at, (x, y)) in holes {
             let at = at % (a.len() + 1);
             a.insert(at, x);
             b.insert(at, y);

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use crate::alerts::grouping::count_matching;
+use crate::app::scope::AckSet;
 use crate::app::state::{AckForm, Confirm, State};
 use crate::ui::text::{clean, wrap};
 use crate::ui::theme::{Role, Theme};
@@ -36,13 +37,17 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
     let label_style = theme.style(Role::Label);
     let mut lines = vec![Line::from("")];
     let room = usize::from(width.saturating_sub(15)).max(10);
-    if let Some(team) = &form.team {
+    if let Some(set) = &form.set {
+        let label = match set {
+            AckSet::Group(_) => "Alerts",
+            AckSet::Marked(_) => "Marked",
+        };
         lines.push(Line::from(vec![
             Span::styled("  ", label_style),
-            Span::styled(format!("{:<9}", "Team"), label_style),
+            Span::styled(format!("{label:<9}"), label_style),
             Span::raw(format!(
                 "{}: one silence per active alert, with its labels",
-                clean(team)
+                clean(&set.describe())
             )),
         ]));
     }
@@ -75,11 +80,11 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
         }
     }
     lines.push(Line::from(""));
-    if let Some(team) = &form.team {
-        team_preview(state, team, room, &mut lines);
+    if let Some(set) = &form.set {
+        set_preview(state, set, room, &mut lines);
     }
     let preview = match form.parsed_matchers() {
-        _ if form.team.is_some() => Span::raw(""),
+        _ if form.set.is_some() => Span::raw(""),
         Ok(m) => {
             let n = count_matching(&state.alerts.all, &m);
             Span::styled(
@@ -89,7 +94,7 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
         }
         Err(e) => Span::styled(format!("  matchers: {e}"), theme.style(Role::Attention)),
     };
-    if form.team.is_none() {
+    if form.set.is_none() {
         lines.push(Line::from(preview));
     }
     // When it would end; a long one stands out (a typo such as 999d).
@@ -155,12 +160,12 @@ pub fn ack_form(state: &State, form: &AckForm, frame: &mut Frame, area: Rect) {
     );
 }
 
-/// The silences a team form will make: one line each, at most eight, then
-/// how many more (the y/N lists them all).
-fn team_preview(state: &State, team: &str, room: usize, lines: &mut Vec<Line<'static>>) {
+/// The silences a set form will make: one line each, at most eight, then
+/// how many more (the y/N lists them all), and what it leaves alone.
+fn set_preview(state: &State, set: &AckSet, room: usize, lines: &mut Vec<Line<'static>>) {
     let theme = &state.theme;
     let now = state.now;
-    let Some(plan) = crate::app::scope::team_ack(state, team, now, now, "", "") else {
+    let Some(plan) = crate::app::scope::set_ack(state, set, now, now, "", "") else {
         return;
     };
     lines.push(Line::from(Span::styled(
@@ -187,6 +192,15 @@ fn team_preview(state: &State, team: &str, room: usize, lines: &mut Vec<Line<'st
             format!(
                 "  … and {} more (all listed before y/N)",
                 plan.preview.len() - SHOWN
+            ),
+            theme.style(Role::Muted),
+        )));
+    }
+    if plan.suppressed > 0 {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  {} already silenced or inhibited: left alone",
+                crate::core::words::plural(plan.suppressed, "alert")
             ),
             theme.style(Role::Muted),
         )));

@@ -9,12 +9,13 @@ use ratatui::widgets::{
     Block, Borders, Cell, List, ListItem, ListState, Paragraph, Row, Table, TableState,
 };
 
-use crate::alerts::matcher::quote;
+use crate::alerts::arrange::{GroupBy, SortBy};
+use crate::alerts::grouping::Group;
 use crate::alerts::model::{Alert, AlertState, Severity};
 use crate::app::state::{Focus, HitMap, HitTarget, State};
 use crate::ui::chrome::{severity_style, severity_tag};
 use crate::ui::text::{
-    age, cells, clean, fit, plural, rows_shown, suppressed_counts, until, window_start, wrap,
+    age, cells, clean, fit, plural, rows_shown, suppressed_counts, window_start,
 };
 use crate::ui::theme::{Role, Theme};
 
@@ -27,20 +28,25 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     } else {
         (area, None)
     };
-    let longest = state
-        .alerts
-        .groups
-        .iter()
-        .map(|g| cells(&clean(&g.team)))
-        .max()
-        .unwrap_or(0);
-    let team_width = crate::ui::layout::team_list_width(longest, area.width);
-    let [teams_area, alerts_area] =
-        Layout::horizontal([Constraint::Length(team_width), Constraint::Min(20)]).areas(top);
-    teams(state, frame, teams_area, hits);
-    alerts(state, frame, alerts_area, hits);
+    if state.alerts.list_hidden() {
+        // Collapsed or flat: the alerts take the whole width.
+        alerts(state, frame, top, hits);
+    } else {
+        let longest = state
+            .alerts
+            .groups
+            .iter()
+            .map(|g| cells(&clean(&g.key)))
+            .max()
+            .unwrap_or(0);
+        let team_width = crate::ui::layout::team_list_width(longest, area.width);
+        let [teams_area, alerts_area] =
+            Layout::horizontal([Constraint::Length(team_width), Constraint::Min(20)]).areas(top);
+        teams(state, frame, teams_area, hits);
+        alerts(state, frame, alerts_area, hits);
+    }
     if let Some(area) = detail {
-        self::detail(state, frame, area);
+        super::alert_detail::render(state, frame, area);
     }
 }
 
@@ -94,7 +100,7 @@ fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         .alerts
         .groups
         .iter()
-        .map(|g| cells(&clean(&g.team)))
+        .map(|g| cells(&clean(&g.key)))
         .max()
         .unwrap_or(0)
         .clamp(
@@ -106,26 +112,27 @@ fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     let visible = usize::from(area.height.saturating_sub(2)).max(1);
     let start = window_start(state.alerts.team.min(n.saturating_sub(1)), visible);
     let scroll = rows_shown(start, visible, n);
+    let groups = state.alerts.arrange.group.plural();
     let title = if silenced + inhibited == 0 {
-        format!(" Teams ({n}) · {} ", plural(active, "alert"))
+        format!(" {groups} ({n}) · {} ", plural(active, "alert"))
     } else {
         // The longest form that fits, down to "11 +2s +1inh".
         let words = suppressed_counts(silenced, inhibited, false);
         let short = suppressed_counts(silenced, inhibited, true);
         [
-            format!(" Teams ({n}) · {} {words} ", plural(active, "alert")),
-            format!(" Teams ({n}) · {active} {words} "),
-            format!(" Teams ({n}) · {active} {short} "),
+            format!(" {groups} ({n}) · {} {words} ", plural(active, "alert")),
+            format!(" {groups} ({n}) · {active} {words} "),
+            format!(" {groups} ({n}) · {active} {short} "),
         ]
         .into_iter()
         .find(|t| t.chars().count() <= room)
-        .unwrap_or_else(|| format!(" Teams ({n}) "))
+        .unwrap_or_else(|| format!(" {groups} ({n}) "))
     };
     // The scroll position when the list does not fit, in place of the
     // counts if both do not.
     let title = match scroll {
         Some(rows) if cells(&title) + cells(&rows) + 2 <= room => format!("{title}· {rows} "),
-        Some(rows) => format!(" Teams ({n}) · {rows} "),
+        Some(rows) => format!(" {groups} ({n}) · {rows} "),
         None => title,
     };
     let items: Vec<ListItem> = state
@@ -133,7 +140,7 @@ fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         .groups
         .iter()
         .map(|g| {
-            let name = fit(&clean(&g.team), name_width);
+            let name = fit(&clean(&g.key), name_width);
             let pad = name_width.saturating_sub(cells(&name));
             let mut spans = vec![Span::styled(
                 format!("{name}{:pad$} ", ""),
@@ -208,7 +215,8 @@ fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     crate::ui::record(hits, HitTarget::Teams, area, 0, ls.offset());
 }
 
-fn state_style(theme: &Theme, s: AlertState) -> Style {
+/// An alert state's colour.
+pub fn state_style(theme: &Theme, s: AlertState) -> Style {
     theme.style(match s {
         AlertState::Firing => Role::Firing,
         AlertState::Pending => Role::Pending,
@@ -216,18 +224,26 @@ fn state_style(theme: &Theme, s: AlertState) -> Style {
     })
 }
 
-fn alerts(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
-    let theme = &state.theme;
-    let focused = state.alerts.focus == Focus::Alerts && state.overlays.is_empty();
-    let Some(group) = state.selected_group() else {
-        frame.render_widget(
-            Paragraph::new("").block(focus_block(theme, " Alerts ".into(), focused)),
-            area,
-        );
-        return;
+/// The alert table's title: the group (and where it is in the list when
+/// that is hidden), its counts, the marks and a sort that is not the
+/// default.
+fn table_title(state: &State, group: &Group) -> String {
+    let pane = &state.alerts;
+    let flat = pane.arrange.group == GroupBy::Flat;
+    let name = if flat {
+        "All alerts".to_string()
+    } else if pane.collapsed && pane.groups.len() > 1 {
+        format!(
+            "{} ({} of {})",
+            clean(&group.key),
+            pane.team + 1,
+            pane.groups.len()
+        )
+    } else {
+        clean(&group.key).into_owned()
     };
     let active: usize = group.counts.iter().sum();
-    let mut title = format!(" {} — {}", clean(&group.team), plural(active, "alert"));
+    let mut title = format!(" {name} — {}", plural(active, "alert"));
     let suppressed = suppressed_counts(group.silenced, group.inhibited, false);
     if !suppressed.is_empty() {
         title.push(' ');
@@ -236,7 +252,72 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
             title.push_str(" hidden (s shows)");
         }
     }
+    if !pane.marks.is_empty() {
+        title.push_str(&format!(" · {} marked", pane.marks.len()));
+    }
+    if flat || pane.arrange.sort != SortBy::Severity {
+        title.push_str(&format!(" · by {}", pane.arrange.sort));
+    }
     title.push(' ');
+    title
+}
+
+/// The widths of the table's text columns.
+struct Widths {
+    /// The mark column (0 when nothing is marked).
+    mark: u16,
+    /// The team column (0 when grouped by team).
+    team: u16,
+    /// The alert name.
+    name: u16,
+    /// The summary (what is left).
+    summary: u16,
+}
+
+/// Column widths from the visible rows and the area: the name fits the
+/// longest visible name (up to 55% of the width), the team column the
+/// longest team (up to a fifth), the summary takes the rest; the fixed
+/// columns are never squeezed.
+fn widths(state: &State, rows: &[usize], width: u16) -> Widths {
+    let longest = |f: &dyn Fn(&Alert) -> usize| {
+        let n = rows.iter().map(|&i| f(&state.alerts.all[i])).max();
+        u16::try_from(n.unwrap_or(0)).unwrap_or(u16::MAX)
+    };
+    let mark = if state.alerts.marks.is_empty() { 0 } else { 2 };
+    // Borders, SEV, STATE, AGE and the gaps between the columns.
+    let fixed = 2 + 4 + 9 + 4 + 4 + mark;
+    let team = if state.alerts.arrange.group == GroupBy::Team {
+        0
+    } else {
+        longest(&|a| cells(&clean(&a.team))).clamp(4, (width / 5).max(4)) + 1
+    };
+    let most = (width.saturating_mul(11) / 20).min(width.saturating_sub(fixed + team));
+    let name = longest(&|a| cells(&clean(a.name()))).clamp(5, most.max(5));
+    let summary = width.saturating_sub(fixed + team + name);
+    Widths {
+        mark,
+        team,
+        name,
+        summary,
+    }
+}
+
+fn alerts(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
+    let theme = &state.theme;
+    let focused = state.alerts.focus == Focus::Alerts && state.overlays.is_empty();
+    let Some(group) = state.selected_group() else {
+        let msg = if state.alerts.list_hidden() && !state.alerts.all.is_empty() {
+            "no alerts match the filter"
+        } else {
+            ""
+        };
+        frame.render_widget(
+            Paragraph::new(msg).block(focus_block(theme, " Alerts ".into(), focused)),
+            area,
+        );
+        return;
+    };
+    let mut title = table_title(state, group);
     // Only the rows that can be visible are built: a window around the
     // selection as tall as the area.
     let visible = usize::from(area.height.saturating_sub(3)).max(1);
@@ -249,55 +330,48 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         title = if cells(&title) + cells(&rows) + 2 <= room {
             format!("{title}· {rows} ")
         } else {
-            let team = fit(&clean(&group.team), room.saturating_sub(cells(&rows) + 5));
+            let team = fit(&clean(&group.key), room.saturating_sub(cells(&rows) + 5));
             format!(" {team} · {rows} ")
         };
     }
-    // The name column fits the longest visible name, up to 60% of the width.
-    let longest = group
+    let shown: Vec<usize> = group
         .alerts
         .iter()
         .skip(start)
         .take(visible)
-        .map(|&i| cells(&clean(state.alerts.all[i].name())))
-        .max()
-        .unwrap_or(5);
-    // At most 55% of the width, and never so wide that the fixed columns
-    // (and their gaps) would be squeezed and cut.
-    let most =
-        (area.width.saturating_mul(11) / 20).min(area.width.saturating_sub(2 + 4 + 9 + 4 + 4));
-    let name_width = u16::try_from(longest)
-        .unwrap_or(u16::MAX)
-        .clamp(5, most.max(5));
-    // Inside the borders: three fixed columns, the name, four gaps.
-    let summary_width = usize::from(area.width.saturating_sub(2 + 4 + 9 + 4 + 4 + name_width));
-    let widths = (usize::from(name_width), summary_width);
-    let rows: Vec<Row> = group
-        .alerts
-        .iter()
-        .skip(start)
-        .take(visible)
-        .map(|&i| alert_row(state, &state.alerts.all[i], widths))
+        .copied()
         .collect();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(4),
-            Constraint::Length(9),
-            Constraint::Length(4),
-            Constraint::Length(name_width),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(
-        Row::new(["SEV", "STATE", "AGE", "ALERT", "SUMMARY"]).style(theme.style(Role::TableHeader)),
-    )
-    .block(focus_block(theme, title, focused))
-    .row_highlight_style(if focused {
-        theme.style(Role::Selected)
-    } else {
-        theme.style(Role::SelectedUnfocused)
-    });
+    let w = widths(state, &shown, area.width);
+    let rows: Vec<Row> = shown
+        .iter()
+        .map(|&i| alert_row(state, &state.alerts.all[i], &w))
+        .collect();
+    let mut columns = Vec::with_capacity(7);
+    let mut header = Vec::with_capacity(7);
+    if w.mark > 0 {
+        columns.push(Constraint::Length(1));
+        header.push("");
+    }
+    columns.extend([
+        Constraint::Length(4),
+        Constraint::Length(9),
+        Constraint::Length(4),
+    ]);
+    header.extend(["SEV", "STATE", "AGE"]);
+    if w.team > 0 {
+        columns.push(Constraint::Length(w.team - 1));
+        header.push("TEAM");
+    }
+    columns.extend([Constraint::Length(w.name), Constraint::Fill(1)]);
+    header.extend(["ALERT", "SUMMARY"]);
+    let table = Table::new(rows, columns)
+        .header(Row::new(header).style(theme.style(Role::TableHeader)))
+        .block(focus_block(theme, title, focused))
+        .row_highlight_style(if focused {
+            theme.style(Role::Selected)
+        } else {
+            theme.style(Role::SelectedUnfocused)
+        });
     let mut ts = TableState::default();
     ts.select(Some(selected - start));
     frame.render_stateful_widget(table, area, &mut ts);
@@ -305,8 +379,9 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     crate::ui::record(hits, HitTarget::Alerts, area, 1, start + ts.offset());
 }
 
-/// One alert's row; the name and summary are cut to `widths` with "…".
-fn alert_row<'a>(state: &State, a: &'a Alert, widths: (usize, usize)) -> Row<'a> {
+/// One alert's row; the team, name and summary are cut to their widths
+/// with "…".
+fn alert_row<'a>(state: &State, a: &'a Alert, w: &Widths) -> Row<'a> {
     let theme = &state.theme;
     let stale = if state.any_source_failing() {
         state.stale_since(a)
@@ -317,7 +392,16 @@ fn alert_row<'a>(state: &State, a: &'a Alert, widths: (usize, usize)) -> Row<'a>
         Some(t) => format!("stale {} · {}", age(state.now, t), clean(a.summary())),
         None => clean(a.summary()).into_owned(),
     };
-    let row = Row::new(vec![
+    let mut cells_out = Vec::with_capacity(7);
+    if w.mark > 0 {
+        let mark = if state.alerts.marks.contains(&a.fingerprint) {
+            "✓"
+        } else {
+            " "
+        };
+        cells_out.push(Cell::from(mark).style(theme.style(Role::Key)));
+    }
+    cells_out.extend([
         Cell::from(severity_tag(a.severity)).style(severity_style(theme, a.severity)),
         Cell::from(if a.is_silenced() && a.is_inhibited() {
             "sil+inh"
@@ -326,131 +410,18 @@ fn alert_row<'a>(state: &State, a: &'a Alert, widths: (usize, usize)) -> Row<'a>
         })
         .style(state_style(theme, a.state)),
         Cell::from(age(state.now, a.starts_at)),
-        Cell::from(fit(&clean(a.name()), widths.0)),
-        Cell::from(fit(&summary, widths.1)),
     ]);
+    if w.team > 0 {
+        cells_out.push(Cell::from(fit(&clean(&a.team), usize::from(w.team - 1))));
+    }
+    cells_out.extend([
+        Cell::from(fit(&clean(a.name()), usize::from(w.name))),
+        Cell::from(fit(&summary, usize::from(w.summary))),
+    ]);
+    let row = Row::new(cells_out);
     if stale.is_some() {
         row.style(theme.style(Role::Dim))
     } else {
         row
     }
-}
-
-/// Label column width in the detail pane.
-const KEY_WIDTH: usize = 14;
-
-/// `key  value`, the value wrapped to the pane and indented under itself.
-fn kv_lines(key: &str, value: &str, width: usize, key_style: Style) -> Vec<Line<'static>> {
-    let room = width.saturating_sub(KEY_WIDTH).max(10);
-    wrap(&clean(value), room)
-        .into_iter()
-        .enumerate()
-        .map(|(n, chunk)| {
-            let label = if n == 0 {
-                clean(key).into_owned()
-            } else {
-                String::new()
-            };
-            Line::from(vec![
-                Span::styled(format!("{label:<w$} ", w = KEY_WIDTH - 1), key_style),
-                Span::raw(chunk),
-            ])
-        })
-        .collect()
-}
-
-fn detail(state: &State, frame: &mut Frame, area: Rect) {
-    let theme = &state.theme;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Role::Panel))
-        .title(" Detail (Esc closes) ");
-    let Some(a) = state.selected_alert() else {
-        frame.render_widget(Paragraph::new("no alert selected").block(block), area);
-        return;
-    };
-    let width = usize::from(area.width.saturating_sub(2));
-    let key = theme.style(Role::Label);
-    let mut lines = vec![Line::from(vec![
-        Span::styled(clean(a.name()).into_owned(), theme.style(Role::Emphasis)),
-        Span::raw("  "),
-        Span::styled(severity_tag(a.severity), severity_style(theme, a.severity)),
-        Span::raw("  "),
-        Span::styled(a.state.as_str(), state_style(theme, a.state)),
-    ])];
-    let mut add = |k: &str, v: &str, style: Style| lines.extend(kv_lines(k, v, width, style));
-    add("team", &a.team, key);
-    add(
-        "age",
-        &format!(
-            "{} (since {})",
-            age(state.now, a.starts_at),
-            a.starts_at.format("%Y-%m-%d %H:%M:%S UTC")
-        ),
-        key,
-    );
-    add("sources", &a.sources.join(", "), key);
-    for id in &a.silenced_by {
-        let text = match state.silence(id) {
-            Some(s) => format!(
-                "{} — by {}: \"{}\", ends {} (in {})",
-                s.id,
-                s.created_by,
-                s.comment,
-                s.ends_at.format("%Y-%m-%d %H:%M UTC"),
-                until(state.now, s.ends_at)
-            ),
-            None => id.clone(),
-        };
-        add("silenced by", &text, theme.style(Role::SilenceAccent));
-    }
-    let jump = state.keymap.key_for(
-        crate::app::keymap::Context::Alerts,
-        crate::app::keymap::Command::JumpInhibitor,
-    );
-    for fp in &a.inhibited_by {
-        let text = match state.alerts.all.iter().find(|x| &x.fingerprint == fp) {
-            Some(by) => {
-                let hint = jump.as_deref().map(|k| format!(" — {k} jumps to it"));
-                format!(
-                    "{} ({}, {}, {}){}",
-                    by.name(),
-                    by.team,
-                    by.severity,
-                    by.states().join("+"),
-                    hint.unwrap_or_default()
-                )
-            }
-            None => format!("{fp} (not among the current alerts)"),
-        };
-        add("inhibited by", &text, key);
-    }
-    // The texts people read first (Sourcegraph puts `description` in a
-    // label), then the other annotations.
-    let first = ["description", "summary"];
-    for k in first {
-        if let Some(v) = a.annotations.get(k).or_else(|| a.labels.get(k)) {
-            add(k, v, key);
-        }
-    }
-    if let Some(url) = a.runbook_url() {
-        add("runbook", url, key);
-    }
-    for (k, v) in a.annotations.iter() {
-        if !first.contains(&k) && Some(v) != a.runbook_url() {
-            add(k, v, key);
-        }
-    }
-    if let Some(url) = &a.generator_url {
-        add("generator", url, key);
-    }
-    add("fingerprint", &a.fingerprint, key);
-    let labels = a
-        .labels
-        .iter()
-        .map(|(k, v)| format!("{k}={}", quote(v)))
-        .collect::<Vec<_>>()
-        .join(" ");
-    add("labels", &labels, theme.style(Role::Muted));
-    frame.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -1,5 +1,6 @@
 //! One view per pane, drawn into the body between the header and footer.
 
+pub mod alert_detail;
 pub mod alerts;
 pub mod deploy;
 pub mod overview;

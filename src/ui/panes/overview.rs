@@ -130,7 +130,7 @@ fn more(state: &State, n: usize, what: &str) -> Line<'static> {
 
 fn alerts(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
     let t = &state.theme;
-    if state.alerts.groups.is_empty() {
+    if state.alerts.teams().is_empty() {
         let text = state
             .alerts_unavailable()
             .map(|why| clean(&why).into_owned())
@@ -163,13 +163,13 @@ fn alerts(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
     // A third of the rows at least; more where the teams leave room, so
     // the pane is filled on a tall terminal.
     let free = rows.saturating_sub(lines.len());
-    let teams_need = state.alerts.groups.len() + 2;
+    let teams_need = state.alerts.teams().len() + 2;
     let top = (free / 3).max(free.saturating_sub(teams_need)).max(1);
     let team_w = state
         .alerts
         .groups
         .iter()
-        .map(|g| g.team.chars().count())
+        .map(|g| g.key.chars().count())
         .max()
         .unwrap_or(0)
         .clamp(6, (width / 3).max(6));
@@ -202,7 +202,7 @@ fn alerts(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
     if shown.len() > top {
         lines.push(more(state, shown.len() - top, "firing"));
     }
-    let groups = &state.alerts.groups;
+    let groups = &state.alerts.teams();
     let room = rows.saturating_sub(lines.len() + 1);
     let fits = if groups.len() > room {
         room.saturating_sub(1)
@@ -212,10 +212,7 @@ fn alerts(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
     lines.push(Line::styled("teams".to_string(), t.style(Role::Title)));
     for g in groups.iter().take(fits) {
         let mut spans = vec![Span::styled(
-            format!(
-                "{:<team_w$} ",
-                crate::ui::text::fit(&clean(&g.team), team_w)
-            ),
+            format!("{:<team_w$} ", crate::ui::text::fit(&clean(&g.key), team_w)),
             t.style(Role::Text),
         )];
         for s in Severity::ALL {

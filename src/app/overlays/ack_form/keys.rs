@@ -43,7 +43,7 @@ pub fn open(state: &mut State) {
         field: FormField::Matchers,
         error: None,
         submitting: false,
-        team: None,
+        set: None,
     };
     if form.targets.is_empty() {
         state.say(
@@ -92,7 +92,7 @@ fn submit_form(state: &mut State) {
         return;
     };
     let matchers = match form.parsed_matchers() {
-        _ if form.team.is_some() => Vec::new(),
+        _ if form.set.is_some() => Vec::new(),
         Ok(m) => m,
         Err(e) => {
             form.error = Some(format!("matchers: {e}"));
@@ -121,11 +121,11 @@ fn submit_form(state: &mut State) {
         form.field = FormField::Author;
         return;
     }
-    if let Some(team) = form.team.clone() {
+    if let Some(set) = form.set.clone() {
         let author = form.author.text().trim().to_string();
         let comment = form.comment.text().to_string();
-        crate::app::panes::alerts::silences::confirm_team_ack(
-            state, &team, duration, &author, &comment,
+        crate::app::panes::alerts::silences::confirm_set_ack(
+            state, &set, duration, &author, &comment,
         );
         return;
     }

@@ -1,10 +1,11 @@
 //! The acknowledge form: a new silence's matchers, duration, author and
-//! comment (or, with `A`, a whole team's). Enter asks y/N with the scope.
+//! comment (or, with `A` or marks, a set of alerts'). Enter asks y/N with the scope.
 
 pub mod keys;
 
 use crate::alerts::matcher::{Matcher, ParseError};
 use crate::app::input::LineInput;
+use crate::app::scope::AckSet;
 
 /// A field of the acknowledge form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,16 +63,16 @@ pub struct AckForm {
     pub error: Option<String>,
     /// Waiting for Alertmanager's answer.
     pub submitting: bool,
-    /// `A`: acknowledging this whole team (one silence per active alert;
-    /// the matchers field is not used).
-    pub team: Option<String>,
+    /// `A` or the marks: acknowledging a set of alerts (one silence per
+    /// active alert; the matchers field is not used).
+    pub set: Option<AckSet>,
 }
 
 impl AckForm {
     /// The fields the user can edit, in order (a team form has no
     /// matchers: each silence takes its alert's labels).
     pub fn fields(&self) -> &'static [FormField] {
-        if self.team.is_some() {
+        if self.set.is_some() {
             &FormField::ALL[1..]
         } else {
             &FormField::ALL

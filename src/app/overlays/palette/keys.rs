@@ -2,6 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
+use crate::alerts::arrange::{GroupBy, SortBy};
 use crate::alerts::matcher::Filter;
 use crate::app::action::Effect;
 use crate::app::keymap::{Command, Context, PaletteCommand, PaletteEntry, palette};
@@ -115,9 +116,50 @@ pub fn run_palette(state: &mut State, line: &str) -> Handled {
         palette_error(state, format!(":{cmd} takes no argument (got {arg:?})"));
         return done();
     }
+    // What the arguments name is checked before the palette closes, so a
+    // typo is fixed in place.
+    let arranged = match entry.command {
+        PaletteCommand::Run(Command::Group) if !arg.is_empty() => match GroupBy::parse(arg) {
+            Ok(g) => Some((Some(g), None)),
+            Err(e) => {
+                palette_error(state, format!(":group: {e}"));
+                return done();
+            }
+        },
+        PaletteCommand::Run(Command::Sort) if !arg.is_empty() => match SortBy::parse(arg) {
+            Ok(s) => Some((None, Some(s))),
+            Err(e) => {
+                palette_error(state, format!(":sort: {e}"));
+                return done();
+            }
+        },
+        _ => None,
+    };
+    let team = if entry.command == PaletteCommand::Team {
+        match find_team(state, arg) {
+            Ok(team) => Some(team),
+            Err(e) => {
+                palette_error(state, e);
+                return done();
+            }
+        }
+    } else {
+        None
+    };
     remember(state, line);
     state.overlays.retain(|o| !matches!(o, Overlay::Palette(_)));
+    if let Some((group, sort)) = arranged {
+        go(state, View::Alerts);
+        crate::app::panes::alerts::marks::rearrange(state, group, sort);
+        return done();
+    }
+    if let Some(team) = team {
+        go(state, View::Alerts);
+        show_team(state, &team);
+        return done();
+    }
     match entry.command {
+        PaletteCommand::Team => {}
         PaletteCommand::Run(command) => {
             // Where its key works: the view first, then what the key does.
             let view = match entry.context {
@@ -172,6 +214,61 @@ pub fn run_palette(state: &mut State, line: &str) -> Handled {
         },
     }
     done()
+}
+
+/// The team `:team NAME` names: exactly, else the one team it is a
+/// prefix of (or a part of), among every team with alerts now.
+fn find_team(state: &State, arg: &str) -> Result<String, String> {
+    let teams: Vec<&str> = state
+        .alerts
+        .teams()
+        .iter()
+        .map(|g| g.key.as_str())
+        .collect();
+    if let Some(t) = teams.iter().find(|t| **t == arg) {
+        return Ok((*t).to_string());
+    }
+    let lower = arg.to_lowercase();
+    for pick in [
+        |t: &str, a: &str| t.to_lowercase().starts_with(a),
+        |t: &str, a: &str| t.to_lowercase().contains(a),
+    ] {
+        let found: Vec<&str> = teams.iter().copied().filter(|t| pick(t, &lower)).collect();
+        match found.as_slice() {
+            [one] => return Ok((*one).to_string()),
+            [] => {}
+            many => {
+                return Err(format!(
+                    ":team {arg} is ambiguous: {}",
+                    crate::core::words::list_cut(many, 6)
+                ));
+            }
+        }
+    }
+    let known = if teams.is_empty() {
+        "no team has alerts now".to_string()
+    } else {
+        format!("teams: {}", crate::core::words::list_cut(&teams, 8))
+    };
+    Err(format!(
+        "no team {arg:?} among the current alerts ({known})"
+    ))
+}
+
+/// The alerts view grouped by team, on `team`, its alerts focused.
+fn show_team(state: &mut State, team: &str) {
+    if state.alerts.arrange.group != GroupBy::Team {
+        crate::app::panes::alerts::marks::rearrange(state, Some(GroupBy::Team), None);
+    }
+    let pane = &mut state.alerts;
+    if let Some(i) = pane.groups.iter().position(|g| g.key == team) {
+        if pane.team != i {
+            pane.team = i;
+            pane.alert = 0;
+        }
+        pane.collapsed = false;
+        pane.focus = Focus::Alerts;
+    }
 }
 
 fn done() -> Handled {

@@ -1,4 +1,5 @@
-//! Silence actions of the alerts pane: `A` (a whole team), extend and
+//! Silence actions of the alerts pane: `A` (a whole group) and the marked
+//! alerts, extend and
 //! expire with their whole scope, and what comes back from Alertmanager.
 
 use crate::alerts::model::{Silence, SilenceState};
@@ -7,22 +8,44 @@ use crate::app::input::LineInput;
 use crate::app::overlays::Overlay;
 use crate::app::overlays::ack_form::{AckForm, FormField};
 use crate::app::overlays::confirm::{Confirm, PendingOp};
+use crate::app::scope::AckSet;
 use crate::app::state::{Level, LocalChange, State};
 use crate::core::words;
 use crate::net::Problem;
 
-/// `A`: the team form (duration, author, comment; a preview of the
-/// silences it will make), then y/N.
+/// `A`: the form for every shown alert of the selected group (duration,
+/// author, comment; a preview of the silences it will make), then y/N.
 pub fn ack_team(state: &mut State) {
-    let Some(team) = state.selected_group().map(|g| g.team.clone()) else {
+    let Some(key) = state.selected_group().map(|g| g.key.clone()) else {
+        state.say(Level::Error, "no alerts to acknowledge");
         return;
     };
+    open_set_form(state, AckSet::Group(key));
+}
+
+/// `a` with alerts marked: the same form for the marked alerts.
+pub fn ack_marked(state: &mut State) {
+    let marked: Vec<String> = state
+        .alerts
+        .marked()
+        .iter()
+        .map(|a| a.fingerprint.clone())
+        .collect();
+    open_set_form(state, AckSet::Marked(marked));
+}
+
+fn open_set_form(state: &mut State, set: AckSet) {
     let now = state.now;
-    let Some(plan) = crate::app::scope::team_ack(state, &team, now, now, "", "") else {
+    let what = set.describe();
+    let Some(plan) = crate::app::scope::set_ack(state, &set, now, now, "", "") else {
+        state.say(Level::Error, format!("{what}: no such alerts any more"));
         return;
     };
     if plan.count == 0 {
-        state.say(Level::Info, format!("{team}: nothing to acknowledge"));
+        state.say(
+            Level::Info,
+            format!("{what}: nothing to acknowledge (every alert is silenced or inhibited)"),
+        );
         return;
     }
     if plan.requests.is_empty() {
@@ -33,10 +56,11 @@ pub fn ack_team(state: &mut State) {
         return;
     }
     let mut targets: Vec<String> = plan.requests.iter().map(|r| r.target.clone()).collect();
+    targets.sort();
     targets.dedup();
     let form = AckForm {
         fingerprint: String::new(),
-        alertname: format!("all of {team}"),
+        alertname: what,
         targets,
         matchers: LineInput::new(""),
         duration: LineInput::new(
@@ -47,30 +71,31 @@ pub fn ack_team(state: &mut State) {
         field: FormField::Duration,
         error: None,
         submitting: false,
-        team: Some(team),
+        set: Some(set),
     };
     state.overlays.push(Overlay::AckForm(Box::new(form)));
 }
 
-/// The team form's Enter: the whole scope (every silence it makes), y/N.
-pub fn confirm_team_ack(
+/// The set form's Enter: the whole scope (every silence it makes), y/N.
+pub fn confirm_set_ack(
     state: &mut State,
-    team: &str,
+    set: &AckSet,
     duration: std::time::Duration,
     author: &str,
     comment: &str,
 ) {
     let now = state.now;
     let end = now + chrono::Duration::from_std(duration).unwrap_or(chrono::TimeDelta::hours(2));
-    let Some(plan) = crate::app::scope::team_ack(state, team, now, end, author, comment) else {
+    let what = set.describe();
+    let Some(plan) = crate::app::scope::set_ack(state, set, now, end, author, comment) else {
         if let Some(Overlay::AckForm(form)) = state.overlays.last_mut() {
-            form.error = Some(format!("{team} has no alerts any more"));
+            form.error = Some(format!("{what}: no such alerts any more"));
         }
         return;
     };
     if plan.count == 0 {
         if let Some(Overlay::AckForm(form)) = state.overlays.last_mut() {
-            form.error = Some(format!("{team}: nothing to acknowledge any more"));
+            form.error = Some(format!("{what}: nothing to acknowledge any more"));
         }
         return;
     }
@@ -81,13 +106,31 @@ pub fn confirm_team_ack(
         end.format("%Y-%m-%d %H:%M UTC")
     )];
     details.extend(plan.preview.iter().map(|p| format!("· {p}")));
-    state.overlays.push(Overlay::Confirm(Confirm {
-        question: format!(
-            "Acknowledge all {} alert{} of {team} for {}?",
+    if plan.suppressed > 0 {
+        details.push(format!(
+            "{} already silenced or inhibited: left alone",
+            words::plural(plan.suppressed, "alert")
+        ));
+    }
+    let question = match set {
+        AckSet::Group(key) if key.is_empty() => format!(
+            "Acknowledge every shown alert ({}) for {}?",
             plan.count,
-            words::s(plan.count),
             humantime::format_duration(duration)
         ),
+        AckSet::Group(key) => format!(
+            "Acknowledge all {} of {key} for {}?",
+            words::plural(plan.count, "alert"),
+            humantime::format_duration(duration)
+        ),
+        AckSet::Marked(_) => format!(
+            "Acknowledge {} marked for {}?",
+            words::plural(plan.count, "alert"),
+            humantime::format_duration(duration)
+        ),
+    };
+    state.overlays.push(Overlay::Confirm(Confirm {
+        question,
         details,
         op: PendingOp::Create {
             requests: plan.requests,

@@ -2,12 +2,13 @@
 //! grouped alerts derived from it, the selection, the filter bar and the
 //! silences changed here that the sources have not caught up with.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::alerts::grouping::{self, Routing, TeamGroup};
+use crate::alerts::arrange::{Arrange, GroupBy};
+use crate::alerts::grouping::{self, Group, Routing};
 use crate::alerts::matcher::Filter;
 use crate::alerts::model::{Alert, AlertState, AlertmanagerSnapshot, Silence, SilenceState};
 use crate::app::input::LineInput;
@@ -97,8 +98,22 @@ pub struct AlertsPane {
     pub all: Vec<Alert>,
     /// Merged silences, one per id, with every source holding it (derived).
     pub silences: Vec<Silence>,
-    /// Alerts grouped by team (derived).
-    pub groups: Vec<TeamGroup>,
+    /// Alerts grouped as `arrange` says (derived).
+    pub groups: Vec<Group>,
+    /// Alerts grouped by team when `arrange` groups otherwise (derived;
+    /// the overview and notifications read teams).
+    by_team: Vec<Group>,
+    /// What the alerts are grouped by and how they are sorted (kept for
+    /// the session).
+    pub arrange: Arrange,
+    /// The label `:group label NAME` chose last (the grouping key's cycle
+    /// includes it).
+    pub group_label: Option<String>,
+    /// The group list is hidden: the alerts take the full width.
+    pub collapsed: bool,
+    /// Marked alerts' fingerprints (space / `v`); kept while the alerts
+    /// exist.
+    pub marks: BTreeSet<String>,
     /// Selected team (index into `groups`).
     pub team: usize,
     /// Selected alert (index into the team's alerts).
@@ -127,6 +142,11 @@ impl AlertsPane {
             all: Vec::new(),
             silences: Vec::new(),
             groups: Vec::new(),
+            by_team: Vec::new(),
+            arrange: Arrange::default(),
+            group_label: None,
+            collapsed: false,
+            marks: BTreeSet::new(),
             team: 0,
             alert: 0,
             focus: Focus::Teams,
@@ -138,8 +158,45 @@ impl AlertsPane {
         }
     }
 
+    /// The alerts grouped by team, whatever the view groups by.
+    pub fn teams(&self) -> &[Group] {
+        if self.arrange.group == GroupBy::Team {
+            &self.groups
+        } else {
+            &self.by_team
+        }
+    }
+
+    /// The group list is not shown: collapsed, or the flat list.
+    pub fn list_hidden(&self) -> bool {
+        self.collapsed || self.arrange.group == GroupBy::Flat
+    }
+
+    /// The marked alerts that still exist, in the order shown (group by
+    /// group), then any the filter hides.
+    pub fn marked(&self) -> Vec<&Alert> {
+        let mut out: Vec<&Alert> = Vec::with_capacity(self.marks.len());
+        let mut seen = BTreeSet::new();
+        for g in &self.groups {
+            for &i in &g.alerts {
+                let a = &self.all[i];
+                if self.marks.contains(&a.fingerprint) && seen.insert(i) {
+                    out.push(a);
+                }
+            }
+        }
+        if out.len() < self.marks.len() {
+            for (i, a) in self.all.iter().enumerate() {
+                if self.marks.contains(&a.fingerprint) && seen.insert(i) {
+                    out.push(a);
+                }
+            }
+        }
+        out
+    }
+
     /// The selected team's group.
-    pub fn selected_group(&self) -> Option<&TeamGroup> {
+    pub fn selected_group(&self) -> Option<&Group> {
         self.groups.get(self.team)
     }
 
@@ -170,7 +227,7 @@ impl AlertsPane {
     /// the sources named in `order`, config order) and local changes as of
     /// `now`, keeping the selection on the same team and alert.
     pub fn recompute(&mut self, order: &[&str], now: DateTime<Utc>) {
-        let keep_team = self.selected_group().map(|g| g.team.clone());
+        let keep_team = self.selected_group().map(|g| g.key.clone());
         let keep_alert = self.selected_alert().map(|a| a.fingerprint.clone());
 
         let am: Vec<&[Alert]> = order
@@ -201,25 +258,61 @@ impl AlertsPane {
             }
         }
         self.apply_local(&mut alerts, &mut silences, now);
+        // Marks live as long as their alerts do.
+        if !self.marks.is_empty() {
+            let alive: BTreeSet<&str> = alerts.iter().map(|a| a.fingerprint.as_str()).collect();
+            self.marks.retain(|fp| alive.contains(fp.as_str()));
+        }
         self.all = alerts;
         self.silences = silences;
         self.regroup_keeping(keep_team, keep_alert);
     }
 
+    /// Groups and sorts anew as `arrange` says, keeping the selected alert.
+    pub fn rearrange(&mut self, arrange: Arrange) {
+        let keep_alert = self.selected_alert().map(|a| a.fingerprint.clone());
+        if let GroupBy::Label(l) = &arrange.group {
+            self.group_label = Some(l.clone());
+        }
+        let regrouped = arrange.group != self.arrange.group;
+        self.arrange = arrange;
+        let keep_team = if regrouped {
+            None
+        } else {
+            self.selected_group().map(|g| g.key.clone())
+        };
+        self.regroup_keeping(keep_team, keep_alert);
+    }
+
     /// Re-applies the filter and grouping (after a filter or `s` change).
     pub fn regroup(&mut self) {
-        let keep_team = self.selected_group().map(|g| g.team.clone());
+        let keep_team = self.selected_group().map(|g| g.key.clone());
         let keep_alert = self.selected_alert().map(|a| a.fingerprint.clone());
         self.regroup_keeping(keep_team, keep_alert);
     }
     fn regroup_keeping(&mut self, team: Option<String>, alert: Option<String>) {
-        self.groups = grouping::group(&self.all, &self.filter.applied, self.show_suppressed);
-        let team_idx = team.and_then(|t| self.groups.iter().position(|g| g.team == t));
+        let (filter, shown) = (&self.filter.applied, self.show_suppressed);
+        self.groups = grouping::arrange(&self.all, filter, shown, &self.arrange);
+        self.by_team = if self.arrange.group == GroupBy::Team {
+            Vec::new()
+        } else {
+            grouping::group(&self.all, filter, shown)
+        };
+        let mut team_idx = team.and_then(|t| self.groups.iter().position(|g| g.key == t));
+        // Grouped anew: the group now holding the selected alert.
+        if team_idx.is_none() {
+            if let Some(fp) = &alert {
+                team_idx = self
+                    .groups
+                    .iter()
+                    .position(|g| g.alerts.iter().any(|&i| &self.all[i].fingerprint == fp));
+            }
+        }
         match team_idx {
             Some(i) => self.team = i,
             None => self.team = self.team.min(self.groups.len().saturating_sub(1)),
         }
-        let len = self.selected_group().map_or(0, TeamGroup::total);
+        let len = self.selected_group().map_or(0, Group::total);
         let alert_idx = alert.and_then(|fp| {
             self.selected_group()
                 .and_then(|g| g.alerts.iter().position(|&i| self.all[i].fingerprint == fp))

@@ -19,14 +19,12 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
         Command::PageUp => move_by(state, -page),
         Command::Top => move_by(state, isize::MIN / 2),
         Command::Bottom => move_by(state, isize::MAX / 2),
-        Command::FocusTeams => state.alerts.focus = Focus::Teams,
+        Command::FocusTeams => focus_list(state),
         Command::FocusAlerts => state.alerts.focus = Focus::Alerts,
-        Command::FocusNext => {
-            state.alerts.focus = match state.alerts.focus {
-                Focus::Teams => Focus::Alerts,
-                Focus::Alerts => Focus::Teams,
-            };
-        }
+        Command::FocusNext => match state.alerts.focus {
+            Focus::Teams => state.alerts.focus = Focus::Alerts,
+            Focus::Alerts => focus_list(state),
+        },
         Command::Open => match state.alerts.focus {
             Focus::Teams => state.alerts.focus = Focus::Alerts,
             Focus::Alerts => state.alerts.detail = !state.alerts.detail,
@@ -42,10 +40,26 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
             };
             state.say(Level::Info, text);
         }
+        Command::Ack if !state.alerts.marks.is_empty() => super::silences::ack_marked(state),
         Command::Ack => crate::app::overlays::ack_form::keys::open(state),
         Command::AckTeam => super::silences::ack_team(state),
+        Command::Extend | Command::Unack if !state.alerts.marks.is_empty() => {
+            return super::marks::silences_of_marked(state, cmd);
+        }
         Command::Extend => pick::keys::open(state, pick::PickOp::Extend),
         Command::Unack => pick::keys::open(state, pick::PickOp::Expire),
+        Command::Group => {
+            let pane = &state.alerts;
+            let next = pane.arrange.group.next(pane.group_label.as_deref());
+            super::marks::rearrange(state, Some(next), None);
+        }
+        Command::Sort => {
+            let next = state.alerts.arrange.sort.next();
+            super::marks::rearrange(state, None, Some(next));
+        }
+        Command::Collapse => super::marks::collapse(state),
+        Command::Mark => super::marks::toggle(state),
+        Command::MarkAll => super::marks::toggle_group(state),
         Command::Silences => state.overlays.push(Overlay::Silences(0)),
         Command::JumpInhibitor => jump_to_inhibitor(state),
         // Release and deploy commands outside their views do nothing.
@@ -54,16 +68,24 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Esc: closes the detail, then clears the filter, then moves focus back
-/// to the teams. False when there was nothing to close.
+/// Esc: closes the detail, then clears the marks, then the filter, then
+/// moves focus back to the group list (when it is shown). False when
+/// there was nothing to close.
 pub fn back(state: &mut State) -> bool {
     let pane = &mut state.alerts;
     if pane.detail {
         pane.detail = false;
+    } else if !pane.marks.is_empty() {
+        let n = pane.marks.len();
+        pane.marks.clear();
+        state.say(
+            Level::Info,
+            format!("{} unmarked", crate::core::words::plural(n, "alert")),
+        );
     } else if !pane.filter.input.text().is_empty() {
         pane.filter = Default::default();
         pane.regroup();
-    } else if pane.focus == Focus::Alerts {
+    } else if pane.focus == Focus::Alerts && !pane.list_hidden() {
         pane.focus = Focus::Teams;
     } else {
         return false;
@@ -118,6 +140,22 @@ fn jump_to_inhibitor(state: &mut State) {
             format!("{by} inhibits {name} but the filter hides it"),
         ),
     }
+}
+
+/// `h`/Tab to the group list: shows it again when collapsed; the flat
+/// list has none, and says how to group.
+fn focus_list(state: &mut State) {
+    if state.alerts.arrange.group == crate::alerts::arrange::GroupBy::Flat {
+        let hint = state
+            .keymap
+            .key_for(crate::app::keymap::Context::Alerts, Command::Group)
+            .map(|k| format!(" — {k} groups them"))
+            .unwrap_or_default();
+        state.say(Level::Info, format!("the flat list has no groups{hint}"));
+        return;
+    }
+    state.alerts.collapsed = false;
+    state.alerts.focus = Focus::Teams;
 }
 
 fn move_by(state: &mut State, delta: isize) {

@@ -204,7 +204,7 @@ fn created_silence_closes_the_form_silences_the_alert_at_once_and_refreshes() {
         .alerts
         .groups
         .iter()
-        .find(|g| g.team == "search")
+        .find(|g| g.key == "search")
         .expect("search");
     assert_eq!((search.total(), search.hidden), (1, 2));
     let s = state.silence("sil-new").expect("local silence listed");

@@ -99,7 +99,7 @@ fn j_k_g_g_move_the_team_then_the_alert_selection_and_tab_switches_focus() {
 
     press(&mut state, 'j');
     assert_eq!(
-        state.selected_group().map(|g| g.team.as_str()),
+        state.selected_group().map(|g| g.key.as_str()),
         Some("source")
     );
     assert_eq!(selected_name(&state), SOURCE_CRIT);
@@ -107,7 +107,7 @@ fn j_k_g_g_move_the_team_then_the_alert_selection_and_tab_switches_focus() {
     press(&mut state, 'j'); // clamps at the last team
     assert_eq!(state.alerts.team, 2);
     assert_eq!(
-        state.selected_group().map(|g| g.team.as_str()),
+        state.selected_group().map(|g| g.key.as_str()),
         Some(UNOWNED)
     );
     press(&mut state, 'k');

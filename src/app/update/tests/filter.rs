@@ -95,7 +95,7 @@ fn s_toggles_silenced_alerts_and_the_hidden_count() {
     assert!(state.alerts.show_suppressed);
     let search = &state.alerts.groups[0];
     assert_eq!(
-        (search.team.as_str(), search.total(), search.hidden),
+        (search.key.as_str(), search.total(), search.hidden),
         ("search", 3, 0)
     );
     // Listed, the silenced alert is still not counted as active.

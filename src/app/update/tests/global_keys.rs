@@ -101,7 +101,7 @@ fn a_key_the_view_does_not_bind_says_where_it_works_or_that_it_does_nothing() {
     assert_eq!(press(&mut state, 'a'), Vec::new());
     assert_eq!(
         text(&state).as_deref(),
-        Some("a (acknowledge: silence the alert) works in the alerts view — press 1")
+        Some("a (acknowledge: silence the alert or marks) works in the alerts view — press 1")
     );
     press(&mut state, 'Z');
     assert_eq!(

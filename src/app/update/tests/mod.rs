@@ -325,12 +325,7 @@ fn ctrl(state: &mut State, c: char) -> Vec<Effect> {
 }
 
 fn team_names(state: &State) -> Vec<&str> {
-    state
-        .alerts
-        .groups
-        .iter()
-        .map(|g| g.team.as_str())
-        .collect()
+    state.alerts.groups.iter().map(|g| g.key.as_str()).collect()
 }
 
 fn group_alert_names<'a>(state: &'a State, team: &str) -> Vec<&'a str> {
@@ -338,7 +333,7 @@ fn group_alert_names<'a>(state: &'a State, team: &str) -> Vec<&'a str> {
         .alerts
         .groups
         .iter()
-        .find(|g| g.team == team)
+        .find(|g| g.key == team)
         .map(|g| {
             g.alerts
                 .iter()
@@ -451,6 +446,7 @@ fn ack_selected(state: &mut State) -> Vec<SilenceRequest> {
 }
 
 mod ack_form;
+mod arrange;
 mod console;
 mod data;
 mod extend_expire;

@@ -16,15 +16,23 @@ fn shift_a_acknowledges_every_shown_alert_of_the_team() {
     // A opens the team form (duration, author, comment; no matchers) …
     assert!(press(&mut state, 'A').is_empty());
     let f = form(&state);
-    assert_eq!(f.team.as_deref(), Some("search"));
+    assert_eq!(
+        f.set,
+        Some(crate::app::scope::AckSet::Group("search".into()))
+    );
     assert_eq!(f.field, FormField::Duration);
     assert_eq!(f.fields(), &FormField::ALL[1..]);
     // … Enter shows every silence it will make, then y/N.
     assert!(code(&mut state, KeyCode::Enter).is_empty());
     let c = confirm(&state);
     assert_eq!(c.question, "Acknowledge all 2 alerts of search for 2h?");
-    // The whole scope: each silence that will be made, with its alert.
-    assert_eq!(c.details.len(), 3, "{:?}", c.details);
+    // The whole scope: each silence that will be made, with its alert,
+    // and the silenced one it leaves alone.
+    assert_eq!(c.details.len(), 4, "{:?}", c.details);
+    assert_eq!(
+        c.details[3],
+        "1 alert already silenced or inhibited: left alone"
+    );
     assert_eq!(
         c.details[0],
         "2 silences, one per active alert, by alice: \"acknowledged from opsdeck\", ending 2020-11-20 14:00 UTC"
@@ -75,7 +83,7 @@ fn shift_a_is_cancelled_by_default_and_says_so_when_nothing_is_left() {
     assert!(state.overlays.is_empty());
     assert_eq!(
         state.message.as_ref().map(|m| m.text.as_str()),
-        Some("search: nothing to acknowledge")
+        Some("all of search: nothing to acknowledge (every alert is silenced or inhibited)")
     );
 }
 
