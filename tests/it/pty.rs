@@ -11,6 +11,9 @@ use serde_json::json;
 
 use crate::support::{config_text, sg_alert};
 
+#[path = "pty_triage.rs"]
+mod triage;
+
 /// The binary running in a pty, its screen parsed by a vt100 emulator.
 struct Session {
     child: Box<dyn portable_pty::Child + Send + Sync>,
@@ -93,6 +96,17 @@ impl Session {
             std::thread::sleep(Duration::from_millis(50));
         }
         panic!("{text:?} never appeared on screen:\n{}", self.screen());
+    }
+
+    fn wait_for_gone(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if !self.screen().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("{text:?} stayed on screen:\n{}", self.screen());
     }
 
     fn send(&mut self, keys: &str) {
