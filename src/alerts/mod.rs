@@ -12,6 +12,7 @@ pub mod arrange;
 pub mod client;
 pub mod filter;
 pub mod grouping;
+pub mod history;
 pub mod labels;
 pub mod matcher;
 pub mod model;

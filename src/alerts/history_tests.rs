@@ -1,0 +1,217 @@
+use super::*;
+
+const T0: i64 = 1_606_813_200; // 2020-12-01 09:00 UTC
+
+/// A series: its labels, its alertstate, the steps it has samples at.
+type Spec<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a [usize]);
+
+/// A `query_range` answer: each series its labels, state and the step
+/// numbers it has samples at (on a 60 s grid from T0).
+fn body(series: &[Spec<'_>]) -> String {
+    let result: Vec<serde_json::Value> = series
+        .iter()
+        .map(|(labels, state, steps)| {
+            let mut metric = serde_json::Map::new();
+            metric.insert("__name__".into(), "ALERTS".into());
+            metric.insert("alertstate".into(), (*state).into());
+            for (k, v) in *labels {
+                metric.insert((*k).into(), (*v).into());
+            }
+            let values: Vec<serde_json::Value> = steps
+                .iter()
+                .map(|k| serde_json::json!([T0 + 60 * *k as i64, "1"]))
+                .collect();
+            serde_json::json!({"metric": metric, "values": values})
+        })
+        .collect();
+    serde_json::json!({"status": "success", "data": {"resultType": "matrix", "result": result}})
+        .to_string()
+}
+
+fn read(body: &str, len: usize) -> (History, Vec<Skipped>) {
+    History::from_matrix(body, at_unix(T0), Duration::from_secs(60), len).expect("reads")
+}
+
+fn labels(pairs: &[(&str, &str)]) -> Labels {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+const DISK: &[(&str, &str)] = &[
+    ("alertname", "critical_gitserver_disk_space_remaining"),
+    ("level", "critical"),
+    ("owner", "core-application"),
+];
+
+#[test]
+fn the_step_keeps_a_window_within_300_points() {
+    assert_eq!(
+        step_for(Duration::from_secs(24 * 3600)),
+        Duration::from_secs(288)
+    );
+    assert_eq!(step_for(Duration::from_secs(3600)), Duration::from_secs(12));
+    assert_eq!(step_for(Duration::from_secs(60)), Duration::from_secs(1));
+    for secs in [1, 299, 300, 301, 86_401, 7 * 86_400] {
+        let step = step_for(Duration::from_secs(secs)).as_secs();
+        assert!(secs.div_ceil(step) <= MAX_POINTS, "{secs}s at {step}s");
+    }
+}
+
+#[test]
+fn pending_then_firing_folds_into_one_timeline_with_its_episodes() {
+    // Pending at 0–1, firing 2–4, quiet 5–6, firing 7, quiet, firing 10–11
+    // (still firing at the end of a 12-step window).
+    let b = body(&[
+        (DISK, "pending", &[0, 1, 6]),
+        (DISK, "firing", &[2, 3, 4, 7, 10, 11]),
+    ]);
+    let (h, skipped) = read(&b, 12);
+    assert!(skipped.is_empty());
+    assert_eq!(h.timelines().len(), 1);
+    let t = &h.timelines()[0];
+    assert_eq!(t.labels, labels(DISK), "no __name__ or alertstate");
+    use Point::{Firing as F, Pending as P, Quiet as Q};
+    assert_eq!(t.points, vec![P, P, F, F, F, Q, P, F, Q, Q, F, F]);
+    let s = h.summarize(t);
+    assert_eq!(s.first_seen, Some(at_unix(T0)));
+    let spans: Vec<(i64, i64, bool)> = s
+        .episodes
+        .iter()
+        .map(|e| {
+            (
+                (e.start.timestamp() - T0) / 60,
+                (e.end.timestamp() - T0) / 60,
+                e.open,
+            )
+        })
+        .collect();
+    assert_eq!(spans, vec![(2, 5, false), (7, 8, false), (10, 12, true)]);
+    assert_eq!(s.firing, chrono::TimeDelta::minutes(6));
+    assert_eq!(
+        s.longest.map(|e| e.duration()),
+        Some(chrono::TimeDelta::minutes(3))
+    );
+    assert!(s.flapping(3));
+    assert!(!s.flapping(4));
+    assert!(!s.flapping(0), "a threshold of 0 turns flapping off");
+    assert_eq!(sparkline(&t.points, 12), "▂▂▇▇▇ ▂▇  ▇▇");
+    // Fewer cells: each the most severe of its share.
+    assert_eq!(sparkline(&t.points, 4), "▇▇▇▇");
+    assert_eq!(sparkline(&t.points, 0), "");
+    assert_eq!(sparkline(&[], 3), "   ");
+}
+
+#[test]
+fn an_alert_finds_its_series_by_name_and_labels_despite_external_labels() {
+    let other = &[
+        ("alertname", "critical_gitserver_disk_space_remaining"),
+        ("level", "critical"),
+        ("owner", "core-application"),
+        ("instance", "gitserver-1"),
+    ];
+    let b = body(&[(DISK, "firing", &[1]), (other, "firing", &[2, 3])]);
+    let (h, _) = read(&b, 4);
+    // Alertmanager's copy carries the external label `cluster`.
+    let mut am = labels(other);
+    am.insert("cluster", "prod");
+    let t = h.of(&am).expect("found");
+    assert_eq!(
+        t.labels.get("instance"),
+        Some("gitserver-1"),
+        "the closest series"
+    );
+    let mut plain = labels(DISK);
+    plain.insert("cluster", "prod");
+    assert_eq!(h.of(&plain).map(|t| t.labels.len()), Some(3));
+    let mut unknown = labels(DISK);
+    unknown.insert("alertname", "nothing_like_it");
+    assert!(h.of(&unknown).is_none());
+    assert!(h.of(&Labels::new()).is_none());
+}
+
+#[test]
+fn recently_resolved_is_what_stopped_firing_within_the_span() {
+    let a = &[("alertname", "a")];
+    let b_ = &[("alertname", "b")];
+    let c = &[("alertname", "c")];
+    let b = body(&[
+        (a, "firing", &[0, 1]),     // ended at step 2: 8 min before the end
+        (b_, "firing", &[5, 6, 7]), // ended at step 8: 2 min before
+        (c, "firing", &[8, 9]),     // still firing
+    ]);
+    let (h, _) = read(&b, 10);
+    let names = |within: u64| -> Vec<String> {
+        h.resolved(Duration::from_secs(within * 60))
+            .iter()
+            .map(|(t, _)| t.labels.get("alertname").unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(names(5), vec!["b"]);
+    assert_eq!(names(60), vec!["b", "a"], "newest end first");
+    let (_, ep) = h.resolved(Duration::from_secs(300))[0];
+    assert_eq!(ep.duration(), chrono::TimeDelta::minutes(3));
+}
+
+#[test]
+fn a_bad_series_is_skipped_and_counted_and_the_rest_kept() {
+    let good = body(&[(DISK, "firing", &[0])]);
+    let mut v: serde_json::Value = serde_json::from_str(&good).expect("json");
+    let result = v["data"]["result"].as_array_mut().expect("result");
+    result.push(
+        serde_json::json!({"metric": {"alertname": "x", "alertstate": "firing"}, "values": "nope"}),
+    );
+    result.push(
+        serde_json::json!({"metric": {"alertname": "y", "alertstate": "resolved"}, "values": []}),
+    );
+    result.push(serde_json::json!({"metric": {"alertstate": "firing"}, "values": []}));
+    let (h, skipped) = read(&v.to_string(), 2);
+    assert_eq!(h.timelines().len(), 1);
+    let details: Vec<&str> = skipped.iter().map(|s| s.detail.as_str()).collect();
+    assert_eq!(details.len(), 3, "{details:?}");
+    assert!(
+        details[0].starts_with("history series 2 of 4: "),
+        "{details:?}"
+    );
+    assert_eq!(
+        details[1],
+        "history series 3 of 4: alertstate Some(\"resolved\") is neither pending nor firing"
+    );
+    assert_eq!(details[2], "history series 4 of 4: no alertname");
+}
+
+#[test]
+fn samples_off_the_grid_or_outside_the_window_are_placed_or_dropped() {
+    // 20 s late rounds to its step; before the start or past the end, gone.
+    let raw = format!(
+        r#"{{"status":"success","data":{{"resultType":"matrix","result":[{{"metric":{{"alertname":"a","alertstate":"firing"}},"values":[[{},"1"],[{},"1"],[{},"1"]]}}]}}}}"#,
+        T0 + 60 + 20,
+        T0 - 600,
+        T0 + 60 * 50
+    );
+    let (h, _) = read(&raw, 3);
+    assert_eq!(
+        h.timelines()[0].points,
+        vec![Point::Quiet, Point::Firing, Point::Quiet]
+    );
+}
+
+#[test]
+fn what_prometheus_refuses_or_is_not_a_matrix_is_an_error() {
+    let refused =
+        r#"{"status":"error","errorType":"bad_data","error":"invalid parameter \"step\""}"#;
+    let e = History::from_matrix(refused, at_unix(T0), Duration::from_secs(60), 3)
+        .expect_err("refused");
+    assert_eq!(
+        e.to_string(),
+        "Prometheus refused the history query: invalid parameter \"step\""
+    );
+    let vector = r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#;
+    let e =
+        History::from_matrix(vector, at_unix(T0), Duration::from_secs(60), 3).expect_err("vector");
+    assert_eq!(e, HistoryError::NotMatrix("vector".into()));
+    let e =
+        History::from_matrix("<html>", at_unix(T0), Duration::from_secs(60), 3).expect_err("html");
+    assert!(matches!(e, HistoryError::Shape(_)), "{e}");
+}
