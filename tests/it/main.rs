@@ -4,6 +4,7 @@
 //! checks and insta snapshots of the views.
 
 mod alerts_fidelity;
+mod alerts_history;
 mod alerts_live;
 mod cli;
 mod cli_extras;

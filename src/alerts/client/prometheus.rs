@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::{ClientError, Endpoint, Problem, clip};
+use crate::alerts::history::{History, at_unix, step_for};
 use crate::alerts::model::{Alert, AlertState, Labels, RecordKind, Severity, Skipped, fingerprint};
 use crate::config::HttpSourceConfig;
 use serde_json::value::RawValue;
@@ -124,5 +125,41 @@ impl PrometheusClient {
             });
         }
         Ok((alerts, skipped))
+    }
+}
+
+impl PrometheusClient {
+    /// `GET /api/v1/query_range?query=ALERTS`: every alert's pending and
+    /// firing history over `window` up to `end` (aligned down to the step,
+    /// so successive refreshes share a grid), in one request.
+    pub async fn history(
+        &self,
+        window: std::time::Duration,
+        end: DateTime<Utc>,
+    ) -> Result<(History, Vec<Skipped>), ClientError> {
+        let what = "GET /api/v1/query_range (ALERTS)";
+        let step = step_for(window);
+        let step_s = i64::try_from(step.as_secs()).unwrap_or(1).max(1);
+        let len = usize::try_from(window.as_secs().div_ceil(step.as_secs().max(1)))
+            .unwrap_or(1)
+            .max(1);
+        let end_s = end.timestamp() - end.timestamp().rem_euclid(step_s);
+        let start_s = end_s - step_s * (i64::try_from(len).unwrap_or(1) - 1);
+        let url = format!("{}/api/v1/query_range", self.endpoint.base);
+        let query = [
+            ("query", "ALERTS".to_string()),
+            ("start", start_s.to_string()),
+            ("end", end_s.to_string()),
+            ("step", format!("{step_s}s")),
+        ];
+        let raw = self
+            .endpoint
+            .send(self.endpoint.http.get(url).query(&query), what)
+            .await?;
+        let text = crate::net::json_text(&raw).map_err(|e| self.endpoint.decode_error(what, e))?;
+        History::from_matrix(text, at_unix(start_s), step, len).map_err(|e| {
+            self.endpoint
+                .error(Problem::Other(format!("{what}: {e}")), None)
+        })
     }
 }

@@ -1,0 +1,130 @@
+//! Alert history from a real Prometheus: rules that fire steadily, flap
+//! with `time()` and resolve after a few seconds, read back through one
+//! `query_range` on `ALERTS` over a one-minute window.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use opsdeck::alerts::client::PrometheusClient;
+use opsdeck::alerts::history::History;
+use opsdeck::alerts::model::Labels;
+use opsdeck_testkit::servers::Prometheus;
+
+use crate::support::config;
+
+fn rules(resolve_at: i64) -> String {
+    format!(
+        r#"groups:
+- name: history
+  interval: 1s
+  rules:
+  - alert: Steady
+    expr: vector(1)
+    labels: {{team: storage, severity: warning}}
+  - alert: Flapping
+    expr: vector(1) and on() (floor(vector(time())) % 6 < 3)
+    labels: {{team: storage, severity: critical}}
+  - alert: Resolved
+    expr: vector(1) and on() (vector(time()) < {resolve_at})
+    labels: {{team: search, severity: warning}}
+  - alert: SlowToFire
+    expr: vector(1)
+    for: 1h
+    labels: {{team: search, severity: info}}
+"#
+    )
+}
+
+fn labels(pairs: &[(&str, &str)]) -> Labels {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn timeline<'a>(
+    h: &'a History,
+    name: &str,
+    team: &str,
+    severity: &str,
+) -> &'a opsdeck::alerts::history::Timeline {
+    // As Alertmanager holds it: the rule's labels plus an external one.
+    let alert = labels(&[
+        ("alertname", name),
+        ("team", team),
+        ("severity", severity),
+        ("cluster", "prod"),
+    ]);
+    h.of(&alert)
+        .unwrap_or_else(|| panic!("{name} has no history: {h:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn episodes_firing_time_flapping_and_resolved_from_real_alerts_series() {
+    let started = Utc::now().timestamp();
+    let prom = Prometheus::start(&rules(started + 4), &[]);
+    let cfg = config(&[], &[("prom", &prom.url)], "");
+    let client = PrometheusClient::new(&cfg.prometheus[0]).expect("client");
+    // Long enough for two flaps (3 s on, 3 s off) and the resolve.
+    tokio::time::sleep(Duration::from_secs(16)).await;
+
+    let window = Duration::from_secs(60);
+    let (h, skipped) = client.history(window, Utc::now()).await.expect("history");
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!(h.step, Duration::from_secs(1));
+    assert_eq!(h.len, 60);
+
+    let steady = h.summarize(timeline(&h, "Steady", "storage", "warning"));
+    assert_eq!(steady.episodes.len(), 1, "{steady:?}");
+    assert!(steady.episodes[0].open, "still firing");
+    assert!(!steady.flapping(3));
+    let secs = steady.firing.num_seconds();
+    assert!((10..=20).contains(&secs), "fired {secs}s of ~16");
+
+    let flapping = h.summarize(timeline(&h, "Flapping", "storage", "critical"));
+    assert!(
+        flapping.episodes.len() >= 2,
+        "on 3 s, off 3 s for 16 s: {flapping:?}"
+    );
+    // Each episode is about 3 s (Prometheus evaluates every second).
+    for e in &flapping.episodes {
+        let d = e.duration().num_seconds();
+        assert!((1..=4).contains(&d), "episode of {d}s: {flapping:?}");
+    }
+    assert!(flapping.firing < steady.firing);
+
+    let resolved = h.resolved(Duration::from_secs(60));
+    let names: Vec<&str> = resolved
+        .iter()
+        .filter_map(|(t, _)| t.labels.get("alertname"))
+        .collect();
+    assert!(names.contains(&"Resolved"), "{names:?}");
+    assert!(!names.contains(&"Steady"), "{names:?}");
+    let (_, episode) = resolved
+        .iter()
+        .find(|(t, _)| t.labels.get("alertname") == Some("Resolved"))
+        .expect("Resolved");
+    assert!(episode.duration().num_seconds() <= 5, "{episode:?}");
+
+    // Pending only (for: 1h): seen, never firing.
+    let slow = h.summarize(timeline(&h, "SlowToFire", "search", "info"));
+    assert!(slow.first_seen.is_some());
+    assert!(slow.episodes.is_empty());
+    assert_eq!(slow.firing.num_seconds(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_prometheus_that_is_down_is_an_error_not_an_empty_history() {
+    let mut prom = Prometheus::start(&rules(0), &[]);
+    let cfg = config(&[], &[("prom", &prom.url)], "");
+    prom.stop();
+    let client = PrometheusClient::new(&cfg.prometheus[0]).expect("client");
+    let e = client
+        .history(Duration::from_secs(60), Utc::now())
+        .await
+        .expect_err("down");
+    assert!(
+        e.to_string().contains("GET /api/v1/query_range (ALERTS)"),
+        "{e}"
+    );
+}
