@@ -244,6 +244,36 @@ impl Config {
                     .map_err(|e| at(m.span(), format!("invalid matcher: {e}")))?;
             }
         }
+        if let Some(h) = &self.alerts.history {
+            let name = h.get_ref();
+            if name != "off" && !self.prometheus.iter().any(|p| &p.name == name) {
+                let known: Vec<&str> = self.prometheus.iter().map(|p| p.name.as_str()).collect();
+                let known = if known.is_empty() {
+                    "there is no [[prometheus]]".to_string()
+                } else {
+                    format!("[[prometheus]] names: {}", known.join(", "))
+                };
+                return Err(at(
+                    h.span(),
+                    format!(
+                        "alerts.history {name:?} is not a [[prometheus]] ({known}; \"off\" turns history off)"
+                    ),
+                ));
+            }
+        }
+        let window = self.alerts.history_window;
+        if window < std::time::Duration::from_secs(60)
+            || window > std::time::Duration::from_secs(31 * 86_400)
+        {
+            return Err(ConfigError {
+                path: path.to_path_buf(),
+                position: None,
+                message: format!(
+                    "alerts.history_window {} is outside 1m to 31d",
+                    humantime::format_duration(window)
+                ),
+            });
+        }
         Ok(())
     }
 

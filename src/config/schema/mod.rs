@@ -357,6 +357,35 @@ pub struct AlertsConfig {
     /// Fallback ownership when no team label is present; first match wins.
     #[serde(default)]
     pub route: Vec<RouteConfig>,
+    /// The `[[prometheus]]` whose `ALERTS` series give the history (default:
+    /// the first one; `"off"`: none).
+    #[serde(default)]
+    pub history: Option<Spanned<String>>,
+    /// How far back the history reaches.
+    #[serde(default = "default_history_window", deserialize_with = "duration")]
+    pub history_window: Duration,
+    /// How often the history is read again.
+    #[serde(default = "default_history_refresh", deserialize_with = "duration")]
+    pub history_refresh: Duration,
+    /// How long a resolved alert stays in "recently resolved".
+    #[serde(default = "default_history_resolved", deserialize_with = "duration")]
+    pub history_resolved: Duration,
+    /// Firing episodes in the window from which an alert is "flapping"
+    /// (0: never).
+    #[serde(default = "default_flap_threshold")]
+    pub flap_threshold: usize,
+}
+
+impl AlertsConfig {
+    /// The Prometheus the history comes from, among `prometheus` names:
+    /// the one named, else the first; none when `history = "off"`.
+    pub fn history_source<'a>(&'a self, prometheus: &'a [HttpSourceConfig]) -> Option<&'a str> {
+        match self.history.as_ref().map(|h| h.get_ref().as_str()) {
+            Some("off") => None,
+            Some(name) => Some(name),
+            None => prometheus.first().map(|p| p.name.as_str()),
+        }
+    }
 }
 
 impl Default for AlertsConfig {
@@ -369,6 +398,11 @@ impl Default for AlertsConfig {
             ack_author: None,
             ack_comment: default_ack_comment(),
             route: Vec::new(),
+            history: None,
+            history_window: default_history_window(),
+            history_refresh: default_history_refresh(),
+            history_resolved: default_history_resolved(),
+            flap_threshold: default_flap_threshold(),
         }
     }
 }
@@ -401,6 +435,18 @@ pub(super) fn default_timeout() -> Duration {
 }
 fn default_refresh() -> Duration {
     Duration::from_secs(10)
+}
+fn default_history_window() -> Duration {
+    Duration::from_secs(24 * 3600)
+}
+fn default_history_refresh() -> Duration {
+    Duration::from_secs(60)
+}
+fn default_history_resolved() -> Duration {
+    Duration::from_secs(3600)
+}
+fn default_flap_threshold() -> usize {
+    3
 }
 fn default_ack_duration() -> Duration {
     Duration::from_secs(2 * 3600)
