@@ -46,7 +46,7 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
         Command::AckTeam => super::silences::ack_team(state),
         Command::Extend => pick::keys::open(state, pick::PickOp::Extend),
         Command::Unack => pick::keys::open(state, pick::PickOp::Expire),
-        Command::Silences => state.overlays.push(Overlay::Silences(0)),
+        Command::Silences => state.overlays.push(Overlay::Silences(Box::default())),
         Command::JumpInhibitor => jump_to_inhibitor(state),
         // Release and deploy commands outside their views do nothing.
         _ => {}
