@@ -31,11 +31,11 @@ pub fn key(state: &mut State, key: KeyEvent) -> Handled {
         }
         Some(Overlay::Blockers(_)) => return super::blockers::keys::key(state, key),
         Some(Overlay::Silences(list)) if list.filter.editing => {
-            super::silences::filter_key(state, key);
+            super::silences::keys::filter_key(state, key);
             Vec::new()
         }
         Some(Overlay::Silences(_)) => match state.keymap.lookup(Context::Silences, key) {
-            Some(cmd) => return super::silences::command(state, cmd),
+            Some(cmd) => return super::silences::keys::command(state, cmd),
             None => Vec::new(),
         },
         None => Vec::new(),
