@@ -255,6 +255,8 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
     } else {
         let mut spans = Vec::new();
         let silences = matches!(state.overlays.last(), Some(Overlay::Silences(_)));
+        let detail =
+            matches!(state.overlays.last(), Some(Overlay::Silences(l)) if l.detail.is_some());
         if !state.alerts.filter.input.text().is_empty() {
             spans.push(Span::styled(
                 format!("filter: {}  ", state.alerts.filter.input.text()),
@@ -265,6 +267,15 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
         // and disabled ones disappear.
         use crate::app::keymap::{Command as C, Context};
         let (context, items): (Context, &[(C, &str)]) = match state.view {
+            _ if detail => (
+                Context::Silences,
+                &[
+                    (C::Down, "scroll"),
+                    (C::Unack, "expire"),
+                    (C::Extend, "extend"),
+                    (C::Back, "list"),
+                ],
+            ),
             _ if silences => (
                 Context::Silences,
                 &[
