@@ -20,7 +20,9 @@ impl Filter {
     /// matcher that matches `value`), and, like a missing label, when it
     /// has no matcher on `name` and the filter's matcher matches `""`;
     /// `@source` is one of the Alertmanagers holding it, `@state` its own
-    /// state (`pending`); `@team` and `@severity` only through its alerts.
+    /// state (`active`, `pending`), `@author` its author, `@id` its id (or
+    /// a prefix, with `=`/`!=`); `@team` and `@severity` only through its
+    /// alerts. Parse it with [`Filter::parse_for_silences`].
     pub fn matches_silence(&self, silence: &Silence, covered: &[&Alert]) -> bool {
         covered.iter().any(|a| self.matches(a))
             || self.terms.iter().all(|t| silence_term(t, silence))
@@ -48,6 +50,11 @@ fn silence_term(term: &Term, s: &Silence) -> bool {
             }
         }
         Term::Field(Field::State, m) => m.matches(Some(s.state.as_str())),
+        Term::Field(Field::Author, m) => m.matches(Some(&s.created_by)),
+        // `@id=` takes the 8 characters the list shows, or any prefix.
+        Term::Field(Field::Id, m) if m.op == MatchOp::Eq => s.id.starts_with(&m.value),
+        Term::Field(Field::Id, m) if m.op == MatchOp::Ne => !s.id.starts_with(&m.value),
+        Term::Field(Field::Id, m) => m.matches(Some(&s.id)),
         Term::Field(Field::Team | Field::Severity, _) => false,
         Term::Text(t) => {
             let hit = |v: &str| contains_ignore_case(v, t);
@@ -74,6 +81,8 @@ fn term_matches(term: &Term, a: &Alert) -> bool {
         }
         Term::Field(Field::Team, m) => m.matches(Some(&a.team)),
         Term::Field(Field::Severity, m) => m.matches(Some(a.severity.as_str())),
+        // Silences' own fields: no alert has them.
+        Term::Field(Field::Author | Field::Id, _) => false,
         Term::Field(Field::Source, m) => {
             // Negative operators must hold for every source, positive for one.
             if m.op.is_equal() {
@@ -179,7 +188,7 @@ mod tests {
     }
 
     fn keeps(filter: &str, s: &Silence, covered: &[&Alert]) -> bool {
-        Filter::parse(filter)
+        Filter::parse_for_silences(filter)
             .expect("parses")
             .matches_silence(s, covered)
     }
@@ -207,6 +216,34 @@ mod tests {
         assert!(!keeps("@state=pending", &eq, &[]));
         assert!(!keeps("@team=search", &eq, &[]));
         assert!(keeps("", &eq, &[]));
+        // The silences' own fields.
+        assert!(keeps("@author=Alice", &eq, &[]));
+        assert!(keeps("@author=~Al.*", &eq, &[]));
+        assert!(!keeps("@author=bob", &eq, &[]));
+        assert!(keeps("@id=5f1c", &eq, &[]));
+        assert!(keeps("@id=5f1c-0042", &eq, &[]));
+        assert!(!keeps("@id=0042", &eq, &[]));
+        assert!(keeps("@id!=0042", &eq, &[]));
+        assert!(keeps("@state=active", &eq, &[]));
+    }
+
+    #[test]
+    fn silences_fields_are_the_silences_lists_only() {
+        let e = Filter::parse("@author=alice").expect_err("refused");
+        assert_eq!(
+            e.message,
+            "unknown field @author; expected one of @state, @team, @source, @severity"
+        );
+        assert!(Filter::parse("@state=active").is_err());
+        assert!(Filter::parse_for_silences("@state=active @id=5f1c").is_ok());
+        let e = Filter::parse_for_silences("@state=gone").expect_err("refused");
+        assert!(e.message.contains("active, expired"), "{}", e.message);
+        let e = Filter::parse_for_silences("@owner=x").expect_err("refused");
+        assert!(
+            e.message.ends_with("@severity, @author, @id"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub fn filter_key(state: &mut State, key: KeyEvent) {
         },
         _ => {
             if bar.input.handle(key) {
-                match Filter::parse(bar.input.text()) {
+                match Filter::parse_for_silences(bar.input.text()) {
                     Ok(f) => {
                         bar.applied = f;
                         bar.error = None;

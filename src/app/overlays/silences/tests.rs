@@ -223,6 +223,18 @@ fn free_text_and_fields_and_covered_alerts_narrow_the_list() {
     }
     type_text(&mut state, "@state=pending");
     assert_eq!(ids(&state), ["sil-pend"]);
+    // The silences' own fields.
+    for _ in 0.."pending".len() {
+        code(&mut state, KeyCode::Backspace);
+    }
+    type_text(&mut state, "active @author=carol");
+    assert_eq!(ids(&state), ["sil-back"]);
+    for _ in 0.."active @author=carol".len() {
+        code(&mut state, KeyCode::Backspace);
+    }
+    type_text(&mut state, "pending @id=sil-p");
+    assert_eq!(list(&state).filter.error, None);
+    assert_eq!(ids(&state), ["sil-pend"]);
 }
 
 #[test]
