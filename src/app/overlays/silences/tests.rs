@@ -388,3 +388,24 @@ fn j_and_k_scroll_the_detail_within_its_limit() {
         Some(limit - 1)
     );
 }
+
+#[test]
+fn a_long_covered_list_ends_with_how_many_more() {
+    let mut state = open_list();
+    let extra = crate::ui::overlays::silences::DETAIL_ALERTS + 5;
+    for i in 0..extra {
+        let mut a = AlertBuilder::new(&[("alertname", "Many"), ("owner", "nobody")])
+            .fingerprint(&format!("m{i}"))
+            .source("am")
+            .state(AlertState::Silenced)
+            .build();
+        a.silenced_by = vec!["sil-none".into()];
+        state.alerts.all.push(a);
+    }
+    let text = detail_text(&state, "sil-none");
+    assert!(
+        text.iter()
+            .any(|l| l == &format!("Covers {extra} alerts now:"))
+    );
+    assert_eq!(text.last().map(String::as_str), Some("  +5 more"));
+}
