@@ -215,19 +215,26 @@ fn sources(state: &State, compact: bool) -> Vec<Span<'static>> {
 /// The bottom line.
 pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
-    let line = if state.alerts.filter.editing {
+    // The silences list's filter being typed, else the alerts filter's.
+    let typed = match state.overlays.last() {
+        Some(Overlay::Silences(list)) if list.filter.editing => {
+            Some((&list.filter, "  Enter keep · Esc cancel"))
+        }
+        _ if state.alerts.filter.editing => {
+            Some((&state.alerts.filter, "  Enter apply · Esc clear"))
+        }
+        _ => None,
+    };
+    let line = if let Some((bar, hint)) = typed {
         let mut spans = vec![
             Span::styled("/", theme.style(Role::Prompt)),
-            Span::raw(state.alerts.filter.input.text().to_string()),
+            Span::raw(bar.input.text().to_string()),
             Span::styled("█", theme.style(Role::Muted)),
         ];
-        if let Some(e) = &state.alerts.filter.error {
+        if let Some(e) = &bar.error {
             spans.push(Span::styled(format!("  {e}"), theme.style(Role::Bad)));
         } else {
-            spans.push(Span::styled(
-                "  Enter apply · Esc clear",
-                theme.style(Role::Dim),
-            ));
+            spans.push(Span::styled(hint, theme.style(Role::Dim)));
         }
         Line::from(spans)
     } else if let Some(m) = state.shown_message() {
@@ -248,6 +255,8 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
     } else {
         let mut spans = Vec::new();
         let silences = matches!(state.overlays.last(), Some(Overlay::Silences(_)));
+        let detail =
+            matches!(state.overlays.last(), Some(Overlay::Silences(l)) if l.detail.is_some());
         if !state.alerts.filter.input.text().is_empty() {
             spans.push(Span::styled(
                 format!("filter: {}  ", state.alerts.filter.input.text()),
@@ -258,9 +267,20 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
         // and disabled ones disappear.
         use crate::app::keymap::{Command as C, Context};
         let (context, items): (Context, &[(C, &str)]) = match state.view {
+            _ if detail => (
+                Context::Silences,
+                &[
+                    (C::Down, "scroll"),
+                    (C::Unack, "expire"),
+                    (C::Extend, "extend"),
+                    (C::Back, "list"),
+                ],
+            ),
             _ if silences => (
                 Context::Silences,
                 &[
+                    (C::Open, "detail"),
+                    (C::Filter, "filter"),
                     (C::Unack, "expire"),
                     (C::Extend, "extend"),
                     (C::Back, "back"),

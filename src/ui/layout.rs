@@ -87,3 +87,23 @@ pub fn confirm_scroll(confirm: &Confirm, cols: u16, rows: u16) -> Scroll {
         None => Scroll { max: 0, page: 1 },
     }
 }
+
+/// A silence's detail scroll (in the silences list) at this size.
+pub fn silence_detail_scroll(
+    state: &crate::app::state::State,
+    silence: &crate::alerts::model::Silence,
+    cols: u16,
+    rows: u16,
+) -> Scroll {
+    let area = body(cols, rows);
+    let lines = super::overlays::silences::detail_lines(
+        state,
+        silence,
+        usize::from(area.width.saturating_sub(2)),
+    );
+    let inner = usize::from(area.height.saturating_sub(2)).max(1);
+    Scroll {
+        max: lines.len().saturating_sub(inner),
+        page: inner.saturating_sub(1).max(1),
+    }
+}

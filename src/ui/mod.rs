@@ -81,7 +81,7 @@ pub fn render_recording(state: &State, frame: &mut Frame, hits: &mut HitMap) {
             Overlay::Confirm(c) => {
                 dialogs::confirm(&state.theme, c, state.confirm_scroll, frame, body)
             }
-            Overlay::Silences(row) => silences::render(state, *row, frame, body),
+            Overlay::Silences(list) => silences::render(state, list, frame, body),
             Overlay::Palette(p) => palette::render(state, p, frame, body),
             Overlay::Prompt(p) => dialogs::prompt(&state.theme, p, frame, body),
             Overlay::Pick(p) => pick::render(&state.theme, p, frame, body),

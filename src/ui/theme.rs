@@ -829,7 +829,7 @@ mod tests {
         });
         let screens = [
             (View::Alerts, vec![Overlay::Help(0)]),
-            (View::Alerts, vec![Overlay::Silences(0)]),
+            (View::Alerts, vec![Overlay::Silences(Box::default())]),
             (View::Release, vec![confirm]),
             (View::Deploy, Vec::new()),
         ];

@@ -365,3 +365,97 @@ fn fingerprint_matches_alertmanager_for_unicode_labels() {
     let labels: Labels = serde_json::from_value(alerts[0]["labels"].clone()).expect("labels");
     assert_eq!(alerts[0]["fingerprint"], fingerprint(&labels).as_str());
 }
+
+fn amtool_silence(name: &str, value: &str, author: &str, comment: &str) -> Value {
+    let now = chrono::Utc::now();
+    json!({
+        "matchers": [{"name": name, "value": value, "isRegex": false, "isEqual": true}],
+        "startsAt": now.to_rfc3339(),
+        "endsAt": (now + chrono::TimeDelta::hours(1)).to_rfc3339(),
+        "createdBy": author,
+        "comment": comment,
+    })
+}
+
+/// The silences list against a real Alertmanager: `/@severity=critical`
+/// keeps only the silence over the critical alert (by what Alertmanager
+/// says it silences), Enter opens its detail with both alerts it covers,
+/// and `u` there expires it on the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silences_list_filters_and_opens_a_detail_whose_u_expires_it() {
+    let am = Alertmanager::start();
+    am.post_alerts(&json!([
+        sg_alert("warning", "frontend", "slow_search", "search"),
+        sg_alert("critical", "zoekt-webserver", "index_errors", "search"),
+    ]));
+    let mine = am.post_silence(&amtool_silence(
+        "alertname",
+        "warning_frontend_slow_search",
+        "tester",
+        "mine",
+    ));
+    let teams = am.post_silence(&amtool_silence(
+        "owner",
+        "search",
+        "bob",
+        "search maintenance",
+    ));
+    let other = am.post_silence(&amtool_silence("owner", "nobody", "carol", "planned"));
+    let cfg = config(&[("prod", &am.url)], &[], "");
+    let mut rt = Runtime::start(&cfg, false).expect("runtime");
+    until(&mut rt, 20, "both alerts silenced, three silences", |s| {
+        s.alerts.all.len() == 2
+            && s.alerts.all.iter().all(|a| a.is_silenced())
+            && s.open_silences().len() == 3
+    })
+    .await;
+    press(&mut rt, [key('S'), key('/')]).await;
+    press(&mut rt, "@severity=critical".chars().map(key)).await;
+    press(&mut rt, [code(KeyCode::Enter)]).await;
+    let Some(Overlay::Silences(list)) = rt.state.overlays.last() else {
+        panic!("expected the silences list: {}", summary(&rt.state));
+    };
+    let shown: Vec<String> = opsdeck::app::overlays::silences::shown(&rt.state, list)
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
+    assert_eq!(shown, vec![teams.clone()], "mine {mine}, other {other}");
+    let screen = crate::support::screen_text(&rt.state, 120, 30);
+    assert!(
+        screen.contains("Silences (1 of 3) · filter: @severity=critical"),
+        "{screen}"
+    );
+    press(&mut rt, [code(KeyCode::Enter)]).await;
+    let screen = crate::support::screen_text(&rt.state, 120, 30);
+    assert!(screen.contains(&format!("id          {teams}")), "{screen}");
+    assert!(screen.contains("held by     prod"), "{screen}");
+    assert!(screen.contains("Covers 2 alerts now:"), "{screen}");
+    assert!(
+        screen.contains("critical_zoekt_webserver_index_errors")
+            && screen.contains("warning_frontend_slow_search"),
+        "{screen}"
+    );
+    press(&mut rt, [key('u')]).await;
+    let screen = crate::support::screen_text(&rt.state, 120, 30);
+    assert!(
+        screen.contains(&format!("Expire 1 silence ({teams})?")),
+        "{screen}"
+    );
+    press(&mut rt, [key('y')]).await;
+    until(&mut rt, 10, "bob's silence expired", |s| {
+        s.silence(&teams)
+            .is_some_and(|x| x.state == opsdeck::alerts::model::SilenceState::Expired)
+    })
+    .await;
+    let expired = silences(&am)
+        .iter()
+        .any(|s| s["id"] == teams.as_str() && s["status"]["state"] == "expired");
+    assert!(expired, "{:?}", silences(&am));
+    assert!(
+        active_silences(&am)
+            .iter()
+            .any(|s| s["id"] == mine.as_str()),
+        "{:?}",
+        silences(&am)
+    );
+}

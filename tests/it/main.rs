@@ -27,6 +27,7 @@ mod release_file;
 mod release_live;
 mod release_snapshots;
 mod security;
+mod silences_snapshots;
 mod snapshots;
 mod support;
 mod terminal;

@@ -309,7 +309,7 @@ fn prom_ok(at: DateTime<Utc>) -> Action {
 }
 
 /// `prod` (Alertmanager) and `prom` (Prometheus), fetched 5 seconds ago.
-fn loaded(demo: bool) -> State {
+pub(crate) fn loaded(demo: bool) -> State {
     let mut state = State::new(
         settings(),
         vec![
@@ -326,11 +326,11 @@ fn loaded(demo: bool) -> State {
     state
 }
 
-fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
+pub(crate) fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
     update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
-fn keys(state: &mut State, text: &str) {
+pub(crate) fn keys(state: &mut State, text: &str) {
     for c in text.chars() {
         assert_eq!(key(state, KeyCode::Char(c)), Vec::new(), "key {c:?}");
     }

@@ -8,7 +8,9 @@
 //!   `service_name!~"zoekt.*"` — label matchers; regexes are anchored like
 //!   Alertmanager's; a missing label matches as the empty string;
 //! * `@state=silenced`, `@team=search`, `@source=prod`, `@severity=critical` —
-//!   matchers on opsdeck's derived fields;
+//!   matchers on opsdeck's derived fields (the silences list's filter,
+//!   [`Filter::parse_for_silences`], adds `@author`, `@id` and
+//!   `@state=active`);
 //! * anything else is free text, matched case-insensitively against the
 //!   alert's name, label values and annotations.
 
@@ -346,16 +348,34 @@ pub enum Field {
     Source,
     /// `@severity`: the normalised severity.
     Severity,
+    /// `@author`: a silence's author (the silences list only).
+    Author,
+    /// `@id`: a silence's id or id prefix (the silences list only).
+    Id,
 }
 
 impl Field {
-    /// The values the field can take, when it has a fixed set.
-    fn values(self) -> Option<&'static [&'static str]> {
+    /// The values the field can take, when it has a fixed set; the
+    /// silences list's `@state` also takes a silence's own states.
+    fn values(self, silences: bool) -> Option<&'static [&'static str]> {
         match self {
+            Field::State if silences => Some(&[
+                "firing",
+                "pending",
+                "silenced",
+                "inhibited",
+                "active",
+                "expired",
+            ]),
             Field::State => Some(&["firing", "pending", "silenced", "inhibited"]),
             Field::Severity => Some(&["critical", "error", "warning", "info", "none"]),
-            Field::Team | Field::Source => None,
+            Field::Team | Field::Source | Field::Author | Field::Id => None,
         }
+    }
+
+    /// Only the silences list's filter has it.
+    pub fn silences_only(self) -> bool {
+        matches!(self, Field::Author | Field::Id)
     }
 
     /// The name after `@`.
@@ -385,7 +405,18 @@ pub struct Filter {
 impl Filter {
     /// Parses a filter expression; an empty string is the empty filter.
     pub fn parse(text: &str) -> Result<Filter, ParseError> {
+        Filter::parse_with(Parser::new(text))
+    }
+
+    /// Parses the silences list's filter: the same language, with
+    /// `@author`, `@id` and `@state=active|expired` besides.
+    pub fn parse_for_silences(text: &str) -> Result<Filter, ParseError> {
         let mut p = Parser::new(text);
+        p.silences = true;
+        Filter::parse_with(p)
+    }
+
+    fn parse_with(mut p: Parser<'_>) -> Result<Filter, ParseError> {
         let mut terms = Vec::new();
         p.skip_separators();
         let braced = p.eat('{');

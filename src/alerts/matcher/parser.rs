@@ -6,11 +6,17 @@ use strum::IntoEnumIterator;
 pub(super) struct Parser<'a> {
     pub(super) text: &'a str,
     pub(super) pos: usize,
+    /// The silences list's filter: its own fields too.
+    pub(super) silences: bool,
 }
 
 impl<'a> Parser<'a> {
     pub(super) fn new(text: &'a str) -> Self {
-        Parser { text, pos: 0 }
+        Parser {
+            text,
+            pos: 0,
+            silences: false,
+        }
     }
 
     pub(super) fn rest(&self) -> &'a str {
@@ -93,16 +99,23 @@ impl<'a> Parser<'a> {
                 };
                 let m = Matcher::new(name, op, &value)?;
                 if field {
-                    let f = name.parse::<Field>().map_err(|_| ParseError {
-                        message: format!(
-                            "unknown field @{name}; expected one of {}",
-                            Field::iter()
-                                .map(|f| format!("@{}", f.as_str()))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    })?;
-                    if let Some(values) = f.values() {
+                    let silences = self.silences;
+                    let known = |f: &Field| silences || !f.silences_only();
+                    let f = name
+                        .parse::<Field>()
+                        .ok()
+                        .filter(known)
+                        .ok_or_else(|| ParseError {
+                            message: format!(
+                                "unknown field @{name}; expected one of {}",
+                                Field::iter()
+                                    .filter(known)
+                                    .map(|f| format!("@{}", f.as_str()))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        })?;
+                    if let Some(values) = f.values(silences) {
                         if !m.op.is_regex() && !values.contains(&m.value.as_str()) {
                             return err(format!(
                                 "@{name} is one of {}, not {:?}",

@@ -30,8 +30,12 @@ pub fn key(state: &mut State, key: KeyEvent) -> Handled {
             Vec::new()
         }
         Some(Overlay::Blockers(_)) => return super::blockers::keys::key(state, key),
+        Some(Overlay::Silences(list)) if list.filter.editing => {
+            super::silences::keys::filter_key(state, key);
+            Vec::new()
+        }
         Some(Overlay::Silences(_)) => match state.keymap.lookup(Context::Silences, key) {
-            Some(cmd) => return super::silences::command(state, cmd),
+            Some(cmd) => return super::silences::keys::command(state, cmd),
             None => Vec::new(),
         },
         None => Vec::new(),

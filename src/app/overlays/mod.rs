@@ -25,8 +25,8 @@ pub enum Overlay {
     AckForm(Box<ack_form::AckForm>),
     /// A y/N question.
     Confirm(confirm::Confirm),
-    /// The silences list; the number is the selected row.
-    Silences(usize),
+    /// The silences list: its row, filter and open detail.
+    Silences(Box<silences::SilencesList>),
     /// A one-line question (a placeholder value for a command).
     Prompt(Box<prompt::Prompt>),
     /// The `:` command palette.

@@ -60,7 +60,7 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
         Command::Collapse => super::marks::collapse(state),
         Command::Mark => super::marks::toggle(state),
         Command::MarkAll => super::marks::toggle_group(state),
-        Command::Silences => state.overlays.push(Overlay::Silences(0)),
+        Command::Silences => state.overlays.push(Overlay::Silences(Box::default())),
         Command::JumpInhibitor => jump_to_inhibitor(state),
         // Release and deploy commands outside their views do nothing.
         _ => {}

@@ -178,7 +178,12 @@ fn u_on_an_unsilenced_alert_is_an_error() {
 fn shift_s_lists_open_silences_soonest_end_first_and_u_expires_the_selected() {
     let mut state = fixture();
     assert!(press(&mut state, 'S').is_empty());
-    assert_eq!(top_overlay(&state), Some(&Overlay::Silences(0)));
+    assert_eq!(
+        top_overlay(&state),
+        Some(&Overlay::Silences(Box::new(
+            crate::app::overlays::silences::SilencesList::at(0)
+        )))
+    );
     let order: Vec<(&str, DateTime<Utc>)> = state
         .open_silences()
         .iter()
@@ -195,12 +200,27 @@ fn shift_s_lists_open_silences_soonest_end_first_and_u_expires_the_selected() {
     // Navigation is clamped to the list.
     press(&mut state, 'j');
     press(&mut state, 'j');
-    assert_eq!(top_overlay(&state), Some(&Overlay::Silences(1)));
+    assert_eq!(
+        top_overlay(&state),
+        Some(&Overlay::Silences(Box::new(
+            crate::app::overlays::silences::SilencesList::at(1)
+        )))
+    );
     press(&mut state, 'k');
     press(&mut state, 'k');
-    assert_eq!(top_overlay(&state), Some(&Overlay::Silences(0)));
+    assert_eq!(
+        top_overlay(&state),
+        Some(&Overlay::Silences(Box::new(
+            crate::app::overlays::silences::SilencesList::at(0)
+        )))
+    );
     press(&mut state, 'G');
-    assert_eq!(top_overlay(&state), Some(&Overlay::Silences(1)));
+    assert_eq!(
+        top_overlay(&state),
+        Some(&Overlay::Silences(Box::new(
+            crate::app::overlays::silences::SilencesList::at(1)
+        )))
+    );
     // Keys of the alerts view do nothing here.
     assert!(press(&mut state, 'a').is_empty());
     assert_eq!(state.overlays.len(), 1);
@@ -215,7 +235,12 @@ fn shift_s_lists_open_silences_soonest_end_first_and_u_expires_the_selected() {
         )])]
     );
     // Back on the list.
-    assert_eq!(top_overlay(&state), Some(&Overlay::Silences(1)));
+    assert_eq!(
+        top_overlay(&state),
+        Some(&Overlay::Silences(Box::new(
+            crate::app::overlays::silences::SilencesList::at(1)
+        )))
+    );
 
     press(&mut state, 'g');
     assert_eq!(press(&mut state, 'e'), vec![]);
