@@ -5,11 +5,11 @@
 use chrono::{DateTime, Utc};
 
 use super::action::SilenceRequest;
+pub use super::overlays::ack_form::AckSet;
 use super::state::State;
 use crate::alerts::client::NewSilence;
 use crate::alerts::matcher::Matcher;
 use crate::alerts::model::{Alert, Silence, SilenceState};
-use crate::core::words;
 
 /// The shortest id prefix `unack`/`extend` accept (a UUID has 36 chars).
 pub const MIN_ID_PREFIX: usize = 8;
@@ -163,28 +163,6 @@ pub fn resolve_ids<'a>(state: &'a State, ids: &[String]) -> Result<Vec<&'a Silen
         }
     }
     Ok(out)
-}
-
-/// What `A` or the marks acknowledge: one silence per active alert.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AckSet {
-    /// Every shown alert of the group with this key (a team, an alert
-    /// name, a label value; "" is the flat list).
-    Group(String),
-    /// The marked alerts, by fingerprint.
-    Marked(Vec<String>),
-}
-
-impl AckSet {
-    /// How the form and the question name it: "all of search", "3 marked
-    /// alerts", "every shown alert".
-    pub fn describe(&self) -> String {
-        match self {
-            AckSet::Group(key) if key.is_empty() => "every shown alert".into(),
-            AckSet::Group(key) => format!("all of {key}"),
-            AckSet::Marked(fps) => format!("{} marked", words::plural(fps.len(), "alert")),
-        }
-    }
 }
 
 /// What acknowledging a set of alerts creates: one silence per active

@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::text::{age, clean, stale_age};
 use super::theme::{Role, Theme};
-use crate::alerts::model::{Severity, skipped_summary};
+use crate::alerts::model::{AlertState, Severity, skipped_summary};
 use crate::app::state::{Level, Overlay, State, View};
 
 /// The colour of a severity, from the theme.
@@ -425,4 +425,13 @@ mod hint_tests {
         assert_eq!(fit_hints(hints(), 2, 30), "a ack · … · ? help · q quit");
         assert_eq!(fit_hints(hints(), 2, 20), "… · ? help · q quit");
     }
+}
+
+/// An alert state's colour.
+pub fn state_style(theme: &Theme, s: AlertState) -> Style {
+    theme.style(match s {
+        AlertState::Firing => Role::Firing,
+        AlertState::Pending => Role::Pending,
+        AlertState::Silenced | AlertState::Inhibited => Role::Silenced,
+    })
 }

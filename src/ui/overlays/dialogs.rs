@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use crate::alerts::grouping::count_matching;
-use crate::app::scope::AckSet;
+use crate::app::overlays::ack_form::AckSet;
 use crate::app::state::{AckForm, Confirm, State};
 use crate::ui::text::{clean, wrap};
 use crate::ui::theme::{Role, Theme};

@@ -9,8 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::alerts::matcher::quote;
 use crate::app::state::State;
-use crate::ui::chrome::{severity_style, severity_tag};
-use crate::ui::panes::alerts::state_style;
+use crate::ui::chrome::{severity_style, severity_tag, state_style};
 use crate::ui::text::{age, clean, until, wrap};
 use crate::ui::theme::Role;
 

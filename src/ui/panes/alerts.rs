@@ -3,7 +3,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Block, Borders, Cell, List, ListItem, ListState, Paragraph, Row, Table, TableState,
@@ -11,9 +10,9 @@ use ratatui::widgets::{
 
 use crate::alerts::arrange::{GroupBy, SortBy};
 use crate::alerts::grouping::Group;
-use crate::alerts::model::{Alert, AlertState, Severity};
+use crate::alerts::model::{Alert, Severity};
 use crate::app::state::{Focus, HitMap, HitTarget, State};
-use crate::ui::chrome::{severity_style, severity_tag};
+use crate::ui::chrome::{severity_style, severity_tag, state_style};
 use crate::ui::text::{
     age, cells, clean, fit, plural, rows_shown, suppressed_counts, window_start,
 };
@@ -213,15 +212,6 @@ fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     }
     frame.render_stateful_widget(list, area, &mut ls);
     crate::ui::record(hits, HitTarget::Teams, area, 0, ls.offset());
-}
-
-/// An alert state's colour.
-pub fn state_style(theme: &Theme, s: AlertState) -> Style {
-    theme.style(match s {
-        AlertState::Firing => Role::Firing,
-        AlertState::Pending => Role::Pending,
-        AlertState::Silenced | AlertState::Inhibited => Role::Silenced,
-    })
 }
 
 /// The alert table's title: the group (and where it is in the list when

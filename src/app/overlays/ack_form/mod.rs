@@ -5,7 +5,7 @@ pub mod keys;
 
 use crate::alerts::matcher::{Matcher, ParseError};
 use crate::app::input::LineInput;
-use crate::app::scope::AckSet;
+use crate::core::words;
 
 /// A field of the acknowledge form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,4 +110,26 @@ impl AckForm {
 /// [`crate::alerts::matcher::parse_silence_matchers`]).
 pub fn parse_matcher_list(text: &str) -> Result<Vec<Matcher>, ParseError> {
     crate::alerts::matcher::parse_silence_matchers(text)
+}
+
+/// What `A` or the marks acknowledge: one silence per active alert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AckSet {
+    /// Every shown alert of the group with this key (a team, an alert
+    /// name, a label value; "" is the flat list).
+    Group(String),
+    /// The marked alerts, by fingerprint.
+    Marked(Vec<String>),
+}
+
+impl AckSet {
+    /// How the form and the question name it: "all of search", "3 marked
+    /// alerts", "every shown alert".
+    pub fn describe(&self) -> String {
+        match self {
+            AckSet::Group(key) if key.is_empty() => "every shown alert".into(),
+            AckSet::Group(key) => format!("all of {key}"),
+            AckSet::Marked(fps) => format!("{} marked", words::plural(fps.len(), "alert")),
+        }
+    }
 }

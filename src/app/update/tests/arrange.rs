@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::alerts::arrange::{GroupBy, SortBy};
-use crate::app::scope::AckSet;
+use crate::app::overlays::ack_form::AckSet;
 
 fn names_of(state: &State, group: usize) -> Vec<&str> {
     state.alerts.groups[group]

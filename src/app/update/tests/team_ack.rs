@@ -18,7 +18,9 @@ fn shift_a_acknowledges_every_shown_alert_of_the_team() {
     let f = form(&state);
     assert_eq!(
         f.set,
-        Some(crate::app::scope::AckSet::Group("search".into()))
+        Some(crate::app::overlays::ack_form::AckSet::Group(
+            "search".into()
+        ))
     );
     assert_eq!(f.field, FormField::Duration);
     assert_eq!(f.fields(), &FormField::ALL[1..]);
