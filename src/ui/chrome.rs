@@ -402,6 +402,15 @@ fn fit_hints(mut hints: Vec<String>, keep: usize, room: usize) -> String {
     crate::ui::text::fit(&joined(&shown), room)
 }
 
+/// An alert state's colour.
+pub fn state_style(theme: &Theme, s: AlertState) -> Style {
+    theme.style(match s {
+        AlertState::Firing => Role::Firing,
+        AlertState::Pending => Role::Pending,
+        AlertState::Silenced | AlertState::Inhibited => Role::Silenced,
+    })
+}
+
 #[cfg(test)]
 mod hint_tests {
     use super::fit_hints;
@@ -425,13 +434,4 @@ mod hint_tests {
         assert_eq!(fit_hints(hints(), 2, 30), "a ack · … · ? help · q quit");
         assert_eq!(fit_hints(hints(), 2, 20), "… · ? help · q quit");
     }
-}
-
-/// An alert state's colour.
-pub fn state_style(theme: &Theme, s: AlertState) -> Style {
-    theme.style(match s {
-        AlertState::Firing => Role::Firing,
-        AlertState::Pending => Role::Pending,
-        AlertState::Silenced | AlertState::Inhibited => Role::Silenced,
-    })
 }
