@@ -124,6 +124,7 @@ pub fn run_palette(state: &mut State, line: &str) -> Handled {
                 Context::Alerts | Context::Silences => Some(View::Alerts),
                 Context::Release => Some(View::Release),
                 Context::Deploy => Some(View::Deploy),
+                Context::Overview => Some(View::Overview),
                 Context::Global => None,
             };
             if let Some(view) = view {

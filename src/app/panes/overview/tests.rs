@@ -1,0 +1,1 @@
+//! The overview update, without a terminal.
