@@ -53,8 +53,13 @@ impl OverviewState {
     }
 
     /// Resolves the cursor against `rows` (after the data or the screen
-    /// changed): on the same thing where it is listed, else clamped.
+    /// changed): on the same thing where it is listed, else clamped. Until
+    /// a row is chosen the cursor stays on the first (the data comes in
+    /// source by source; the first to answer does not keep it).
     pub fn sync(&mut self, rows: &[Item]) {
+        if self.selected.is_none() {
+            return;
+        }
         match self.position(rows) {
             Some(i) => self.select(rows, i),
             // Nothing listed (still loading): the thing is kept for later.
