@@ -30,8 +30,13 @@ pub const HELP_TWO_COLUMNS: u16 = 100;
 /// The help screen's columns: the key contexts in each (one column on a
 /// narrow terminal), the filter examples last.
 pub fn help_columns(cols: u16) -> Vec<Vec<Context>> {
-    let left = vec![Context::Global, Context::Overview, Context::Alerts];
-    let right = vec![Context::Silences, Context::Release, Context::Deploy];
+    let left = vec![Context::Global, Context::Alerts];
+    let right = vec![
+        Context::Silences,
+        Context::Release,
+        Context::Deploy,
+        Context::Overview,
+    ];
     if cols >= HELP_TWO_COLUMNS {
         vec![left, right]
     } else {
