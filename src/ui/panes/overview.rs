@@ -1,6 +1,8 @@
 //! The overview, opsdeck's start screen: alerts per team, release progress
 //! and deploy sync at a glance — side by side on wide terminals, stacked on
-//! narrow ones.
+//! narrow ones. Each line carries the thing it lists ([`lines`]); the
+//! overview's cursor walks those (`app::panes::overview`), and the row
+//! under it is drawn in the selection style.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
