@@ -147,6 +147,7 @@ pub fn unbound(state: &mut State, key: crossterm::event::KeyEvent) -> Option<Com
     let (view, name, switch) = match b.context {
         Context::Release => (View::Release, "release", Command::ViewRelease),
         Context::Deploy => (View::Deploy, "deploy", Command::ViewDeploy),
+        Context::Overview => (View::Overview, "overview", Command::ViewOverview),
         _ => (View::Alerts, "alerts", Command::ViewAlerts),
     };
     if state.view == View::Overview && command == Command::Filter {

@@ -87,6 +87,8 @@ pub enum HitTarget {
     Alerts,
     /// The deploy view's image table.
     DeployImages,
+    /// The overview's lines (every section's, in screen order).
+    Overview,
 }
 
 /// One list as drawn: the screen rectangle of its rows and the index of
@@ -168,6 +170,8 @@ pub struct State {
     pub sources: Vec<SourceStatus>,
     /// The alerts view.
     pub alerts: AlertsPane,
+    /// The overview's cursor.
+    pub overview: super::panes::overview::state::OverviewState,
     /// Dialogs, topmost last.
     pub overlays: Vec<Overlay>,
     /// Rows of a list that fit on screen (for paging); set on resize.
@@ -226,6 +230,7 @@ impl State {
                 .map(|(name, kind)| SourceStatus::new(&name, kind))
                 .collect(),
             alerts: AlertsPane::new(settings),
+            overview: Default::default(),
             overlays: Vec::new(),
             page: 20,
             message: None,

@@ -16,6 +16,24 @@ const MESSAGE_TTL_SECS: i64 = 8;
 
 /// Applies one action; returns the effects for the runtime to run.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    // What the overview lists may change with the data or the size: its
+    // cursor follows the same thing.
+    let resync = matches!(
+        action,
+        Action::Resize(..)
+            | Action::Source(_)
+            | Action::Release(_)
+            | Action::Deploy(_)
+            | Action::SilencesDone { .. }
+    );
+    let effects = apply(state, action);
+    if resync {
+        panes::overview::update::sync(state);
+    }
+    effects
+}
+
+fn apply(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) => on_key(state, key),
         Action::Command(cmd) => command(state, cmd),

@@ -287,8 +287,9 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
                 ],
             ),
             View::Overview => (
-                Context::Global,
+                Context::Overview,
                 &[
+                    (C::Open, "open"),
                     (C::ViewAlerts, "alerts"),
                     (C::ViewRelease, "release"),
                     (C::ViewDeploy, "deploy"),

@@ -54,6 +54,14 @@ pub fn list_page(rows: u16) -> usize {
     usize::from(rows.saturating_sub(8)).max(1)
 }
 
+/// Every line the overview draws at the terminal's size (`state.cols` ×
+/// `state.rows`), with the thing each lists: the rows its cursor walks.
+pub fn overview_lines(
+    state: &crate::app::state::State,
+) -> Vec<Option<crate::app::panes::overview::state::Item>> {
+    super::panes::overview::lines(state, body(state.cols, state.rows))
+}
+
 /// The help screen's scroll at this size.
 pub fn help_scroll(keymap: &Keymap, cols: u16, rows: u16) -> Scroll {
     let total = super::overlays::help::help_lines(keymap, cols);

@@ -61,7 +61,7 @@ pub fn render_recording(state: &State, frame: &mut Frame, hits: &mut HitMap) {
     let [header, body, footer] = layout::screen(frame.area());
     chrome::header(state, frame, header);
     match state.view {
-        View::Overview => overview::render(state, frame, body),
+        View::Overview => overview::render(state, frame, body, hits),
         View::Alerts => alerts::render(state, frame, body, hits),
         View::Release if state.release.configured => release::render(state, frame, body),
         View::Release => {

@@ -1309,6 +1309,79 @@ fn overview_side_by_side_and_stacked() {
 }
 
 #[test]
+fn overview_rows_open_in_their_views() {
+    use opsdeck::app::ReleaseEvent;
+    let release = release_state();
+    let mut base = deploy_state();
+    base.release = release.release.clone();
+    let doc = release.release.doc.clone().expect("doc");
+    update(
+        &mut base,
+        Action::Release(Box::new(ReleaseEvent::Loaded {
+            result: Ok(doc),
+            at: now(),
+        })),
+    );
+    update(&mut base, Action::Resize(WIDTH, HEIGHT));
+    keys(&mut base, "0");
+    // The first row is the most severe alert: Enter shows it with its detail.
+    let top = text(&screen(&base));
+    let mut state = base.clone();
+    key(&mut state, KeyCode::Enter);
+    assert_eq!(state.view, opsdeck::app::state::View::Alerts);
+    assert!(state.alerts.detail);
+    let name = selected_name(&state);
+    assert!(
+        !name.is_empty() && top.contains(&name[..name.len().min(20)]),
+        "{name}: {top}"
+    );
+    // The last row is an image: Enter opens it in the deploy view.
+    let mut state = base.clone();
+    keys(&mut state, "G");
+    key(&mut state, KeyCode::Enter);
+    assert_eq!(state.view, opsdeck::app::state::View::Deploy);
+    assert!(state.deploy.detail);
+    let key_of = state.deploy.selected_key().expect("an image").to_string();
+    let repo = key_of.split_once('/').map_or(key_of.as_str(), |(_, r)| r);
+    assert!(text(&screen(&state)).contains(repo), "{repo}");
+    // Walking down from the top reaches a release step; Enter selects it.
+    let mut state = base.clone();
+    for _ in 0..40 {
+        if state.view != opsdeck::app::state::View::Overview {
+            break;
+        }
+        let before = state.overview.clone();
+        keys(&mut state, "j");
+        let here = text(&screen(&state));
+        if before == state.overview {
+            panic!("no step reached: {here}");
+        }
+        if matches!(
+            state.overview.selected,
+            Some(opsdeck::app::panes::overview::state::Item::Step(_))
+        ) {
+            key(&mut state, KeyCode::Enter);
+        }
+    }
+    assert_eq!(state.view, opsdeck::app::state::View::Release);
+    assert!(state.overlays.is_empty());
+    let step = state.release.selected_id().expect("a step");
+    let open = state
+        .release
+        .doc
+        .as_ref()
+        .expect("doc")
+        .checklist
+        .first_open();
+    let first = open.map(|i| {
+        state.release.doc.as_ref().expect("doc").checklist.steps[i]
+            .id
+            .clone()
+    });
+    assert_eq!(Some(step.to_string()), first);
+}
+
+#[test]
 fn remapped_view_keys_show_in_the_tabs_and_the_overview_titles() {
     let config = opsdeck::config::Config::parse(
         "[keys.global]\nview_release = \"R\"\nview_overview = \"<disabled>\"\n",

@@ -120,6 +120,9 @@ pub enum Context {
     Release,
     /// The deploy view.
     Deploy,
+    /// The overview (the start screen). Last, so a command's first binding
+    /// (the palette's context for it) stays in the view it came from.
+    Overview,
 }
 
 impl Context {
@@ -132,6 +135,7 @@ impl Context {
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Global",
+            Context::Overview => "Overview",
             Context::Alerts => "Alerts",
             Context::Silences => "Silences list",
             Context::Release => "Release",

@@ -3,14 +3,15 @@
 
 pub mod alerts;
 pub mod deploy;
+pub mod overview;
 pub mod release;
 
 use super::action::Effect;
 use super::keymap::{Command, Context};
 use super::state::{HitTarget, State, View};
 
-/// A pane's command, sent to the shown pane (the overview has none of its
-/// own; a command of another pane does nothing).
+/// A pane's command, sent to the shown pane (a command of another pane
+/// does nothing).
 pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
     if cmd == Command::Blockers {
         // The release view's list; from the palette, in any view.
@@ -22,7 +23,7 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
         View::Alerts => alerts::update::command(state, cmd),
         View::Release => release::update::command(state, cmd),
         View::Deploy => deploy::update::command(state, cmd),
-        View::Overview => Vec::new(),
+        View::Overview => overview::update::command(state, cmd),
     }
 }
 
@@ -40,7 +41,7 @@ pub fn back(state: &mut State) -> bool {
 /// The keymap context of a view's keys.
 pub fn context(view: View) -> Context {
     match view {
-        View::Overview => Context::Global,
+        View::Overview => Context::Overview,
         View::Alerts => Context::Alerts,
         View::Release => Context::Release,
         View::Deploy => Context::Deploy,
@@ -64,7 +65,7 @@ pub fn url(state: &State) -> Option<String> {
         View::Alerts => alerts::update::url(state),
         View::Release => release::update::url(state),
         View::Deploy => deploy::update::url(state),
-        View::Overview => None,
+        View::Overview => overview::update::url(state),
     }
 }
 
@@ -81,6 +82,7 @@ pub fn click(state: &mut State, target: HitTarget, row: usize) {
     match state.view {
         View::Alerts => alerts::update::click(state, target, row),
         View::Deploy => deploy::update::click(state, target, row),
-        View::Release | View::Overview => {}
+        View::Overview => overview::update::click(state, target, row),
+        View::Release => {}
     }
 }

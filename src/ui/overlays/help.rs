@@ -31,7 +31,12 @@ pub const HELP_TWO_COLUMNS: u16 = 100;
 /// narrow terminal), the filter examples last.
 pub fn help_columns(cols: u16) -> Vec<Vec<Context>> {
     let left = vec![Context::Global, Context::Alerts];
-    let right = vec![Context::Silences, Context::Release, Context::Deploy];
+    let right = vec![
+        Context::Silences,
+        Context::Release,
+        Context::Deploy,
+        Context::Overview,
+    ];
     if cols >= HELP_TWO_COLUMNS {
         vec![left, right]
     } else {

@@ -1,6 +1,8 @@
 //! The overview, opsdeck's start screen: alerts per team, release progress
 //! and deploy sync at a glance — side by side on wide terminals, stacked on
-//! narrow ones.
+//! narrow ones. Each line carries the thing it lists ([`lines`]); the
+//! overview's cursor walks those (`app::panes::overview`), and the row
+//! under it is drawn in the selection style.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -9,7 +11,8 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::alerts::model::{AlertState, Severity};
 use crate::app::keymap::{Command, Context};
-use crate::app::state::State;
+use crate::app::panes::overview::state::Item;
+use crate::app::state::{HitList, HitMap, HitTarget, State};
 use crate::deploy::sync::SyncState;
 use crate::ui::text::{age, clean};
 use crate::ui::theme::Role;
@@ -46,10 +49,55 @@ enum Pane {
     Deploy,
 }
 
-/// Draws the overview into `area`: the configured summaries share the
-/// space (side by side when wide, stacked otherwise); one that is not
-/// configured is a single line at the bottom, not a third of the screen.
-pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+/// One section's lines and, beside each, the thing it lists (a
+/// selectable row) or `None` (headings, counts, `+N more`).
+#[derive(Default)]
+struct Rows {
+    lines: Vec<Line<'static>>,
+    items: Vec<Option<Item>>,
+}
+
+impl Rows {
+    /// A section of one line.
+    fn one(line: Line<'static>) -> Rows {
+        let mut rows = Rows::default();
+        rows.push(line);
+        rows
+    }
+
+    /// A line that lists nothing.
+    fn push(&mut self, line: Line<'static>) {
+        self.lines.push(line);
+        self.items.push(None);
+    }
+
+    /// A selectable row.
+    fn item(&mut self, line: Line<'static>, item: Item) {
+        self.lines.push(line);
+        self.items.push(Some(item));
+    }
+
+    fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Keeps the lines that fit in `height` rows.
+    fn truncate(&mut self, height: usize) {
+        self.lines.truncate(height);
+        self.items.truncate(height);
+    }
+}
+
+/// One summary as drawn: where, and its lines.
+struct Section {
+    pane: Pane,
+    rect: Rect,
+    rows: Rows,
+}
+
+/// The overview's layout in `area`: the configured summaries with their
+/// lines (cut to what fits), the bottom strip and the ones not configured.
+fn sections(state: &State, area: Rect) -> (Vec<Section>, Rect, Vec<Pane>) {
     let panes = [
         (Pane::Alerts, true),
         (Pane::Release, state.release.configured),
@@ -78,26 +126,85 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             .collect();
         Layout::vertical(weights).split(main).to_vec()
     };
-    for (pane, rect) in shown.iter().zip(areas) {
-        let rows = usize::from(rect.height.saturating_sub(2));
-        let width = usize::from(rect.width.saturating_sub(2));
-        let (lines, title, view) = match pane {
-            Pane::Alerts => (
-                alerts(state, rows, width),
-                "Alerts by team",
-                Command::ViewAlerts,
-            ),
-            Pane::Release => (release(state, rows, width), "Release", Command::ViewRelease),
-            Pane::Deploy => (
-                deploy(state, rows, width),
-                "Deploy sync",
-                Command::ViewDeploy,
-            ),
+    let sections = shown
+        .iter()
+        .zip(areas)
+        .map(|(&pane, rect)| {
+            let height = usize::from(rect.height.saturating_sub(2));
+            let width = usize::from(rect.width.saturating_sub(2));
+            let mut rows = match pane {
+                Pane::Alerts => alerts(state, height, width),
+                Pane::Release => release(state, height, width),
+                Pane::Deploy => deploy(state, height, width),
+            };
+            rows.truncate(height);
+            Section { pane, rect, rows }
+        })
+        .collect();
+    (sections, bottom, missing)
+}
+
+/// Every line the overview draws in `area`, its sections in screen order
+/// (alerts, release, deploy; top to bottom in each), with the thing each
+/// lists. The overview's cursor walks the `Some`s; clicks index it.
+pub fn lines(state: &State, area: Rect) -> Vec<Option<Item>> {
+    let (sections, _, _) = sections(state, area);
+    sections.into_iter().flat_map(|s| s.rows.items).collect()
+}
+
+/// Draws the overview into `area`: the configured summaries share the
+/// space (side by side when wide, stacked otherwise); one that is not
+/// configured is a single line at the bottom, not a third of the screen.
+/// The row under the cursor is highlighted; each section's lines are
+/// recorded in `hits` (numbered across the sections, as [`lines`] does).
+pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
+    let (sections, bottom, missing) = sections(state, area);
+    let chosen = {
+        let rows: Vec<Item> = sections
+            .iter()
+            .flat_map(|s| s.rows.items.iter().flatten().cloned())
+            .collect();
+        state.overview.position(&rows).map(|i| rows[i].clone())
+    };
+    let mut first = 0;
+    for Section { pane, rect, rows } in sections {
+        let (title, view) = match pane {
+            Pane::Alerts => ("Alerts by team", Command::ViewAlerts),
+            Pane::Release => ("Release", Command::ViewRelease),
+            Pane::Deploy => ("Deploy sync", Command::ViewDeploy),
         };
-        frame.render_widget(Paragraph::new(lines).block(block(state, title, view)), rect);
+        let count = rows.len();
+        let at = rows
+            .items
+            .iter()
+            .position(|i| i.is_some() && i.as_ref() == chosen.as_ref());
+        frame.render_widget(
+            Paragraph::new(rows.lines).block(block(state, title, view)),
+            rect,
+        );
+        let inner = Rect::new(
+            rect.x.saturating_add(1),
+            rect.y.saturating_add(1),
+            rect.width.saturating_sub(2),
+            rect.height.saturating_sub(2),
+        );
+        if let Some(at) = at.and_then(|a| u16::try_from(a).ok()) {
+            let row = Rect::new(inner.x, inner.y.saturating_add(at), inner.width, 1);
+            frame
+                .buffer_mut()
+                .set_style(row.intersection(inner), state.theme.style(Role::Selected));
+        }
+        let height = u16::try_from(count).unwrap_or(u16::MAX).min(inner.height);
+        hits.lists.push(HitList {
+            target: HitTarget::Overview,
+            rows: (inner.x, inner.y, inner.width, height),
+            first,
+        });
+        first += count;
     }
+    let notes = usize::from(bottom.height);
     let t = &state.theme;
-    for (k, pane) in missing.iter().enumerate().take(usize::from(notes)) {
+    for (k, pane) in missing.iter().enumerate().take(notes) {
         let (name, section, view) = match pane {
             Pane::Release => ("Release", "[release]", Command::ViewRelease),
             Pane::Deploy => ("Deploy sync", "[deploy]", Command::ViewDeploy),
@@ -128,16 +235,16 @@ fn more(state: &State, n: usize, what: &str) -> Line<'static> {
     Line::styled(format!("+{n} more {what}"), state.theme.style(Role::Dim))
 }
 
-fn alerts(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
+fn alerts(state: &State, rows: usize, width: usize) -> Rows {
     let t = &state.theme;
     if state.alerts.teams().is_empty() {
         let text = state
             .alerts_unavailable()
             .map(|why| clean(&why).into_owned())
             .unwrap_or_else(|| "no alerts firing".into());
-        return vec![Line::styled(text, t.style(Role::Muted))];
+        return Rows::one(Line::styled(text, t.style(Role::Muted)));
     }
-    let mut lines = Vec::new();
+    let mut lines = Rows::default();
     // A degraded source says what it could not read (the log has each).
     for src in state.sources.iter().filter(|s| !s.skipped.is_empty()) {
         let text = format!(
@@ -183,21 +290,24 @@ fn alerts(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
         };
         let when = format!(" {}", age(state.now, a.starts_at));
         let room = width.saturating_sub(5 + team_w + 1 + when.chars().count());
-        lines.push(Line::from(vec![
-            Span::styled(format!("{sev} "), t.severity(a.severity)),
-            Span::styled(
-                format!(
-                    "{:<team_w$} ",
-                    crate::ui::text::fit(&clean(&a.team), team_w)
+        lines.item(
+            Line::from(vec![
+                Span::styled(format!("{sev} "), t.severity(a.severity)),
+                Span::styled(
+                    format!(
+                        "{:<team_w$} ",
+                        crate::ui::text::fit(&clean(&a.team), team_w)
+                    ),
+                    t.style(Role::Muted),
                 ),
-                t.style(Role::Muted),
-            ),
-            Span::styled(
-                format!("{:<room$}", crate::ui::text::fit(&clean(a.name()), room)),
-                t.style(Role::Text),
-            ),
-            Span::styled(when, t.style(Role::Muted)),
-        ]));
+                Span::styled(
+                    format!("{:<room$}", crate::ui::text::fit(&clean(a.name()), room)),
+                    t.style(Role::Text),
+                ),
+                Span::styled(when, t.style(Role::Muted)),
+            ]),
+            Item::Alert(a.fingerprint.clone()),
+        );
     }
     if shown.len() > top {
         lines.push(more(state, shown.len() - top, "firing"));
@@ -231,7 +341,7 @@ fn alerts(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
                 t.style(Role::Warning),
             ));
         }
-        lines.push(Line::from(spans));
+        lines.item(Line::from(spans), Item::Team(g.key.clone()));
     }
     if groups.len() > fits {
         lines.push(more(state, groups.len() - fits, "teams"));
@@ -239,26 +349,25 @@ fn alerts(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
     lines
 }
 
-fn release(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
+fn release(state: &State, rows: usize, width: usize) -> Rows {
     let t = &state.theme;
     let r = &state.release;
     let Some(doc) = &r.doc else {
-        return vec![Line::styled("loading…", t.style(Role::Muted))];
+        return Rows::one(Line::styled("loading…", t.style(Role::Muted)));
     };
     let (done, total) = doc.checklist.progress();
-    let mut lines = vec![
-        Line::styled(
-            crate::ui::text::fit(&clean(&doc.title), width),
-            t.style(Role::Title),
+    let mut lines = Rows::default();
+    lines.push(Line::styled(
+        crate::ui::text::fit(&clean(&doc.title), width),
+        t.style(Role::Title),
+    ));
+    lines.push(Line::from(vec![
+        Span::styled(
+            crate::ui::release_bar(done, total, 24),
+            t.style(Role::Progress),
         ),
-        Line::from(vec![
-            Span::styled(
-                crate::ui::release_bar(done, total, 24),
-                t.style(Role::Progress),
-            ),
-            Span::styled(format!(" {done}/{total}"), t.style(Role::Text)),
-        ]),
-    ];
+        Span::styled(format!(" {done}/{total}"), t.style(Role::Text)),
+    ]));
     if let Some(b) = doc.blockers {
         let role = if b > 0 { Role::Bad } else { Role::Ok };
         lines.push(Line::styled(
@@ -270,10 +379,13 @@ fn release(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
         let room = (rows.saturating_sub(lines.len()) / 3).min(list.len());
         for bl in list.iter().take(room) {
             let text = format!("  #{} {}", bl.number, clean(&bl.title));
-            lines.push(Line::styled(
-                crate::ui::text::fit(&text, width),
-                t.style(Role::Muted),
-            ));
+            lines.item(
+                Line::styled(crate::ui::text::fit(&text, width), t.style(Role::Muted)),
+                Item::Blocker {
+                    repo: bl.repo.clone(),
+                    number: bl.number,
+                },
+            );
         }
         if b > room && room > 0 {
             lines.push(more(state, b - room, "blockers (b in the release view)"));
@@ -294,10 +406,13 @@ fn release(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
         };
         let text = format!("next: {}", clean(&open[0].text));
         let room = width.saturating_sub(rest.chars().count());
-        lines.push(Line::from(vec![
-            Span::styled(crate::ui::text::fit(&text, room), t.style(Role::Text)),
-            Span::styled(rest, t.style(Role::Dim)),
-        ]));
+        lines.item(
+            Line::from(vec![
+                Span::styled(crate::ui::text::fit(&text, room), t.style(Role::Text)),
+                Span::styled(rest, t.style(Role::Dim)),
+            ]),
+            Item::Step(open[0].id.clone()),
+        );
         return lines;
     }
     lines.push(Line::styled("next steps".to_string(), t.style(Role::Title)));
@@ -310,10 +425,10 @@ fn release(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
     for step in open.iter().take(fits) {
         let indent = "  ".repeat(step.depth);
         let text = format!("[ ] {indent}{}", clean(&step.text));
-        lines.push(Line::styled(
-            crate::ui::text::fit(&text, width),
-            t.style(Role::Text),
-        ));
+        lines.item(
+            Line::styled(crate::ui::text::fit(&text, width), t.style(Role::Text)),
+            Item::Step(step.id.clone()),
+        );
     }
     if open.len() > fits {
         lines.push(more(state, open.len() - fits, "open steps"));
@@ -321,11 +436,11 @@ fn release(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
     lines
 }
 
-fn deploy(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
+fn deploy(state: &State, rows: usize, width: usize) -> Rows {
     let t = &state.theme;
     let d = &state.deploy;
     let Some(snap) = &d.snapshot else {
-        return vec![Line::styled("scanning…", t.style(Role::Muted))];
+        return Rows::one(Line::styled("scanning…", t.style(Role::Muted)));
     };
     let count = |s: SyncState| snap.images.iter().filter(|i| i.sync == s).count();
     let mut counts: Vec<(String, Role)> = vec![(
@@ -350,7 +465,7 @@ fn deploy(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
         ));
     }
     // Whole counts per line: a count and its words never wrap apart.
-    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut lines = Rows::default();
     let mut line: Vec<Span<'static>> = Vec::new();
     let mut used = 0;
     for (text, role) in counts {
@@ -388,19 +503,22 @@ fn deploy(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
     };
     for i in behind.iter().take(fits) {
         let reason = clean(i.reason.as_deref().unwrap_or("")).into_owned();
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!(
-                    "{:<name_w$} ",
-                    crate::ui::text::fit(&clean(&i.repository), name_w)
+        lines.item(
+            Line::from(vec![
+                Span::styled(
+                    format!(
+                        "{:<name_w$} ",
+                        crate::ui::text::fit(&clean(&i.repository), name_w)
+                    ),
+                    t.style(Role::Text),
                 ),
-                t.style(Role::Text),
-            ),
-            Span::styled(
-                crate::ui::text::fit(&reason, width.saturating_sub(name_w + 1)),
-                t.style(Role::Muted),
-            ),
-        ]));
+                Span::styled(
+                    crate::ui::text::fit(&reason, width.saturating_sub(name_w + 1)),
+                    t.style(Role::Muted),
+                ),
+            ]),
+            Item::Image(i.key.clone()),
+        );
     }
     if behind.len() > fits {
         lines.push(more(state, behind.len() - fits, "images"));
@@ -421,14 +539,17 @@ fn deploy(state: &State, rows: usize, width: usize) -> Vec<Line<'static>> {
         let w = name_w;
         for i in synced.iter().take(fits) {
             let tag = i.pinned_tag.as_deref().unwrap_or("");
-            lines.push(Line::styled(
-                format!(
-                    "{:<w$} synced {}",
-                    crate::ui::text::fit(&clean(&i.repository), w),
-                    clean(tag)
+            lines.item(
+                Line::styled(
+                    format!(
+                        "{:<w$} synced {}",
+                        crate::ui::text::fit(&clean(&i.repository), w),
+                        clean(tag)
+                    ),
+                    t.style(Role::Dim),
                 ),
-                t.style(Role::Dim),
-            ));
+                Item::Image(i.key.clone()),
+            );
         }
         if synced.len() > fits {
             lines.push(more(state, synced.len() - fits, "synced"));

@@ -155,7 +155,7 @@ pub fn run_palette(state: &mut State, line: &str) -> Handled {
     }
     if let Some(team) = team {
         go(state, View::Alerts);
-        show_team(state, &team);
+        crate::app::panes::alerts::marks::show_team(state, &team);
         return done();
     }
     match entry.command {
@@ -166,6 +166,7 @@ pub fn run_palette(state: &mut State, line: &str) -> Handled {
                 Context::Alerts | Context::Silences => Some(View::Alerts),
                 Context::Release => Some(View::Release),
                 Context::Deploy => Some(View::Deploy),
+                Context::Overview => Some(View::Overview),
                 Context::Global => None,
             };
             if let Some(view) = view {
@@ -253,22 +254,6 @@ fn find_team(state: &State, arg: &str) -> Result<String, String> {
     Err(format!(
         "no team {arg:?} among the current alerts ({known})"
     ))
-}
-
-/// The alerts view grouped by team, on `team`, its alerts focused.
-fn show_team(state: &mut State, team: &str) {
-    if state.alerts.arrange.group != GroupBy::Team {
-        crate::app::panes::alerts::marks::rearrange(state, Some(GroupBy::Team), None);
-    }
-    let pane = &mut state.alerts;
-    if let Some(i) = pane.groups.iter().position(|g| g.key == team) {
-        if pane.team != i {
-            pane.team = i;
-            pane.alert = 0;
-        }
-        pane.collapsed = false;
-        pane.focus = Focus::Alerts;
-    }
 }
 
 fn done() -> Handled {

@@ -151,3 +151,22 @@ pub fn silences_of_marked(state: &mut State, cmd: Command) -> Vec<Effect> {
     super::silences::ask_expire(state, &ids, &what);
     Vec::new()
 }
+
+/// The alerts view's list grouped by team (regrouped if it was not), on
+/// `team`, its alerts focused. False when no group is that team.
+pub fn show_team(state: &mut State, team: &str) -> bool {
+    if state.alerts.arrange.group != GroupBy::Team {
+        rearrange(state, Some(GroupBy::Team), None);
+    }
+    let pane = &mut state.alerts;
+    let Some(i) = pane.groups.iter().position(|g| g.key == team) else {
+        return false;
+    };
+    if pane.team != i {
+        pane.team = i;
+        pane.alert = 0;
+    }
+    pane.collapsed = false;
+    pane.focus = Focus::Alerts;
+    true
+}

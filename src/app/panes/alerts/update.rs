@@ -217,11 +217,14 @@ pub fn filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 
 /// The selected alert's runbook, else its generator URL.
 pub fn url(state: &State) -> Option<String> {
-    state.selected_alert().and_then(|a| {
-        a.runbook_url()
-            .map(str::to_string)
-            .or_else(|| a.generator_url.clone())
-    })
+    state.selected_alert().and_then(alert_url)
+}
+
+/// An alert's runbook, else its generator URL (what `o`/`y` open).
+pub fn alert_url(a: &crate::alerts::model::Alert) -> Option<String> {
+    a.runbook_url()
+        .map(str::to_string)
+        .or_else(|| a.generator_url.clone())
 }
 
 /// A click on the team list or the alert table.

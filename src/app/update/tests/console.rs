@@ -110,6 +110,7 @@ fn a_palette_command_does_what_its_key_does_in_its_view() {
             Context::Alerts | Context::Silences => Some(View::Alerts),
             Context::Release => Some(View::Release),
             Context::Deploy => Some(View::Deploy),
+            Context::Overview => Some(View::Overview),
             Context::Global => None,
         };
         if let Some(v) = home.filter(|v| *v != by_key.view) {
@@ -284,7 +285,14 @@ fn links_open_and_copy() {
         key(&mut s, KeyCode::Char('y')),
         vec![Effect::Copy("http://prom/graph".into())]
     );
+    // The overview: the alert under its cursor has the same link; its
+    // team has none.
     s.view = View::Overview;
+    assert_eq!(
+        key(&mut s, KeyCode::Char('o')),
+        vec![Effect::OpenUrl("http://prom/graph".into())]
+    );
+    key(&mut s, KeyCode::Char('j'));
     assert!(key(&mut s, KeyCode::Char('o')).is_empty());
     assert!(s.message.as_ref().is_some_and(|m| m.text == "no link here"));
 }
