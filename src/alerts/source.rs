@@ -11,6 +11,7 @@ use crate::poll::Poller;
 use chrono::{DateTime, Utc};
 
 use super::client::{AlertmanagerClient, ClientError, PrometheusClient};
+use super::history::History;
 use super::model::{Alert, AlertmanagerSnapshot, Skipped, SourceKind};
 
 /// What one fetch of one source produced.
@@ -27,6 +28,18 @@ pub enum SourceEvent {
         name: String,
         /// The snapshot, or why there is none.
         result: Result<AlertmanagerSnapshot, ClientError>,
+        /// When the fetch finished.
+        at: DateTime<Utc>,
+    },
+    /// A Prometheus' `ALERTS` history (its own poller, its own interval;
+    /// a failure leaves the source's health alone).
+    History {
+        /// The Prometheus' name.
+        name: String,
+        /// The history, or why there is none.
+        result: Result<History, ClientError>,
+        /// Series it sent that were not understood (skipped).
+        skipped: Vec<Skipped>,
         /// When the fetch finished.
         at: DateTime<Utc>,
     },
@@ -49,6 +62,7 @@ impl SourceEvent {
         match self {
             SourceEvent::Fetching { name }
             | SourceEvent::Alertmanager { name, .. }
+            | SourceEvent::History { name, .. }
             | SourceEvent::Prometheus { name, .. } => name,
         }
     }
@@ -166,6 +180,47 @@ impl Sources {
             })
             .collect();
         Sources { pollers }
+    }
+
+    /// Adds a poller reading `client`'s `ALERTS` history over `window`
+    /// every `every` (and on `r`).
+    pub fn spawn_history<F>(
+        &mut self,
+        client: PrometheusClient,
+        window: Duration,
+        every: Duration,
+        sink: F,
+    ) where
+        F: Fn(SourceEvent) + Send + Sync + Clone + 'static,
+    {
+        let name = client.name().to_string();
+        // Not the source's own name: its health is not the history's.
+        let started = SourceEvent::Fetching {
+            name: format!("{name} history"),
+        };
+        let client = Arc::new(client);
+        let poller = Poller::spawn(
+            &name,
+            every,
+            started,
+            move || {
+                let client = client.clone();
+                async move {
+                    let (result, skipped) = match client.history(window, Utc::now()).await {
+                        Ok((h, skipped)) => (Ok(h), skipped),
+                        Err(e) => (Err(e), Vec::new()),
+                    };
+                    SourceEvent::History {
+                        name: client.name().to_string(),
+                        result,
+                        skipped,
+                        at: Utc::now(),
+                    }
+                }
+            },
+            sink,
+        );
+        self.pollers.push(poller);
     }
 
     /// Asks every source to refresh now. Requests coalesce.

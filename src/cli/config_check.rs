@@ -213,7 +213,7 @@ fn alert_source_line(cfg: &HttpSourceConfig, kind: &'static str, event: SourceEv
             }
             Err(e) => Line::new(Mark::Fail, name, kind, e.message.to_string()),
         },
-        SourceEvent::Fetching { .. } => {
+        SourceEvent::Fetching { .. } | SourceEvent::History { .. } => {
             Line::new(Mark::Fail, name, kind, "no answer (internal error)".into())
         }
     }

@@ -145,7 +145,20 @@ impl Runtime {
                 let _ = tx.send(Action::Source(event));
             }
         };
-        let sources = Sources::spawn(clients, config.alerts.refresh, sink);
+        let history = config
+            .alerts
+            .history_source(&config.prometheus)
+            .and_then(|name| {
+                clients.iter().find_map(|c| match c {
+                    SourceClient::Prometheus(p) if p.name() == name => Some(p.clone()),
+                    _ => None,
+                })
+            });
+        let mut sources = Sources::spawn(clients, config.alerts.refresh, sink.clone());
+        if let Some(client) = history {
+            let a = &config.alerts;
+            sources.spawn_history(client, a.history_window, a.history_refresh, sink);
+        }
         let release = backend.map(|backend| {
             let every = config
                 .release

@@ -4,6 +4,16 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 
+/// A window's length as a column header says it: "24h", "7d", "6h", "90m".
+pub fn window(secs: u64) -> String {
+    match secs {
+        86_400 => "24h".into(),
+        s if s > 0 && s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s > 0 && s % 3600 == 0 => format!("{}h", s / 3600),
+        s => format!("{}m", s.div_ceil(60)),
+    }
+}
+
 /// A compact age: `42s`, `3m`, `5h`, `2d`.
 pub fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     let secs = (now - then).num_seconds().max(0);

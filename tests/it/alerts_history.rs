@@ -128,3 +128,47 @@ async fn a_prometheus_that_is_down_is_an_error_not_an_empty_history() {
         "{e}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_reads_history_in_its_own_poller_and_a_dead_prometheus_leaves_it_stale() {
+    use crate::support::until;
+    use opsdeck::runtime::Runtime;
+
+    let started = Utc::now().timestamp();
+    let mut prom = Prometheus::start(&rules(started + 4), &[]);
+    let cfg = config(&[], &[("prom", &prom.url)], "");
+    let mut cfg = cfg;
+    cfg.alerts.history_window = Duration::from_secs(60);
+    cfg.alerts.history_refresh = Duration::from_secs(1);
+    let mut rt = Runtime::start(&cfg, false).expect("runtime");
+    // Flapping's history shows two episodes once it has flapped twice.
+    until(&mut rt, 30, "two flaps in the history", |s| {
+        s.alerts.all.iter().any(|a| {
+            a.name() == "Flapping"
+                && s.alerts
+                    .history
+                    .summary(a)
+                    .is_some_and(|h| h.episodes.len() >= 2)
+        })
+    })
+    .await;
+    assert!(rt.state.alerts.history.error.is_none());
+    let teams: Vec<&str> = rt
+        .state
+        .alerts
+        .teams()
+        .iter()
+        .map(|g| g.key.as_str())
+        .collect();
+    assert!(teams.contains(&"storage"), "{teams:?}");
+
+    // Prometheus goes away: the history stays, marked stale; the alerts
+    // it last gave stay listed (their own source marks them stale).
+    prom.stop();
+    until(&mut rt, 20, "the history marked stale", |s| {
+        s.alerts.history.error.is_some()
+    })
+    .await;
+    assert!(rt.state.alerts.history.history.is_some());
+    assert!(!rt.state.alerts.all.is_empty());
+}

@@ -102,3 +102,75 @@ fn the_flat_list_has_a_team_column_and_marks_show() {
     assert!(screen.contains("· 1 marked"), "{screen}");
     assert!(screen.contains("│✓ CRIT"), "{screen}");
 }
+
+/// A 24 h history (288 points of 5 min) for every alert of the state:
+/// each fires in a pattern of its own (steady, flapping, recent), so the
+/// column and the detail show what real series look like.
+fn with_history(state: &mut State) {
+    use opsdeck::alerts::history::{History, at_unix};
+    let len = 288usize;
+    let step = 300i64;
+    let end = now().timestamp() - now().timestamp() % step;
+    let start = end - step * (len as i64 - 1);
+    let result: Vec<serde_json::Value> = state
+        .alerts
+        .all
+        .iter()
+        .enumerate()
+        .map(|(n, a)| {
+            let mut metric = serde_json::Map::new();
+            metric.insert("__name__".into(), "ALERTS".into());
+            metric.insert("alertstate".into(), "firing".into());
+            for (k, v) in a.labels.iter() {
+                metric.insert(k.into(), v.into());
+            }
+            let fires = |k: usize| match n % 3 {
+                0 => k >= len - 40,     // started in the last ~3 h
+                1 => (k / 24) % 2 == 1, // flapping every 2 h
+                _ => k >= len / 2,      // the last 12 h
+            };
+            let values: Vec<serde_json::Value> = (0..len)
+                .filter(|k| fires(*k))
+                .map(|k| serde_json::json!([start + step * k as i64, "1"]))
+                .collect();
+            serde_json::json!({"metric": metric, "values": values})
+        })
+        .collect();
+    let body = serde_json::json!({"status": "success", "data": {"resultType": "matrix", "result": result}});
+    let (h, _) = History::from_matrix(
+        &body.to_string(),
+        at_unix(start),
+        std::time::Duration::from_secs(step as u64),
+        len,
+    )
+    .expect("history");
+    state.alerts.history.history = Some(h);
+    state.alerts.history.at = Some(now());
+}
+
+#[test]
+fn alerts_with_the_history_column_and_detail_at_each_size() {
+    each_size("sizes_alerts_history", |s| {
+        with_history(s);
+        keys(s, "1");
+        key(s, KeyCode::Tab);
+        key(s, KeyCode::Enter);
+    });
+    let mut state = everything(120, 36);
+    with_history(&mut state);
+    keys(&mut state, "1");
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Enter);
+    let screen = text(&draw_at(&state, 120, 36));
+    assert!(
+        screen.contains(" 24h "),
+        "the column names its window: {screen}"
+    );
+    assert!(screen.contains("▇"), "{screen}");
+    assert!(screen.contains("history       first seen "), "{screen}");
+    assert!(screen.contains("(last 24h)"), "{screen}");
+    assert!(
+        screen.contains("timeline      ····"),
+        "quiet, then firing: {screen}"
+    );
+}

@@ -288,6 +288,7 @@ fn settings() -> AlertSettings {
         ack_author: "alice".into(),
         ack_comment: "acknowledged from opsdeck".into(),
         refresh: Duration::from_secs(30),
+        flap_threshold: 3,
     }
 }
 

@@ -36,6 +36,39 @@ fn kv_lines(key: &str, value: &str, width: usize, key_style: Style) -> Vec<Line<
         .collect()
 }
 
+/// What the history says of an alert, in words: "first seen 3h ago · 4
+/// episodes · fired 1h 12m · longest 40m · flapping", and "stale" when the
+/// last read failed.
+fn history_text(state: &State, a: &crate::alerts::model::Alert) -> Option<String> {
+    let view = &state.alerts.history;
+    let h = view.history.as_ref()?;
+    let Some(s) = view.summary(a) else {
+        return Some("no ALERTS series in the window".into());
+    };
+    let dur = |d: chrono::TimeDelta| {
+        let secs = u64::try_from(d.num_seconds()).unwrap_or(0);
+        humantime::format_duration(std::time::Duration::from_secs(secs - secs % 60)).to_string()
+    };
+    let mut parts = Vec::new();
+    if let Some(t) = s.first_seen {
+        parts.push(format!("first seen {} ago", age(state.now, t)));
+    }
+    parts.push(crate::core::words::plural(s.episodes.len(), "episode"));
+    parts.push(format!("fired {}", dur(s.firing)));
+    if let Some(l) = s.longest {
+        parts.push(format!("longest {}", dur(l.duration())));
+    }
+    if s.flapping(state.alerts.settings.flap_threshold) {
+        parts.push("flapping".into());
+    }
+    let window = crate::ui::text::window(h.step.as_secs() * h.len as u64);
+    let mut text = format!("{} (last {window})", parts.join(" · "));
+    if let Some(e) = &view.error {
+        text.push_str(&format!(" — stale: {e}"));
+    }
+    Some(text)
+}
+
 /// Draws the selected alert's detail into `area`.
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
@@ -68,6 +101,15 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         key,
     );
     add("sources", &a.sources.join(", "), key);
+    if let Some(text) = history_text(state, a) {
+        add("history", &text, key);
+    }
+    if let Some(points) = state.alerts.history.points(a) {
+        // Quiet steps as dots: the line reads as a timeline, oldest left.
+        let room = width.saturating_sub(KEY_WIDTH).max(10);
+        let line = crate::alerts::history::sparkline(points, room).replace(' ', "·");
+        add("timeline", &line, theme.style(Role::Firing));
+    }
     for id in &a.silenced_by {
         let text = match state.silence(id) {
             Some(s) => format!(

@@ -10,6 +10,7 @@ use ratatui::widgets::{
 
 use crate::alerts::arrange::{GroupBy, SortBy};
 use crate::alerts::grouping::Group;
+use crate::alerts::history::sparkline;
 use crate::alerts::model::{Alert, Severity};
 use crate::app::state::{Focus, HitMap, HitTarget, State};
 use crate::ui::chrome::{severity_style, severity_tag, state_style};
@@ -258,6 +259,8 @@ struct Widths {
     mark: u16,
     /// The team column (0 when grouped by team).
     team: u16,
+    /// The history sparkline (0 without history or room).
+    spark: u16,
     /// The alert name.
     name: u16,
     /// The summary (what is left).
@@ -274,8 +277,15 @@ fn widths(state: &State, rows: &[usize], width: u16) -> Widths {
         u16::try_from(n.unwrap_or(0)).unwrap_or(u16::MAX)
     };
     let mark = if state.alerts.marks.is_empty() { 0 } else { 2 };
+    // The sparkline where it leaves the name 20 cells: 12 wide, or 6.
+    let spark = match state.alerts.history.history {
+        None => 0,
+        Some(_) if width >= 100 => 13,
+        Some(_) if width >= 76 => 7,
+        Some(_) => 0,
+    };
     // Borders, SEV, STATE, AGE and the gaps between the columns.
-    let fixed = 2 + 4 + 9 + 4 + 4 + mark;
+    let fixed = 2 + 4 + 9 + 4 + 4 + mark + spark;
     let team = if state.alerts.arrange.group == GroupBy::Team {
         0
     } else {
@@ -287,6 +297,7 @@ fn widths(state: &State, rows: &[usize], width: u16) -> Widths {
     Widths {
         mark,
         team,
+        spark,
         name,
         summary,
     }
@@ -348,6 +359,11 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         Constraint::Length(4),
     ]);
     header.extend(["SEV", "STATE", "AGE"]);
+    let window = history_header(state);
+    if w.spark > 0 {
+        columns.push(Constraint::Length(w.spark - 1));
+        header.push(window.as_str());
+    }
     if w.team > 0 {
         columns.push(Constraint::Length(w.team - 1));
         header.push("TEAM");
@@ -367,6 +383,14 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     frame.render_stateful_widget(table, area, &mut ts);
     // The rows built are the window from `start`; the table scrolls no more.
     crate::ui::record(hits, HitTarget::Alerts, area, 1, start + ts.offset());
+}
+
+/// The sparkline column's header: the window it covers ("24h", "7d").
+fn history_header(state: &State) -> String {
+    match &state.alerts.history.history {
+        Some(h) => crate::ui::text::window(h.step.as_secs() * h.len as u64),
+        None => String::new(),
+    }
 }
 
 /// One alert's row; the team, name and summary are cut to their widths
@@ -401,6 +425,15 @@ fn alert_row<'a>(state: &State, a: &'a Alert, w: &Widths) -> Row<'a> {
         .style(state_style(theme, a.state)),
         Cell::from(age(state.now, a.starts_at)),
     ]);
+    if w.spark > 0 {
+        let cells = usize::from(w.spark - 1);
+        let line = state
+            .alerts
+            .history
+            .points(a)
+            .map_or_else(|| " ".repeat(cells), |p| sparkline(p, cells));
+        cells_out.push(Cell::from(line).style(theme.style(Role::Firing)));
+    }
     if w.team > 0 {
         cells_out.push(Cell::from(fit(&clean(&a.team), usize::from(w.team - 1))));
     }

@@ -49,6 +49,7 @@ fn fixture() -> State {
         ack_author: "alice".into(),
         ack_comment: "acknowledged from opsdeck".into(),
         refresh: Duration::from_secs(30),
+        flap_threshold: 3,
     };
     let mut state = State::new(
         settings,

@@ -23,11 +23,26 @@ pub fn expire_local(state: &mut State, now: chrono::DateTime<chrono::Utc>) {
 }
 
 pub fn on_source(state: &mut State, event: SourceEvent) {
+    if let SourceEvent::History { result, at, .. } = event {
+        // The history never touches the source's health: a Prometheus
+        // that cannot answer it leaves the last history, marked stale.
+        let view = &mut state.alerts.history;
+        match result {
+            Ok(h) => {
+                view.history = Some(h);
+                view.at = Some(at);
+                view.error = None;
+            }
+            Err(e) => view.error = Some(e.message.to_string()),
+        }
+        return;
+    }
     let name = event.name().to_string();
     let Some(idx) = state.sources.iter().position(|s| s.name == name) else {
         return;
     };
     match event {
+        SourceEvent::History { .. } => {}
         SourceEvent::Fetching { .. } => {
             state.sources[idx].fetching = true;
         }

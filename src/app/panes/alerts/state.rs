@@ -36,6 +36,8 @@ pub struct AlertSettings {
     pub ack_comment: String,
     /// Refresh interval.
     pub refresh: Duration,
+    /// Firing episodes from which an alert is flapping (0: never).
+    pub flap_threshold: usize,
 }
 
 impl AlertSettings {
@@ -47,7 +49,33 @@ impl AlertSettings {
             ack_author: config.ack_author(),
             ack_comment: config.alerts.ack_comment.clone(),
             refresh: config.alerts.refresh,
+            flap_threshold: config.alerts.flap_threshold,
         }
+    }
+}
+
+/// The alerts' history from Prometheus' `ALERTS` series, as last read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HistoryView {
+    /// The last history read (none yet, or none configured).
+    pub history: Option<crate::alerts::history::History>,
+    /// When it was read.
+    pub at: Option<DateTime<Utc>>,
+    /// Why the last read failed (the shown history is then stale).
+    pub error: Option<String>,
+}
+
+impl HistoryView {
+    /// An alert's summary, when the history holds its series.
+    pub fn summary(&self, alert: &Alert) -> Option<crate::alerts::history::Summary> {
+        let h = self.history.as_ref()?;
+        h.of(&alert.labels).map(|t| h.summarize(t))
+    }
+
+    /// An alert's timeline points.
+    pub fn points(&self, alert: &Alert) -> Option<&[crate::alerts::history::Point]> {
+        let h = self.history.as_ref()?;
+        h.of(&alert.labels).map(|t| t.points.as_slice())
     }
 }
 
@@ -130,6 +158,8 @@ pub struct AlertsPane {
     pub local: Vec<(DateTime<Utc>, LocalChange)>,
     /// Notifications.
     pub notify: NotifyState,
+    /// The history from Prometheus, when configured.
+    pub history: HistoryView,
 }
 
 impl AlertsPane {
@@ -155,6 +185,7 @@ impl AlertsPane {
             filter: FilterBar::default(),
             local: Vec::new(),
             notify: NotifyState::default(),
+            history: HistoryView::default(),
         }
     }
 

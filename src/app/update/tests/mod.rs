@@ -246,6 +246,7 @@ fn settings() -> AlertSettings {
         ack_author: "alice".into(),
         ack_comment: "acknowledged from opsdeck".into(),
         refresh: Duration::from_secs(30),
+        flap_threshold: 3,
     }
 }
 
@@ -453,6 +454,7 @@ mod extend_expire;
 mod filter;
 mod global_keys;
 mod health;
+mod history;
 mod known_bugs;
 mod local_changes;
 mod messages;
