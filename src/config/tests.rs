@@ -200,3 +200,36 @@ fn deploy_values_are_checked() {
     let e = refused("tag_keys = [\"tag\"]\n");
     assert!(e.contains("paths"), "{e}");
 }
+
+#[test]
+fn the_history_source_is_a_prometheus_by_name_the_first_or_off() {
+    let proms = "[[prometheus]]\nname = \"a\"\nurl = \"http://127.0.0.1:9090\"\n\
+                 [[prometheus]]\nname = \"b\"\nurl = \"http://127.0.0.1:9091\"\n";
+    let c = parse(proms).expect("parses");
+    assert_eq!(c.alerts.history_source(&c.prometheus), Some("a"));
+    assert_eq!(
+        c.alerts.history_window,
+        std::time::Duration::from_secs(86_400)
+    );
+    assert_eq!(c.alerts.flap_threshold, 3);
+    let c = parse(&format!("{proms}[alerts]\nhistory = \"b\"\n")).expect("parses");
+    assert_eq!(c.alerts.history_source(&c.prometheus), Some("b"));
+    let c = parse(&format!("{proms}[alerts]\nhistory = \"off\"\n")).expect("parses");
+    assert_eq!(c.alerts.history_source(&c.prometheus), None);
+    assert_eq!(parse("").expect("empty").alerts.history_source(&[]), None);
+
+    let e = parse(&format!("{proms}[alerts]\nhistory = \"c\"\n")).expect_err("unknown");
+    assert_eq!(
+        e.message,
+        "alerts.history \"c\" is not a [[prometheus]] ([[prometheus]] names: a, b; \"off\" turns history off)"
+    );
+    assert_eq!(e.position.map(|p| p.0), Some(8), "the history line");
+    let e = parse("[alerts]\nhistory = \"c\"\n").expect_err("none");
+    assert!(
+        e.message.contains("there is no [[prometheus]]"),
+        "{}",
+        e.message
+    );
+    let e = parse("[alerts]\nhistory_window = \"30s\"\n").expect_err("short");
+    assert_eq!(e.message, "alerts.history_window 30s is outside 1m to 31d");
+}
