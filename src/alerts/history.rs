@@ -82,6 +82,22 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Corrects the open episode's start with when the alert says it
+    /// started firing (`startsAt`): a step is minutes long in a long
+    /// window, and an alert that began seconds ago has not fired for one.
+    pub fn started_at(mut self, starts_at: DateTime<Utc>, step: Duration) -> Summary {
+        let step = chrono::TimeDelta::from_std(step).unwrap_or(chrono::TimeDelta::zero());
+        if let Some(last) = self.episodes.last_mut().filter(|e| e.open) {
+            // Within the point's step before it, or after it.
+            if starts_at > last.start - step && starts_at < last.end {
+                last.start = starts_at;
+                self.firing = self.episodes.iter().map(Episode::duration).sum();
+                self.longest = self.episodes.iter().copied().max_by_key(Episode::duration);
+            }
+        }
+        self
+    }
+
     /// Whether it fired at least `threshold` separate times.
     pub fn flapping(&self, threshold: usize) -> bool {
         threshold > 0 && self.episodes.len() >= threshold
@@ -97,6 +113,9 @@ pub struct History {
     pub step: Duration,
     /// Points per timeline.
     pub len: usize,
+    /// When it was read: an episode still firing lasts until then (the
+    /// window's end, one step after the last point, unless set).
+    pub end: DateTime<Utc>,
     /// Timelines, sorted by `alertname` for lookup.
     timelines: Vec<Timeline>,
 }
@@ -211,10 +230,13 @@ impl History {
             }
         }
         timelines.sort_by(|a, b| a.labels.get("alertname").cmp(&b.labels.get("alertname")));
+        let secs = step.as_secs().saturating_mul(len as u64);
+        let end = start + chrono::TimeDelta::seconds(i64::try_from(secs).unwrap_or(0));
         let history = History {
             start,
             step,
             len,
+            end,
             timelines,
         };
         Ok((history, skipped))
@@ -249,7 +271,6 @@ impl History {
 
     /// What a timeline says: first seen, episodes, firing time, longest.
     pub fn summarize(&self, timeline: &Timeline) -> Summary {
-        let step = chrono::TimeDelta::seconds(i64::try_from(self.step.as_secs()).unwrap_or(1));
         let mut episodes = Vec::new();
         let mut run: Option<usize> = None;
         for (k, p) in timeline.points.iter().enumerate() {
@@ -268,21 +289,14 @@ impl History {
             }
         }
         if let Some(s) = run {
+            let start = self.time_of(s);
             episodes.push(Episode {
-                start: self.time_of(s),
-                end: self.time_of(timeline.points.len()),
+                start,
+                end: self.end.max(start),
                 open: true,
             });
         }
-        let firing = step
-            * i32::try_from(
-                timeline
-                    .points
-                    .iter()
-                    .filter(|p| **p == Point::Firing)
-                    .count(),
-            )
-            .unwrap_or(i32::MAX);
+        let firing = episodes.iter().map(Episode::duration).sum();
         Summary {
             first_seen: timeline
                 .points
@@ -295,18 +309,31 @@ impl History {
         }
     }
 
-    /// Timelines whose last episode ended within `within` of the window's
-    /// end and that do not fire at its last step: the recently resolved,
-    /// newest end first, with that episode.
-    pub fn resolved(&self, within: Duration) -> Vec<(&Timeline, Episode)> {
-        let end = self.time_of(self.len);
+    /// Timelines whose last episode ended within `within` of the end:
+    /// the recently resolved, newest end first, with that episode. One
+    /// still firing at the last point counts as resolved when `firing_now`
+    /// says its alert no longer fires (a step is minutes long in a long
+    /// window); it ended at that point at the latest.
+    pub fn resolved(
+        &self,
+        within: Duration,
+        firing_now: impl Fn(&Labels) -> bool,
+    ) -> Vec<(&Timeline, Episode)> {
         let within = chrono::TimeDelta::from_std(within).unwrap_or(chrono::TimeDelta::MAX);
+        let last_point = self.time_of(self.len.saturating_sub(1)).min(self.end);
         let mut out: Vec<(&Timeline, Episode)> = self
             .timelines
             .iter()
             .filter_map(|t| {
-                let last = *self.summarize(t).episodes.last()?;
-                (!last.open && end - last.end <= within).then_some((t, last))
+                let mut last = *self.summarize(t).episodes.last()?;
+                if last.open {
+                    if firing_now(&t.labels) {
+                        return None;
+                    }
+                    last.end = last_point.max(last.start);
+                    last.open = false;
+                }
+                (self.end - last.end <= within).then_some((t, last))
             })
             .collect();
         out.sort_by_key(|(_, e)| std::cmp::Reverse(e.end));

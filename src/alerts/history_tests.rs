@@ -143,15 +143,22 @@ fn recently_resolved_is_what_stopped_firing_within_the_span() {
     ]);
     let (h, _) = read(&b, 10);
     let names = |within: u64| -> Vec<String> {
-        h.resolved(Duration::from_secs(within * 60))
+        h.resolved(Duration::from_secs(within * 60), |_| true)
             .iter()
             .map(|(t, _)| t.labels.get("alertname").unwrap_or("").to_string())
             .collect()
     };
     assert_eq!(names(5), vec!["b"]);
     assert_eq!(names(60), vec!["b", "a"], "newest end first");
-    let (_, ep) = h.resolved(Duration::from_secs(300))[0];
+    let (_, ep) = h.resolved(Duration::from_secs(300), |_| true)[0];
     assert_eq!(ep.duration(), chrono::TimeDelta::minutes(3));
+    // c fires at the last point, but its alert no longer does: resolved
+    // by that point at the latest, newest first.
+    let now_firing = |l: &Labels| l.get("alertname") != Some("c");
+    let gone = h.resolved(Duration::from_secs(300), now_firing);
+    assert_eq!(gone[0].0.labels.get("alertname"), Some("c"));
+    assert_eq!(gone[0].1.end, at_unix(T0 + 9 * 60));
+    assert!(!gone[0].1.open);
 }
 
 #[test]
@@ -214,4 +221,24 @@ fn what_prometheus_refuses_or_is_not_a_matrix_is_an_error() {
     let e =
         History::from_matrix("<html>", at_unix(T0), Duration::from_secs(60), 3).expect_err("html");
     assert!(matches!(e, HistoryError::Shape(_)), "{e}");
+}
+
+#[test]
+fn an_open_episode_starts_when_the_alert_says_it_did() {
+    let b = body(&[(DISK, "firing", &[0, 1, 4, 5])]);
+    let (h, _) = read(&b, 6);
+    let s = h.summarize(&h.timelines()[0]);
+    assert_eq!(s.firing, chrono::TimeDelta::minutes(4));
+    // Alertmanager says it began firing 30 s into step 5.
+    let step = Duration::from_secs(60);
+    let s = s.started_at(at_unix(T0 + 5 * 60 + 30), step);
+    assert_eq!(s.firing, chrono::TimeDelta::seconds(150));
+    assert_eq!(s.episodes[1].start, at_unix(T0 + 330));
+    assert_eq!(
+        s.longest.map(|e| e.duration()),
+        Some(chrono::TimeDelta::minutes(2))
+    );
+    // A start before the episode's (or after its end) changes nothing.
+    let again = h.summarize(&h.timelines()[0]).started_at(at_unix(T0), step);
+    assert_eq!(again.firing, chrono::TimeDelta::minutes(4));
 }

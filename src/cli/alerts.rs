@@ -18,6 +18,9 @@ use crate::config::Config;
 struct AlertsJson<'a> {
     teams: Vec<TeamJson<'a>>,
     sources: Vec<SourceJson<'a>>,
+    /// With `--history`: alerts that stopped firing lately.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resolved: Option<Vec<super::alerts_history::ResolvedJson<'a>>>,
 }
 
 #[derive(Serialize)]
@@ -49,6 +52,9 @@ struct AlertJson<'a> {
     silenced_by: &'a [String],
     /// Fingerprints of the alerts that inhibit it (`inhibitedBy`).
     inhibited_by: &'a [String],
+    /// With `--history`: what Prometheus' `ALERTS` series say of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<super::alerts_history::HistoryJson>,
 }
 
 #[derive(Serialize)]
@@ -61,8 +67,9 @@ struct SourceJson<'a> {
     not_understood: Vec<&'a str>,
 }
 
-fn alert_json(a: &Alert) -> AlertJson<'_> {
+fn alert_json<'a>(a: &'a Alert, history: Option<&super::alerts_history::Asked>) -> AlertJson<'a> {
     AlertJson {
+        history: history.map(|h| h.json(a)),
         fingerprint: &a.fingerprint,
         alertname: a.name(),
         severity: a.severity,
@@ -135,19 +142,36 @@ pub async fn run(
     demo: bool,
     json: bool,
     output: Option<String>,
+    history: Option<String>,
     filter: &[String],
 ) -> Result<ExitCode> {
     let text = filter.join(" ");
     let filter = Filter::parse(&text).map_err(|e| eyre!("filter {text:?}: {e}"))?;
+    // The window is checked before anything is fetched.
+    let window = history
+        .as_deref()
+        .map(|w| super::alerts_history::window(config, w))
+        .transpose()?;
     let mut state = snapshot(config, demo).await?;
     state.alerts.filter.applied = filter;
     state.regroup();
     let any_ok = report_sources(&state);
+    let mut asked = match window {
+        Some(w) => super::alerts_history::fetch(config, w).await?,
+        None => None,
+    };
+    if let Some(h) = &mut asked {
+        h.note_firing(&state.alerts.all);
+    }
     let mut out = crate::ui::text::CleanWriter::stdout();
     if json {
-        write_json(&state, &mut out)?;
+        write_json(&state, asked.as_ref(), &mut out)?;
     } else {
-        write_text(&state, output.as_deref() == Some("wide"), &text, &mut out)?;
+        let wide = output.as_deref() == Some("wide");
+        write_text(&state, wide, &text, asked.as_ref(), &mut out)?;
+        if let Some(h) = &asked {
+            h.write_resolved(&mut out)?;
+        }
     }
     Ok(if any_ok {
         ExitCode::SUCCESS
@@ -156,7 +180,11 @@ pub async fn run(
     })
 }
 
-fn write_json(state: &State, out: &mut impl Write) -> Result<()> {
+fn write_json(
+    state: &State,
+    history: Option<&super::alerts_history::Asked>,
+    out: &mut impl Write,
+) -> Result<()> {
     let doc = AlertsJson {
         teams: state
             .alerts
@@ -170,7 +198,7 @@ fn write_json(state: &State, out: &mut impl Write) -> Result<()> {
                 alerts: g
                     .alerts
                     .iter()
-                    .map(|&i| alert_json(&state.alerts.all[i]))
+                    .map(|&i| alert_json(&state.alerts.all[i], history))
                     .collect(),
             })
             .collect(),
@@ -183,13 +211,20 @@ fn write_json(state: &State, out: &mut impl Write) -> Result<()> {
                 not_understood: s.skipped.iter().map(|k| k.detail.as_str()).collect(),
             })
             .collect(),
+        resolved: history.map(super::alerts_history::Asked::resolved_json),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)?;
     Ok(())
 }
 
-fn write_text(state: &State, wide: bool, filter: &str, out: &mut impl Write) -> Result<()> {
+fn write_text(
+    state: &State,
+    wide: bool,
+    filter: &str,
+    history: Option<&super::alerts_history::Asked>,
+    out: &mut impl Write,
+) -> Result<()> {
     if state.alerts.teams().is_empty() {
         match state.alerts_unavailable() {
             Some(why) => writeln!(out, "{why}")?,
@@ -240,6 +275,9 @@ fn write_text(state: &State, wide: bool, filter: &str, out: &mut impl Write) -> 
             let summary = a.summary();
             if !summary.is_empty() {
                 writeln!(out, "      {}", crate::net::clip(summary, 200))?;
+            }
+            if let Some(h) = history {
+                writeln!(out, "      {}", h.text(a))?;
             }
             for id in &a.silenced_by {
                 let by = match state.silence(id) {

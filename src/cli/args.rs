@@ -39,6 +39,11 @@ pub enum Command {
         /// `wide`: every label of every alert.
         #[arg(long, short = 'o', value_name = "FORMAT", value_parser = ["wide"])]
         output: Option<String>,
+        /// Each alert's history from Prometheus' ALERTS series over WINDOW
+        /// (default `[alerts] history_window`): episodes, firing time,
+        /// flapping; and the recently resolved alerts.
+        #[arg(long, value_name = "WINDOW", num_args = 0..=1, default_missing_value = "")]
+        history: Option<String>,
         /// The console's filter: matchers (`owner=search`,
         /// `alertname=~"disk.*"`), `@state=silenced`, `@team=…`, free text.
         #[arg(value_name = "FILTER")]

@@ -17,6 +17,7 @@ macro_rules! errln {
 }
 
 mod alerts;
+mod alerts_history;
 pub mod args;
 mod config_check;
 mod demo_env;
@@ -201,8 +202,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Alerts {
             json,
             output,
+            history,
             filter,
-        }) => alerts::run(&env.config, demo, json, output, &filter).await,
+        }) => alerts::run(&env.config, demo, json, output, history, &filter).await,
         Some(Command::Silences { json }) => silences::list(&env.config, demo, json).await,
         Some(Command::Ack {
             matchers,

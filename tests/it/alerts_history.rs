@@ -93,7 +93,7 @@ async fn episodes_firing_time_flapping_and_resolved_from_real_alerts_series() {
     }
     assert!(flapping.firing < steady.firing);
 
-    let resolved = h.resolved(Duration::from_secs(60));
+    let resolved = h.resolved(Duration::from_secs(60), |_| true);
     let names: Vec<&str> = resolved
         .iter()
         .filter_map(|(t, _)| t.labels.get("alertname"))
@@ -171,4 +171,111 @@ async fn the_console_reads_history_in_its_own_poller_and_a_dead_prometheus_leave
     .await;
     assert!(rt.state.alerts.history.history.is_some());
     assert!(!rt.state.alerts.all.is_empty());
+}
+
+#[test]
+fn the_cli_adds_history_to_each_alert_and_lists_the_recently_resolved() {
+    let started = Utc::now().timestamp();
+    let prom = Prometheus::start(&rules(started + 4), &[]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    let text = crate::support::config_text(&[], &[("prom", &prom.url)], "")
+        .replace("[alerts]\n", "[alerts]\nflap_threshold = 2\n");
+    std::fs::write(&path, text).expect("write config");
+    std::thread::sleep(Duration::from_secs(14));
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+            .arg("--config")
+            .arg(&path)
+            .args(args)
+            .output()
+            .expect("run opsdeck");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    // Flapping is listed only while it fires (3 s of every 6): ask until
+    // it is.
+    let mut json = serde_json::Value::Null;
+    for _ in 0..20 {
+        json = serde_json::from_str(&run(&["alerts", "--history", "1m", "--json"])).expect("json");
+        if json
+            .to_string()
+            .contains("\"alertname\":\"Flapping\",\"annotations\"")
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let alerts: Vec<&serde_json::Value> = json["teams"]
+        .as_array()
+        .expect("teams")
+        .iter()
+        .flat_map(|t| t["alerts"].as_array().expect("alerts"))
+        .collect();
+    let named = |n: &str| {
+        alerts
+            .iter()
+            .find(|a| a["alertname"] == n)
+            .unwrap_or_else(|| panic!("{n} missing: {json}"))
+    };
+    let steady = &named("Steady")["history"];
+    assert_eq!(steady["window"], "1m");
+    assert_eq!(steady["episodes"], 1);
+    assert_eq!(steady["flapping"], false);
+    assert!(steady["first_seen"].is_string(), "{steady}");
+    let fired = steady["firing_seconds"].as_i64().expect("seconds");
+    assert!((8..=20).contains(&fired), "{steady}");
+    let flapping = &named("Flapping")["history"];
+    // It may be between flaps right now; it has flapped at least twice.
+    assert!(flapping["episodes"].as_u64() >= Some(2), "{flapping}");
+    assert_eq!(flapping["flapping"], true, "flap_threshold = 2: {flapping}");
+    let resolved = json["resolved"].as_array().expect("resolved");
+    assert!(
+        resolved
+            .iter()
+            .any(|r| r["alertname"] == "Resolved"
+                && r["fired_seconds"].as_i64().is_some_and(|s| s <= 5)),
+        "{json}"
+    );
+    // Without --history, no history keys at all.
+    let plain: serde_json::Value = serde_json::from_str(&run(&["alerts", "--json"])).expect("json");
+    assert!(plain.get("resolved").is_none());
+    assert!(!plain.to_string().contains("\"history\""));
+
+    let text = run(&["alerts", "--history"]);
+    assert!(text.contains("history: 1 episode, fired "), "{text}");
+    assert!(
+        text.contains("recently resolved (last 60m):")
+            || text.contains("recently resolved (last 1h):"),
+        "{text}"
+    );
+    assert!(text.contains("  Resolved  resolved "), "{text}");
+}
+
+#[test]
+fn the_cli_refuses_a_bad_window_before_fetching() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        crate::support::config_text(&[], &[("prom", "http://127.0.0.1:9")], ""),
+    )
+    .expect("write config");
+    for (arg, want) in [
+        (
+            "yesterday",
+            "--history \"yesterday\" is not a window such as 24h or 90m",
+        ),
+        ("10s", "the window must be between 1m and 31d"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+            .arg("--config")
+            .arg(&path)
+            .args(["alerts", "--history", arg])
+            .output()
+            .expect("run opsdeck");
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{arg}: {err}");
+    }
 }

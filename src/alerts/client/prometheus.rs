@@ -129,9 +129,14 @@ impl PrometheusClient {
 }
 
 impl PrometheusClient {
-    /// `GET /api/v1/query_range?query=ALERTS`: every alert's pending and
-    /// firing history over `window` up to `end` (aligned down to the step,
-    /// so successive refreshes share a grid), in one request.
+    /// `GET /api/v1/query_range` on `ALERTS`: every alert's pending and
+    /// firing history over `window` up to `end`, in one request.
+    ///
+    /// The grid ends at `end` rounded up to the step (successive refreshes
+    /// share a grid, and an alert that began a moment ago is on it). Up to
+    /// a minute's step, `ALERTS` itself is read (each point sees the last
+    /// evaluation); a longer step reads `max_over_time(ALERTS[step])`, so
+    /// an episode between two points is not lost.
     pub async fn history(
         &self,
         window: std::time::Duration,
@@ -143,11 +148,17 @@ impl PrometheusClient {
         let len = usize::try_from(window.as_secs().div_ceil(step.as_secs().max(1)))
             .unwrap_or(1)
             .max(1);
-        let end_s = end.timestamp() - end.timestamp().rem_euclid(step_s);
+        let over = end.timestamp().rem_euclid(step_s);
+        let end_s = end.timestamp() + if over == 0 { 0 } else { step_s - over };
         let start_s = end_s - step_s * (i64::try_from(len).unwrap_or(1) - 1);
         let url = format!("{}/api/v1/query_range", self.endpoint.base);
+        let expr = if step_s <= 60 {
+            "ALERTS".to_string()
+        } else {
+            format!("max_over_time(ALERTS[{step_s}s])")
+        };
         let query = [
-            ("query", "ALERTS".to_string()),
+            ("query", expr),
             ("start", start_s.to_string()),
             ("end", end_s.to_string()),
             ("step", format!("{step_s}s")),

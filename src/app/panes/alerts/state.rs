@@ -69,7 +69,8 @@ impl HistoryView {
     /// An alert's summary, when the history holds its series.
     pub fn summary(&self, alert: &Alert) -> Option<crate::alerts::history::Summary> {
         let h = self.history.as_ref()?;
-        h.of(&alert.labels).map(|t| h.summarize(t))
+        h.of(&alert.labels)
+            .map(|t| h.summarize(t).started_at(alert.starts_at, h.step))
     }
 
     /// An alert's timeline points.
