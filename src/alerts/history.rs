@@ -83,13 +83,16 @@ pub struct Summary {
 
 impl Summary {
     /// Corrects the open episode's start with when the alert says it
-    /// started firing (`startsAt`): a step is minutes long in a long
-    /// window, and an alert that began seconds ago has not fired for one.
+    /// started firing (`startsAt`) when that is within a `step` of it: a
+    /// step is minutes long in a long window, and an alert that began
+    /// seconds ago has not fired for one.
     pub fn started_at(mut self, starts_at: DateTime<Utc>, step: Duration) -> Summary {
         let step = chrono::TimeDelta::from_std(step).unwrap_or(chrono::TimeDelta::zero());
         if let Some(last) = self.episodes.last_mut().filter(|e| e.open) {
-            // Within the point's step before it, or after it.
-            if starts_at > last.start - step && starts_at < last.end {
+            // Only within a step of the episode's first point: what the
+            // grid cannot tell apart. Further away, the two disagree (a
+            // restart reset startsAt) and the series is what was seen.
+            if starts_at > last.start - step && starts_at < (last.start + step).min(last.end) {
                 last.start = starts_at;
                 self.firing = self.episodes.iter().map(Episode::duration).sum();
                 self.longest = self.episodes.iter().copied().max_by_key(Episode::duration);

@@ -229,16 +229,21 @@ fn an_open_episode_starts_when_the_alert_says_it_did() {
     let (h, _) = read(&b, 6);
     let s = h.summarize(&h.timelines()[0]);
     assert_eq!(s.firing, chrono::TimeDelta::minutes(4));
-    // Alertmanager says it began firing 30 s into step 5.
+    // Alertmanager says it began firing 30 s after step 4's point.
     let step = Duration::from_secs(60);
-    let s = s.started_at(at_unix(T0 + 5 * 60 + 30), step);
-    assert_eq!(s.firing, chrono::TimeDelta::seconds(150));
-    assert_eq!(s.episodes[1].start, at_unix(T0 + 330));
+    let s = s.started_at(at_unix(T0 + 4 * 60 + 30), step);
+    assert_eq!(s.firing, chrono::TimeDelta::seconds(120 + 90));
+    assert_eq!(s.episodes[1].start, at_unix(T0 + 270));
     assert_eq!(
         s.longest.map(|e| e.duration()),
         Some(chrono::TimeDelta::minutes(2))
     );
-    // A start before the episode's (or after its end) changes nothing.
-    let again = h.summarize(&h.timelines()[0]).started_at(at_unix(T0), step);
-    assert_eq!(again.firing, chrono::TimeDelta::minutes(4));
+    // Further than a step from the episode's start (a restart reset
+    // startsAt), or before it by more: the series stands.
+    for far in [T0, T0 + 5 * 60 + 30] {
+        let again = h
+            .summarize(&h.timelines()[0])
+            .started_at(at_unix(far), step);
+        assert_eq!(again.firing, chrono::TimeDelta::minutes(4), "{far}");
+    }
 }
