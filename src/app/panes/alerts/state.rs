@@ -227,6 +227,18 @@ impl AlertsPane {
         out
     }
 
+    /// Where the alert `all[idx]` is listed: its group and row (none when
+    /// the filter or `s` hides it).
+    pub fn place_of(&self, idx: usize) -> Option<(usize, usize)> {
+        self.groups.iter().enumerate().find_map(|(g, group)| {
+            group
+                .alerts
+                .iter()
+                .position(|&i| i == idx)
+                .map(|row| (g, row))
+        })
+    }
+
     /// The selected team's group.
     pub fn selected_group(&self) -> Option<&Group> {
         self.groups.get(self.team)

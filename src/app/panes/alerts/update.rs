@@ -116,18 +116,7 @@ fn jump_to_inhibitor(state: &mut State) {
         return;
     };
     let by = state.alerts.all[idx].name().to_string();
-    let place = state
-        .alerts
-        .groups
-        .iter()
-        .enumerate()
-        .find_map(|(g, group)| {
-            group
-                .alerts
-                .iter()
-                .position(|&i| i == idx)
-                .map(|row| (g, row))
-        });
+    let place = state.alerts.place_of(idx);
     match place {
         Some((g, row)) => {
             state.alerts.team = g;

@@ -58,19 +58,12 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
 pub fn open(state: &mut State, item: &Item) {
     match item {
         Item::Alert(fp) => {
-            let all = &state.alerts.all;
             let place = state
                 .alerts
-                .groups
+                .all
                 .iter()
-                .enumerate()
-                .find_map(|(g, group)| {
-                    group
-                        .alerts
-                        .iter()
-                        .position(|&i| all.get(i).is_some_and(|a| &a.fingerprint == fp))
-                        .map(|row| (g, row))
-                });
+                .position(|a| &a.fingerprint == fp)
+                .and_then(|idx| state.alerts.place_of(idx));
             go(state, View::Alerts);
             match place {
                 Some((g, row)) => {
