@@ -26,7 +26,16 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             | Action::Deploy(_)
             | Action::SilencesDone { .. }
     );
+    let was = state.view;
     let effects = apply(state, action);
+    if state.view != was {
+        // The alerts view's last look: what is new is since it was left.
+        if was == View::Alerts {
+            state.alerts.looked.leave(state.now);
+        } else if state.view == View::Alerts {
+            state.alerts.looked.open();
+        }
+    }
     if resync {
         panes::overview::update::sync(state);
     }

@@ -10,7 +10,7 @@ use color_eyre::eyre::{Result, bail, eyre};
 use serde::Serialize;
 
 use crate::alerts::client::PrometheusClient;
-use crate::alerts::history::History;
+use crate::alerts::history::{Episode, FiringNow, History};
 use crate::alerts::model::{Alert, Labels};
 use crate::config::Config;
 use crate::core::words;
@@ -122,10 +122,10 @@ impl Asked {
             .collect();
     }
 
-    fn firing_now(&self, labels: &Labels) -> bool {
-        self.firing
-            .iter()
-            .any(|l| labels.iter().all(|(k, v)| l.get(k) == Some(v)))
+    fn resolved(&self) -> Vec<(&crate::alerts::history::Timeline, Episode)> {
+        let now = FiringNow::new(self.firing.iter().map(|l| &**l));
+        self.history
+            .resolved(self.resolved_within, |l| now.covers(l))
     }
 
     fn window_text(&self) -> String {
@@ -179,8 +179,7 @@ impl Asked {
 
     /// `"resolved"`: what stopped firing within `history_resolved`.
     pub fn resolved_json(&self) -> Vec<ResolvedJson<'_>> {
-        self.history
-            .resolved(self.resolved_within, |l| self.firing_now(l))
+        self.resolved()
             .into_iter()
             .map(|(t, e)| ResolvedJson {
                 alertname: t.labels.get("alertname").unwrap_or(""),
@@ -193,9 +192,7 @@ impl Asked {
 
     /// The text output's "recently resolved" section.
     pub fn write_resolved(&self, out: &mut impl Write) -> Result<()> {
-        let resolved = self
-            .history
-            .resolved(self.resolved_within, |l| self.firing_now(l));
+        let resolved = self.resolved();
         let within = crate::ui::text::window(self.resolved_within.as_secs());
         if resolved.is_empty() {
             writeln!(out, "\nrecently resolved (last {within}): none")?;

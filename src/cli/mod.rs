@@ -177,6 +177,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 // The console starts on the overview (before the warnings:
                 // an error shows in the view it was said in).
                 runtime.state.view = crate::app::state::View::Overview;
+                if !demo {
+                    if let Some(file) = crate::runtime::looked::path(context.as_deref()) {
+                        runtime.keep_looked(file);
+                    }
+                }
                 if let Some(log) = &runtime.state.demo_audit_log {
                     let text = format!(
                         "demo: its changes are logged to {} (removed when the demo ends)",

@@ -271,6 +271,8 @@ impl Store {
                 alert.active = !alert.active;
                 if alert.active {
                     alert.starts_at = at;
+                } else {
+                    alert.last_episode = Some((alert.starts_at, at));
                 }
             }
         }

@@ -100,6 +100,9 @@ pub(crate) struct DemoAlert {
     pub pending: bool,
     /// Subject to churn.
     pub flappy: bool,
+    /// Its last firing episode that ended (start, end): what the demo's
+    /// Prometheus history shows besides the current one.
+    pub last_episode: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 /// Sourcegraph 2020 style: (level, service_name, name, description, owner or
@@ -254,6 +257,11 @@ pub(crate) fn catalog(t0: DateTime<Utc>) -> Vec<DemoAlert> {
             active: matches!(kind, Fire | Flap),
             pending: kind == Pend,
             flappy: matches!(kind, Flap | Idle),
+            // Resolved at start: it fired for half an hour before.
+            last_episode: (kind == Idle).then(|| {
+                let end = t0 - Duration::minutes(min);
+                (end - Duration::minutes(30), end)
+            }),
         })
         .collect();
     alerts.sort_by(|a, b| a.fingerprint.cmp(&b.fingerprint));

@@ -14,6 +14,7 @@ mod alertmanager;
 mod data;
 pub mod deploy;
 pub mod github;
+mod history;
 pub mod registry;
 
 use std::io;
@@ -94,7 +95,9 @@ impl DemoServer {
             .nest("/alertmanager", alertmanager::router())
             .nest(
                 "/prometheus",
-                Router::new().route("/api/v1/alerts", get(prometheus_alerts)),
+                Router::new()
+                    .route("/api/v1/alerts", get(prometheus_alerts))
+                    .route("/api/v1/query_range", get(history::query_range)),
             )
             .with_state(shared);
         let app = alerts

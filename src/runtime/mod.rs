@@ -7,6 +7,7 @@
 //! audit log where a mutation happens), `tui` owns the terminal and
 //! `signals` the signals.
 
+pub mod looked;
 pub mod quiet_backend;
 mod signals;
 mod tui;
@@ -87,6 +88,9 @@ pub fn initial_state(
     state.keymap = crate::app::keymap::Keymap::with_overrides(&config.keys).unwrap_or_default();
     if demo {
         state.demo_audit_log = config.audit_log.clone();
+        // The demo looked last a quarter of an hour ago: what fired since
+        // shows as new.
+        state.alerts.looked.left = Some(state.now - chrono::TimeDelta::minutes(15));
     }
     state.read_only = config.read_only;
     state.read_only_locked = config.read_only;
@@ -111,6 +115,8 @@ pub struct Runtime {
     #[cfg_attr(not(feature = "desktop-notify"), allow(dead_code))]
     notify_desktop: bool,
     switch_to: Option<String>,
+    /// Where the alerts view's last look is kept (none: not kept).
+    looked_file: Option<std::path::PathBuf>,
 }
 
 /// Why the console stopped.
@@ -225,7 +231,38 @@ impl Runtime {
             notify_bell: config.notify.bell,
             notify_desktop: config.notify.desktop,
             switch_to: None,
+            looked_file: None,
         })
+    }
+
+    /// Keeps the alerts view's last look in `file` across runs: what it
+    /// holds is the baseline of "new" now, and [`Runtime::save_looked`]
+    /// writes it back.
+    pub fn keep_looked(&mut self, file: std::path::PathBuf) {
+        let looked = &mut self.state.alerts.looked;
+        looked.left = looked::load(&file);
+        if self.state.view == crate::app::state::View::Alerts {
+            looked.open();
+        }
+        self.looked_file = Some(file);
+    }
+
+    /// Writes the last look (now, when the alerts view is still open).
+    pub fn save_looked(&self) {
+        let Some(file) = &self.looked_file else {
+            return;
+        };
+        let looked = &self.state.alerts.looked;
+        let at = if self.state.view == crate::app::state::View::Alerts {
+            Some(self.state.now)
+        } else {
+            looked.left
+        };
+        if let Some(at) = at {
+            if let Err(e) = looked::save(file, at) {
+                tracing::warn!(path = %file.display(), error = %e, "last look not kept");
+            }
+        }
     }
 
     /// A sender for actions (keys, commands) into the app.
@@ -274,6 +311,7 @@ impl Runtime {
         let mut terminal = enter_terminal().wrap_err("setting up the terminal")?;
         let result = self.event_loop(&mut terminal).await;
         leave_terminal();
+        self.save_looked();
         drop(terminal);
         self.stop_run_before_exit().await;
         result?;

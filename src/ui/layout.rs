@@ -84,6 +84,25 @@ pub fn messages_scroll(count: usize, cols: u16, rows: u16) -> Scroll {
     }
 }
 
+/// Where `R`'s list of `count` recently resolved alerts goes in `area`
+/// (one line at least, for "nothing resolved").
+pub fn resolved_rect(area: Rect, count: usize) -> Rect {
+    let height = u16::try_from(count.max(1))
+        .unwrap_or(u16::MAX)
+        .saturating_add(3);
+    super::overlays::dialogs::centered(area, 110, height)
+}
+
+/// `R`'s list's scroll at this size, for `count` rows.
+pub fn resolved_scroll(count: usize, cols: u16, rows: u16) -> Scroll {
+    let rect = resolved_rect(body(cols, rows), count);
+    let inner = usize::from(rect.height.saturating_sub(3)).max(1);
+    Scroll {
+        max: count.saturating_sub(inner),
+        page: inner.saturating_sub(1).max(1),
+    }
+}
+
 /// A y/N question's detail scroll at this size.
 pub fn confirm_scroll(confirm: &Confirm, cols: u16, rows: u16) -> Scroll {
     let layout = ConfirmLayout::new(confirm, body(cols, rows));

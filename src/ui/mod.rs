@@ -77,6 +77,9 @@ pub fn render_recording(state: &State, frame: &mut Frame, hits: &mut HitMap) {
         match overlay {
             Overlay::Help(offset) => help::render(state, frame, body, *offset),
             Overlay::Messages(offset) => messages::render(state, frame, body, *offset),
+            Overlay::Resolved(offset) => {
+                panes::alerts_resolved::render_overlay(state, frame, body, *offset);
+            }
             Overlay::AckForm(form) => dialogs::ack_form(state, form, frame, body),
             Overlay::Confirm(c) => {
                 dialogs::confirm(&state.theme, c, state.confirm_scroll, frame, body)

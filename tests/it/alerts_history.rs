@@ -93,7 +93,10 @@ async fn episodes_firing_time_flapping_and_resolved_from_real_alerts_series() {
     }
     assert!(flapping.firing < steady.firing);
 
-    let resolved = h.resolved(Duration::from_secs(60), |_| true);
+    // What fires now (as Alertmanager would say): Steady, not Resolved.
+    let resolved = h.resolved(Duration::from_secs(60), |l| {
+        l.get("alertname") == Some("Steady")
+    });
     let names: Vec<&str> = resolved
         .iter()
         .filter_map(|(t, _)| t.labels.get("alertname"))
@@ -161,6 +164,72 @@ async fn the_console_reads_history_in_its_own_poller_and_a_dead_prometheus_leave
         .map(|g| g.key.as_str())
         .collect();
     assert!(teams.contains(&"storage"), "{teams:?}");
+    // The team's line counts its alerts firing together: Steady and
+    // Flapping at the most.
+    let storage = rt.state.alerts.history.team("storage").expect("storage");
+    assert_eq!(storage.iter().max(), Some(&2), "{storage:?}");
+
+    // Resolved stopped firing 4 s in: Prometheus no longer reports it, the
+    // history does, with how long it fired.
+    until(&mut rt, 20, "Resolved recently resolved", |s| {
+        s.alerts
+            .history
+            .resolved
+            .iter()
+            .any(|r| r.name() == "Resolved")
+    })
+    .await;
+    let names: Vec<&str> = rt
+        .state
+        .alerts
+        .history
+        .resolved
+        .iter()
+        .map(|r| r.name())
+        .collect();
+    assert!(!names.contains(&"Steady"), "still fires: {names:?}");
+    let gone = &rt.state.alerts.history.resolved[0];
+    assert!(gone.episode.duration().num_seconds() <= 5, "{gone:?}");
+    assert_eq!(gone.team, "search");
+    let text = crate::support::screen_text(&rt.state, 140, 40);
+    assert!(text.contains("Recently resolved · last 1h (1)"), "{text}");
+
+    // Since the last look: leave the view, and what fires anew after is
+    // new on coming back (Flapping re-fires every 6 s; Steady is old).
+    rt.dispatch(opsdeck::app::Action::Command(
+        opsdeck::app::keymap::Command::ViewOverview,
+    ));
+    let left = rt.state.alerts.looked.left.expect("left");
+    until(&mut rt, 20, "Flapping firing anew", |s| {
+        s.alerts
+            .all
+            .iter()
+            .any(|a| a.name() == "Flapping" && a.starts_at > left)
+    })
+    .await;
+    rt.dispatch(opsdeck::app::Action::Command(
+        opsdeck::app::keymap::Command::ViewAlerts,
+    ));
+    let looked = rt.state.alerts.looked;
+    let new: Vec<&str> = rt
+        .state
+        .alerts
+        .all
+        .iter()
+        .filter(|a| looked.is_new(a))
+        .map(|a| a.name())
+        .collect();
+    assert_eq!(new, vec!["Flapping"]);
+    let storage = rt
+        .state
+        .alerts
+        .groups
+        .iter()
+        .position(|g| g.key == "storage")
+        .expect("storage");
+    rt.state.alerts.team = storage;
+    let text = crate::support::screen_text(&rt.state, 140, 40);
+    assert!(text.contains("storage — 2 alerts · 1 new"), "{text}");
 
     // Prometheus goes away: the history stays, marked stale; the alerts
     // it last gave stay listed (their own source marks them stale).

@@ -337,6 +337,42 @@ fn demo_serves_alerts_without_a_config() {
     );
 }
 
+#[test]
+fn the_demo_has_history_flapping_and_recently_resolved_alerts() {
+    let o = opsdeck(&["alerts", "--history", "--json"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("no history"), "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let alerts: Vec<&Value> = doc["teams"]
+        .as_array()
+        .expect("teams")
+        .iter()
+        .flat_map(|t| t["alerts"].as_array().expect("alerts"))
+        .collect();
+    let flapping = alerts
+        .iter()
+        .filter(|a| a["history"]["flapping"] == true)
+        .count();
+    assert!(
+        flapping >= 2,
+        "flappy demo alerts fired thrice today: {doc}"
+    );
+    let steady = alerts
+        .iter()
+        .find(|a| a["alertname"] == "warning_searcher_container_memory_usage")
+        .expect("the day-old alert");
+    assert_eq!(steady["history"]["episodes"], 1, "{steady}");
+    let fired = steady["history"]["firing_seconds"].as_i64().expect("secs");
+    assert!(fired > 23 * 3600, "fired all of the window: {steady}");
+    let resolved: Vec<&str> = doc["resolved"]
+        .as_array()
+        .expect("resolved")
+        .iter()
+        .filter_map(|r| r["alertname"].as_str())
+        .collect();
+    assert!(resolved.contains(&"NodeDiskPressure"), "{resolved:?}");
+}
+
 /// Runs the binary off the async runtime (the GitHub fake lives on it).
 async fn opsdeck_async(args: Vec<String>, config: std::path::PathBuf) -> Output {
     tokio::task::spawn_blocking(move || {

@@ -120,7 +120,12 @@ fn with_history(state: &mut State) {
         .map(|(n, a)| {
             let mut metric = serde_json::Map::new();
             metric.insert("__name__".into(), "ALERTS".into());
-            metric.insert("alertstate".into(), "firing".into());
+            let state = if a.state == opsdeck::alerts::model::AlertState::Pending {
+                "pending"
+            } else {
+                "firing"
+            };
+            metric.insert("alertstate".into(), state.into());
             for (k, v) in a.labels.iter() {
                 metric.insert(k.into(), v.into());
             }
@@ -135,6 +140,17 @@ fn with_history(state: &mut State) {
                 .collect();
             serde_json::json!({"metric": metric, "values": values})
         })
+        .chain([
+            // No longer in Alertmanager: it stopped firing 20 minutes ago
+            // after 2 hours.
+            serde_json::json!({
+                "metric": {"__name__": "ALERTS", "alertstate": "firing",
+                    "alertname": "GitserverDiskFull", "owner": "search", "level": "critical"},
+                "values": (len - 29..len - 4)
+                    .map(|k| serde_json::json!([start + step * k as i64, "1"]))
+                    .collect::<Vec<_>>(),
+            }),
+        ])
         .collect();
     let body = serde_json::json!({"status": "success", "data": {"resultType": "matrix", "result": result}});
     let (h, _) = History::from_matrix(
@@ -144,8 +160,62 @@ fn with_history(state: &mut State) {
         len,
     )
     .expect("history");
-    state.alerts.history.history = Some(h);
-    state.alerts.history.at = Some(now());
+    let routing = state.alerts.settings.routing.clone();
+    state
+        .alerts
+        .history
+        .read(Ok(h), Vec::new(), now(), &routing);
+    state.recompute();
+}
+
+#[test]
+fn alerts_with_team_history_new_alerts_and_the_recently_resolved_at_each_size() {
+    let setup = |s: &mut State| {
+        with_history(s);
+        // Looked last 20 minutes ago: what started since is new.
+        keys(s, "0");
+        s.alerts.looked.left = Some(now() - chrono::TimeDelta::minutes(20));
+        keys(s, "1");
+    };
+    each_size("sizes_alerts_since", setup);
+    let mut state = everything(120, 36);
+    setup(&mut state);
+    let screen = text(&draw_at(&state, 120, 36));
+    assert!(
+        screen.contains("Recently resolved · last 1h (1)"),
+        "{screen}"
+    );
+    assert!(screen.contains("GitserverDiskFull"), "{screen}");
+    assert!(
+        screen.contains("fired for") || screen.contains("FIRED FOR"),
+        "{screen}"
+    );
+    let new = state
+        .alerts
+        .selected_group()
+        .map(|g| {
+            g.alerts
+                .iter()
+                .filter(|&&i| state.alerts.looked.is_new(&state.alerts.all[i]))
+                .count()
+        })
+        .unwrap_or(0);
+    assert!(new > 0, "the fixture has alerts younger than 20 minutes");
+    assert!(screen.contains(&format!(" · {new} new")), "{screen}");
+    assert!(
+        screen.contains("new CRIT") || screen.contains("new WARN"),
+        "{screen}"
+    );
+    // `R` lists them all, Esc closes.
+    keys(&mut state, "R");
+    let screen = text(&draw_at(&state, 120, 36));
+    assert!(
+        screen.contains("Recently resolved (last 1h) — 1, newest first"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("sizes_resolved_overlay_120x36", draw_at(&state, 120, 36));
+    key(&mut state, KeyCode::Esc);
+    assert!(state.overlays.is_empty());
 }
 
 #[test]

@@ -289,6 +289,7 @@ fn settings() -> AlertSettings {
         ack_comment: "acknowledged from opsdeck".into(),
         refresh: Duration::from_secs(30),
         flap_threshold: 3,
+        history_resolved: std::time::Duration::from_secs(3600),
     }
 }
 
@@ -1385,7 +1386,7 @@ fn overview_rows_open_in_their_views() {
 #[test]
 fn remapped_view_keys_show_in_the_tabs_and_the_overview_titles() {
     let config = opsdeck::config::Config::parse(
-        "[keys.global]\nview_release = \"R\"\nview_overview = \"<disabled>\"\n",
+        "[keys.global]\nview_release = \"W\"\nview_overview = \"<disabled>\"\n",
         std::path::Path::new("keys.toml"),
     )
     .expect("config");
@@ -1393,7 +1394,7 @@ fn remapped_view_keys_show_in_the_tabs_and_the_overview_titles() {
     state.keymap = opsdeck::app::keymap::Keymap::with_overrides(&config.keys).expect("keymap");
     // The header's tabs: the new key, and no key for a disabled one.
     let header = row(&screen(&state), 0);
-    assert!(header.contains(" R Release "), "{header}");
+    assert!(header.contains(" W Release "), "{header}");
     assert!(!header.contains(" 2 Release "), "{header}");
     assert!(header.contains(" Overview  1 Alerts "), "{header}");
     // The overview's titles.
@@ -1401,13 +1402,13 @@ fn remapped_view_keys_show_in_the_tabs_and_the_overview_titles() {
     let backend = screen(&state);
     let header = row(&backend, 0);
     assert!(
-        header.contains(" Overview  1 Alerts  R Release "),
+        header.contains(" Overview  1 Alerts  W Release "),
         "{header}"
     );
     let body: Vec<String> = (1..HEIGHT).map(|y| row(&backend, y)).collect();
     let body = body.join("\n");
     // Not configured here: one line at the bottom, titled with its key.
-    assert!(body.contains(" R Release not configured"), "{body}");
+    assert!(body.contains(" W Release not configured"), "{body}");
     assert!(!body.contains(" 2 Release"), "{body}");
     assert!(body.contains(" 1 Alerts by team "), "{body}");
     // Narrow: inactive tabs shrink to the remapped key.
@@ -1416,7 +1417,7 @@ fn remapped_view_keys_show_in_the_tabs_and_the_overview_titles() {
         .draw(|f| opsdeck::ui::render(&state, f))
         .expect("draw");
     let header = row(narrow.backend(), 0);
-    assert!(header.contains(" Overview  1  R  3 "), "{header}");
+    assert!(header.contains(" Overview  1  W  3 "), "{header}");
 }
 
 #[test]

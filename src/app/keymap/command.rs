@@ -54,6 +54,8 @@ pub enum Command {
     Unack,
     /// List silences.
     Silences,
+    /// List the recently resolved alerts (from the history).
+    Resolved,
     /// Show help.
     Help,
     /// List the session's messages, with times.

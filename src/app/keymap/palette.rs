@@ -113,6 +113,7 @@ fn name(command: Command) -> String {
 fn unbound_help(command: Command) -> &'static str {
     match command {
         Command::Messages => "the session's messages, with times",
+        Command::Resolved => "alerts that stopped firing lately (from the history)",
         _ => "",
     }
 }

@@ -187,7 +187,7 @@ fn the_default_table_reads_whole_and_binds_every_command() {
             }
         );
     }
-    assert_eq!(Keymap::default().bindings.len(), 72);
+    assert_eq!(Keymap::default().bindings.len(), 73);
 }
 
 #[test]

@@ -29,6 +29,10 @@ pub fn key(state: &mut State, key: KeyEvent) -> Handled {
             super::messages::key(state, key);
             Vec::new()
         }
+        Some(Overlay::Resolved(_)) => {
+            super::messages::resolved_key(state, key);
+            Vec::new()
+        }
         Some(Overlay::Blockers(_)) => return super::blockers::keys::key(state, key),
         Some(Overlay::Silences(list)) if list.filter.editing => {
             super::silences::keys::filter_key(state, key);

@@ -21,6 +21,8 @@ pub enum Overlay {
     Help(usize),
     /// `:messages`, newest first, scrolled down this many lines.
     Messages(usize),
+    /// `R`: the recently resolved alerts, scrolled down this many rows.
+    Resolved(usize),
     /// The acknowledge form.
     AckForm(Box<ack_form::AckForm>),
     /// A y/N question.

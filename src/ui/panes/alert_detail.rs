@@ -66,6 +66,10 @@ fn history_text(state: &State, a: &crate::alerts::model::Alert) -> Option<String
     if let Some(e) = &view.error {
         text.push_str(&format!(" — stale: {e}"));
     }
+    if !view.skipped.is_empty() {
+        let n = view.skipped.len();
+        text.push_str(&format!(" ({n} series not understood: see the overview)"));
+    }
     Some(text)
 }
 

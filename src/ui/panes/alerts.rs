@@ -28,6 +28,18 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     } else {
         (area, None)
     };
+    // What stopped firing lately, under the lists.
+    let section = super::alerts_resolved::section_height(state, top.height);
+    let (top, resolved) = if section > 0 {
+        let [top, bottom] =
+            Layout::vertical([Constraint::Min(8), Constraint::Length(section)]).areas(top);
+        (top, Some(bottom))
+    } else {
+        (top, None)
+    };
+    if let Some(area) = resolved {
+        super::alerts_resolved::render_section(state, frame, area);
+    }
     if state.alerts.list_hidden() {
         // Collapsed or flat: the alerts take the whole width.
         alerts(state, frame, top, hits);
@@ -39,7 +51,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
             .map(|g| cells(&clean(&g.key)))
             .max()
             .unwrap_or(0);
-        let team_width = crate::ui::layout::team_list_width(longest, area.width);
+        let spark = if state.alerts.history.teams.is_empty() {
+            0
+        } else {
+            TEAM_SPARK + 1
+        };
+        let team_width = crate::ui::layout::team_list_width(longest + spark, area.width);
         let [teams_area, alerts_area] =
             Layout::horizontal([Constraint::Length(team_width), Constraint::Min(20)]).areas(top);
         teams(state, frame, teams_area, hits);
@@ -83,6 +100,9 @@ fn counts_spans(theme: &Theme, counts: &[usize; 5]) -> Vec<Span<'static>> {
     spans
 }
 
+/// The cells of a team's sparkline in the team list.
+const TEAM_SPARK: usize = 8;
+
 fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     let theme = &state.theme;
     let active: usize = state
@@ -109,6 +129,27 @@ fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
                 .saturating_sub(crate::ui::layout::TEAM_LIST_EXTRA)
                 .max(4),
         );
+    // Each team's firing alerts over the window, where the names leave room.
+    // The severity counts are never cut for it.
+    let counts = state
+        .alerts
+        .groups
+        .iter()
+        .map(|g| {
+            counts_spans(theme, &g.counts)
+                .iter()
+                .map(|s| s.content.chars().count())
+                .sum::<usize>()
+        })
+        .max()
+        .unwrap_or(0);
+    let spark = if state.alerts.history.teams.is_empty()
+        || room < 2 + name_width + 1 + TEAM_SPARK + 1 + counts
+    {
+        0
+    } else {
+        TEAM_SPARK
+    };
     let visible = usize::from(area.height.saturating_sub(2)).max(1);
     let start = window_start(state.alerts.team.min(n.saturating_sub(1)), visible);
     let scroll = rows_shown(start, visible, n);
@@ -146,6 +187,13 @@ fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
                 format!("{name}{:pad$} ", ""),
                 theme.style(Role::Emphasis),
             )];
+            if spark > 0 {
+                let line = state.alerts.history.team(&g.key).map_or_else(
+                    || " ".repeat(spark),
+                    |c| crate::alerts::history::count_sparkline(c, spark),
+                );
+                spans.push(Span::styled(format!("{line} "), theme.style(Role::Firing)));
+            }
             spans.extend(counts_spans(theme, &g.counts));
             // The words when they fit the row, else "+1s +1inh".
             let used: usize = spans
@@ -243,6 +291,14 @@ fn table_title(state: &State, group: &Group) -> String {
             title.push_str(" hidden (s shows)");
         }
     }
+    let new = group
+        .alerts
+        .iter()
+        .filter(|&&i| pane.looked.is_new(&pane.all[i]))
+        .count();
+    if new > 0 {
+        title.push_str(&format!(" · {new} new"));
+    }
     if !pane.marks.is_empty() {
         title.push_str(&format!(" · {} marked", pane.marks.len()));
     }
@@ -257,6 +313,8 @@ fn table_title(state: &State, group: &Group) -> String {
 struct Widths {
     /// The mark column (0 when nothing is marked).
     mark: u16,
+    /// The "new" column (0 when no row started firing since the last look).
+    new: u16,
     /// The team column (0 when grouped by team).
     team: u16,
     /// The history sparkline (0 without history or room).
@@ -277,6 +335,12 @@ fn widths(state: &State, rows: &[usize], width: u16) -> Widths {
         u16::try_from(n.unwrap_or(0)).unwrap_or(u16::MAX)
     };
     let mark = if state.alerts.marks.is_empty() { 0 } else { 2 };
+    let looked = &state.alerts.looked;
+    let new = if rows.iter().any(|&i| looked.is_new(&state.alerts.all[i])) {
+        4
+    } else {
+        0
+    };
     // The sparkline where it leaves the name 20 cells: 12 wide, or 6.
     let spark = match state.alerts.history.history {
         None => 0,
@@ -285,7 +349,7 @@ fn widths(state: &State, rows: &[usize], width: u16) -> Widths {
         Some(_) => 0,
     };
     // Borders, SEV, STATE, AGE and the gaps between the columns.
-    let fixed = 2 + 4 + 9 + 4 + 4 + mark + spark;
+    let fixed = 2 + 4 + 9 + 4 + 4 + mark + new + spark;
     let team = if state.alerts.arrange.group == GroupBy::Team {
         0
     } else {
@@ -296,6 +360,7 @@ fn widths(state: &State, rows: &[usize], width: u16) -> Widths {
     let summary = width.saturating_sub(fixed + team + name);
     Widths {
         mark,
+        new,
         team,
         spark,
         name,
@@ -351,6 +416,10 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
     let mut header = Vec::with_capacity(7);
     if w.mark > 0 {
         columns.push(Constraint::Length(1));
+        header.push("");
+    }
+    if w.new > 0 {
+        columns.push(Constraint::Length(3));
         header.push("");
     }
     columns.extend([
@@ -414,6 +483,14 @@ fn alert_row<'a>(state: &State, a: &'a Alert, w: &Widths) -> Row<'a> {
             " "
         };
         cells_out.push(Cell::from(mark).style(theme.style(Role::Key)));
+    }
+    if w.new > 0 {
+        let new = if state.alerts.looked.is_new(a) {
+            "new"
+        } else {
+            ""
+        };
+        cells_out.push(Cell::from(new).style(theme.style(Role::Warning)));
     }
     cells_out.extend([
         Cell::from(severity_tag(a.severity)).style(severity_style(theme, a.severity)),

@@ -2,6 +2,7 @@
 
 pub mod alert_detail;
 pub mod alerts;
+pub mod alerts_resolved;
 pub mod deploy;
 pub mod overview;
 pub mod placeholder;

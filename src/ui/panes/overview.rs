@@ -257,6 +257,17 @@ fn alerts(state: &State, rows: usize, width: usize) -> Rows {
             lines.push(Line::styled(part, t.style(Role::Warning)));
         }
     }
+    let skipped = &state.alerts.history.skipped;
+    if let Some(first) = skipped.first() {
+        let text = format!(
+            "⚠ history: {} series not understood — {}",
+            skipped.len(),
+            clean(&first.detail)
+        );
+        for part in crate::ui::text::wrap(&text, width.max(10)) {
+            lines.push(Line::styled(part, t.style(Role::Warning)));
+        }
+    }
     // The most severe, newest alerts across every team: what on-call reads
     // first. At most a third of the rows, so the teams stay in view.
     let mut shown: Vec<&crate::alerts::model::Alert> = state
@@ -319,12 +330,29 @@ fn alerts(state: &State, rows: usize, width: usize) -> Rows {
     } else {
         groups.len()
     };
-    lines.push(Line::styled("teams".to_string(), t.style(Role::Title)));
+    let history = &state.alerts.history;
+    let spark = if !history.teams.is_empty() && width >= team_w + 40 {
+        8
+    } else {
+        0
+    };
+    lines.push(Line::styled(
+        teams_title(state, spark > 0),
+        t.style(Role::Title),
+    ));
     for g in groups.iter().take(fits) {
         let mut spans = vec![Span::styled(
             format!("{:<team_w$} ", crate::ui::text::fit(&clean(&g.key), team_w)),
             t.style(Role::Text),
         )];
+        if spark > 0 {
+            // How many of its alerts fired, over the history's window.
+            let line = history.team(&g.key).map_or_else(
+                || " ".repeat(spark),
+                |c| crate::alerts::history::count_sparkline(c, spark),
+            );
+            spans.push(Span::styled(format!("{line} "), t.style(Role::Firing)));
+        }
         for s in Severity::ALL {
             let n = g.counts[s.index()];
             if n > 0 {
@@ -347,6 +375,24 @@ fn alerts(state: &State, rows: usize, width: usize) -> Rows {
         lines.push(more(state, groups.len() - fits, "teams"));
     }
     lines
+}
+
+/// "teams", with what the sparklines show and how many alerts started
+/// firing since the alerts view was last left.
+fn teams_title(state: &State, spark: bool) -> String {
+    let mut title = "teams".to_string();
+    if let (true, Some(secs)) = (spark, state.alerts.history.window_secs()) {
+        title.push_str(&format!(" · firing over {}", crate::ui::text::window(secs)));
+    }
+    let looked = crate::app::panes::alerts::history::Looked {
+        since: state.alerts.looked.left,
+        left: None,
+    };
+    let new = state.alerts.all.iter().filter(|a| looked.is_new(a)).count();
+    if new > 0 {
+        title.push_str(&format!(" · {new} new since you last looked"));
+    }
+    title
 }
 
 fn release(state: &State, rows: usize, width: usize) -> Rows {

@@ -1,18 +1,38 @@
 //! `:messages`: the session's status messages with their times, newest
-//! first, so a message that faded (or was replaced) can still be read.
+//! first, so a message that faded (or was replaced) can still be read;
+//! and `R`'s list of the recently resolved alerts, which scrolls the same.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::app::overlays::Overlay;
 use crate::app::state::State;
-use crate::ui::layout::messages_scroll;
+use crate::ui::layout::{Scroll, messages_scroll, resolved_scroll};
 
 /// Esc or `q` close it; vim motions and the page keys scroll it.
 pub fn key(state: &mut State, key: KeyEvent) {
     let scroll = messages_scroll(state.messages.len(), state.cols, state.rows);
+    scroll_list(state, key, scroll, "messages: j/k scroll · Esc closes");
+}
+
+/// The same for `R`'s list of the recently resolved.
+pub fn resolved_key(state: &mut State, key: KeyEvent) {
+    let n = state.alerts.history.resolved.len();
+    let scroll = resolved_scroll(n, state.cols, state.rows);
+    scroll_list(
+        state,
+        key,
+        scroll,
+        "recently resolved: j/k scroll · Esc closes",
+    );
+}
+
+/// A read-only list overlay's keys: Esc or `q` close it, vim motions and
+/// the page keys scroll it, anything else says so (`hint`).
+fn scroll_list(state: &mut State, key: KeyEvent, scroll: Scroll, hint: &str) {
     let (max, page) = (scroll.max, scroll.page);
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let Some(Overlay::Messages(offset)) = state.overlays.last_mut() else {
+    let Some(Overlay::Messages(offset) | Overlay::Resolved(offset)) = state.overlays.last_mut()
+    else {
         return;
     };
     match key.code {
@@ -28,9 +48,8 @@ pub fn key(state: &mut State, key: KeyEvent) {
         KeyCode::Char('g') | KeyCode::Home => *offset = 0,
         KeyCode::Char('G') | KeyCode::End => *offset = max,
         _ => {
-            let text = "messages: j/k scroll · Esc closes";
             state.message = Some(crate::app::state::Message {
-                text: text.into(),
+                text: hint.into(),
                 level: crate::app::state::Level::Info,
                 at: state.now,
                 view: state.view,

@@ -50,6 +50,7 @@ fn fixture() -> State {
         ack_comment: "acknowledged from opsdeck".into(),
         refresh: Duration::from_secs(30),
         flap_threshold: 3,
+        history_resolved: std::time::Duration::from_secs(3600),
     };
     let mut state = State::new(
         settings,

@@ -23,18 +23,20 @@ pub fn expire_local(state: &mut State, now: chrono::DateTime<chrono::Utc>) {
 }
 
 pub fn on_source(state: &mut State, event: SourceEvent) {
-    if let SourceEvent::History { result, at, .. } = event {
+    if let SourceEvent::History {
+        result,
+        at,
+        skipped,
+        ..
+    } = event
+    {
         // The history never touches the source's health: a Prometheus
         // that cannot answer it leaves the last history, marked stale.
-        let view = &mut state.alerts.history;
-        match result {
-            Ok(h) => {
-                view.history = Some(h);
-                view.at = Some(at);
-                view.error = None;
-            }
-            Err(e) => view.error = Some(e.message.to_string()),
-        }
+        let pane = &mut state.alerts;
+        let result = result.map_err(|e| e.message.to_string());
+        pane.history
+            .read(result, skipped, at, &pane.settings.routing);
+        derive_history(state);
         return;
     }
     let name = event.name().to_string();
@@ -104,6 +106,14 @@ pub fn on_source(state: &mut State, event: SourceEvent) {
             }
         }
     }
+}
+
+/// Derives the recently resolved from the history and the alerts now.
+pub fn derive_history(state: &mut State) {
+    let pane = &mut state.alerts;
+    let within = pane.settings.history_resolved;
+    pane.history
+        .derive(&pane.all, &pane.settings.routing, within);
 }
 
 /// Keeps what a good fetch could not understand on the source's status

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+pub use super::history::{HistoryView, Looked, Resolved};
 use crate::alerts::arrange::{Arrange, GroupBy};
 use crate::alerts::grouping::{self, Group, Routing};
 use crate::alerts::matcher::Filter;
@@ -38,6 +39,8 @@ pub struct AlertSettings {
     pub refresh: Duration,
     /// Firing episodes from which an alert is flapping (0: never).
     pub flap_threshold: usize,
+    /// How far back "recently resolved" looks.
+    pub history_resolved: Duration,
 }
 
 impl AlertSettings {
@@ -50,33 +53,8 @@ impl AlertSettings {
             ack_comment: config.alerts.ack_comment.clone(),
             refresh: config.alerts.refresh,
             flap_threshold: config.alerts.flap_threshold,
+            history_resolved: config.alerts.history_resolved,
         }
-    }
-}
-
-/// The alerts' history from Prometheus' `ALERTS` series, as last read.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct HistoryView {
-    /// The last history read (none yet, or none configured).
-    pub history: Option<crate::alerts::history::History>,
-    /// When it was read.
-    pub at: Option<DateTime<Utc>>,
-    /// Why the last read failed (the shown history is then stale).
-    pub error: Option<String>,
-}
-
-impl HistoryView {
-    /// An alert's summary, when the history holds its series.
-    pub fn summary(&self, alert: &Alert) -> Option<crate::alerts::history::Summary> {
-        let h = self.history.as_ref()?;
-        h.of(&alert.labels)
-            .map(|t| h.summarize(t).started_at(alert.starts_at, h.step))
-    }
-
-    /// An alert's timeline points.
-    pub fn points(&self, alert: &Alert) -> Option<&[crate::alerts::history::Point]> {
-        let h = self.history.as_ref()?;
-        h.of(&alert.labels).map(|t| t.points.as_slice())
     }
 }
 
@@ -161,6 +139,8 @@ pub struct AlertsPane {
     pub notify: NotifyState,
     /// The history from Prometheus, when configured.
     pub history: HistoryView,
+    /// When the view was last looked at: what is new since.
+    pub looked: Looked,
 }
 
 impl AlertsPane {
@@ -187,6 +167,7 @@ impl AlertsPane {
             local: Vec::new(),
             notify: NotifyState::default(),
             history: HistoryView::default(),
+            looked: Looked::default(),
         }
     }
 

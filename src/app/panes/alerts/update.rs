@@ -61,6 +61,7 @@ pub fn command(state: &mut State, cmd: Command) -> Vec<Effect> {
         Command::Mark => super::marks::toggle(state),
         Command::MarkAll => super::marks::toggle_group(state),
         Command::Silences => state.overlays.push(Overlay::Silences(Box::default())),
+        Command::Resolved => state.overlays.push(Overlay::Resolved(0)),
         Command::JumpInhibitor => jump_to_inhibitor(state),
         // Release and deploy commands outside their views do nothing.
         _ => {}

@@ -247,6 +247,7 @@ fn settings() -> AlertSettings {
         ack_comment: "acknowledged from opsdeck".into(),
         refresh: Duration::from_secs(30),
         flap_threshold: 3,
+        history_resolved: std::time::Duration::from_secs(3600),
     }
 }
 

@@ -142,16 +142,20 @@ fn recently_resolved_is_what_stopped_firing_within_the_span() {
         (c, "firing", &[8, 9]),     // still firing
     ]);
     let (h, _) = read(&b, 10);
+    // c's alert still fires; a's and b's do not.
+    let firing = |l: &Labels| l.get("alertname") == Some("c");
     let names = |within: u64| -> Vec<String> {
-        h.resolved(Duration::from_secs(within * 60), |_| true)
+        h.resolved(Duration::from_secs(within * 60), firing)
             .iter()
             .map(|(t, _)| t.labels.get("alertname").unwrap_or("").to_string())
             .collect()
     };
     assert_eq!(names(5), vec!["b"]);
     assert_eq!(names(60), vec!["b", "a"], "newest end first");
-    let (_, ep) = h.resolved(Duration::from_secs(300), |_| true)[0];
+    let (_, ep) = h.resolved(Duration::from_secs(300), firing)[0];
     assert_eq!(ep.duration(), chrono::TimeDelta::minutes(3));
+    // b fires again now (between two points): it has not stopped firing.
+    assert!(h.resolved(Duration::from_secs(300), |_| true).is_empty());
     // c fires at the last point, but its alert no longer does: resolved
     // by that point at the latest, newest first.
     let now_firing = |l: &Labels| l.get("alertname") != Some("c");
@@ -246,4 +250,77 @@ fn an_open_episode_starts_when_the_alert_says_it_did() {
             .started_at(at_unix(far), step);
         assert_eq!(again.firing, chrono::TimeDelta::minutes(4), "{far}");
     }
+}
+
+#[test]
+fn a_team_counts_its_alerts_firing_at_each_point() {
+    let b = body(&[
+        (DISK, "firing", &[0, 1, 2]),
+        (
+            &[("alertname", "x"), ("owner", "core-application")],
+            "firing",
+            &[1, 2, 3],
+        ),
+        (
+            &[("alertname", "y"), ("team", "search")],
+            "pending",
+            &[0, 1],
+        ),
+        (&[("alertname", "y"), ("team", "search")], "firing", &[2]),
+        (&[("alertname", "z"), ("team", "quiet")], "pending", &[0]),
+    ]);
+    let (h, _) = read(&b, 5);
+    let teams = h.team_firing(&Routing::default());
+    assert_eq!(teams["core-application"], vec![1, 2, 2, 1, 0]);
+    assert_eq!(
+        teams["search"],
+        vec![0, 0, 1, 0, 0],
+        "pending is not firing"
+    );
+    assert!(!teams.contains_key("quiet"), "never fired: no line");
+    assert_eq!(count_sparkline(&teams["core-application"], 5), "▄██▄ ");
+    assert_eq!(count_sparkline(&[0, 0], 3), "   ");
+    assert_eq!(
+        count_sparkline(&[1, 8, 0, 2], 2),
+        "█▂",
+        "a cell is its share's most"
+    );
+}
+
+#[test]
+fn an_alert_firing_now_covers_the_series_whose_labels_it_carries() {
+    let firing = [
+        labels(&[("alertname", "a"), ("job", "x"), ("cluster", "eu")]),
+        labels(&[("alertname", "b")]),
+    ];
+    let now = FiringNow::new(firing.iter());
+    assert!(now.covers(&labels(&[("alertname", "a"), ("job", "x")])));
+    assert!(!now.covers(&labels(&[("alertname", "a"), ("job", "y")])));
+    assert!(!now.covers(&labels(&[("alertname", "c")])));
+    assert!(now.covers(&labels(&[("alertname", "b")])));
+}
+
+#[test]
+fn a_compressed_answer_streams_to_the_same_history_in_any_field_order() {
+    use std::io::Write;
+    let b = body(&[(DISK, "pending", &[0]), (DISK, "firing", &[1, 2])]);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(b.as_bytes()).expect("gzip");
+    let packed = gz.finish().expect("gzip");
+    let inflated = flate2::read::GzDecoder::new(&packed[..]);
+    let streamed = History::from_reader(inflated, at_unix(T0), Duration::from_secs(60), 5);
+    assert_eq!(streamed.expect("reads"), read(&b, 5));
+    // Prometheus writes `status` first; nothing here depends on it.
+    let reordered = format!(
+        r#"{{"data": {{"result": {}, "resultType": "matrix"}}, "warnings": ["x"], "status": "success"}}"#,
+        serde_json::to_string(
+            &serde_json::from_str::<serde_json::Value>(&b).expect("json")["data"]["result"]
+        )
+        .expect("json")
+    );
+    assert_eq!(read(&reordered, 5), read(&b, 5));
+    // Cut short: an error, not a partial history.
+    let cut = &b[..b.len() / 2];
+    let e = History::from_reader(cut.as_bytes(), at_unix(T0), Duration::from_secs(60), 5);
+    assert!(matches!(e, Err(HistoryError::Shape(_))), "{e:?}");
 }

@@ -10,14 +10,16 @@
 //! `step` gives one point per step where the series existed (Prometheus'
 //! lookback fills the steps between evaluations).
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use serde::Deserialize;
-use serde_json::value::RawValue;
 
+use super::grouping::Routing;
 use super::labels::Labels;
 use super::model::{RecordKind, Skipped};
+
+mod read;
 
 /// The most points a window is read at: the step is chosen to stay under.
 pub const MAX_POINTS: u64 = 300;
@@ -116,9 +118,15 @@ pub struct History {
     pub step: Duration,
     /// Points per timeline.
     pub len: usize,
-    /// When it was read: an episode still firing lasts until then (the
-    /// window's end, one step after the last point, unless set).
+    /// When it was read: an episode still firing lasts until then, and
+    /// none ends later (the window's end, one step after the last point,
+    /// unless set).
     pub end: DateTime<Utc>,
+    /// How far before its time a point begins to see: zero when a point is
+    /// the last evaluation at its time (`ALERTS`), a step when it is the
+    /// step before it (`max_over_time(ALERTS[step])`) — an episode's edges
+    /// are that much earlier than its points.
+    pub lead: Duration,
     /// Timelines, sorted by `alertname` for lookup.
     timelines: Vec<Timeline>,
 }
@@ -137,114 +145,7 @@ pub enum HistoryError {
     NotMatrix(String),
 }
 
-#[derive(Deserialize)]
-struct Envelope<'a> {
-    status: &'a str,
-    #[serde(borrow)]
-    data: Option<Data<'a>>,
-    error: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Data<'a> {
-    #[serde(rename = "resultType")]
-    result_type: &'a str,
-    #[serde(borrow)]
-    result: Vec<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-struct Series {
-    metric: Labels,
-    /// `[unix seconds, "1"]`; the value is not read (a sample is presence).
-    values: Vec<(f64, serde::de::IgnoredAny)>,
-}
-
 impl History {
-    /// Reads a `query_range` answer for the grid `start`, `step`, `len`
-    /// points. A series that does not parse, or has no `alertname`, is
-    /// skipped and counted; the rest are kept.
-    pub fn from_matrix(
-        body: &str,
-        start: DateTime<Utc>,
-        step: Duration,
-        len: usize,
-    ) -> Result<(History, Vec<Skipped>), HistoryError> {
-        let envelope: Envelope<'_> =
-            serde_json::from_str(body).map_err(|e| HistoryError::Shape(e.to_string()))?;
-        if envelope.status != "success" {
-            let why = envelope
-                .error
-                .unwrap_or_else(|| format!("status {}", envelope.status));
-            return Err(HistoryError::Refused(crate::core::text::clip(&why, 300)));
-        }
-        let data = envelope
-            .data
-            .ok_or_else(|| HistoryError::Shape("no data".into()))?;
-        if data.result_type != "matrix" {
-            return Err(HistoryError::NotMatrix(data.result_type.to_string()));
-        }
-        let total = data.result.len();
-        let step_s = step.as_secs_f64().max(1.0);
-        let start_s = start.timestamp() as f64;
-        let mut timelines: Vec<Timeline> = Vec::with_capacity(total / 2 + 1);
-        // Pending and firing series of one label set fold into one
-        // timeline: keyed by the labels' text.
-        let mut index: foldhash::HashMap<Labels, usize> = foldhash::HashMap::default();
-        let mut skipped = Vec::new();
-        for (i, raw) in data.result.into_iter().enumerate() {
-            let series: Series = match serde_json::from_str(raw.get()) {
-                Ok(s) => s,
-                Err(e) => {
-                    skipped.push(skip(i, total, &e.to_string()));
-                    continue;
-                }
-            };
-            let mut labels = series.metric;
-            let state = match labels.get("alertstate") {
-                Some("firing") => Point::Firing,
-                Some("pending") => Point::Pending,
-                other => {
-                    let why = format!("alertstate {other:?} is neither pending nor firing");
-                    skipped.push(skip(i, total, &why));
-                    continue;
-                }
-            };
-            if labels.get("alertname").is_none_or(str::is_empty) {
-                skipped.push(skip(i, total, "no alertname"));
-                continue;
-            }
-            labels.remove("alertstate");
-            labels.remove("__name__");
-            let at = *index.entry(labels.clone()).or_insert_with(|| {
-                timelines.push(Timeline {
-                    labels,
-                    points: vec![Point::Quiet; len],
-                });
-                timelines.len() - 1
-            });
-            let points = &mut timelines[at].points;
-            for (t, _) in series.values {
-                let k = ((t - start_s) / step_s).round();
-                if k >= 0.0 && (k as usize) < len {
-                    let p = &mut points[k as usize];
-                    *p = (*p).max(state);
-                }
-            }
-        }
-        timelines.sort_by(|a, b| a.labels.get("alertname").cmp(&b.labels.get("alertname")));
-        let secs = step.as_secs().saturating_mul(len as u64);
-        let end = start + chrono::TimeDelta::seconds(i64::try_from(secs).unwrap_or(0));
-        let history = History {
-            start,
-            step,
-            len,
-            end,
-            timelines,
-        };
-        Ok((history, skipped))
-    }
-
     /// Every timeline.
     pub fn timelines(&self) -> &[Timeline] {
         &self.timelines
@@ -272,6 +173,13 @@ impl History {
             .max_by_key(|t| t.labels.len())
     }
 
+    /// Where an episode's edge at point `k` is in time: `lead` before the
+    /// point, never after the read.
+    fn edge(&self, k: usize) -> DateTime<Utc> {
+        let lead = chrono::TimeDelta::from_std(self.lead).unwrap_or(chrono::TimeDelta::zero());
+        (self.time_of(k) - lead).min(self.end)
+    }
+
     /// What a timeline says: first seen, episodes, firing time, longest.
     pub fn summarize(&self, timeline: &Timeline) -> Summary {
         let mut episodes = Vec::new();
@@ -282,8 +190,8 @@ impl History {
                 (Point::Firing, Some(_)) => {}
                 (_, Some(s)) => {
                     episodes.push(Episode {
-                        start: self.time_of(s),
-                        end: self.time_of(k),
+                        start: self.edge(s),
+                        end: self.edge(k),
                         open: false,
                     });
                     run = None;
@@ -292,7 +200,7 @@ impl History {
             }
         }
         if let Some(s) = run {
-            let start = self.time_of(s);
+            let start = self.edge(s);
             episodes.push(Episode {
                 start,
                 end: self.end.max(start),
@@ -305,7 +213,7 @@ impl History {
                 .points
                 .iter()
                 .position(|p| *p != Point::Quiet)
-                .map(|k| self.time_of(k)),
+                .map(|k| self.edge(k)),
             longest: episodes.iter().copied().max_by_key(Episode::duration),
             episodes,
             firing,
@@ -313,26 +221,27 @@ impl History {
     }
 
     /// Timelines whose last episode ended within `within` of the end:
-    /// the recently resolved, newest end first, with that episode. One
-    /// still firing at the last point counts as resolved when `firing_now`
-    /// says its alert no longer fires (a step is minutes long in a long
-    /// window); it ended at that point at the latest.
+    /// the recently resolved, newest end first, with that episode. Whether
+    /// it is resolved is `firing_now`'s word: one still firing at the last
+    /// point has resolved when its alert no longer fires (a step is minutes
+    /// long in a long window; it ended at that point at the latest), and
+    /// one whose alert fires again now has not.
     pub fn resolved(
         &self,
         within: Duration,
         firing_now: impl Fn(&Labels) -> bool,
     ) -> Vec<(&Timeline, Episode)> {
         let within = chrono::TimeDelta::from_std(within).unwrap_or(chrono::TimeDelta::MAX);
-        let last_point = self.time_of(self.len.saturating_sub(1)).min(self.end);
+        let last_point = self.edge(self.len.saturating_sub(1));
         let mut out: Vec<(&Timeline, Episode)> = self
             .timelines
             .iter()
             .filter_map(|t| {
                 let mut last = *self.summarize(t).episodes.last()?;
+                if firing_now(&t.labels) {
+                    return None;
+                }
                 if last.open {
-                    if firing_now(&t.labels) {
-                        return None;
-                    }
                     last.end = last_point.max(last.start);
                     last.open = false;
                 }
@@ -341,6 +250,58 @@ impl History {
             .collect();
         out.sort_by_key(|(_, e)| std::cmp::Reverse(e.end));
         out
+    }
+}
+
+impl History {
+    /// Per team (as `routing` names it from each series' labels): how many
+    /// of its alerts fired at each point. A route matching labels only
+    /// Alertmanager adds (external labels) cannot see them here.
+    pub fn team_firing(&self, routing: &Routing) -> BTreeMap<String, Vec<u32>> {
+        let mut out: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        for t in &self.timelines {
+            if !t.points.contains(&Point::Firing) {
+                continue;
+            }
+            let team = routing.team_of(&t.labels);
+            let counts = match out.get_mut(team) {
+                Some(c) => c,
+                None => out.entry(team.to_string()).or_insert(vec![0; self.len]),
+            };
+            for (c, p) in counts.iter_mut().zip(&t.points) {
+                *c += u32::from(*p == Point::Firing);
+            }
+        }
+        out
+    }
+}
+
+/// The label sets firing now, by `alertname`: what [`History::resolved`]
+/// asks of a series still firing at the window's last point.
+#[derive(Debug, Default)]
+pub struct FiringNow<'a> {
+    by_name: foldhash::HashMap<&'a str, Vec<&'a Labels>>,
+}
+
+impl<'a> FiringNow<'a> {
+    /// From the labels of the alerts firing now.
+    pub fn new(labels: impl IntoIterator<Item = &'a Labels>) -> FiringNow<'a> {
+        let mut by_name: foldhash::HashMap<&'a str, Vec<&'a Labels>> = Default::default();
+        for l in labels {
+            if let Some(name) = l.get("alertname") {
+                by_name.entry(name).or_default().push(l);
+            }
+        }
+        FiringNow { by_name }
+    }
+
+    /// Whether an alert firing now carries all of the series' labels.
+    pub fn covers(&self, series: &Labels) -> bool {
+        let Some(list) = series.get("alertname").and_then(|n| self.by_name.get(n)) else {
+            return false;
+        };
+        list.iter()
+            .any(|l| series.iter().all(|(k, v)| l.get(k) == Some(v)))
     }
 }
 
@@ -353,6 +314,33 @@ fn skip(i: usize, total: usize, why: &str) -> Skipped {
             crate::core::text::clip(why, 160)
         ),
     }
+}
+
+/// `counts` drawn in `cells` characters, each the most of its share on
+/// a scale to the largest: none a space, then `▁` to `█`.
+pub fn count_sparkline(counts: &[u32], cells: usize) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let top = counts.iter().copied().max().unwrap_or(0);
+    if cells == 0 || top == 0 {
+        return " ".repeat(cells);
+    }
+    (0..cells)
+        .map(|c| {
+            let from = c * counts.len() / cells;
+            let to = ((c + 1) * counts.len() / cells).max(from + 1);
+            let most = counts[from..to.min(counts.len())]
+                .iter()
+                .copied()
+                .max()
+                .unwrap_or(0);
+            if most == 0 {
+                ' '
+            } else {
+                let level = (u64::from(most) * 8).div_ceil(u64::from(top)).clamp(1, 8);
+                BARS[usize::try_from(level - 1).unwrap_or(0)]
+            }
+        })
+        .collect()
 }
 
 /// `points` drawn in `cells` characters, each the most severe point of its
@@ -382,5 +370,4 @@ pub fn at_unix(t: i64) -> DateTime<Utc> {
 }
 
 #[cfg(test)]
-#[path = "history_tests.rs"]
 mod tests;
