@@ -123,7 +123,7 @@ impl Asked {
     }
 
     fn resolved(&self) -> Vec<(&crate::alerts::history::Timeline, Episode)> {
-        let now = FiringNow::new(self.firing.iter().map(|l| &**l));
+        let now = FiringNow::new(&self.history, self.firing.iter().map(|l| &**l));
         self.history
             .resolved(self.resolved_within, |l| now.covers(l))
     }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::{ClientError, Endpoint, Problem, clip};
-use crate::alerts::history::{History, at_unix, step_for};
+use crate::alerts::history::{History, HistoryError, at_unix, step_for};
 use crate::alerts::model::{Alert, AlertState, Labels, RecordKind, Severity, Skipped, fingerprint};
 use crate::config::HttpSourceConfig;
 use serde_json::value::RawValue;
@@ -178,10 +178,8 @@ impl PrometheusClient {
             .header(reqwest::header::ACCEPT_ENCODING, "gzip");
         let raw = self.endpoint.send(req, what).await?;
         let read = if raw.starts_with(&[0x1f, 0x8b]) {
-            let mut text =
-                std::io::Read::take(flate2::read::GzDecoder::new(&raw[..]), MAX_HISTORY_TEXT);
-            let read = History::from_reader(&mut text, at_unix(start_s), step, len);
-            if read.is_err() && text.limit() == 0 {
+            let read = History::from_gzip(&raw, MAX_HISTORY_TEXT, at_unix(start_s), step, len);
+            if let Err(HistoryError::TooLarge(_)) = read {
                 let what = format!("{what}, inflated past {} MiB,", MAX_HISTORY_TEXT >> 20);
                 return Err(self.endpoint.error(Problem::TooLarge { what }, None));
             }

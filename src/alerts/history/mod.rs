@@ -19,6 +19,9 @@ use super::grouping::Routing;
 use super::labels::Labels;
 use super::model::{RecordKind, Skipped};
 
+mod exact;
+mod fast;
+mod index;
 mod read;
 
 /// The most points a window is read at: the step is chosen to stay under.
@@ -127,8 +130,10 @@ pub struct History {
     /// step before it (`max_over_time(ALERTS[step])`) — an episode's edges
     /// are that much earlier than its points.
     pub lead: Duration,
-    /// Timelines, sorted by `alertname` for lookup.
+    /// Timelines, sorted by `alertname`.
     timelines: Vec<Timeline>,
+    /// Where an alert's timelines are.
+    index: index::Index,
 }
 
 /// Why a `query_range` answer could not be read at all.
@@ -143,6 +148,9 @@ pub enum HistoryError {
     /// A result that is not a range vector.
     #[error("expected a matrix, got {0:?}")]
     NotMatrix(String),
+    /// Inflated past the cap (bytes).
+    #[error("inflated past {} MiB", .0 >> 20)]
+    TooLarge(u64),
 }
 
 impl History {
@@ -162,50 +170,59 @@ impl History {
     /// labels; the rule's are the series'), the one with most labels when
     /// several do.
     pub fn of(&self, alert_labels: &Labels) -> Option<&Timeline> {
-        let name = alert_labels.get("alertname")?;
-        let from = self
-            .timelines
-            .partition_point(|t| t.labels.get("alertname") < Some(name));
-        self.timelines[from..]
-            .iter()
-            .take_while(|t| t.labels.get("alertname") == Some(name))
-            .filter(|t| t.labels.iter().all(|(k, v)| alert_labels.get(k) == Some(v)))
+        self.index
+            .matching(&self.timelines, alert_labels)
+            .filter_map(|i| self.timelines.get(i))
             .max_by_key(|t| t.labels.len())
     }
 
     /// Where an episode's edge at point `k` is in time: `lead` before the
-    /// point, never after the read.
+    /// point, never after the read. Counted in seconds, made a time once.
     fn edge(&self, k: usize) -> DateTime<Utc> {
-        let lead = chrono::TimeDelta::from_std(self.lead).unwrap_or(chrono::TimeDelta::zero());
-        (self.time_of(k) - lead).min(self.end)
+        let step = i64::try_from(self.step.as_secs()).unwrap_or(i64::MAX);
+        let lead = i64::try_from(self.lead.as_secs()).unwrap_or(0);
+        let k = i64::try_from(k).unwrap_or(i64::MAX);
+        let at = self
+            .start
+            .timestamp()
+            .saturating_add(step.saturating_mul(k))
+            .saturating_sub(lead);
+        let end = (self.end.timestamp(), self.end.timestamp_subsec_nanos());
+        if (at, 0) < end && self.start.timestamp_subsec_nanos() == 0 {
+            at_unix(at)
+        } else {
+            let lead = chrono::TimeDelta::from_std(self.lead).unwrap_or(chrono::TimeDelta::zero());
+            (self.time_of(usize::try_from(k).unwrap_or(usize::MAX)) - lead).min(self.end)
+        }
     }
 
     /// What a timeline says: first seen, episodes, firing time, longest.
     pub fn summarize(&self, timeline: &Timeline) -> Summary {
+        let points = &timeline.points;
         let mut episodes = Vec::new();
-        let mut run: Option<usize> = None;
-        for (k, p) in timeline.points.iter().enumerate() {
-            match (p, run) {
-                (Point::Firing, None) => run = Some(k),
-                (Point::Firing, Some(_)) => {}
-                (_, Some(s)) => {
+        let mut k = 0;
+        // Run to run: each the first firing point, then the first after.
+        while let Some(off) = points[k..].iter().position(|p| *p == Point::Firing) {
+            let s = k + off;
+            let start = self.edge(s);
+            match points[s..].iter().position(|p| *p != Point::Firing) {
+                Some(n) => {
                     episodes.push(Episode {
-                        start: self.edge(s),
-                        end: self.edge(k),
+                        start,
+                        end: self.edge(s + n),
                         open: false,
                     });
-                    run = None;
+                    k = s + n;
                 }
-                (_, None) => {}
+                None => {
+                    episodes.push(Episode {
+                        start,
+                        end: self.end.max(start),
+                        open: true,
+                    });
+                    break;
+                }
             }
-        }
-        if let Some(s) = run {
-            let start = self.edge(s);
-            episodes.push(Episode {
-                start,
-                end: self.end.max(start),
-                open: true,
-            });
         }
         let firing = episodes.iter().map(Episode::duration).sum();
         Summary {
@@ -229,23 +246,38 @@ impl History {
     pub fn resolved(
         &self,
         within: Duration,
-        firing_now: impl Fn(&Labels) -> bool,
+        firing_now: impl Fn(usize) -> bool,
     ) -> Vec<(&Timeline, Episode)> {
         let within = chrono::TimeDelta::from_std(within).unwrap_or(chrono::TimeDelta::MAX);
         let last_point = self.edge(self.len.saturating_sub(1));
         let mut out: Vec<(&Timeline, Episode)> = self
             .timelines
             .iter()
-            .filter_map(|t| {
-                let mut last = *self.summarize(t).episodes.last()?;
-                if firing_now(&t.labels) {
+            .enumerate()
+            .filter_map(|(i, t)| {
+                // Only the last episode matters: found from the end.
+                let last = t.points.iter().rposition(|p| *p == Point::Firing)?;
+                if firing_now(i) {
                     return None;
                 }
-                if last.open {
-                    last.end = last_point.max(last.start);
-                    last.open = false;
-                }
-                (self.end - last.end <= within).then_some((t, last))
+                let first = t.points[..last]
+                    .iter()
+                    .rposition(|p| *p != Point::Firing)
+                    .map_or(0, |k| k + 1);
+                let start = self.edge(first);
+                let end = if last + 1 < self.len {
+                    self.edge(last + 1)
+                } else {
+                    // Still firing at the last point, its alert no longer
+                    // does: ended by that point at the latest.
+                    last_point.max(start)
+                };
+                let episode = Episode {
+                    start,
+                    end,
+                    open: false,
+                };
+                (self.end - episode.end <= within).then_some((t, episode))
             })
             .collect();
         out.sort_by_key(|(_, e)| std::cmp::Reverse(e.end));
@@ -276,32 +308,31 @@ impl History {
     }
 }
 
-/// The label sets firing now, by `alertname`: what [`History::resolved`]
-/// asks of a series still firing at the window's last point.
+/// Which timelines an alert firing now carries the labels of: what
+/// [`History::resolved`] asks of a series still firing at the window's
+/// last point.
 #[derive(Debug, Default)]
-pub struct FiringNow<'a> {
-    by_name: foldhash::HashMap<&'a str, Vec<&'a Labels>>,
+pub struct FiringNow {
+    covered: Vec<bool>,
 }
 
-impl<'a> FiringNow<'a> {
+impl FiringNow {
     /// From the labels of the alerts firing now.
-    pub fn new(labels: impl IntoIterator<Item = &'a Labels>) -> FiringNow<'a> {
-        let mut by_name: foldhash::HashMap<&'a str, Vec<&'a Labels>> = Default::default();
+    pub fn new<'a>(history: &History, labels: impl IntoIterator<Item = &'a Labels>) -> FiringNow {
+        let mut covered = vec![false; history.timelines.len()];
         for l in labels {
-            if let Some(name) = l.get("alertname") {
-                by_name.entry(name).or_default().push(l);
+            for i in history.index.matching(&history.timelines, l) {
+                if let Some(c) = covered.get_mut(i) {
+                    *c = true;
+                }
             }
         }
-        FiringNow { by_name }
+        FiringNow { covered }
     }
 
-    /// Whether an alert firing now carries all of the series' labels.
-    pub fn covers(&self, series: &Labels) -> bool {
-        let Some(list) = series.get("alertname").and_then(|n| self.by_name.get(n)) else {
-            return false;
-        };
-        list.iter()
-            .any(|l| series.iter().all(|(k, v)| l.get(k) == Some(v)))
+    /// Whether an alert firing now carries all of timeline `i`'s labels.
+    pub fn covers(&self, i: usize) -> bool {
+        self.covered.get(i).copied().unwrap_or(false)
     }
 }
 

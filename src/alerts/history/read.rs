@@ -1,31 +1,24 @@
 //! Reading a `query_range` answer as it streams: each series of
 //! `data.result` is folded into its timeline and dropped before the next
-//! is read, so a whole day of 10,000 alerts (54 MB of JSON) never sits in
-//! memory at once — only the timelines, one byte per point.
+//! is read, so a whole day of 10,000 alerts (50 MB of JSON) never sits in
+//! memory at once — only the timelines, one byte per point. An answer as
+//! Prometheus writes it takes the fast path (`fast.rs`); any other, or
+//! one with a surprise anywhere, is read again exactly (`exact.rs`).
 
-use std::fmt;
 use std::io::Read;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
+use serde::de::DeserializeSeed;
 
+use super::exact::Envelope;
+use super::fast::{Fast, Progress};
 use super::{History, HistoryError, Point, Timeline, skip};
 use crate::alerts::labels::Labels;
 use crate::alerts::model::Skipped;
 
-/// One series as Prometheus writes it.
-#[derive(Deserialize)]
-struct Series {
-    metric: Labels,
-    /// `[unix seconds, "1"]`; the value is not read (a sample is presence).
-    values: Vec<(f64, IgnoredAny)>,
-}
-
 /// The timelines being built from the series read so far.
-struct Fold {
+pub(super) struct Fold {
     start_s: f64,
     step_s: f64,
     len: usize,
@@ -35,18 +28,20 @@ struct Fold {
     /// Series not understood: (their place, why).
     bad: Vec<(usize, String)>,
     seen: usize,
+    /// The series being read.
+    pub(super) scratch: Scratch,
 }
 
 impl Fold {
-    fn series(&mut self, raw: &str) {
+    /// Folds the series just read into its timeline, or counts it bad.
+    pub(super) fn series(&mut self) {
         let i = self.seen;
         self.seen += 1;
-        let series: Series = match serde_json::from_str(raw) {
-            Ok(s) => s,
-            Err(e) => return self.bad.push((i, e.to_string())),
-        };
-        let mut labels = series.metric;
-        let state = match labels.get("alertstate") {
+        let s = &mut self.scratch;
+        if let Some(why) = s.why.take() {
+            return self.bad.push((i, why));
+        }
+        let state = match s.state.as_deref() {
             Some("firing") => Point::Firing,
             Some("pending") => Point::Pending,
             other => {
@@ -54,131 +49,121 @@ impl Fold {
                 return self.bad.push((i, why));
             }
         };
+        let labels: Labels = s
+            .spans
+            .iter()
+            .map(|&(at, name, value)| {
+                (
+                    &s.text[at..at + name],
+                    &s.text[at + name..at + name + value],
+                )
+            })
+            .collect();
         if labels.get("alertname").is_none_or(str::is_empty) {
             return self.bad.push((i, "no alertname".into()));
         }
-        labels.remove("alertstate");
-        labels.remove("__name__");
-        let len = self.len;
-        let timelines = &mut self.timelines;
-        let at = *self.index.entry(labels.clone()).or_insert_with(|| {
-            timelines.push(Timeline {
-                labels,
-                points: vec![Point::Quiet; len],
-            });
-            timelines.len() - 1
-        });
+        let at = match self.index.get(&labels) {
+            Some(&at) => at,
+            None => {
+                self.timelines.push(Timeline {
+                    labels: labels.clone(),
+                    points: vec![Point::Quiet; self.len],
+                });
+                self.index.insert(labels, self.timelines.len() - 1);
+                self.timelines.len() - 1
+            }
+        };
         let points = &mut self.timelines[at].points;
-        for (t, _) in series.values {
-            let k = ((t - self.start_s) / self.step_s).round();
-            if k >= 0.0 && (k as usize) < len {
-                let p = &mut points[k as usize];
+        for t in &s.times {
+            // To the nearest point (half up); before the first, dropped.
+            let x = (t - self.start_s) / self.step_s + 0.5;
+            if x >= 0.0 && (x as usize) < self.len {
+                let p = &mut points[x as usize];
                 *p = (*p).max(state);
             }
         }
     }
 }
 
-/// The envelope's fields other than the series.
+/// One series as it is read: its labels (without `__name__` and
+/// `alertstate`) as spans of one text, its `alertstate`, its sample times,
+/// and why it cannot be used. Reused from series to series.
 #[derive(Default)]
-struct Head {
-    status: Option<String>,
-    error: Option<String>,
-    result_type: Option<String>,
+pub(super) struct Scratch {
+    pub(super) text: String,
+    /// (start, name length, value length) in `text`.
+    pub(super) spans: Vec<(usize, usize, usize)>,
+    pub(super) state: Option<String>,
+    pub(super) times: Vec<f64>,
+    pub(super) why: Option<String>,
 }
 
-/// `{"status", "data": {"resultType", "result": [...]}, "error"}`, in any
-/// order.
-struct Envelope<'f>(&'f mut Fold);
-
-impl<'de> DeserializeSeed<'de> for Envelope<'_> {
-    type Value = Head;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Head, D::Error> {
-        d.deserialize_map(self)
+impl Scratch {
+    pub(super) fn clear(&mut self) {
+        self.text.clear();
+        self.spans.clear();
+        self.state = None;
+        self.times.clear();
+        self.why = None;
     }
-}
 
-impl<'de> Visitor<'de> for Envelope<'_> {
-    type Value = Head;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a Prometheus API answer")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Head, A::Error> {
-        let mut head = Head::default();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "status" => head.status = Some(map.next_value()?),
-                "error" => head.error = map.next_value()?,
-                "data" => head.result_type = map.next_value_seed(Data(&mut *self.0))?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
+    /// Keeps the first reason a series is bad.
+    pub(super) fn bad(&mut self, why: impl Into<String>) {
+        if self.why.is_none() {
+            self.why = Some(why.into());
         }
-        Ok(head)
     }
 }
 
-/// `data`: its `resultType`, and each of `result` folded in.
-struct Data<'f>(&'f mut Fold);
-
-impl<'de> DeserializeSeed<'de> for Data<'_> {
-    type Value = Option<String>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
-        d.deserialize_option(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Data<'_> {
-    type Value = Option<String>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("the answer's data")
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Option<String>, E> {
-        Ok(None)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Option<String>, E> {
-        Ok(None)
-    }
-    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
-        d.deserialize_map(self)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<String>, A::Error> {
-        let mut result_type = None;
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "resultType" => result_type = Some(map.next_value()?),
-                "result" => map.next_value_seed(Results(&mut *self.0))?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
+impl Fold {
+    fn new(start: DateTime<Utc>, step: Duration, len: usize) -> Fold {
+        Fold {
+            start_s: start.timestamp() as f64,
+            step_s: step.as_secs_f64().max(1.0),
+            len,
+            timelines: Vec::new(),
+            index: Default::default(),
+            bad: Vec::new(),
+            seen: 0,
+            scratch: Scratch::default(),
         }
-        // Data without a type: the caller says so.
-        Ok(Some(result_type.unwrap_or_default()))
     }
-}
 
-/// `result`: one series at a time, each folded in and dropped.
-struct Results<'f>(&'f mut Fold);
-
-impl<'de> DeserializeSeed<'de> for Results<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Results<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of series")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
-            self.0.series(raw.get());
-        }
-        Ok(())
+    /// The history the series read make.
+    fn finish(self, start: DateTime<Utc>, step: Duration) -> (History, Vec<Skipped>) {
+        let total = self.seen;
+        let skipped = self
+            .bad
+            .iter()
+            .map(|(i, why)| skip(*i, total, why))
+            .collect();
+        // Sorted by `alertname` (stable: in order of arrival within one),
+        // each name looked up once.
+        let order = {
+            let names: Vec<&str> = self
+                .timelines
+                .iter()
+                .map(|t| t.labels.get("alertname").unwrap_or_default())
+                .collect();
+            let mut order: Vec<usize> = (0..names.len()).collect();
+            order.sort_by_key(|&i| names[i]);
+            order
+        };
+        let mut slots: Vec<Option<Timeline>> = self.timelines.into_iter().map(Some).collect();
+        let timelines: Vec<Timeline> = order.iter().filter_map(|&i| slots[i].take()).collect();
+        let len = self.len;
+        let secs = step.as_secs().saturating_mul(len as u64);
+        let end = start + chrono::TimeDelta::seconds(i64::try_from(secs).unwrap_or(0));
+        let history = History {
+            start,
+            step,
+            len,
+            end,
+            lead: Duration::ZERO,
+            index: super::index::Index::new(&timelines),
+            timelines,
+        };
+        (history, skipped)
     }
 }
 
@@ -192,12 +177,38 @@ impl History {
         step: Duration,
         len: usize,
     ) -> Result<(History, Vec<Skipped>), HistoryError> {
+        let mut fold = Fold::new(start, step, len);
+        if let Progress::Done = Fast::default().feed(body.as_bytes(), true, &mut fold) {
+            return Ok(fold.finish(start, step));
+        }
         let mut de = serde_json::Deserializer::from_str(body);
-        read(&mut de, start, step, len)
+        exact(&mut de, start, step, len)
     }
 
-    /// The same, from a reader (a decompressing one): the text streams
-    /// through, one series at a time.
+    /// The same, from a gzip-compressed answer, inflated as it is read
+    /// (never whole); past `cap` bytes of text it is refused.
+    pub fn from_gzip(
+        compressed: &[u8],
+        cap: u64,
+        start: DateTime<Utc>,
+        step: Duration,
+        len: usize,
+    ) -> Result<(History, Vec<Skipped>), HistoryError> {
+        let open = || Read::take(flate2::read::GzDecoder::new(compressed), cap);
+        let mut fold = Fold::new(start, step, len);
+        if let Ok(true) = stream_fast(open(), &mut fold) {
+            return Ok(fold.finish(start, step));
+        }
+        // Read again from the start, exactly: it says what is wrong.
+        let mut text = open();
+        let read = History::from_reader(&mut text, start, step, len);
+        if read.is_err() && text.limit() == 0 {
+            return Err(HistoryError::TooLarge(cap));
+        }
+        read
+    }
+
+    /// The same, from a reader, exactly (any field order or spacing).
     pub fn from_reader(
         reader: impl Read,
         start: DateTime<Utc>,
@@ -205,25 +216,59 @@ impl History {
         len: usize,
     ) -> Result<(History, Vec<Skipped>), HistoryError> {
         let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(reader));
-        read(&mut de, start, step, len)
+        exact(&mut de, start, step, len)
     }
 }
 
-fn read<'de, R: serde_json::de::Read<'de>>(
+/// The fast path over a reader: a buffer refilled as the series in it are
+/// read; a series cut by the buffer's end is read again once the rest is
+/// in. Whether it read the whole answer (false: read it exactly).
+fn stream_fast(mut src: impl Read, fold: &mut Fold) -> std::io::Result<bool> {
+    let mut fast = Fast::default();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            // One series larger than the buffer.
+            buf.resize(buf.len() * 2, 0);
+        }
+        let n = match src.read(&mut buf[filled..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        filled += n;
+        match fast.feed(&buf[..filled], n == 0, fold) {
+            Progress::Done => return Ok(true),
+            Progress::Surprise => return Ok(false),
+            Progress::More(used) => {
+                buf.copy_within(used..filled, 0);
+                filled -= used;
+            }
+        }
+    }
+}
+
+/// The fast path alone over a reader: none when it hands over.
+#[cfg(test)]
+pub(super) fn fast_only(
+    src: impl Read,
+    start: DateTime<Utc>,
+    step: Duration,
+    len: usize,
+) -> Option<(History, Vec<Skipped>)> {
+    let mut fold = Fold::new(start, step, len);
+    matches!(stream_fast(src, &mut fold), Ok(true)).then(|| fold.finish(start, step))
+}
+
+/// The exact path: serde over the whole answer.
+fn exact<'de, R: serde_json::de::Read<'de>>(
     de: &mut serde_json::Deserializer<R>,
     start: DateTime<Utc>,
     step: Duration,
     len: usize,
 ) -> Result<(History, Vec<Skipped>), HistoryError> {
-    let mut fold = Fold {
-        start_s: start.timestamp() as f64,
-        step_s: step.as_secs_f64().max(1.0),
-        len,
-        timelines: Vec::new(),
-        index: Default::default(),
-        bad: Vec::new(),
-        seen: 0,
-    };
+    let mut fold = Fold::new(start, step, len);
     let shape = |e: serde_json::Error| HistoryError::Shape(e.to_string());
     let head = Envelope(&mut fold).deserialize(&mut *de).map_err(shape)?;
     de.end().map_err(shape)?;
@@ -240,23 +285,5 @@ fn read<'de, R: serde_json::de::Read<'de>>(
         Some("matrix") => {}
         Some(other) => return Err(HistoryError::NotMatrix(other.to_string())),
     }
-    let total = fold.seen;
-    let skipped = fold
-        .bad
-        .iter()
-        .map(|(i, why)| skip(*i, total, why))
-        .collect();
-    let mut timelines = fold.timelines;
-    timelines.sort_by(|a, b| a.labels.get("alertname").cmp(&b.labels.get("alertname")));
-    let secs = step.as_secs().saturating_mul(len as u64);
-    let end = start + chrono::TimeDelta::seconds(i64::try_from(secs).unwrap_or(0));
-    let history = History {
-        start,
-        step,
-        len,
-        end,
-        lead: Duration::ZERO,
-        timelines,
-    };
-    Ok((history, skipped))
+    Ok(fold.finish(start, step))
 }

@@ -143,7 +143,8 @@ fn recently_resolved_is_what_stopped_firing_within_the_span() {
     ]);
     let (h, _) = read(&b, 10);
     // c's alert still fires; a's and b's do not.
-    let firing = |l: &Labels| l.get("alertname") == Some("c");
+    let name = |i: usize| h.timelines()[i].labels.get("alertname");
+    let firing = |i: usize| name(i) == Some("c");
     let names = |within: u64| -> Vec<String> {
         h.resolved(Duration::from_secs(within * 60), firing)
             .iter()
@@ -158,7 +159,7 @@ fn recently_resolved_is_what_stopped_firing_within_the_span() {
     assert!(h.resolved(Duration::from_secs(300), |_| true).is_empty());
     // c fires at the last point, but its alert no longer does: resolved
     // by that point at the latest, newest first.
-    let now_firing = |l: &Labels| l.get("alertname") != Some("c");
+    let now_firing = |i: usize| name(i) != Some("c");
     let gone = h.resolved(Duration::from_secs(300), now_firing);
     assert_eq!(gone[0].0.labels.get("alertname"), Some("c"));
     assert_eq!(gone[0].1.end, at_unix(T0 + 9 * 60));
@@ -177,19 +178,29 @@ fn a_bad_series_is_skipped_and_counted_and_the_rest_kept() {
         serde_json::json!({"metric": {"alertname": "y", "alertstate": "resolved"}, "values": []}),
     );
     result.push(serde_json::json!({"metric": {"alertstate": "firing"}, "values": []}));
+    // Wrong types anywhere inside a series: that series only.
+    result.push(serde_json::json!({"metric": {"alertname": "z", "alertstate": "firing", "n": 5}, "values": []}));
+    result.push(serde_json::json!({"metric": "ALERTS", "values": []}));
+    result.push(serde_json::json!({"metric": {"alertname": "w", "alertstate": "firing"}, "values": [["soon", "1"]]}));
+    result.push(serde_json::json!(["not", "a", "series"]));
+    // Still read after all of them.
+    result.push(serde_json::json!({"metric": {"alertname": "last", "alertstate": "firing"}, "values": [[T0, "1"]]}));
     let (h, skipped) = read(&v.to_string(), 2);
-    assert_eq!(h.timelines().len(), 1);
+    assert_eq!(h.timelines().len(), 2);
+    assert!(h.of(&labels(&[("alertname", "last")])).is_some());
     let details: Vec<&str> = skipped.iter().map(|s| s.detail.as_str()).collect();
-    assert_eq!(details.len(), 3, "{details:?}");
-    assert!(
-        details[0].starts_with("history series 2 of 4: "),
-        "{details:?}"
-    );
     assert_eq!(
-        details[1],
-        "history series 3 of 4: alertstate Some(\"resolved\") is neither pending nor firing"
+        details,
+        vec![
+            "history series 2 of 9: values is string \"nope\", not a list",
+            "history series 3 of 9: alertstate Some(\"resolved\") is neither pending nor firing",
+            "history series 4 of 9: no alertname",
+            "history series 5 of 9: label \"n\" is integer `5`, not a string",
+            "history series 6 of 9: metric is string \"ALERTS\", not an object",
+            "history series 7 of 9: a sample is a list not starting with a number, not [time, value]",
+            "history series 8 of 9: a series is a list, not an object",
+        ]
     );
-    assert_eq!(details[2], "history series 4 of 4: no alertname");
 }
 
 #[test]
@@ -289,15 +300,96 @@ fn a_team_counts_its_alerts_firing_at_each_point() {
 
 #[test]
 fn an_alert_firing_now_covers_the_series_whose_labels_it_carries() {
+    let b = body(&[
+        (&[("alertname", "a"), ("job", "x")], "firing", &[1]),
+        (&[("alertname", "a"), ("job", "y")], "firing", &[1]),
+        (&[("alertname", "b")], "firing", &[1]),
+        (&[("alertname", "c")], "firing", &[1]),
+        (&[("alertname", "a")], "firing", &[1]),
+    ]);
+    let (h, _) = read(&b, 2);
     let firing = [
         labels(&[("alertname", "a"), ("job", "x"), ("cluster", "eu")]),
         labels(&[("alertname", "b")]),
     ];
-    let now = FiringNow::new(firing.iter());
-    assert!(now.covers(&labels(&[("alertname", "a"), ("job", "x")])));
-    assert!(!now.covers(&labels(&[("alertname", "a"), ("job", "y")])));
-    assert!(!now.covers(&labels(&[("alertname", "c")])));
-    assert!(now.covers(&labels(&[("alertname", "b")])));
+    let now = FiringNow::new(&h, firing.iter());
+    let covered: Vec<String> = (0..h.timelines().len())
+        .filter(|i| now.covers(*i))
+        .map(|i| format!("{:?}", h.timelines()[i].labels))
+        .collect();
+    assert_eq!(
+        covered,
+        vec![
+            format!("{:?}", labels(&[("alertname", "a"), ("job", "x")])),
+            format!("{:?}", labels(&[("alertname", "a")])),
+            format!("{:?}", labels(&[("alertname", "b")])),
+        ],
+        "a{{job=y}} and c are not firing now"
+    );
+    assert!(!now.covers(99), "out of range: not covered");
+}
+
+mod index_agrees_with_comparing_every_series {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Label sets over few names and values, so that subsets and shared
+    /// shapes are common.
+    fn label_set() -> impl Strategy<Value = Vec<(String, String)>> {
+        (
+            prop::sample::select(vec!["a", "b"]),
+            prop::collection::btree_map(
+                prop::sample::select(vec!["job", "instance", "cluster", "owner"]),
+                prop::sample::select(vec!["x", "y", ""]),
+                0..4,
+            ),
+        )
+            .prop_map(|(name, rest)| {
+                std::iter::once(("alertname".to_string(), name.to_string()))
+                    .chain(
+                        rest.into_iter()
+                            .map(|(k, v)| (k.to_string(), v.to_string())),
+                    )
+                    .collect()
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn for_any_series_and_alert(
+            series in prop::collection::vec(label_set(), 0..12),
+            alerts in prop::collection::vec(label_set(), 1..6),
+        ) {
+            let specs: Vec<Vec<(&str, &str)>> = series
+                .iter()
+                .map(|l| l.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect())
+                .collect();
+            let spec: Vec<Spec<'_>> = specs.iter().map(|l| (l.as_slice(), "firing", &[0usize][..])).collect();
+            let (h, _) = read(&body(&spec), 1);
+            let alerts: Vec<Labels> = alerts
+                .iter()
+                .map(|l| l.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect())
+                .collect();
+            let carries = |alert: &Labels, t: &Timeline| {
+                t.labels.iter().all(|(k, v)| alert.get(k) == Some(v))
+            };
+            for alert in &alerts {
+                let mut fast: Vec<usize> = h.index.matching(&h.timelines, alert).collect();
+                fast.sort_unstable();
+                let slow: Vec<usize> = (0..h.timelines.len())
+                    .filter(|i| carries(alert, &h.timelines[*i]))
+                    .collect();
+                prop_assert_eq!(&fast, &slow);
+                let most = slow.iter().map(|i| h.timelines[*i].labels.len()).max();
+                prop_assert_eq!(h.of(alert).map(|t| t.labels.len()), most);
+            }
+            let now = FiringNow::new(&h, alerts.iter());
+            for (i, t) in h.timelines.iter().enumerate() {
+                prop_assert_eq!(now.covers(i), alerts.iter().any(|a| carries(a, t)));
+            }
+        }
+    }
 }
 
 #[test]
@@ -323,4 +415,163 @@ fn a_compressed_answer_streams_to_the_same_history_in_any_field_order() {
     let cut = &b[..b.len() / 2];
     let e = History::from_reader(cut.as_bytes(), at_unix(T0), Duration::from_secs(60), 5);
     assert!(matches!(e, Err(HistoryError::Shape(_))), "{e:?}");
+}
+
+mod the_fast_path_agrees_with_the_exact_one {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A reader handing out a few bytes at a time: every series is cut by
+    /// a buffer's end somewhere.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    /// An answer written as Prometheus writes it (Go's encoder: no
+    /// spaces, `metric` then `values`).
+    /// A series: its labels and its sample times as written.
+    type Written = (Vec<(String, String)>, Vec<String>);
+
+    fn prometheus(series: &[Written]) -> String {
+        let q = |s: &str| serde_json::to_string(s).expect("json");
+        let result: Vec<String> = series
+            .iter()
+            .map(|(labels, times)| {
+                let metric: Vec<String> = labels
+                    .iter()
+                    .map(|(k, v)| format!("{}:{}", q(k), q(v)))
+                    .collect();
+                let values: Vec<String> = times.iter().map(|t| format!("[{t},\"1\"]")).collect();
+                format!(
+                    r#"{{"metric":{{{}}},"values":[{}]}}"#,
+                    metric.join(","),
+                    values.join(",")
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"status":"success","data":{{"resultType":"matrix","result":[{}]}}}}"#,
+            result.join(",")
+        )
+    }
+
+    fn exact(body: &str, len: usize) -> (History, Vec<Skipped>) {
+        History::from_reader(body.as_bytes(), at_unix(T0), Duration::from_secs(60), len)
+            .expect("reads")
+    }
+
+    fn fast(body: &str, len: usize, chunk: usize) -> Option<(History, Vec<Skipped>)> {
+        super::super::read::fast_only(
+            Trickle(body.as_bytes(), chunk),
+            at_unix(T0),
+            Duration::from_secs(60),
+            len,
+        )
+    }
+
+    #[test]
+    fn on_a_real_shape_it_reads_alone_and_hands_over_on_surprises() {
+        let series = vec![
+            (
+                vec![
+                    ("__name__".into(), "ALERTS".into()),
+                    ("alertname".into(), "a".into()),
+                    ("alertstate".into(), "firing".into()),
+                ],
+                vec![T0.to_string(), format!("{}.5", T0 + 60)],
+            ),
+            (
+                vec![
+                    ("alertname".into(), "b".into()),
+                    ("alertstate".into(), "pending".into()),
+                ],
+                vec![],
+            ),
+            (
+                vec![("alertstate".into(), "firing".into())],
+                vec![T0.to_string()],
+            ),
+        ];
+        let body = prometheus(&series);
+        for chunk in [1, 7, 64, 1 << 20] {
+            let read = fast(&body, 3, chunk).expect("the fast path reads it");
+            assert_eq!(read, exact(&body, 3), "chunk {chunk}");
+        }
+        assert_eq!(read(&body, 3), exact(&body, 3));
+        assert_eq!(read(&body, 3).1.len(), 1, "the series without alertname");
+        // Each of these is not how Prometheus writes: handed over, and
+        // the exact path reads what it can.
+        let surprises = [
+            body.replace(r#"{"metric""#, r#"{ "metric""#),
+            body.replace(r#""a""#, r#""\u0061""#),
+            body.replace("}]}}", r#"}]},"warnings":["w"]}"#),
+            body.replace(&format!("[{T0},"), &format!("[{T0}e0,")),
+            body.replace(&format!("[{T0},"), &format!("[0{T0},")),
+            body.replace(r#"{"status":"success","#, r#"{"status":"success", "#),
+            body[..body.len() - 1].to_string(),
+        ];
+        for other in &surprises {
+            assert!(fast(other, 3, 5).is_none(), "{other}");
+            assert!(fast(other, 3, 1 << 20).is_none(), "{other}");
+        }
+        assert_eq!(read(&surprises[0], 3), exact(&body, 3));
+        assert_eq!(read(&surprises[1], 3), exact(&body, 3));
+        assert_eq!(read(&surprises[2], 3), exact(&body, 3));
+        let cut = History::from_matrix(&surprises[6], at_unix(T0), Duration::from_secs(60), 3);
+        assert!(matches!(cut, Err(HistoryError::Shape(_))), "{cut:?}");
+    }
+
+    fn label() -> impl Strategy<Value = (String, String)> {
+        (
+            prop::sample::select(vec![
+                "alertname",
+                "job",
+                "instance",
+                "alertstate",
+                "__name__",
+            ]),
+            prop_oneof![
+                prop::sample::select(vec!["a", "b", "firing", "pending", ""])
+                    .prop_map(String::from),
+                // Quotes, backslashes, unicode, control characters.
+                "[a-z\"\\\\é\n]{0,4}",
+            ],
+        )
+            .prop_map(|(k, v)| (k.to_string(), v))
+    }
+
+    fn time() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0i64..10).prop_map(|k| (T0 + 60 * k).to_string()),
+            (0i64..10, 1u32..999).prop_map(|(k, ms)| format!("{}.{ms}", T0 + 60 * k)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn on_any_answer_as_prometheus_writes_it(
+            series in prop::collection::vec(
+                (prop::collection::vec(label(), 0..5), prop::collection::vec(time(), 0..6)),
+                0..6,
+            ),
+            chunk in 1usize..40,
+        ) {
+            let body = prometheus(&series);
+            let want = exact(&body, 10);
+            prop_assert_eq!(&read(&body, 10), &want);
+            match fast(&body, 10, chunk) {
+                Some(got) => prop_assert_eq!(&got, &want),
+                // Only an escape in a string hands over.
+                None => prop_assert!(body.contains('\\'), "{}", body),
+            }
+        }
+    }
 }

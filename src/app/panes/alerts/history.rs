@@ -107,6 +107,7 @@ impl HistoryView {
             return;
         };
         let now = FiringNow::new(
+            h,
             all.iter()
                 .filter(|a| a.state != AlertState::Pending)
                 .map(|a| &*a.labels),
