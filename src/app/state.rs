@@ -480,7 +480,7 @@ impl State {
     pub fn recompute(&mut self) {
         let order: Vec<&str> = self.sources.iter().map(|s| s.name.as_str()).collect();
         self.alerts.recompute(&order, self.now);
-        super::panes::alerts::sources::derive_history(self);
+        self.alerts.derive_history();
     }
 
     /// Re-applies the filter and grouping (after a filter or `s` change).

@@ -8,7 +8,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::read::{Fold, Scratch};
+use super::fold::{Fold, Scratch};
 
 /// What a JSON value turned out to be, when it was not what was asked for.
 fn kind_of(unexpected: de::Unexpected<'_>) -> String {

@@ -7,7 +7,7 @@
 //! space, another field order, an escape in a string, `warnings` — is a
 //! surprise: the caller reads the answer again exactly, through serde.
 
-use super::read::{Fold, Scratch};
+use super::fold::{Fold, Scratch};
 
 /// How far a feed got.
 #[derive(Debug, PartialEq, Eq)]

@@ -21,6 +21,7 @@ use super::model::{RecordKind, Skipped};
 
 mod exact;
 mod fast;
+mod fold;
 mod index;
 mod read;
 

@@ -36,7 +36,7 @@ pub fn on_source(state: &mut State, event: SourceEvent) {
         let result = result.map_err(|e| e.message.to_string());
         pane.history
             .read(result, skipped, at, &pane.settings.routing);
-        derive_history(state);
+        state.alerts.derive_history();
         return;
     }
     let name = event.name().to_string();
@@ -106,14 +106,6 @@ pub fn on_source(state: &mut State, event: SourceEvent) {
             }
         }
     }
-}
-
-/// Derives the recently resolved from the history and the alerts now.
-pub fn derive_history(state: &mut State) {
-    let pane = &mut state.alerts;
-    let within = pane.settings.history_resolved;
-    pane.history
-        .derive(&pane.all, &pane.settings.routing, within);
 }
 
 /// Keeps what a good fetch could not understand on the source's status

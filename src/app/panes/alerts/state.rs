@@ -144,6 +144,14 @@ pub struct AlertsPane {
 }
 
 impl AlertsPane {
+    /// Derives the recently resolved anew from the history and the
+    /// alerts firing now (on each read and each change of the alerts).
+    pub fn derive_history(&mut self) {
+        let within = self.settings.history_resolved;
+        self.history
+            .derive(&self.all, &self.settings.routing, within);
+    }
+
     /// An empty pane with these settings.
     pub fn new(settings: AlertSettings) -> AlertsPane {
         AlertsPane {
