@@ -291,21 +291,22 @@ impl History {
     /// of its alerts fired at each point. A route matching labels only
     /// Alertmanager adds (external labels) cannot see them here.
     pub fn team_firing(&self, routing: &Routing) -> BTreeMap<String, Vec<u32>> {
-        let mut out: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        // Counted by name as found (hashed), sorted once at the end.
+        let mut counts: foldhash::HashMap<&str, Vec<u32>> = Default::default();
         for t in &self.timelines {
             if !t.points.contains(&Point::Firing) {
                 continue;
             }
             let team = routing.team_of(&t.labels);
-            let counts = match out.get_mut(team) {
-                Some(c) => c,
-                None => out.entry(team.to_string()).or_insert(vec![0; self.len]),
-            };
+            let counts = counts.entry(team).or_insert_with(|| vec![0; self.len]);
             for (c, p) in counts.iter_mut().zip(&t.points) {
                 *c += u32::from(*p == Point::Firing);
             }
         }
-        out
+        counts
+            .into_iter()
+            .map(|(team, c)| (team.to_string(), c))
+            .collect()
     }
 }
 
