@@ -325,6 +325,9 @@ struct Widths {
     summary: u16,
 }
 
+/// Narrower than this, the summary column is left out.
+const MIN_SUMMARY: u16 = 8;
+
 /// Column widths from the visible rows and the area: the name fits the
 /// longest visible name (up to 55% of the width), the team column the
 /// longest team (up to a fifth), the summary takes the rest; the fixed
@@ -356,8 +359,13 @@ fn widths(state: &State, rows: &[usize], width: u16) -> Widths {
         longest(&|a| cells(&clean(&a.team))).clamp(4, (width / 5).max(4)) + 1
     };
     let most = (width.saturating_mul(11) / 20).min(width.saturating_sub(fixed + team));
-    let name = longest(&|a| cells(&clean(a.name()))).clamp(5, most.max(5));
-    let summary = width.saturating_sub(fixed + team + name);
+    let mut name = longest(&|a| cells(&clean(a.name()))).clamp(5, most.max(5));
+    let mut summary = width.saturating_sub(fixed + team + name);
+    if summary < MIN_SUMMARY {
+        // Too narrow to say anything: the name has it instead.
+        name += summary;
+        summary = 0;
+    }
     Widths {
         mark,
         new,
@@ -437,8 +445,13 @@ fn alerts(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         columns.push(Constraint::Length(w.team - 1));
         header.push("TEAM");
     }
-    columns.extend([Constraint::Length(w.name), Constraint::Fill(1)]);
-    header.extend(["ALERT", "SUMMARY"]);
+    if w.summary > 0 {
+        columns.extend([Constraint::Length(w.name), Constraint::Fill(1)]);
+        header.extend(["ALERT", "SUMMARY"]);
+    } else {
+        columns.push(Constraint::Fill(1));
+        header.push("ALERT");
+    }
     let table = Table::new(rows, columns)
         .header(Row::new(header).style(theme.style(Role::TableHeader)))
         .block(focus_block(theme, title, focused))
@@ -514,10 +527,10 @@ fn alert_row<'a>(state: &State, a: &'a Alert, w: &Widths) -> Row<'a> {
     if w.team > 0 {
         cells_out.push(Cell::from(fit(&clean(&a.team), usize::from(w.team - 1))));
     }
-    cells_out.extend([
-        Cell::from(fit(&clean(a.name()), usize::from(w.name))),
-        Cell::from(fit(&summary, usize::from(w.summary))),
-    ]);
+    cells_out.push(Cell::from(fit(&clean(a.name()), usize::from(w.name))));
+    if w.summary > 0 {
+        cells_out.push(Cell::from(fit(&summary, usize::from(w.summary))));
+    }
     let row = Row::new(cells_out);
     if stale.is_some() {
         row.style(theme.style(Role::Dim))
