@@ -129,7 +129,7 @@ def compare_cli(url, runs, tmp, env, config):
     sides = {
         "opsdeck": [OPSDECK, "--config", config, "alerts", "--json"],
         "amtool": [amtool, "alert", "query", "-o", "json", f"--alertmanager.url={url}"],
-        "curl": [curl, "-sS", "--fail", "--parallel", "--parallel-immediate"]
+        "curl": [curl, "-sS", "--no-progress-meter", "--fail", "--parallel", "--parallel-immediate"]
         + [a for path in ("/api/v2/alerts", "/api/v2/silences", "/api/v2/status")
            for a in ("-o", "/dev/null", url + path)],
     }

@@ -166,9 +166,14 @@ impl SortBy {
     /// Orders two alerts; ties end on the fingerprint, so the order is
     /// total and the same on every refresh.
     pub fn cmp(self, a: &Alert, b: &Alert) -> Ordering {
+        self.cmp_by(a, b, || a.name().cmp(b.name()))
+    }
+
+    /// The same, with the names compared by `name` (a sort remembers each
+    /// alert's name once it has looked it up).
+    pub fn cmp_by(self, a: &Alert, b: &Alert, name: impl FnOnce() -> Ordering) -> Ordering {
         let severity = || a.severity.cmp(&b.severity);
         let newest = || b.starts_at.cmp(&a.starts_at);
-        let name = || a.name().cmp(b.name());
         let first = match self {
             SortBy::Severity => severity().then_with(newest).then_with(name),
             SortBy::Age => newest().then_with(severity).then_with(name),

@@ -239,9 +239,17 @@ pub fn arrange(
         }
     }
     let mut groups: Vec<Group> = groups.into_values().collect();
+    // Names looked up when a comparison first needs one, then kept: alerts
+    // of one rule evaluation share severity and start.
+    let mut names: Vec<Option<&str>> = vec![None; alerts.len()];
     for g in &mut groups {
-        g.alerts
-            .sort_by(|&x, &y| how.sort.cmp(&alerts[x], &alerts[y]));
+        g.alerts.sort_by(|&x, &y| {
+            how.sort.cmp_by(&alerts[x], &alerts[y], || {
+                let a = *names[x].get_or_insert_with(|| alerts[x].name());
+                let b = *names[y].get_or_insert_with(|| alerts[y].name());
+                a.cmp(b)
+            })
+        });
     }
     let by_name = matches!(how.sort, SortBy::Name | SortBy::Team);
     groups.sort_by(|a, b| {

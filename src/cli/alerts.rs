@@ -173,6 +173,11 @@ pub async fn run(
             h.write_resolved(&mut out)?;
         }
     }
+    out.flush()?;
+    // The process ends now: freeing every alert one by one would only
+    // delay it.
+    std::mem::forget(state);
+    std::mem::forget(asked);
     Ok(if any_ok {
         ExitCode::SUCCESS
     } else {
@@ -213,8 +218,13 @@ fn write_json(
             .collect(),
         resolved: history.map(super::alerts_history::Asked::resolved_json),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)?;
+    // Serialized whole, then cleaned and written in one piece: a million
+    // small writes through the cleaning writer cost more than the copy.
+    // About 720 bytes an alert: room up front, no regrowing copies.
+    let mut text = Vec::with_capacity(4096 + state.alerts.all.len() * 800);
+    serde_json::to_writer_pretty(&mut text, &doc)?;
+    text.push(b'\n');
+    out.write_all(&text)?;
     Ok(())
 }
 
