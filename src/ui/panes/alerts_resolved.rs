@@ -52,7 +52,11 @@ fn table<'a>(state: &'a State, rows: &'a [Resolved], width: u16) -> Table<'a> {
         .clamp(4, usize::from(width / 5).max(4));
     // Borders, SEV, the team, RESOLVED, FIRED and the gaps.
     let fixed = 2 + 4 + team_w + 13 + 14 + 5;
-    let name_w = usize::from(width).saturating_sub(fixed).max(5);
+    // The names as wide as the longest shown, so the times sit beside them.
+    let longest = rows.iter().map(|r| clean(r.name()).chars().count()).max();
+    let name_w = longest
+        .unwrap_or(5)
+        .clamp(5, usize::from(width).saturating_sub(fixed).max(5));
     let body: Vec<Row> = rows
         .iter()
         .map(|r| {
@@ -68,9 +72,9 @@ fn table<'a>(state: &'a State, rows: &'a [Resolved], width: u16) -> Table<'a> {
     let widths = [
         Constraint::Length(4),
         Constraint::Length(u16::try_from(team_w).unwrap_or(4)),
-        Constraint::Fill(1),
+        Constraint::Length(u16::try_from(name_w).unwrap_or(5)),
         Constraint::Length(13),
-        Constraint::Length(14),
+        Constraint::Fill(1),
     ];
     Table::new(body, widths).header(
         Row::new(["SEV", "TEAM", "ALERT", "RESOLVED", "FIRED FOR"])
