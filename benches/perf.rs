@@ -8,6 +8,8 @@
 //! * scan 500 manifests holding 2,000 image references (and evaluate sync) —
 //!   goal ≤ 100 ms
 //! * parse and toggle a 500-step task list — goal ≤ 1 ms
+//! * 100,000 alerts from ten Alertmanagers (3 HA pairs, 4 singles), 3,000
+//!   teams: ingest — goal ≤ 150 ms; one frame — goal ≤ 1 ms (#17)
 
 use std::collections::HashMap;
 
@@ -36,11 +38,17 @@ const LEVELS: [&str; 4] = ["critical", "warning", "warning", "info"];
 
 /// Alertmanager's `/api/v2/alerts` body with `n` alerts over `teams` teams.
 fn alerts_body(n: usize, teams: usize) -> Vec<u8> {
+    alerts_body_from(0, n, teams)
+}
+
+/// The same for alerts `first..first + n` (disjoint sets for different
+/// Alertmanagers).
+fn alerts_body_from(first: usize, n: usize, teams: usize) -> Vec<u8> {
     let start = Utc
         .with_ymd_and_hms(2020, 11, 20, 10, 0, 0)
         .single()
         .expect("time");
-    let alerts: Vec<serde_json::Value> = (0..n)
+    let alerts: Vec<serde_json::Value> = (first..first + n)
         .map(|i| {
             let labels = json!({
                 "alertname": format!("{}_service{}_metric{}", LEVELS[i % 4], i % 97, i),
@@ -278,5 +286,119 @@ fn bench_tasklist(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_alerts, bench_deploy, bench_tasklist);
+/// Issue #17's organisation: 100,000 alerts from ten Alertmanagers — three
+/// HA pairs (each member answers the same alerts) and four singles — over
+/// 3,000 teams. Ingest as the app runs it (each answer parsed on its own
+/// task, then merged, de-duplicated, grouped and sorted), and one frame.
+fn bench_scale(c: &mut Criterion) {
+    const TOTAL: usize = 100_000;
+    const TEAMS: usize = 3_000;
+    // Seven distinct sets: a pair's members share theirs.
+    let per = TOTAL / 7;
+    let sets: Vec<Vec<u8>> = (0..7)
+        .map(|k| alerts_body_from(k * per, if k == 6 { TOTAL - 6 * per } else { per }, TEAMS))
+        .collect();
+    let sources: Vec<(String, usize)> = (0..10)
+        .map(|i| {
+            let set = if i < 6 { i / 2 } else { i - 3 };
+            (format!("am-{i}"), set)
+        })
+        .collect();
+    let ingest_all = |state: &mut State| {
+        let parsed: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = sources
+                .iter()
+                .map(|(name, set)| {
+                    let body = &sets[*set];
+                    s.spawn(move || {
+                        (
+                            name.clone(),
+                            parse_alertmanager_alerts(body, name).expect("parse").0,
+                        )
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("parse thread"))
+                .collect()
+        });
+        for (i, (name, alerts)) in parsed.into_iter().enumerate() {
+            // Pair members see each other as peers; singles see none.
+            let peers = if i < 6 {
+                vec![format!("pair-{}", i / 2)]
+            } else {
+                Vec::new()
+            };
+            update(
+                state,
+                Action::Source(SourceEvent::Alertmanager {
+                    name,
+                    result: Ok(AlertmanagerSnapshot {
+                        alerts,
+                        silences: Vec::new(),
+                        peers,
+                        skipped: Vec::new(),
+                    }),
+                    at: Utc::now(),
+                }),
+            );
+        }
+    };
+    let fresh = || {
+        State::new(
+            AlertSettings::from_config(&Config::default()),
+            sources
+                .iter()
+                .map(|(n, _)| (n.clone(), opsdeck::alerts::model::SourceKind::Alertmanager))
+                .collect(),
+            false,
+            Utc.with_ymd_and_hms(2020, 11, 20, 12, 0, 0)
+                .single()
+                .expect("time"),
+        )
+    };
+    let mut state = fresh();
+    ingest_all(&mut state);
+    assert_eq!(state.alerts.all.len(), TOTAL, "pairs de-duplicated");
+    assert_eq!(state.alerts.groups.len(), TEAMS);
+    c.bench_function(
+        "scale: ingest 100k alerts from 10 Alertmanagers (3 HA pairs)",
+        |b| {
+            b.iter_batched(
+                fresh,
+                |mut s| ingest_all(&mut s),
+                criterion::BatchSize::LargeInput,
+            )
+        },
+    );
+    update(&mut state, Action::Resize(250, 80));
+    update(
+        &mut state,
+        Action::Command(opsdeck::app::keymap::Command::FocusNext),
+    );
+    update(
+        &mut state,
+        Action::Command(opsdeck::app::keymap::Command::Open),
+    );
+    let mut terminal = Terminal::new(TestBackend::new(250, 80)).expect("terminal");
+    c.bench_function(
+        "scale: render alerts frame (100k alerts, 3000 teams, 250x80)",
+        |b| {
+            b.iter(|| {
+                terminal
+                    .draw(|f| opsdeck::ui::render(black_box(&state), f))
+                    .expect("draw");
+            });
+        },
+    );
+}
+
+criterion_group!(
+    benches,
+    bench_alerts,
+    bench_deploy,
+    bench_tasklist,
+    bench_scale
+);
 criterion_main!(benches);
