@@ -100,6 +100,19 @@ fn counts_spans(theme: &Theme, counts: &[usize; 5]) -> Vec<Span<'static>> {
     spans
 }
 
+/// How wide [`counts_spans`] draws `counts`, without drawing them.
+fn counts_width(counts: &[usize; 5]) -> usize {
+    Severity::ALL
+        .iter()
+        .filter_map(|s| {
+            let n = counts[s.index()];
+            let digits = n.checked_ilog10().map_or(1, |d| d as usize + 1);
+            let letter = if *s == Severity::None { 6 } else { 1 };
+            (n > 0).then_some(digits + letter + 1)
+        })
+        .sum()
+}
+
 /// The cells of a team's sparkline in the team list.
 const TEAM_SPARK: usize = 8;
 
@@ -135,12 +148,7 @@ fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         .alerts
         .groups
         .iter()
-        .map(|g| {
-            counts_spans(theme, &g.counts)
-                .iter()
-                .map(|s| s.content.chars().count())
-                .sum::<usize>()
-        })
+        .map(|g| counts_width(&g.counts))
         .max()
         .unwrap_or(0);
     let spark = if state.alerts.history.teams.is_empty()
@@ -176,9 +184,9 @@ fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         Some(rows) => format!(" {groups} ({n}) · {rows} "),
         None => title,
     };
-    let items: Vec<ListItem> = state
-        .alerts
-        .groups
+    // Only the rows on screen are built (a fleet has thousands of teams).
+    let shown = &state.alerts.groups[start.min(n)..(start + visible).min(n)];
+    let items: Vec<ListItem> = shown
         .iter()
         .map(|g| {
             let name = fit(&clean(&g.key), name_width);
@@ -240,7 +248,7 @@ fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         .highlight_style(theme.style(Role::Selected));
     let mut ls = ListState::default();
     if !state.alerts.groups.is_empty() {
-        ls.select(Some(state.alerts.team));
+        ls.select(Some(state.alerts.team.saturating_sub(start)));
     }
     if state.alerts.groups.is_empty() {
         let msg = if state.alerts.all.is_empty() {
@@ -260,7 +268,7 @@ fn teams(state: &State, frame: &mut Frame, area: Rect, hits: &mut HitMap) {
         return;
     }
     frame.render_stateful_widget(list, area, &mut ls);
-    crate::ui::record(hits, HitTarget::Teams, area, 0, ls.offset());
+    crate::ui::record(hits, HitTarget::Teams, area, 0, start + ls.offset());
 }
 
 /// The alert table's title: the group (and where it is in the list when
@@ -536,5 +544,27 @@ fn alert_row<'a>(state: &State, a: &'a Alert, w: &Widths) -> Row<'a> {
         row.style(theme.style(Role::Dim))
     } else {
         row
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_width_is_what_the_counts_draw() {
+        let theme = Theme::default();
+        for counts in [
+            [0, 0, 0, 0, 0],
+            [3, 0, 7, 0, 0],
+            [10, 1, 100, 9, 12],
+            [0, 0, 0, 0, 1],
+        ] {
+            let drawn: usize = counts_spans(&theme, &counts)
+                .iter()
+                .map(|s| s.content.chars().count())
+                .sum();
+            assert_eq!(counts_width(&counts), drawn, "{counts:?}");
+        }
     }
 }
