@@ -105,16 +105,21 @@ fn state_with(body: &[u8]) -> State {
 /// on its own source task (here: two threads, in parallel), then `update`
 /// merges (de-duplicating by fingerprint), groups and sorts.
 fn ingest(state: &mut State, body: &[u8]) {
+    let peers = vec!["shared".to_string()];
+    ingest_from(
+        state,
+        &[("am-a", body, peers.clone()), ("am-b", body, peers)],
+    );
+}
+
+/// The same for any sources: (name, answer, peers), each parsed on its
+/// own thread.
+fn ingest_from(state: &mut State, sources: &[(&str, &[u8], Vec<String>)]) {
     let parsed: Vec<_> = std::thread::scope(|s| {
-        let handles: Vec<_> = ["am-a", "am-b"]
+        let handles: Vec<_> = sources
             .iter()
-            .map(|name| {
-                s.spawn(move || {
-                    (
-                        *name,
-                        parse_alertmanager_alerts(body, name).expect("parse").0,
-                    )
-                })
+            .map(|(name, body, _)| {
+                s.spawn(move || parse_alertmanager_alerts(body, name).expect("parse").0)
             })
             .collect();
         handles
@@ -122,15 +127,15 @@ fn ingest(state: &mut State, body: &[u8]) {
             .map(|h| h.join().expect("parse thread"))
             .collect()
     });
-    for (name, alerts) in parsed {
+    for ((name, _, peers), alerts) in sources.iter().zip(parsed) {
         update(
             state,
             Action::Source(SourceEvent::Alertmanager {
-                name: name.into(),
+                name: (*name).into(),
                 result: Ok(AlertmanagerSnapshot {
                     alerts,
                     silences: Vec::new(),
-                    peers: vec!["shared".into()],
+                    peers: peers.clone(),
                     skipped: Vec::new(),
                 }),
                 at: Utc::now(),
@@ -139,29 +144,35 @@ fn ingest(state: &mut State, body: &[u8]) {
     }
 }
 
+/// Benchmarks one frame at 250×80: a busy team's alert list focused, with
+/// the detail pane open.
+fn bench_frame(c: &mut Criterion, name: &str, state: &mut State) {
+    update(state, Action::Resize(250, 80));
+    update(
+        state,
+        Action::Command(opsdeck::app::keymap::Command::FocusNext),
+    );
+    update(state, Action::Command(opsdeck::app::keymap::Command::Open));
+    let mut terminal = Terminal::new(TestBackend::new(250, 80)).expect("terminal");
+    c.bench_function(name, |b| {
+        b.iter(|| {
+            terminal
+                .draw(|f| opsdeck::ui::render(black_box(&*state), f))
+                .expect("draw");
+        });
+    });
+}
+
 fn bench_alerts(c: &mut Criterion) {
     let body = alerts_body(10_000, 300);
     let mut state = state_with(&body);
     assert_eq!(state.alerts.all.len(), 10_000);
     assert_eq!(state.alerts.groups.len(), 300);
-    update(&mut state, Action::Resize(250, 80));
-    // Focus a busy team's alert list, with the detail pane open.
-    update(
+    bench_frame(
+        c,
+        "render alerts frame (10k alerts, 300 teams, 250x80)",
         &mut state,
-        Action::Command(opsdeck::app::keymap::Command::FocusNext),
     );
-    update(
-        &mut state,
-        Action::Command(opsdeck::app::keymap::Command::Open),
-    );
-    let mut terminal = Terminal::new(TestBackend::new(250, 80)).expect("terminal");
-    c.bench_function("render alerts frame (10k alerts, 300 teams, 250x80)", |b| {
-        b.iter(|| {
-            terminal
-                .draw(|f| opsdeck::ui::render(black_box(&state), f))
-                .expect("draw");
-        });
-    });
     c.bench_function("ingest: parse 10k alerts (one Alertmanager)", |b| {
         b.iter(|| {
             parse_alertmanager_alerts(black_box(&body), "am-a")
@@ -304,47 +315,20 @@ fn bench_scale(c: &mut Criterion) {
             (format!("am-{i}"), set)
         })
         .collect();
-    let ingest_all = |state: &mut State| {
-        let parsed: Vec<_> = std::thread::scope(|s| {
-            let handles: Vec<_> = sources
-                .iter()
-                .map(|(name, set)| {
-                    let body = &sets[*set];
-                    s.spawn(move || {
-                        (
-                            name.clone(),
-                            parse_alertmanager_alerts(body, name).expect("parse").0,
-                        )
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("parse thread"))
-                .collect()
-        });
-        for (i, (name, alerts)) in parsed.into_iter().enumerate() {
+    let answers: Vec<(&str, &[u8], Vec<String>)> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, (name, set))| {
             // Pair members see each other as peers; singles see none.
             let peers = if i < 6 {
                 vec![format!("pair-{}", i / 2)]
             } else {
                 Vec::new()
             };
-            update(
-                state,
-                Action::Source(SourceEvent::Alertmanager {
-                    name,
-                    result: Ok(AlertmanagerSnapshot {
-                        alerts,
-                        silences: Vec::new(),
-                        peers,
-                        skipped: Vec::new(),
-                    }),
-                    at: Utc::now(),
-                }),
-            );
-        }
-    };
+            (name.as_str(), sets[*set].as_slice(), peers)
+        })
+        .collect();
+    let ingest_all = |state: &mut State| ingest_from(state, &answers);
     let fresh = || {
         State::new(
             AlertSettings::from_config(&Config::default()),
@@ -372,25 +356,10 @@ fn bench_scale(c: &mut Criterion) {
             )
         },
     );
-    update(&mut state, Action::Resize(250, 80));
-    update(
-        &mut state,
-        Action::Command(opsdeck::app::keymap::Command::FocusNext),
-    );
-    update(
-        &mut state,
-        Action::Command(opsdeck::app::keymap::Command::Open),
-    );
-    let mut terminal = Terminal::new(TestBackend::new(250, 80)).expect("terminal");
-    c.bench_function(
+    bench_frame(
+        c,
         "scale: render alerts frame (100k alerts, 3000 teams, 250x80)",
-        |b| {
-            b.iter(|| {
-                terminal
-                    .draw(|f| opsdeck::ui::render(black_box(&state), f))
-                    .expect("draw");
-            });
-        },
+        &mut state,
     );
 }
 
